@@ -1,0 +1,126 @@
+"""Download a file with a pinned sha256: temporary file, bounded retries, atomic rename."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+__all__ = ["ImdbDataError", "fetch", "sha256_of"]
+
+logger = logging.getLogger(__name__)
+
+_CHUNK = 1 << 20
+
+
+class ImdbDataError(ValueError):
+    """The IMDB data could not be found, downloaded, verified or read."""
+
+
+def sha256_of(path: str | os.PathLike) -> str:
+    """Hex sha256 of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(_CHUNK), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def fetch(
+    url: str,
+    dest: str | os.PathLike,
+    *,
+    sha256: str,
+    retries: int = 3,
+    delay: float = 1.0,
+    timeout: float = 60.0,
+) -> Path:
+    """Download ``url`` to ``dest`` and verify its sha256.
+
+    The bytes go to a temporary file beside ``dest``, which is renamed onto
+    ``dest`` only once the checksum matches, so an interrupted or corrupt
+    download never leaves a partial file at ``dest``.
+
+    Parameters
+    ----------
+    url : str
+        Where to download from (``https://`` or ``file://``).
+    dest : path
+        The final file.
+    sha256 : str
+        The expected hex sha256 of the file.
+    retries : int, default=3
+        How many more attempts after a network failure.
+    delay : float, default=1.0
+        Seconds to wait before the first retry; doubled after each.
+    timeout : float, default=60.0
+        Socket timeout in seconds.
+
+    Returns
+    -------
+    Path
+        ``dest``.
+
+    Raises
+    ------
+    ImdbDataError
+        If the network cannot be reached after all retries, or the checksum
+        of the downloaded bytes differs from ``sha256``.
+    """
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    for attempt in range(retries + 1):
+        try:
+            return _fetch_once(url, dest, sha256=sha256, timeout=timeout)
+        except (urllib.error.URLError, OSError) as error:
+            if attempt == retries:
+                raise ImdbDataError(
+                    f"Could not download {url} after {retries + 1} attempts ({error}). "
+                    "If this machine has no network, pass a local copy of "
+                    "aclImdb_v1.tar.gz (or its extracted aclImdb folder) with "
+                    "load_imdb(path=...), --data PATH, or the IMDB_DATA "
+                    "environment variable."
+                ) from error
+            wait = delay * 2**attempt
+            logger.warning("Download of %s failed (%s); retrying in %.1f s", url, error, wait)
+            time.sleep(wait)
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def _fetch_once(url: str, dest: Path, *, sha256: str, timeout: float) -> Path:
+    logger.info("Downloading %s to %s", url, dest)
+    handle, tmp_name = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    tmp = Path(tmp_name)
+    try:
+        digest = hashlib.sha256()
+        with os.fdopen(handle, "wb") as out, urllib.request.urlopen(url, timeout=timeout) as response:
+            total = response.headers.get("Content-Length")
+            with tqdm(
+                total=int(total) if total else None,
+                unit="B",
+                unit_scale=True,
+                desc=dest.name,
+                disable=None,
+            ) as bar:
+                for chunk in iter(lambda: response.read(_CHUNK), b""):
+                    out.write(chunk)
+                    digest.update(chunk)
+                    bar.update(len(chunk))
+        if digest.hexdigest() != sha256:
+            raise ImdbDataError(
+                f"The file downloaded from {url} has sha256 {digest.hexdigest()}, "
+                f"expected {sha256}. It was deleted; the download may have been "
+                "corrupted or the file changed upstream. Try again, or pass a "
+                "verified local copy with load_imdb(path=...)."
+            )
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return dest

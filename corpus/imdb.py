@@ -1,0 +1,249 @@
+"""Find, download, verify, cache and read the IMDB Large Movie Review Dataset v1.0.
+
+Maas et al. (2011), "Learning Word Vectors for Sentiment Analysis": 25,000
+training and 25,000 test reviews, 12,500 positive (rating 7-10, label 1) and
+12,500 negative (rating 1-4, label 0) in each, plus 50,000 unlabelled ones.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import tarfile
+import time
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from corpus.cache import read_cached, write_cached
+from corpus.download import ImdbDataError, fetch, sha256_of
+from corpus.layout import SPLITS, ReviewFile, check_layout, parse_member
+
+__all__ = ["ARCHIVE_SHA256", "ARCHIVE_URL", "ImdbCorpus", "default_cache_dir", "load_imdb"]
+
+logger = logging.getLogger(__name__)
+
+ARCHIVE_URL = "https://ai.stanford.edu/~amaas/data/sentiment/aclImdb_v1.tar.gz"
+ARCHIVE_SHA256 = "c40f74a18d3b61f90feba1e17730e0d38e8b97c05fde7008942e91923d1658fe"
+ARCHIVE_SIZE = 84_125_825
+ARCHIVE_NAME = "aclImdb_v1.tar.gz"
+#: Reviews per class per split in the official dataset.
+REVIEWS_PER_CLASS = 12_500
+
+
+@dataclass(frozen=True)
+class ImdbCorpus:
+    """The IMDB reviews as DataFrames with columns ``id``, ``rating``, ``label``, ``text``.
+
+    Rows are sorted by ``label`` then ``id`` (negative reviews first), so
+    the order does not depend on how the archive was packed.
+    """
+
+    train: pd.DataFrame  # 25,000 labelled training reviews
+    test: pd.DataFrame  # 25,000 labelled test reviews, for the final evaluation only
+    unsup: pd.DataFrame | None  # 50,000 unlabelled training reviews (label -1), if asked for
+    sha256: str  # checksum of the source archive (or of the folder's review files)
+    source: str  # where the reviews were read from
+
+    def summary(self) -> str:
+        """A few lines describing the corpus, for the command line and reports."""
+        lines = [f"IMDB corpus from {self.source} (sha256 {self.sha256[:16]}…)"]
+        for name in ("train", "test", "unsup"):
+            frame = getattr(self, name)
+            if frame is None:
+                continue
+            pos = int((frame["label"] == 1).sum())
+            neg = int((frame["label"] == 0).sum())
+            words = frame["text"].str.split().str.len()
+            lines.append(
+                f"  {name:<5} {len(frame):>6,} reviews  pos {pos:>6,}  neg {neg:>6,}  "
+                f"median {int(words.median())} words"
+            )
+        return "\n".join(lines)
+
+
+def default_cache_dir() -> Path:
+    """``$IMDB_BASELINES_HOME``, else ``$XDG_CACHE_HOME/imdb-baselines`` or ``~/.cache/imdb-baselines``."""
+    home = os.environ.get("IMDB_BASELINES_HOME")
+    if home:
+        return Path(home).expanduser()
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base).expanduser() / "imdb-baselines"
+
+
+def load_imdb(
+    path: str | os.PathLike | None = None,
+    *,
+    cache_dir: str | os.PathLike | None = None,
+    download: bool = True,
+    include_unsup: bool = False,
+    reviews_per_class: int | None = REVIEWS_PER_CLASS,
+    url: str = ARCHIVE_URL,
+    sha256: str = ARCHIVE_SHA256,
+) -> ImdbCorpus:
+    """Load the IMDB Large Movie Review Dataset.
+
+    The data is looked for, in this order: ``path``; the ``IMDB_DATA``
+    environment variable; ``aclImdb_v1.tar.gz`` in the cache folder; and
+    finally a download of the official archive, verified against its sha256.
+    The first read of an archive stores a parsed copy in the cache folder,
+    keyed by the archive's sha256, so later loads take about a second.
+
+    Parameters
+    ----------
+    path : path, optional
+        A ``.tar.gz`` archive in the official layout, or an extracted
+        ``aclImdb`` folder (or the folder that holds it).
+    cache_dir : path, optional
+        Where downloads and parsed copies are kept. Defaults to
+        :func:`default_cache_dir`.
+    download : bool, default=True
+        Whether to download the official archive when no copy is found.
+    include_unsup : bool, default=False
+        Also load the 50,000 unlabelled training reviews (``corpus.unsup``).
+    reviews_per_class : int or None, default=12500
+        How many reviews each class of each split must have. ``None`` accepts
+        any count as long as both classes of a split have the same (useful for
+        small excerpts in the same layout).
+    url, sha256 : str
+        The download address and its expected checksum (the official ones).
+
+    Returns
+    -------
+    ImdbCorpus
+
+    Raises
+    ------
+    FileNotFoundError
+        If ``path`` does not exist, or no copy is found and ``download=False``.
+    ImdbDataError
+        If the source is not a readable archive, is truncated or corrupt, has
+        the wrong layout, or cannot be downloaded.
+
+    Examples
+    --------
+    >>> corpus = load_imdb("aclImdb_v1.tar.gz")  # doctest: +SKIP
+    >>> len(corpus.train), len(corpus.test)  # doctest: +SKIP
+    (25000, 25000)
+    """
+    if reviews_per_class is not None and (
+        not isinstance(reviews_per_class, int) or reviews_per_class < 1
+    ):
+        raise ValueError(
+            "The 'reviews_per_class' parameter of load_imdb must be an int >= 1 or "
+            f"None. Got {reviews_per_class!r} instead."
+        )
+    cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
+    source = _locate(path, cache, download=download, url=url, sha256=sha256)
+    started = time.perf_counter()
+    if source.is_dir():
+        digest, files = _read_folder(source, include_unsup)
+    else:
+        digest = sha256_of(source)
+        files = read_cached(cache, digest, include_unsup)
+        if files is None:
+            files = _read_archive(source)
+            write_cached(cache, digest, files)
+            if not include_unsup:
+                files = [f for f in files if f.split != "unsup"]
+    check_layout(files, source, reviews_per_class)
+    frames = {split: _frame(files, split) for split in SPLITS}
+    logger.info("Loaded IMDB from %s in %.2f s", source, time.perf_counter() - started)
+    return ImdbCorpus(
+        train=frames["train"],
+        test=frames["test"],
+        unsup=_frame(files, "unsup") if include_unsup else None,
+        sha256=digest,
+        source=str(source),
+    )
+
+
+def _locate(
+    path: str | os.PathLike | None, cache: Path, *, download: bool, url: str, sha256: str
+) -> Path:
+    """Resolve where the reviews come from (argument, IMDB_DATA, cache, download)."""
+    for origin, value in (("path", path), ("IMDB_DATA", os.environ.get("IMDB_DATA"))):
+        if value is None or str(value) == "":
+            continue
+        candidate = Path(value).expanduser()
+        if not candidate.exists():
+            raise FileNotFoundError(
+                f"The IMDB data given by {origin} does not exist: {candidate}. Pass the "
+                "path of aclImdb_v1.tar.gz or of its extracted aclImdb folder."
+            )
+        if candidate.is_dir() and (candidate / "aclImdb").is_dir():
+            candidate = candidate / "aclImdb"
+        return candidate
+    cached = cache / ARCHIVE_NAME
+    if cached.is_file():
+        return cached
+    if not download:
+        raise FileNotFoundError(
+            f"No IMDB data found: no path given, IMDB_DATA is not set and {cached} "
+            "does not exist. Pass load_imdb(path=...), set IMDB_DATA, or allow "
+            "download=True."
+        )
+    return fetch(url, cached, sha256=sha256)
+
+
+def _read_archive(source: Path) -> list[ReviewFile]:
+    """Parse every review in a ``.tar.gz`` archive in one streaming pass."""
+    logger.info("Parsing %s (first load of this archive; it is cached afterwards)", source)
+    files = []
+    try:
+        with tarfile.open(source, mode="r:gz") as archive:
+            for member in archive:
+                review = parse_member(member.name) if member.isfile() else None
+                if review is None:
+                    continue
+                handle = archive.extractfile(member)
+                review.text = handle.read().decode("utf-8")
+                files.append(review)
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeDecodeError) as error:
+        raise ImdbDataError(
+            f"{source} is not a readable .tar.gz archive of the IMDB dataset ({error}). "
+            "It may be truncated or corrupt: download aclImdb_v1.tar.gz again, or pass "
+            "the extracted aclImdb folder."
+        ) from error
+    return files
+
+
+def _read_folder(root: Path, include_unsup: bool) -> tuple[str, list[ReviewFile]]:
+    """Read an extracted ``aclImdb`` folder; its digest covers names and bytes."""
+    import hashlib
+
+    digest = hashlib.sha256()
+    files = []
+    splits = ["train", "test"] + (["unsup"] if include_unsup else [])
+    for split in splits:
+        kinds = ["unsup"] if split == "unsup" else ["neg", "pos"]
+        for kind in kinds:
+            folder = root / ("train" if split == "unsup" else split) / kind
+            if not folder.is_dir():
+                continue  # check_layout names what is missing
+            for entry in sorted(os.scandir(folder), key=lambda e: e.name):
+                name = f"aclImdb/{folder.relative_to(root).as_posix()}/{entry.name}"
+                review = parse_member(name) if entry.is_file() else None
+                if review is None:
+                    continue
+                data = Path(entry.path).read_bytes()
+                digest.update(name.encode() + b"\0" + data + b"\0")
+                review.text = data.decode("utf-8")
+                files.append(review)
+    return digest.hexdigest(), files
+
+
+def _frame(files: list[ReviewFile], split: str) -> pd.DataFrame:
+    rows = [f for f in files if f.split == split]
+    frame = pd.DataFrame(
+        {
+            "id": pd.array([f.id for f in rows], dtype="int64"),
+            "rating": pd.array([f.rating for f in rows], dtype="int64"),
+            "label": pd.array([f.label for f in rows], dtype="int64"),
+            "text": pd.Series([f.text for f in rows], dtype=object),
+        }
+    )
+    return frame.sort_values(["label", "id"], kind="stable").reset_index(drop=True)

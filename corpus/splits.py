@@ -1,0 +1,119 @@
+"""Train / validation / test splits, identical for every model, with a fingerprint.
+
+The official test split is kept whole and used only for the final
+evaluation; validation data is carved from the training split (stratified,
+seeded), so that nothing tunes or early-stops on test reviews.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from corpus.imdb import ImdbCorpus
+from corpus.text import Stopwords, TextPreprocessor
+
+__all__ = ["Splits", "make_splits", "review_keys"]
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Texts and labels of the three splits every model sees."""
+
+    X_train: list[str]  # training texts (official train minus validation)
+    y_train: np.ndarray  # their labels, 1 = positive
+    X_val: list[str]  # validation texts, carved from official train
+    y_val: np.ndarray  # their labels
+    X_test: list[str]  # official test texts: final evaluation only
+    y_test: np.ndarray  # their labels
+    keys: dict[str, list[str]]  # "pos/ID" / "neg/ID" review keys per split, in order
+    text_settings: str  # the shared text preparation (tokenizer, stopword list)
+    seed: int  # seed of the validation carve
+    fingerprint: str  # sha256 over the ordered keys of each split and text_settings
+
+    def sizes(self) -> dict[str, int]:
+        """Number of reviews per split."""
+        return {name: len(keys) for name, keys in self.keys.items()}
+
+
+def review_keys(frame: pd.DataFrame) -> list[str]:
+    """Unique keys ``pos/ID`` or ``neg/ID`` (review ids repeat across classes)."""
+    kinds = np.where(frame["label"].to_numpy() == 1, "pos", "neg")
+    return [f"{kind}/{rid}" for kind, rid in zip(kinds, frame["id"].tolist())]
+
+
+def make_splits(
+    corpus: ImdbCorpus,
+    *,
+    validation_size: float | int = 0.1,
+    seed: int = 0,
+    stopwords: str | Path | Stopwords | None = None,
+) -> Splits:
+    """Carve a stratified, seeded validation set from train; keep test whole.
+
+    Parameters
+    ----------
+    corpus : ImdbCorpus
+        The loaded reviews.
+    validation_size : float or int, default=0.1
+        Fraction (0 <= f < 1) or number of training reviews held out for
+        validation; 0 holds out none.
+    seed : int, default=0
+        Seed of the carve: the same seed gives the same splits.
+    stopwords : str, path, Stopwords or None, default=None
+        The shared stopword list; it enters the fingerprint.
+
+    Returns
+    -------
+    Splits
+
+    Examples
+    --------
+    >>> splits = make_splits(load_imdb(), seed=0)  # doctest: +SKIP
+    >>> splits.sizes()  # doctest: +SKIP
+    {'train': 22500, 'validation': 2500, 'test': 25000}
+    """
+    _check_validation_size(validation_size, len(corpus.train))
+    train = corpus.train
+    if validation_size:
+        train, val = train_test_split(
+            train, test_size=validation_size, random_state=seed, stratify=train["label"]
+        )
+        train, val = train.sort_index(), val.sort_index()
+    else:
+        val = train.iloc[:0]
+    keys = {"train": review_keys(train), "validation": review_keys(val), "test": review_keys(corpus.test)}
+    settings = TextPreprocessor(stopwords).settings
+    digest = hashlib.sha256()
+    for name, split_keys in keys.items():
+        digest.update(f"{name}:{','.join(split_keys)}\n".encode())
+    digest.update(settings.encode())
+    return Splits(
+        X_train=train["text"].tolist(),
+        y_train=train["label"].to_numpy(),
+        X_val=val["text"].tolist(),
+        y_val=val["label"].to_numpy(),
+        X_test=corpus.test["text"].tolist(),
+        y_test=corpus.test["label"].to_numpy(),
+        keys=keys,
+        text_settings=settings,
+        seed=seed,
+        fingerprint=digest.hexdigest(),
+    )
+
+
+def _check_validation_size(size: float | int, n_train: int) -> None:
+    ok = (
+        isinstance(size, Integral) and not isinstance(size, bool) and 0 <= size < n_train
+    ) or (isinstance(size, Real) and not isinstance(size, Integral) and 0.0 <= size < 1.0)
+    if not ok:
+        raise ValueError(
+            "The 'validation_size' parameter of make_splits must be a float in [0, 1) or "
+            f"an int in [0, {n_train}). Got {size!r} instead."
+        )

@@ -1,0 +1,56 @@
+"""Input checks shared by every estimator that takes raw review texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = ["check_texts"]
+
+
+def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
+    """Return ``X`` as a list of strings, or raise a clear error.
+
+    Parameters
+    ----------
+    X : iterable of str
+        Review texts: a list, tuple, array or pandas Series of strings.
+    name : str, default="X"
+        The argument's name, for error messages.
+
+    Returns
+    -------
+    list of str
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is a single string (or bytes) instead of a list of texts, or
+        holds something other than strings.
+    ValueError
+        If ``X`` is empty.
+
+    Examples
+    --------
+    >>> check_texts(("good", "bad"))
+    ['good', 'bad']
+    """
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{name} must be an iterable of review texts, not a single string. "
+            f"Wrap it in a list: [{name}]."
+        )
+    if X is None or not isinstance(X, Iterable):
+        raise TypeError(f"{name} must be an iterable of review texts. Got {type(X).__name__} instead.")
+    if isinstance(X, np.ndarray) and X.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional: one text per review. Got shape {X.shape}.")
+    texts = list(X)
+    if not texts:
+        raise ValueError(f"{name} is empty: at least one review text is required.")
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(
+                f"{name} must hold strings; item {position} is {type(text).__name__} ({text!r:.40})."
+            )
+    return texts

@@ -1,0 +1,55 @@
+"""Shared fixtures: the small real excerpt of IMDB, and an isolated cache folder."""
+
+from __future__ import annotations
+
+import os
+import tarfile
+from pathlib import Path
+
+import pytest
+
+import corpus
+
+FIXTURE_ROOT = Path(__file__).parent / "fixtures" / "aclImdb"
+FIXTURE_PER_CLASS = 40
+
+
+def pytest_collection_modifyitems(config, items):
+    if os.environ.get("IMDB_DATA"):
+        return
+    skip = pytest.mark.skip(reason="set IMDB_DATA to the full aclImdb_v1.tar.gz to run")
+    for item in items:
+        if "full_data" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def isolated_cache(tmp_path_factory, monkeypatch):
+    """Every test gets its own empty cache folder; IMDB_DATA is only seen by full-data tests."""
+    cache = tmp_path_factory.mktemp("cache")
+    monkeypatch.setenv("IMDB_BASELINES_HOME", str(cache))
+    return cache
+
+
+@pytest.fixture(scope="session")
+def fixture_corpus() -> corpus.ImdbCorpus:
+    return corpus.load_imdb(FIXTURE_ROOT, reviews_per_class=FIXTURE_PER_CLASS, include_unsup=True)
+
+
+@pytest.fixture(scope="session")
+def fixture_splits(fixture_corpus) -> corpus.Splits:
+    return corpus.make_splits(fixture_corpus, validation_size=0.2, seed=0)
+
+
+@pytest.fixture
+def fixture_archive(tmp_path) -> Path:
+    """The fixture packed as a .tar.gz in the official layout."""
+    path = tmp_path / "aclImdb_v1.tar.gz"
+    with tarfile.open(path, "w:gz") as archive:
+        archive.add(FIXTURE_ROOT, arcname="aclImdb")
+    return path
+
+
+@pytest.fixture(scope="session")
+def full_data() -> str:
+    return os.environ["IMDB_DATA"]

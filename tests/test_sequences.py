@@ -1,0 +1,109 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from corpus import SequenceEncoder, TextPreprocessor, decode_review, get_word_index, load_data, pad_sequences
+
+TEXTS = ["A good film, a GOOD story.", "A bad film.<br />Bad, bad acting!"]
+
+
+def test_ranks_by_frequency_with_keras_offsets():
+    enc = SequenceEncoder(stopwords="none").fit(TEXTS)
+    assert enc.word_index_ == {"a": 1, "bad": 2, "film": 3, "good": 4, "acting": 5, "story": 6}
+    assert enc.transform(["good acting, unseen words"]) == [[1, 7, 8, 2, 2]]
+
+
+def test_num_words_and_skip_top_map_to_oov():
+    enc = SequenceEncoder(num_words=6, skip_top=4, stopwords="none").fit(TEXTS)
+    # a -> 4, bad -> 5 kept; film (6) and above are beyond num_words
+    assert enc.transform(["a bad film"]) == [[1, 4, 5, 2]]
+    enc.set_params(skip_top=5)
+    assert enc.transform(["a bad film"]) == [[1, 2, 5, 2]]
+    assert enc.vocabulary_size == 6
+
+
+def test_oov_none_drops_words_and_start_none_adds_no_marker():
+    enc = SequenceEncoder(num_words=6, oov_char=None, start_char=None, stopwords="none").fit(TEXTS)
+    assert enc.transform(["a good bad film"]) == [[4, 5]]
+
+
+def test_stopword_filter_is_the_shared_one():
+    enc = SequenceEncoder(stopwords="english").fit(TEXTS)
+    assert "a" not in enc.word_index_ and enc.word_index_["bad"] == 1
+
+
+def test_decode_round_trip():
+    enc = SequenceEncoder(stopwords="none").fit(TEXTS)
+    ids = enc.transform(["A good story, no acting"])[0]
+    assert decode_review(ids, enc) == "<START> a good story <UNK> acting"
+    padded = pad_sequences([ids], maxlen=10, padding="post")[0]
+    assert decode_review(padded, enc.word_index_) == "<START> a good story <UNK> acting"
+    assert decode_review(padded, enc, skip_padding=False).endswith("<PAD> <PAD> <PAD> <PAD>")
+
+
+def test_pad_sequences_is_keras_padding_and_truncation():
+    out = pad_sequences([[1, 2, 3, 4], [5]], maxlen=3, padding="post", truncating="post")
+    assert out.tolist() == [[1, 2, 3], [5, 0, 0]]
+    out = pad_sequences([[1, 2, 3, 4], [5]], maxlen=3)
+    assert out.tolist() == [[2, 3, 4], [0, 0, 5]]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"num_words": 0}, "'num_words' parameter of SequenceEncoder must be an int >= 1"),
+        ({"num_words": 3}, "must be greater than index_from"),
+        ({"skip_top": -1}, "'skip_top' parameter"),
+        ({"oov_char": "x"}, "'oov_char' parameter"),
+    ],
+)
+def test_bad_parameters(params, message):
+    with pytest.raises(ValueError, match=message):
+        SequenceEncoder(**params).fit(TEXTS)
+
+
+def test_contract_errors():
+    with pytest.raises(NotFittedError):
+        SequenceEncoder().transform(TEXTS)
+    with pytest.raises(TypeError, match="not a single string"):
+        SequenceEncoder().fit("one review")
+    with pytest.raises(ValueError, match="empty"):
+        SequenceEncoder().fit([])
+    assert clone(SequenceEncoder(num_words=50)).get_params()["num_words"] == 50
+
+
+def test_load_data_like_keras_without_dropping(fixture_corpus):
+    (x_train, y_train), (x_test, y_test) = load_data(num_words=100, path=fixture_corpus, maxlen=20)
+    assert x_train.dtype == object and len(x_train) == len(y_train) == 80 and len(x_test) == 80
+    assert all(seq[0] == 1 and len(seq) <= 20 for seq in x_train)
+    assert max(max(seq) for seq in x_train) < 100
+    assert 0 < y_train[:40].sum() < 40  # shuffled, like Keras
+    again = load_data(num_words=100, path=fixture_corpus, maxlen=20)
+    assert all(a == b for a, b in zip(x_train, again[0][0])) and np.array_equal(y_test, again[1][1])
+
+
+def test_word_index_counts_training_split_only(fixture_corpus):
+    index = get_word_index(fixture_corpus)
+    train_words = " ".join(fixture_corpus.train["text"]).lower()
+    assert all(word in train_words for word in list(index)[:50])
+    assert index["movie"] <= 3 and "the" not in index
+    prep = TextPreprocessor()
+    train_tokens = {t for text in fixture_corpus.train["text"] for t in prep(text)}
+    test_only = {t for text in fixture_corpus.test["text"] for t in prep(text)} - train_tokens
+    assert test_only and not test_only & set(index) and set(index) == train_tokens
+
+
+@pytest.mark.full_data
+def test_full_data_vocabulary_facts(full_data):
+    (x_train, y_train), (x_test, y_test) = load_data(num_words=10000, path=full_data)
+    assert len(x_train) == len(x_test) == 25_000
+    assert y_train.sum() == y_test.sum() == 12_500
+    assert max(max(s) for s in x_train) == 9999
+    index = get_word_index(full_data)
+    assert list(index)[:4] == ["movie", "but", "film", "not"]
+    assert len(index) == 81_110 and index["good"] < index["bad"] < 20
+    assert index.get("br", len(index)) > 50_000 and "the" not in index  # no <br /> residue
+    lengths = np.array([len(s) for s in x_train])
+    print(f"vocabulary {len(index):,} words; median encoded length {np.median(lengths):.0f}")
+    assert 80 < np.median(lengths) < 150

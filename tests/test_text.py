@@ -1,0 +1,65 @@
+import pickle
+
+import pytest
+
+from corpus import (
+    DEFAULT_STOPWORDS,
+    SENTIMENT_KEEP_WORDS,
+    TextPreprocessor,
+    get_stopwords,
+    normalize,
+)
+
+
+def test_normalize_strips_tags_unescapes_and_lowercases():
+    raw = "A <i>Great</i> film.<br /><br />Don&#39;t miss it &amp; enjoy"
+    assert normalize(raw) == "a  great  film.  don't miss it & enjoy"
+
+
+def test_tokens_keep_inner_apostrophes_and_drop_punctuation():
+    prep = TextPreprocessor("none")
+    assert prep("I DON'T like it -- it's 'bad', isn’t it?<br />10/10") == [
+        "i", "don't", "like", "it", "it's", "bad", "isn't", "it", "10", "10",
+    ]
+
+
+def test_named_lists_and_their_sizes():
+    english, sentiment, none = (get_stopwords(n) for n in ("english", "sentiment", "none"))
+    assert (len(english), len(sentiment), len(none)) == (318, 274, 0)
+    assert sentiment.words == english.words - SENTIMENT_KEEP_WORDS
+    for word in ("not", "no", "but", "never", "very", "too", "nothing", "without"):
+        assert word in english and word not in sentiment
+    assert "the" in sentiment and "and" in sentiment
+    assert get_stopwords(None).name == DEFAULT_STOPWORDS
+
+
+def test_sentiment_list_keeps_negation_in_real_text():
+    text = "This movie is not good, but the acting was very solid."
+    assert TextPreprocessor("sentiment")(text) == ["movie", "not", "good", "but", "acting", "very", "solid"]
+    assert TextPreprocessor("english")(text) == ["movie", "good", "acting", "solid"]
+
+
+def test_stopwords_from_a_file(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_text("# my list\nMovie\nfilm  # both\n\n", encoding="utf-8")
+    words = get_stopwords(path)
+    assert words.words == {"movie", "film"} and words.name == str(path)
+    assert TextPreprocessor(path)("A great movie, a great film") == ["a", "great", "a", "great"]
+
+
+def test_unknown_list_is_a_clear_error():
+    with pytest.raises(ValueError, match=r"'stopwords' parameter .* Got 'englsh' instead"):
+        get_stopwords("englsh")
+
+
+def test_describe_names_size_and_digest():
+    line = get_stopwords("sentiment").describe()
+    assert line.startswith("sentiment (274 words, sha256 ")
+    assert get_stopwords("english").digest != get_stopwords("sentiment").digest
+
+
+def test_preprocessor_pickles_and_compares_equal():
+    prep = TextPreprocessor("english")
+    copy = pickle.loads(pickle.dumps(prep))
+    assert copy == prep and copy("Not bad at all") == prep("Not bad at all")
+    assert prep != TextPreprocessor("sentiment")
