@@ -1,1 +1,30 @@
-"""baselines package."""
+"""Classical bag-of-words baselines as scikit-learn pipelines over raw review texts.
+
+Every baseline uses the corpus layer's single tokenizer and stopword filter
+(:class:`corpus.TextPreprocessor`), the same one the neural models use.
+"""
+
+from baselines.features import NgramVectorizer, shared_ngram_counts
+from baselines.inspect import top_features
+from baselines.naive_bayes import BinaryMultinomialNB, make_naive_bayes
+from baselines.nbsvm import NBSVMClassifier, make_nbsvm
+from baselines.svm import make_linear_svm
+
+#: Registered baselines by name, each a factory of an unfitted pipeline.
+BASELINES = {
+    "naive_bayes": make_naive_bayes,
+    "linear_svm": make_linear_svm,
+    "nbsvm": make_nbsvm,
+}
+
+__all__ = [
+    "BASELINES",
+    "BinaryMultinomialNB",
+    "NBSVMClassifier",
+    "NgramVectorizer",
+    "make_linear_svm",
+    "make_naive_bayes",
+    "make_nbsvm",
+    "shared_ngram_counts",
+    "top_features",
+]

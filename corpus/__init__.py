@@ -13,6 +13,7 @@ from corpus.sequences import SequenceEncoder, decode_review, get_word_index, loa
 from corpus.splits import Splits, make_splits, review_keys
 from corpus.text import (
     DEFAULT_STOPWORDS,
+    MINIMAL_STOPWORDS,
     SENTIMENT_KEEP_WORDS,
     STOPWORD_LISTS,
     Stopwords,
@@ -26,6 +27,7 @@ __all__ = [
     "ARCHIVE_SHA256",
     "ARCHIVE_URL",
     "DEFAULT_STOPWORDS",
+    "MINIMAL_STOPWORDS",
     "REVIEWS_PER_CLASS",
     "SENTIMENT_KEEP_WORDS",
     "STOPWORD_LISTS",

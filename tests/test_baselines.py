@@ -1,0 +1,149 @@
+import pickle
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+from sklearn.model_selection import GridSearchCV, cross_val_score
+from sklearn.pipeline import Pipeline
+
+from baselines import (
+    BASELINES,
+    NgramVectorizer,
+    make_linear_svm,
+    make_naive_bayes,
+    make_nbsvm,
+    shared_ngram_counts,
+    top_features,
+)
+
+# Fixture test reviews every baseline must get right after training on the fixture:
+# three clear pans ("third worst movie", "absolutely horrible", "bad. very bad")
+# and three clear raves ("What a great movie!!", "Great comedy", "LOVED every minute").
+CLEAR_NEGATIVE = [2968, 11314, 8984]
+CLEAR_POSITIVE = [7563, 8091, 3236]
+
+
+@pytest.fixture(scope="module")
+def data(fixture_corpus):
+    train, test = fixture_corpus.train, fixture_corpus.test
+    clear = test.set_index("id").loc[CLEAR_NEGATIVE + CLEAR_POSITIVE]
+    assert clear["label"].tolist() == [0, 0, 0, 1, 1, 1]
+    return train["text"].tolist(), train["label"].to_numpy(), clear["text"].tolist(), test
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_clear_real_reviews_are_classified_exactly(data, name):
+    X, y, clear, test = data
+    model = BASELINES[name]().fit(X, y)
+    assert model.predict(clear).tolist() == [0, 0, 0, 1, 1, 1]
+    accuracy = (model.predict(test["text"].tolist()) == test["label"].to_numpy()).mean()
+    assert accuracy >= 0.7  # 80 training reviews only; chance is 0.5
+    scores = model.decision_function(clear) if hasattr(model, "decision_function") \
+        else model.predict_proba(clear)[:, 1] - 0.5
+    assert np.all(scores[:3] < 0) and np.all(scores[3:] > 0)
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_same_data_gives_identical_predictions(data, name):
+    X, y, _, test = data
+    texts = test["text"].tolist()
+    first = BASELINES[name]().fit(X, y)
+    second = clone(first).fit(X, y)
+    assert np.array_equal(first.predict(texts), second.predict(texts))
+    method = "decision_function" if hasattr(first, "decision_function") else "predict_proba"
+    assert np.array_equal(getattr(first, method)(texts), getattr(second, method)(texts))
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_pickle_round_trip(data, name):
+    X, y, _, test = data
+    model = BASELINES[name]().fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    texts = test["text"].tolist()
+    assert np.array_equal(restored.predict(texts), model.predict(texts))
+
+
+def test_params_reach_into_steps_and_clone_keeps_them():
+    model = make_naive_bayes(alpha=0.5, stopwords="english")
+    params = model.get_params()
+    assert params["classifier__alpha"] == 0.5 and params["vectorizer__stopwords"] == "english"
+    model.set_params(vectorizer__ngram_range=(1, 3), classifier__alpha=0.1)
+    copy = clone(model)
+    assert copy.get_params()["vectorizer__ngram_range"] == (1, 3)
+    assert copy.named_steps["classifier"].alpha == 0.1
+
+
+def test_cross_val_score_and_grid_search(data):
+    X, y, _, _ = data
+    scores = cross_val_score(make_linear_svm(), X, y, cv=3)
+    assert scores.shape == (3,) and np.all((scores >= 0) & (scores <= 1))
+    search = GridSearchCV(make_nbsvm(ngram_range=(1, 2)), {"classifier__C": [0.1, 1.0]}, cv=3)
+    search.fit(X, y)
+    assert search.best_params_["classifier__C"] in (0.1, 1.0)
+    nested = Pipeline([("model", make_naive_bayes())]).fit(X, y)
+    assert nested.predict(X[:2]).shape == (2,)
+
+
+@pytest.mark.parametrize("name", sorted(BASELINES))
+def test_bad_inputs_get_clear_errors(data, name):
+    X, y, _, _ = data
+    model = BASELINES[name]()
+    with pytest.raises(NotFittedError):
+        model.predict(X[:2])
+    with pytest.raises(TypeError, match="not a single string"):
+        model.fit("one review", [1])
+    with pytest.raises(ValueError, match="empty"):
+        model.fit([], [])
+    with pytest.raises(ValueError, match="class"):
+        model.fit(X[:5], [1] * 5)
+    with pytest.raises(ValueError, match="inconsistent numbers of samples"):
+        model.fit(X[:5], y[:4])
+    model.fit(X, y)
+    with pytest.raises(TypeError, match="not a single string"):
+        model.predict("one review")
+
+
+def test_bad_parameters_are_named():
+    with pytest.raises(ValueError, match="'ngram_range' parameter of NgramVectorizer"):
+        make_naive_bayes(ngram_range=(2, 1)).fit(["a b", "c d"], [0, 1])
+    with pytest.raises(ValueError, match="'beta' parameter of NBSVMClassifier must be a float in"):
+        make_nbsvm(beta=2).fit(["a b", "c d"], [0, 1])
+    with pytest.raises(ValueError, match="'loss' parameter"):
+        make_nbsvm(loss="hinge").fit(["a b", "c d"], [0, 1])
+
+
+def test_top_features_are_sentiment_words(data):
+    X, y, _, _ = data
+    for make in (make_naive_bayes, make_nbsvm, make_linear_svm):
+        table = top_features(make().fit(X, y), n=100)  # of thousands of n-grams
+        positive = table.loc[table.polarity == "positive", "feature"].tolist()
+        negative = table.loc[table.polarity == "negative", "feature"].tolist()
+        assert len(positive) == len(negative) == 100
+        assert "great" in positive and "worst" in negative, make.__name__
+        assert table.loc[table.polarity == "positive", "weight"].is_monotonic_decreasing
+    with pytest.raises(ValueError, match="'n' parameter of top_features"):
+        top_features(make_nbsvm().fit(X, y), n=0)
+
+
+def test_shared_counts_give_identical_models(data):
+    X, y, _, test = data
+    texts = test["text"].tolist()
+    alone = [make().fit(X, y) for make in (make_naive_bayes, make_linear_svm, make_nbsvm)]
+    with shared_ngram_counts(max_n=3):
+        shared = [make().fit(X, y) for make in (make_naive_bayes, make_linear_svm, make_nbsvm)]
+        inside = [m.decision_function(texts) if hasattr(m, "decision_function")
+                  else m.predict_proba(texts) for m in shared]
+    for a, s, values in zip(alone, shared, inside):
+        assert a[0].vocabulary_ == s[0].vocabulary_
+        method = "decision_function" if hasattr(a, "decision_function") else "predict_proba"
+        np.testing.assert_allclose(getattr(a, method)(texts), values, rtol=1e-10)
+        np.testing.assert_allclose(getattr(s, method)(texts), values, rtol=1e-10)
+
+
+def test_shared_counts_respect_min_df(data):
+    X, _, _, _ = data
+    alone = NgramVectorizer(ngram_range=(2, 3), min_df=2).fit(X)
+    with shared_ngram_counts(max_n=3):
+        shared = NgramVectorizer(ngram_range=(2, 3), min_df=2).fit_transform(X)
+    assert shared.shape[1] == len(alone.vocabulary_) and (shared != alone.transform(X)).nnz == 0

@@ -1,0 +1,48 @@
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from sklearn.svm import LinearSVC
+
+from baselines import NBSVMClassifier
+
+COUNTS = sp.csr_matrix(np.array([[2, 1, 0, 0], [1, 0, 1, 0], [0, 0, 1, 3], [0, 1, 0, 1]], dtype=float))
+LABELS = np.array([1, 1, 0, 0])
+
+
+def test_log_count_ratio_follows_the_paper():
+    model = NBSVMClassifier(alpha=1.0).fit(COUNTS, LABELS)
+    p = 1 + np.array([2, 1, 1, 0])  # binarized positive totals, smoothed
+    q = 1 + np.array([0, 1, 1, 2])
+    np.testing.assert_allclose(model.r_, np.log((p / p.sum()) / (q / q.sum())))
+    assert model.classes_.tolist() == [0, 1] and model.coef_.shape == (1, 4)
+
+
+def test_beta_one_is_the_plain_svm_on_scaled_features():
+    model = NBSVMClassifier(beta=1.0, tol=1e-6).fit(COUNTS, LABELS)
+    scaled = (COUNTS > 0).astype(float) @ sp.diags(model.r_)
+    svm = LinearSVC(tol=1e-6).fit(scaled, LABELS)
+    np.testing.assert_allclose(model.decision_function(COUNTS), svm.decision_function(scaled), rtol=1e-6)
+
+
+def test_interpolation_shrinks_towards_mean_magnitude():
+    mixed = NBSVMClassifier(beta=0.25, tol=1e-6).fit(COUNTS, LABELS)
+    svm = LinearSVC(tol=1e-6, random_state=0).fit((COUNTS > 0) @ sp.diags(mixed.r_), LABELS)
+    w = svm.coef_.ravel()
+    expected = mixed.r_ * (0.75 * np.abs(w).mean() + 0.25 * w)
+    np.testing.assert_allclose(mixed.coef_.ravel(), expected, rtol=1e-6)
+    np.testing.assert_allclose(mixed.intercept_, 0.25 * svm.intercept_, atol=1e-6)
+
+
+def test_probabilities_only_for_the_logistic_variant():
+    assert not hasattr(NBSVMClassifier().fit(COUNTS, LABELS), "predict_proba")
+    model = NBSVMClassifier(loss="logistic").fit(COUNTS, LABELS)
+    proba = model.predict_proba(COUNTS)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.array_equal(proba.argmax(axis=1), model.predict(COUNTS))
+
+
+def test_string_labels_and_three_classes():
+    model = NBSVMClassifier().fit(COUNTS, np.array(["pos", "pos", "neg", "neg"]))
+    assert set(model.predict(COUNTS)) <= {"pos", "neg"}
+    with pytest.raises(ValueError, match="exactly two classes"):
+        NBSVMClassifier().fit(COUNTS, [0, 1, 2, 2])
