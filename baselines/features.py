@@ -1,11 +1,13 @@
 """Bag-of-n-grams features over the shared text preparation, with an opt-in shared count matrix.
 
-Counting n-grams is most of the cost of every classical baseline. Inside
-``with shared_ngram_counts(max_n=3):`` the first vectorizer fitted on a list
-of texts counts all n-grams up to ``max_n`` once; every later vectorizer on
-the same texts (with the same stopword list) takes its columns from that
-matrix instead of tokenizing again. The result is identical to fitting each
-vectorizer on its own; only the time differs.
+Tokenizing and counting n-grams is most of the cost of every classical
+baseline. Words are mapped to integer ids and n-grams to int64 keys, so that
+counting is numpy sorting rather than Python string handling (see
+:mod:`baselines.ngrams`). Inside ``with shared_ngram_counts(max_n=3):`` each
+list of texts is tokenized, and each n-gram order counted, once for all the
+vectorizers fitted or applied to it (with the same stopword list). The
+result is identical to fitting each vectorizer on its own; only the time
+differs.
 """
 
 from __future__ import annotations
@@ -14,29 +16,22 @@ import contextlib
 import hashlib
 import logging
 from collections.abc import Iterator
+from itertools import chain
 from numbers import Integral
 from pathlib import Path
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.feature_extraction.text import CountVectorizer
 from sklearn.utils.validation import check_is_fitted
 
+from baselines.ngrams import TokenIds, count_matrix, decode_keys
 from corpus.text import Stopwords, TextPreprocessor
 from corpus.validation import check_texts
 
 __all__ = ["NgramVectorizer", "shared_ngram_counts"]
 
 logger = logging.getLogger(__name__)
-
-
-def _count_vectorizer(prep: TextPreprocessor, ngram_range, **kwargs) -> CountVectorizer:
-    # The shared preprocessor does all text preparation; CountVectorizer only makes n-grams.
-    return CountVectorizer(
-        tokenizer=prep, lowercase=False, token_pattern=None, ngram_range=ngram_range,
-        dtype=np.float64, **kwargs,
-    )
 
 
 def _texts_key(texts: list[str], prep: TextPreprocessor) -> str:
@@ -48,48 +43,69 @@ def _texts_key(texts: list[str], prep: TextPreprocessor) -> str:
     return digest.hexdigest()
 
 
-class _NgramCountCache:
-    """All n-grams up to ``max_n`` counted once per list of training texts."""
+class _Tokenized:
+    """Texts tokenized once, with their n-gram keys and counts memoised per order."""
+
+    def __init__(self, texts: list[str], prep: TextPreprocessor, index: dict[str, int] | None = None) -> None:
+        tokens = prep.tokenize_many(texts)
+        if index is None:
+            self.words = np.array(sorted(set(chain.from_iterable(tokens))), dtype=object)
+            index = {word: i for i, word in enumerate(self.words.tolist())}
+        self.index = index
+        self.ids = TokenIds.from_tokens(tokens, index)
+        self._keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        self._counts: dict[int, tuple[np.ndarray, sp.csr_matrix]] = {}
+
+    def keys(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        if n not in self._keys:
+            self._keys[n] = self.ids.keys(n)
+        return self._keys[n]
+
+    def counts(self, n: int) -> tuple[np.ndarray, sp.csr_matrix]:
+        """All n-gram keys of these texts (sorted) and their document counts."""
+        if n not in self._counts:
+            keys, docs = self.keys(n)
+            vocabulary = np.unique(keys)
+            self._counts[n] = (vocabulary, count_matrix(keys, docs, vocabulary, self.ids.n_docs))
+        return self._counts[n]
+
+
+class _SharedTokens:
+    """Tokenizations shared by every vectorizer fitted inside :func:`shared_ngram_counts`."""
 
     def __init__(self, max_n: int) -> None:
         self.max_n = max_n
-        # texts key -> (vectorizer, counts, feature names, n-gram orders, document frequencies)
-        self._fitted: dict[str, tuple] = {}
-        self._transformed: dict[tuple[str, str], sp.csr_matrix] = {}
+        self.fitted: dict[str, _Tokenized] = {}
+        self.transformed: dict[tuple[str, str], _Tokenized] = {}
 
-    def fit(self, texts: list[str], prep: TextPreprocessor) -> tuple[str, tuple]:
+    def fit(self, texts: list[str], prep: TextPreprocessor) -> tuple[str, _Tokenized]:
         key = _texts_key(texts, prep)
-        if key not in self._fitted:
-            logger.info("Counting 1- to %d-grams of %d texts (shared by the baselines)", self.max_n, len(texts))
-            vectorizer = _count_vectorizer(prep, (1, self.max_n))
-            counts = vectorizer.fit_transform(texts).tocsc()
-            names = vectorizer.get_feature_names_out()
-            orders = np.char.count(names.astype(str), " ") + 1
-            doc_freq = np.diff(counts.indptr)
-            self._fitted[key] = (vectorizer, counts.tocsr(), names, orders, doc_freq)
-        return key, self._fitted[key]
+        if key not in self.fitted:
+            logger.info("Tokenizing %d texts (shared by the baselines)", len(texts))
+            self.fitted[key] = _Tokenized(texts, prep)
+        return key, self.fitted[key]
 
-    def transform(self, key: str, texts: list[str], prep: TextPreprocessor) -> sp.csr_matrix:
-        text_key = _texts_key(texts, prep)
-        if text_key == key:
-            return self._fitted[key][1]
-        if (key, text_key) not in self._transformed:
-            self._transformed[(key, text_key)] = self._fitted[key][0].transform(texts)
-        return self._transformed[(key, text_key)]
+    def transform(self, fit_key: str, texts: list[str], prep: TextPreprocessor) -> _Tokenized:
+        key = _texts_key(texts, prep)
+        if key == fit_key:
+            return self.fitted[fit_key]
+        if (fit_key, key) not in self.transformed:
+            self.transformed[(fit_key, key)] = _Tokenized(texts, prep, self.fitted[fit_key].index)
+        return self.transformed[(fit_key, key)]
 
 
-_active_cache: _NgramCountCache | None = None
+_active_cache: _SharedTokens | None = None
 
 
 @contextlib.contextmanager
 def shared_ngram_counts(max_n: int = 3) -> Iterator[None]:
-    """Share one n-gram count matrix between the vectorizers fitted in this block.
+    """Share one tokenization and n-gram count per text list between the vectorizers in this block.
 
     Parameters
     ----------
     max_n : int, default=3
-        The highest n-gram order counted; vectorizers asking for more count on
-        their own.
+        The highest n-gram order shared; vectorizers asking for more work
+        on their own.
 
     Examples
     --------
@@ -99,7 +115,7 @@ def shared_ngram_counts(max_n: int = 3) -> Iterator[None]:
     ...     nbsvm = make_nbsvm().fit(X_train, y_train)  # reuses nb's counting
     """
     global _active_cache
-    previous, _active_cache = _active_cache, _NgramCountCache(max_n)
+    previous, _active_cache = _active_cache, _SharedTokens(max_n)
     try:
         yield
     finally:
@@ -123,17 +139,22 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
 
     Attributes
     ----------
+    words_ : ndarray of str
+        The training words, sorted; a word's position is its id.
+    keys_ : list of ndarray
+        Per n-gram order, the sorted int64 keys of the kept n-grams; columns
+        follow this order (unigrams first, each order alphabetical).
     vocabulary_ : dict of str to int
-        N-gram to column index, sorted alphabetically.
+        N-gram to column index (built on demand).
 
     Examples
     --------
     >>> vec = NgramVectorizer(ngram_range=(1, 2), stopwords="sentiment")
     >>> vec.fit_transform(["Not a good film", "A good film"]).toarray()
     array([[1., 1., 1., 1., 1.],
-           [1., 1., 1., 0., 0.]])
+           [1., 1., 0., 1., 0.]])
     >>> vec.get_feature_names_out().tolist()
-    ['film', 'good', 'good film', 'not', 'not good']
+    ['film', 'good', 'not', 'good film', 'not good']
     """
 
     def __init__(
@@ -160,35 +181,39 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         self._check_params()
         prep = TextPreprocessor(self.stopwords)
         lo, hi = self.ngram_range
-        cache = _active_cache
-        self._shared_key = None
-        if cache is None or hi > cache.max_n:
-            self.vectorizer_ = _count_vectorizer(prep, self.ngram_range, min_df=self.min_df, binary=self.binary)
-            return self.vectorizer_.fit_transform(X)
-        key, (_, counts, names, orders, doc_freq) = cache.fit(X, prep)
+        cache = _active_cache if _active_cache is not None and hi <= _active_cache.max_n else None
+        if cache is not None:
+            self._shared_key, tokenized = cache.fit(X, prep)
+        else:
+            self._shared_key, tokenized = None, _Tokenized(X, prep)
         min_count = self.min_df if isinstance(self.min_df, Integral) else self.min_df * len(X)
-        columns = np.flatnonzero((orders >= lo) & (orders <= hi) & (doc_freq >= min_count))
-        if columns.size == 0:
+        blocks, self.keys_ = [], []
+        for n in range(lo, hi + 1):
+            vocabulary, counts = tokenized.counts(n)
+            keep = np.bincount(counts.indices, minlength=len(vocabulary)) >= min_count
+            self.keys_.append(vocabulary[keep])
+            blocks.append(counts[:, keep])
+        if sum(len(keys) for keys in self.keys_) == 0:
             raise ValueError("After pruning, no terms remain. Try a lower min_df.")
-        vocabulary = dict(zip(names[columns].tolist(), range(columns.size)))
-        self.vectorizer_ = _count_vectorizer(prep, self.ngram_range, binary=self.binary, vocabulary=vocabulary)
-        self.vectorizer_.vocabulary_ = vocabulary  # as if fitted, without re-counting
-        self.vectorizer_.fixed_vocabulary_ = True
-        self._shared_key, self._columns = key, columns
-        return self._finish(counts[:, columns])
+        self.preprocessor_ = prep
+        self.words_, self.word_index_ = tokenized.words, tokenized.index
+        self._feature_names = None
+        return self._finish(sp.hstack(blocks, format="csr"))
 
     def transform(self, X) -> sp.csr_matrix:
         """The document-n-gram matrix of ``X`` over the fitted vocabulary."""
-        check_is_fitted(self, "vectorizer_")
+        check_is_fitted(self, "keys_")
         X = check_texts(X, "X")
         cache = _active_cache
-        if self._shared_key is not None and cache is not None and self._shared_key in cache._fitted:
-            counts = cache.transform(self._shared_key, X, self.vectorizer_.tokenizer)
-            return self._finish(counts[:, self._columns])
-        return self.vectorizer_.transform(X)
+        if self._shared_key is not None and cache is not None and self._shared_key in cache.fitted:
+            tokenized = cache.transform(self._shared_key, X, self.preprocessor_)
+        else:
+            tokenized = _Tokenized(X, self.preprocessor_, self.word_index_)
+        lo = self.ngram_range[0]
+        blocks = [count_matrix(*tokenized.keys(lo + i), keys, len(X)) for i, keys in enumerate(self.keys_)]
+        return self._finish(sp.hstack(blocks, format="csr"))
 
     def _finish(self, counts: sp.csr_matrix) -> sp.csr_matrix:
-        counts = counts.tocsr()
         if self.binary:
             counts = counts.copy()
             counts.data[:] = 1.0
@@ -196,18 +221,34 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.update(_shared_key=None, _columns=None)  # the shared matrix does not travel
+        state.update(_shared_key=None, _feature_names=None)  # the shared tokens do not travel
         return state
+
+    def feature_names(self, columns: np.ndarray) -> list[str]:
+        """The n-grams of the given columns (cheaper than all of :meth:`get_feature_names_out`)."""
+        check_is_fitted(self, "keys_")
+        columns = np.asarray(columns, dtype=np.int64)
+        offsets = np.cumsum([0] + [len(keys) for keys in self.keys_])
+        names = np.empty(len(columns), dtype=object)
+        for i, keys in enumerate(self.keys_):
+            inside = (columns >= offsets[i]) & (columns < offsets[i + 1])
+            names[inside] = decode_keys(keys[columns[inside] - offsets[i]], self.ngram_range[0] + i, self.words_)
+        return names.tolist()
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The n-grams, in column order: by order, then alphabetically word by word."""
+        check_is_fitted(self, "keys_")
+        if self._feature_names is None:
+            lo = self.ngram_range[0]
+            names = [decode_keys(keys, lo + i, self.words_) for i, keys in enumerate(self.keys_)]
+            self._feature_names = np.array(list(chain.from_iterable(names)), dtype=object)
+        return self._feature_names
 
     @property
     def vocabulary_(self) -> dict[str, int]:
-        check_is_fitted(self, "vectorizer_")
-        return self.vectorizer_.vocabulary_
-
-    def get_feature_names_out(self, input_features=None) -> np.ndarray:
-        """The n-grams, in column order."""
-        check_is_fitted(self, "vectorizer_")
-        return self.vectorizer_.get_feature_names_out()
+        """N-gram to column index."""
+        names = self.get_feature_names_out()
+        return dict(zip(names.tolist(), range(len(names))))
 
     def _check_params(self) -> None:
         rng = self.ngram_range

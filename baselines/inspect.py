@@ -54,10 +54,10 @@ def top_features(model: Pipeline, n: int = 20) -> pd.DataFrame:
         weights = np.asarray(classifier.coef_).ravel()
     else:
         raise TypeError(f"{type(classifier).__name__} has neither coef_ nor feature_log_prob_.")
-    names = vectorizers[0].get_feature_names_out()
     order = np.argsort(weights, kind="stable")
     rows = []
     for polarity, picks in (("positive", order[::-1][:n]), ("negative", order[:n])):
-        for rank, index in enumerate(picks, start=1):
-            rows.append((polarity, rank, str(names[index]), float(weights[index])))
+        names = vectorizers[0].feature_names(picks)
+        for rank, (index, name) in enumerate(zip(picks, names), start=1):
+            rows.append((polarity, rank, name, float(weights[index])))
     return pd.DataFrame(rows, columns=["polarity", "rank", "feature", "weight"])

@@ -37,7 +37,7 @@ class BinaryMultinomialNB(MultinomialNB):
 
 def make_naive_bayes(
     *,
-    ngram_range: tuple[int, int] = (1, 2),
+    ngram_range: tuple[int, int] = (1, 3),
     alpha: float = 1.0,
     binary: bool = True,
     min_df: int | float = 1,
@@ -45,14 +45,16 @@ def make_naive_bayes(
 ) -> Pipeline:
     """Multinomial Naive Bayes over raw review texts.
 
-    Defaults (binarized uni+bigram counts, alpha = 1.0, min_df = 1) were chosen
-    by 5-fold cross-validation on the training split only
-    (``benchmarks/tune_baselines.py``); binarized counts are Wang & Manning's
-    (2012) MNB setting.
+    Defaults (binarized uni- to trigram counts, alpha = 1.0, min_df = 1) were
+    chosen by 5-fold cross-validation on the training split only
+    (``benchmarks/tune_baselines.py``): trigrams beat bigrams (0.8945 against
+    0.8856 mean accuracy) and unigrams (0.8564); alpha = 0.3 scored 0.8950,
+    within the folds' spread (std 0.0026) of Laplace smoothing, which is kept.
+    Binarized counts are Wang & Manning's (2012) MNB setting.
 
     Parameters
     ----------
-    ngram_range : tuple (min_n, max_n), default=(1, 2)
+    ngram_range : tuple (min_n, max_n), default=(1, 3)
         N-gram orders counted.
     alpha : float, default=1.0
         Additive (Laplace/Lidstone) smoothing of ``MultinomialNB``.

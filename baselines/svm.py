@@ -26,7 +26,10 @@ def make_linear_svm(
 
     Term frequencies are sublinear (1 + log tf) and rows L2-normalised. The
     defaults were chosen by 5-fold cross-validation on the training split
-    only (``benchmarks/tune_baselines.py``).
+    only (``benchmarks/tune_baselines.py``): uni+bigrams beat uni+trigrams
+    and unigrams at every C; C = 1 scored 0.9113 mean accuracy, and larger C
+    (up to 30: 0.9132) stayed within the folds' spread (std 0.0025) while
+    converging more slowly, so LinearSVC's default C = 1 is kept.
 
     The model has no probabilities: ``decision_function`` returns the signed
     distance to the separating hyperplane (positive = positive review), and

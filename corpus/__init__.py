@@ -10,7 +10,7 @@ from corpus.imdb import (
     load_imdb,
 )
 from corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
-from corpus.splits import Splits, make_splits, review_keys
+from corpus.splits import Splits, make_splits, review_keys, sample_corpus
 from corpus.text import (
     DEFAULT_STOPWORDS,
     MINIMAL_STOPWORDS,
@@ -48,4 +48,5 @@ __all__ = [
     "normalize",
     "pad_sequences",
     "review_keys",
+    "sample_corpus",
 ]

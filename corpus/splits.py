@@ -19,7 +19,7 @@ from sklearn.model_selection import train_test_split
 from corpus.imdb import ImdbCorpus
 from corpus.text import Stopwords, TextPreprocessor
 
-__all__ = ["Splits", "make_splits", "review_keys"]
+__all__ = ["Splits", "make_splits", "review_keys", "sample_corpus"]
 
 
 @dataclass(frozen=True)
@@ -117,3 +117,31 @@ def _check_validation_size(size: float | int, n_train: int) -> None:
             "The 'validation_size' parameter of make_splits must be a float in [0, 1) or "
             f"an int in [0, {n_train}). Got {size!r} instead."
         )
+
+
+def sample_corpus(corpus: ImdbCorpus, n: int, *, seed: int = 0) -> ImdbCorpus:
+    """A stratified subsample of ``n`` reviews per split (half of each class), for a quick look.
+
+    Parameters
+    ----------
+    corpus : ImdbCorpus
+        The full corpus.
+    n : int
+        Reviews per split, at least 4; at most the split's size.
+    seed : int, default=0
+        Seed of the draw.
+
+    Returns
+    -------
+    ImdbCorpus
+        Rows in the original order; ``unsup`` is dropped.
+    """
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 4:
+        raise ValueError(f"The 'n' parameter of sample_corpus must be an int >= 4. Got {n!r} instead.")
+
+    def draw(frame: pd.DataFrame) -> pd.DataFrame:
+        parts = [group.sample(min(n // 2, len(group)), random_state=seed) for _, group in frame.groupby("label")]
+        return pd.concat(parts).sort_index().reset_index(drop=True)
+
+    return ImdbCorpus(train=draw(corpus.train), test=draw(corpus.test), unsup=None, sha256=corpus.sha256,
+                      source=f"{corpus.source} (stratified sample of {n} per split, seed {seed})")

@@ -1,1 +1,1 @@
-"""evaluation package."""
+"""Evaluation: metrics, intervals, significance, figures and reports of a comparison."""

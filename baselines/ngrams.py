@@ -1,0 +1,80 @@
+"""Vectorised n-gram counting: words become integer ids, n-grams become int64 keys.
+
+An n-gram of word ids (w1, ..., wn) over a vocabulary of V words has the key
+w1·V^(n-1) + ... + wn, so counting is sorting and searching integer arrays
+with numpy instead of building Python strings for every n-gram.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from itertools import chain
+
+import numpy as np
+import scipy.sparse as sp
+
+__all__ = ["TokenIds", "count_matrix", "decode_keys"]
+
+_MAX_KEY = np.iinfo(np.int64).max
+
+
+class TokenIds:
+    """The word ids of a list of tokenized documents, flattened, with their document index.
+
+    Attributes
+    ----------
+    ids : ndarray of int64
+        Word ids of every token in order; -1 for words outside the vocabulary.
+    doc : ndarray of int64
+        The document each token belongs to.
+    n_docs : int
+    n_words : int
+        Vocabulary size V (the base of the n-gram keys).
+    """
+
+    def __init__(self, ids: np.ndarray, doc: np.ndarray, n_docs: int, n_words: int) -> None:
+        self.ids, self.doc, self.n_docs, self.n_words = ids, doc, n_docs, n_words
+
+    @classmethod
+    def from_tokens(cls, tokens: Sequence[list[str]], index: dict[str, int]) -> TokenIds:
+        """Encode tokenized documents with a word index (unknown words get -1)."""
+        lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+        get = index.get
+        ids = np.fromiter((get(t, -1) for t in chain.from_iterable(tokens)), dtype=np.int64,
+                          count=int(lengths.sum()))
+        doc = np.repeat(np.arange(len(tokens), dtype=np.int64), lengths)
+        return cls(ids, doc, len(tokens), len(index))
+
+    def keys(self, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """Keys of every n-gram inside a document, and the document of each."""
+        if self.n_words ** n > _MAX_KEY:
+            raise ValueError(f"{n}-grams over {self.n_words:,} words do not fit in 64-bit keys; lower max_n.")
+        last = len(self.ids) - n + 1
+        if last <= 0:
+            return np.empty(0, np.int64), np.empty(0, np.int64)
+        valid = self.doc[:last] == self.doc[n - 1:]
+        keys = np.zeros(last, dtype=np.int64)
+        for k in range(n):
+            part = self.ids[k:k + last]
+            valid &= part >= 0
+            keys = keys * self.n_words + part
+        return keys[valid], self.doc[:last][valid]
+
+
+def count_matrix(keys: np.ndarray, docs: np.ndarray, vocabulary: np.ndarray, n_docs: int) -> sp.csr_matrix:
+    """Document-by-n-gram counts over a sorted key ``vocabulary`` (other keys are ignored)."""
+    columns = np.searchsorted(vocabulary, keys)
+    found = columns < len(vocabulary)
+    found[found] = vocabulary[columns[found]] == keys[found]
+    matrix = sp.csr_matrix(
+        (np.ones(int(found.sum())), (docs[found], columns[found])), shape=(n_docs, len(vocabulary))
+    )
+    matrix.sum_duplicates()
+    return matrix
+
+
+def decode_keys(keys: np.ndarray, n: int, words: np.ndarray) -> list[str]:
+    """The n-grams (words joined by spaces) that ``keys`` stand for."""
+    base = len(words)
+    digits = [words[(keys // base ** (n - 1 - k)) % base] for k in range(n)]
+    return [" ".join(parts) for parts in zip(*digits)] if n > 1 else digits[0].tolist()

@@ -1,0 +1,62 @@
+"""Figures of a comparison: ROC curves, confusion matrices, accuracy against fit time."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+from matplotlib.figure import Figure
+from sklearn.metrics import roc_curve
+
+__all__ = ["plot_accuracy_vs_time", "plot_confusion_matrices", "plot_roc_curves"]
+
+
+def plot_roc_curves(y_true, scores: dict[str, np.ndarray], aucs: dict[str, float], path: Path) -> Path:
+    """All models' ROC curves on the test set in one figure."""
+    figure = Figure(figsize=(6, 6), dpi=100)
+    axis = figure.subplots()
+    for name in sorted(scores):
+        fpr, tpr, _ = roc_curve(y_true, scores[name])
+        axis.plot(fpr, tpr, label=f"{name} (AUC {aucs[name]:.4f})")
+    axis.plot([0, 1], [0, 1], ":", color="grey")
+    axis.set(xlabel="false positive rate", ylabel="true positive rate", title="ROC curves, test set")
+    axis.legend(loc="lower right")
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+    return path
+
+
+def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], path: Path) -> Path:
+    """One confusion matrix per model, counts written in the cells."""
+    names = sorted(matrices)
+    figure = Figure(figsize=(3.2 * len(names), 3.4), dpi=100)
+    axes = np.atleast_1d(figure.subplots(1, len(names)))
+    for axis, name in zip(axes, names):
+        matrix = np.asarray(matrices[name])
+        axis.imshow(matrix, cmap="Blues")
+        for (row, col), count in np.ndenumerate(matrix):
+            axis.text(col, row, f"{count:,}", ha="center", va="center",
+                      color="white" if count > matrix.max() / 2 else "black")
+        axis.set(xticks=[0, 1], yticks=[0, 1], xticklabels=["neg", "pos"], yticklabels=["neg", "pos"],
+                 xlabel="predicted", ylabel="true", title=name)
+    figure.tight_layout()
+    figure.savefig(path)
+    return path
+
+
+def plot_accuracy_vs_time(points: dict[str, tuple[float, float]], path: Path) -> Path:
+    """Test accuracy against fit time (log scale), one labelled point per model."""
+    figure = Figure(figsize=(7, 4.5), dpi=100)
+    axis = figure.subplots()
+    for name in sorted(points):
+        seconds, accuracy = points[name]
+        axis.scatter([max(seconds, 1e-3)], [accuracy])
+        axis.annotate(name, (max(seconds, 1e-3), accuracy), textcoords="offset points", xytext=(5, 5))
+    axis.set_xscale("log")
+    axis.set(xlabel="fit time (s, log scale)", ylabel="test accuracy", title="Accuracy against training cost")
+    axis.grid(alpha=0.3, which="both")
+    figure.tight_layout()
+    figure.savefig(path)
+    return path

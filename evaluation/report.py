@@ -1,0 +1,180 @@
+"""Markdown report, results.json and results.csv of a comparison run (deterministic text)."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from evaluation.metrics import METRICS
+from evaluation.runner import ModelResult
+
+__all__ = ["headline_rows", "update_index", "write_report"]
+
+_NAMES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1", "roc_auc": "ROC-AUC"}
+
+
+def _ok(results: list[ModelResult]) -> list[ModelResult]:
+    """Finished results, best accuracy first, then by name (a stable order)."""
+    done = [r for r in results if r.status == "ok"]
+    return sorted(done, key=lambda r: (-round(r.metrics["accuracy"], 6), r.name))
+
+
+def headline_rows(results: list[ModelResult]) -> list[dict[str, Any]]:
+    """One flat record per finished model: every metric, its interval, and the costs."""
+    rows = []
+    for r in _ok(results):
+        row: dict[str, Any] = {"model": r.name, "stopwords": r.stopwords}
+        for metric in METRICS:
+            row[metric] = round(r.metrics[metric], 4)
+            row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = (round(v, 4) for v in r.intervals[metric])
+        tn, fp, fn, tp = (v for line in r.metrics["confusion_matrix"] for v in line)
+        row.update(tn=tn, fp=fp, fn=fn, tp=tp, fit_s=round(r.fit_s, 2), predict_s=round(r.predict_s, 2),
+                   reviews_per_s=round(r.throughput, 1), peak_memory_mib=round(r.peak_memory_mib, 1),
+                   model_mib=round(r.model_bytes / 2**20, 2))
+        rows.append(row)
+    return rows
+
+
+def _table(header: list[str], rows: list[list[str]], align: str = "") -> str:
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = ["---:" if a == "r" else ":---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _headline(rows: list[dict[str, Any]]) -> str:
+    header = ["Model"] + [_NAMES[m] + (" [95% CI]" if m != "roc_auc" else "") for m in METRICS] + \
+        ["Fit s", "Predict s"]
+    body = []
+    for row in rows:
+        cells = [f"`{row['model']}`"]
+        for metric in METRICS:
+            value = f"{row[metric]:.4f}"
+            if metric != "roc_auc":
+                value += f" [{row[metric + '_ci_low']:.4f}, {row[metric + '_ci_high']:.4f}]"
+            cells.append(value)
+        cells += [f"{row['fit_s']:.1f}", f"{row['predict_s']:.1f}"]
+        body.append(cells)
+    return _table(header, body)
+
+
+def _costs(rows: list[dict[str, Any]]) -> str:
+    header = ["Model", "Fit s", "Predict s", "Test reviews/s", "Peak memory MiB", "Saved model MiB",
+              "TN", "FP", "FN", "TP"]
+    body = [[f"`{r['model']}`", f"{r['fit_s']:.1f}", f"{r['predict_s']:.1f}", f"{r['reviews_per_s']:,.0f}",
+             f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}",
+             *(f"{r[k]:,}" for k in ("tn", "fp", "fn", "tp"))] for r in rows]
+    return _table(header, body)
+
+
+def _mcnemar(matrix: pd.DataFrame) -> str:
+    names = sorted(matrix.index)
+    body = [[f"`{a}`"] + ["—" if a == b else f"{matrix.loc[a, b]:.2g}" for b in names] for a in names]
+    return _table(["p-value"] + [f"`{n}`" for n in names], body)
+
+
+def _ablation(by_list: dict[str, list[ModelResult]]) -> str:
+    lists = list(by_list)
+    models = sorted({r.name for rs in by_list.values() for r in rs if r.status == "ok"})
+    accuracy = {(r.stopwords, r.name): r.metrics["accuracy"] for rs in by_list.values() for r in rs
+                if r.status == "ok"}
+    header = ["Model"] + [f"`{s}`" for s in lists] + ([f"Δ vs `none` ({s})" for s in lists if s != "none"]
+                                                      if "none" in lists else [])
+    body = []
+    for name in models:
+        cells = [f"`{name}`"] + [f"{accuracy[(s, name)]:.4f}" if (s, name) in accuracy else "—" for s in lists]
+        if "none" in lists:
+            for s in lists:
+                if s != "none":
+                    both = (s, name) in accuracy and ("none", name) in accuracy
+                    cells.append(f"{100 * (accuracy[(s, name)] - accuracy[('none', name)]):+.2f} pt" if both else "—")
+        body.append(cells)
+    return _table(header, body)
+
+
+def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar: pd.DataFrame,
+                 provenance: dict[str, Any], figures: dict[str, str], interrupted: bool) -> None:
+    """Write ``report.md``, ``results.json`` and ``results.csv`` into ``folder``.
+
+    Parameters
+    ----------
+    folder : Path
+        The (staging) report folder; figures are already in it.
+    by_list : dict
+        Stopword list name to that list's results; the first list is primary.
+    mcnemar : DataFrame
+        McNemar p-values between the primary list's models.
+    provenance : dict
+        Command, seed, settings, split fingerprint, data checksum, versions...
+    figures : dict
+        Caption to file name (relative to ``folder``).
+    interrupted : bool
+        Whether the run was stopped before every model ran.
+    """
+    primary = next(iter(by_list))
+    results = by_list[primary]
+    rows = headline_rows(results)
+    lines = [f"# IMDB sentiment: {', '.join(f'`{r.name}`' for r in results)}", ""]
+    lines += [f"Test set: {provenance['split_sizes']['test']:,} reviews, touched once per model. Training: "
+              f"{provenance['split_sizes']['train']:,}; validation (carved from train, used by the neural "
+              f"models only): {provenance['split_sizes']['validation']:,}. Stopword list for every model: "
+              f"{provenance['stopwords'][primary]}. Split fingerprint `{provenance['fingerprints'][primary][:16]}`.",
+              ""]
+    if interrupted:
+        lines += ["> **This run was interrupted**; only the models listed below finished.", ""]
+    failed = [r for rs in by_list.values() for r in rs if r.status != "ok"]
+    lines += ["## Results", "", _headline(rows), "",
+              f"Intervals: {provenance['n_resamples']} seeded percentile-bootstrap resamples of the test reviews. "
+              "ROC-AUC is computed from continuous scores (decision values or probabilities).", ""]
+    if failed:
+        lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
+                                              for r in failed] + [""]
+    lines += ["## Cost", "", _costs(rows), "",
+              "Peak memory is the resident memory added while the model was fitted and scored.", ""]
+    if len(mcnemar) > 1:
+        lines += ["## Paired significance (McNemar)", "",
+                  "Exact McNemar test on the test reviews where two models disagree; p < 0.05 means their "
+                  "error rates differ.", "", _mcnemar(mcnemar), ""]
+    if len(by_list) > 1:
+        lines += ["## Stopword ablation", "", "Test accuracy of each model with each stopword list.", "",
+                  _ablation(by_list), ""]
+    if figures:
+        lines += ["## Figures", ""] + [f"![{caption}]({name})\n" for caption, name in figures.items()]
+    lines += ["## Provenance", "", "```"]
+    lines += [f"{key}: {json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value}"
+              for key, value in provenance.items()]
+    lines += ["```", "", f"Reproduce: `{provenance['command']}`", ""]
+    (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
+    records = [row for rs in by_list.values() for row in headline_rows(rs)]
+    payload = {"provenance": provenance, "results": records,
+               "failed": [{"model": r.name, "stopwords": r.stopwords, "status": r.status, "error": r.error}
+                          for r in failed],
+               "mcnemar_p_values": {a: {b: (None if pd.isna(v) else round(float(v), 6))
+                                        for b, v in mcnemar.loc[a].items()} for a in mcnemar.index},
+               "histories": {r.name: r.history for r in results if r.history}}
+    (folder / "results.json").write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
+    pd.DataFrame(records).to_csv(folder / "results.csv", index=False, float_format="%.4f")
+
+
+def update_index(reports_dir: Path) -> Path:
+    """Rewrite ``reports/README.md``: one line per report folder with its headline accuracy."""
+    entries = []
+    for results in sorted(reports_dir.glob("*/results.json")):
+        data = json.loads(results.read_text(encoding="utf-8"))
+        best = max(data["results"], key=lambda r: r["accuracy"], default=None)
+        summary = f"best `{best['model']}` {best['accuracy']:.4f}" if best else "no finished model"
+        entries.append(f"- [{results.parent.name}]({results.parent.name}/report.md): "
+                       f"{data['provenance']['models']} — {summary}")
+    text = "# Reports\n\nOne folder per comparison run (`report.md`, `results.json`, `results.csv`, figures).\n\n"
+    text += "\n".join(entries) + "\n"
+    handle, tmp = tempfile.mkstemp(dir=reports_dir, prefix=".README.", suffix=".part")
+    with os.fdopen(handle, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.replace(tmp, reports_dir / "README.md")
+    return reports_dir / "README.md"

@@ -1,0 +1,68 @@
+"""Peak memory of a block of work, and the size of a saved model."""
+
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import tempfile
+import threading
+from pathlib import Path
+
+__all__ = ["PeakMemory", "saved_size_bytes"]
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _rss_bytes() -> int:
+    try:
+        with open("/proc/self/statm", encoding="ascii") as handle:
+            return int(handle.read().split()[1]) * _PAGE
+    except OSError:  # not Linux: the process's lifetime peak is the best available
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+
+
+class PeakMemory:
+    """Sample the process's resident memory while a block runs.
+
+    Examples
+    --------
+    >>> with PeakMemory() as memory:
+    ...     block = bytearray(50 * 2**20)
+    >>> memory.peak_bytes >= memory.start_bytes
+    True
+    """
+
+    def __init__(self, interval: float = 0.02) -> None:
+        self.interval = interval
+        self.start_bytes = self.peak_bytes = 0
+
+    def __enter__(self) -> PeakMemory:
+        self.start_bytes = self.peak_bytes = _rss_bytes()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+        self._thread.start()
+        return self
+
+    def _sample(self) -> None:
+        while not self._stop.wait(self.interval):
+            self.peak_bytes = max(self.peak_bytes, _rss_bytes())
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_bytes = max(self.peak_bytes, _rss_bytes())
+
+    @property
+    def added_bytes(self) -> int:
+        """Peak resident memory above what the process held at the start."""
+        return max(self.peak_bytes - self.start_bytes, 0)
+
+
+def saved_size_bytes(model) -> int:
+    """Bytes on disk of a fitted model: its own ``save`` folder if it has one, else its pickle."""
+    if hasattr(model, "save") and hasattr(model, "model_"):
+        with tempfile.TemporaryDirectory() as folder:
+            path = model.save(Path(folder) / "model")
+            return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+    return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))

@@ -1,0 +1,114 @@
+"""Run models on identical splits and collect everything a report needs."""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+import corpus
+from baselines import shared_ngram_counts
+from evaluation.metrics import bootstrap_intervals, evaluate
+from evaluation.registry import is_neural, make_model
+from evaluation.resources import PeakMemory, saved_size_bytes
+
+__all__ = ["ModelResult", "RunConfig", "run_models"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """Everything that defines a comparison run."""
+
+    models: tuple[str, ...]  # registered model names, in run order
+    stopwords: tuple[str, ...]  # stopword lists; the first is the primary one
+    out: Path  # the report folder
+    data: str | None = None  # archive or folder; None: IMDB_DATA, then the cache, then download
+    seed: int = 0  # seed of the validation carve, the models and the bootstrap
+    validation_size: float = 0.1  # share of the training split carved out for validation
+    sample: int | None = None  # reviews per split (stratified) for a quick look; None: all
+    excerpt: bool = False  # accept a balanced excerpt in the aclImdb layout instead of the full 12,500 per class
+    neural_overrides: dict[str, Any] = field(default_factory=dict)  # applied to every neural model
+    n_resamples: int = 1000  # bootstrap replicates per confidence interval
+    command: str = ""  # the command line, for the provenance section
+
+
+@dataclass
+class ModelResult:
+    """One model's outcome on one stopword list."""
+
+    name: str  # registered model name
+    stopwords: str  # the stopword list it ran with
+    status: str = "ok"  # "ok", "failed" or "interrupted"
+    error: str = ""  # the exception, if it failed
+    metrics: dict[str, Any] = field(default_factory=dict)  # evaluate() on the test set
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # bootstrap CIs
+    fit_s: float = 0.0  # wall seconds of fit
+    predict_s: float = 0.0  # wall seconds to score the test set
+    throughput: float = 0.0  # test reviews scored per second
+    peak_memory_mib: float = 0.0  # peak resident memory added while fitting and predicting
+    model_bytes: int = 0  # size of the saved fitted model
+    history: dict[str, list[float]] | None = None  # Keras training history, neural models only
+    predictions: np.ndarray | None = None  # hard test predictions
+    scores: np.ndarray | None = None  # continuous test scores (decision values or P(positive))
+
+
+def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> tuple[list[ModelResult], bool]:
+    """Fit and evaluate every model of ``config`` on ``splits``.
+
+    Returns the results (failed models included) and whether the run was
+    interrupted (Ctrl-C), in which case the remaining models were skipped.
+    """
+    results = []
+    with shared_ngram_counts(max_n=3):
+        for position, name in enumerate(config.models, start=1):
+            logger.info("[%d/%d] %s (stopwords: %s)", position, len(config.models), name, stopwords)
+            result = ModelResult(name=name, stopwords=stopwords)
+            try:
+                _fit_and_score(result, config, splits, stopwords)
+            except KeyboardInterrupt:
+                result.status, result.error = "interrupted", "interrupted by the user (Ctrl-C)"
+                results.append(result)
+                logger.warning("%s interrupted; writing the report with the finished models", name)
+                return results, True
+            except Exception as error:  # one model's failure must not lose the others
+                result.status = "failed"
+                result.error = f"{type(error).__name__}: {error}"
+                logger.error("%s failed: %s\n%s", name, result.error, traceback.format_exc(limit=3))
+            results.append(result)
+    return results, False
+
+
+def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits, stopwords: str) -> None:
+    model = make_model(result.name, stopwords=stopwords, seed=config.seed,
+                       neural_overrides=config.neural_overrides)
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        if is_neural(result.name) and len(splits.X_val):
+            model.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
+        else:
+            model.fit(splits.X_train, splits.y_train)
+        result.fit_s = time.perf_counter() - started
+        started = time.perf_counter()
+        if hasattr(model, "decision_function"):
+            scores, threshold = model.decision_function(splits.X_test), 0.0
+        else:
+            scores, threshold = model.predict_proba(splits.X_test)[:, 1], 0.5
+        result.predict_s = time.perf_counter() - started
+    result.scores = np.asarray(scores, dtype=float)
+    result.predictions = (result.scores > threshold).astype(int)
+    result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
+    result.peak_memory_mib = memory.added_bytes / 2**20
+    result.metrics = evaluate(splits.y_test, result.predictions, result.scores)
+    result.intervals = bootstrap_intervals(splits.y_test, result.predictions, result.scores,
+                                           n_resamples=config.n_resamples, seed=config.seed)
+    result.model_bytes = saved_size_bytes(model)
+    result.history = getattr(model, "history_", None)
+    logger.info("%s: accuracy %.4f, fit %.1f s, predict %.1f s", result.name, result.metrics["accuracy"],
+                result.fit_s, result.predict_s)

@@ -1,0 +1,38 @@
+"""A bidirectional LSTM variant of the tutorial's model."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from neural.layers import compile_binary, dense_regularizer, embedding_layer
+
+__all__ = ["build_bilstm"]
+
+
+def build_bilstm(
+    *,
+    num_words: int = 10_000,
+    maxlen: int = 200,
+    embedding_dim: int = 128,
+    units: int = 64,
+    dropout: float = 0.5,
+    l2: float = 0.0,
+    mask_zero: bool = True,
+    embedding_weights: np.ndarray | None = None,
+    trainable_embeddings: bool = True,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """``Embedding → Bidirectional(LSTM) → Dropout → Dense(sigmoid)``.
+
+    Padding is masked by default, so that both directions read only the
+    review; parameters are those of :func:`neural.build_lstm`.
+    """
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = embedding_layer(num_words, embedding_dim, weights=embedding_weights,
+                        trainable=trainable_embeddings, mask_zero=mask_zero, l2=l2)(inputs)
+    x = layers.Bidirectional(layers.LSTM(units), name="bilstm")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(1, activation="sigmoid", kernel_regularizer=dense_regularizer(l2), name="output")(x)
+    return compile_binary(keras.Model(inputs, outputs, name="bilstm"), learning_rate)

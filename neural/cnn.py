@@ -1,0 +1,50 @@
+"""A 1-D convolutional variant: Conv1D over word vectors and global max pooling."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from neural.layers import compile_binary, dense_regularizer, embedding_layer
+
+__all__ = ["build_cnn"]
+
+
+def build_cnn(
+    *,
+    num_words: int = 10_000,
+    maxlen: int = 200,
+    embedding_dim: int = 128,
+    filters: int = 128,
+    kernel_size: int = 5,
+    dense_units: int = 64,
+    dropout: float = 0.5,
+    l2: float = 0.0,
+    mask_zero: bool = False,
+    embedding_weights: np.ndarray | None = None,
+    trainable_embeddings: bool = True,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """``Embedding → Conv1D(relu) → GlobalMaxPooling1D → Dense(relu) → Dropout → Dense(sigmoid)``.
+
+    Parameters
+    ----------
+    filters, kernel_size : int, default=128, 5
+        Convolution filters and their width in words.
+    mask_zero : bool, default=False
+        Accepted for a common signature; Conv1D does not use masks, and max
+        pooling over zero-padding is harmless.
+
+    Other parameters are those of :func:`neural.build_lstm`.
+    """
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = embedding_layer(num_words, embedding_dim, weights=embedding_weights,
+                        trainable=trainable_embeddings, l2=l2)(inputs)
+    x = layers.Conv1D(filters, kernel_size, activation="relu", kernel_regularizer=dense_regularizer(l2),
+                      name="conv")(x)
+    x = layers.GlobalMaxPooling1D(name="max_pool")(x)
+    x = layers.Dense(dense_units, activation="relu", kernel_regularizer=dense_regularizer(l2), name="dense")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(1, activation="sigmoid", name="output")(x)
+    return compile_binary(keras.Model(inputs, outputs, name="cnn"), learning_rate)

@@ -1,0 +1,49 @@
+"""fastText-style model: the average of word and n-gram embeddings, then a logistic output.
+
+Joulin et al. (2016), "Bag of Tricks for Efficient Text Classification", as in
+the Keras example ``imdb_fasttext.py``: n-gram ids are appended to each
+review's word ids (see :class:`neural.ngrams.NgramIndexer`), embedded, and
+averaged.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers
+
+from neural.layers import compile_binary, dense_regularizer, embedding_layer
+
+__all__ = ["build_fasttext"]
+
+
+def build_fasttext(
+    *,
+    num_words: int = 10_000,
+    maxlen: int = 400,
+    embedding_dim: int = 50,
+    dropout: float = 0.0,
+    l2: float = 0.0,
+    mask_zero: bool = True,
+    embedding_weights: np.ndarray | None = None,
+    trainable_embeddings: bool = True,
+    learning_rate: float = 1e-3,
+) -> keras.Model:
+    """``Embedding → GlobalAveragePooling1D → Dropout → Dense(sigmoid)``.
+
+    Parameters
+    ----------
+    num_words : int
+        Input dimension, n-gram ids included.
+    mask_zero : bool, default=True
+        Average over the review's ids only, not over padding.
+
+    Other parameters are those of :func:`neural.build_lstm`.
+    """
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    x = embedding_layer(num_words, embedding_dim, weights=embedding_weights,
+                        trainable=trainable_embeddings, mask_zero=mask_zero, l2=l2)(inputs)
+    x = layers.GlobalAveragePooling1D(name="average")(x)
+    x = layers.Dropout(dropout, name="dropout")(x)
+    outputs = layers.Dense(1, activation="sigmoid", kernel_regularizer=dense_regularizer(l2), name="output")(x)
+    return compile_binary(keras.Model(inputs, outputs, name="fasttext"), learning_rate)

@@ -1,0 +1,66 @@
+"""Pieces every Keras builder shares: the embedding layer and the compile step."""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+from keras import layers, regularizers
+
+__all__ = ["compile_binary", "embedding_layer"]
+
+
+def embedding_layer(
+    num_words: int,
+    embedding_dim: int,
+    *,
+    weights: np.ndarray | None = None,
+    trainable: bool = True,
+    mask_zero: bool = False,
+    l2: float = 0.0,
+) -> layers.Embedding:
+    """``Embedding(num_words, embedding_dim)``, optionally pre-trained, masked or L2-regularised.
+
+    Parameters
+    ----------
+    num_words : int
+        Input dimension: the largest id plus one.
+    embedding_dim : int
+        Output dimension.
+    weights : ndarray of shape (num_words, embedding_dim), optional
+        Pre-trained vectors (see :mod:`neural.embeddings`).
+    trainable : bool, default=True
+        Whether the vectors are updated in training.
+    mask_zero : bool, default=False
+        Mask padding (id 0) in the layers after it.
+    l2 : float, default=0.0
+        L2 penalty on the embedding weights.
+    """
+    if weights is not None and weights.shape != (num_words, embedding_dim):
+        raise ValueError(
+            f"Pre-trained embedding weights have shape {weights.shape}; expected "
+            f"({num_words}, {embedding_dim}). Match embedding_dim to the vectors' size."
+        )
+    return layers.Embedding(
+        num_words,
+        embedding_dim,
+        embeddings_initializer=keras.initializers.Constant(weights) if weights is not None else "uniform",
+        embeddings_regularizer=regularizers.L2(l2) if l2 else None,
+        mask_zero=mask_zero,
+        trainable=trainable,
+        name="embedding",
+    )
+
+
+def dense_regularizer(l2: float) -> regularizers.Regularizer | None:
+    """An L2 kernel regulariser, or None for ``l2 == 0``."""
+    return regularizers.L2(l2) if l2 else None
+
+
+def compile_binary(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
+    """Adam, binary cross-entropy and accuracy, as in the tutorial."""
+    model.compile(
+        optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
+        loss="binary_crossentropy",
+        metrics=["accuracy"],
+    )
+    return model

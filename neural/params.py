@@ -1,0 +1,46 @@
+"""Parameter checks of :class:`neural.KerasTextClassifier`, with scikit-learn's message template."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+from neural.registry import BUILDERS
+
+__all__ = ["check_params"]
+
+_INTS = {"num_words": 4, "maxlen": 1, "embedding_dim": 1, "ngram": 1, "ngram_min_count": 1,
+         "epochs": 1, "batch_size": 1, "patience": 0}
+
+
+def _fail(estimator, name: str, expected: str) -> None:
+    raise ValueError(
+        f"The '{name}' parameter of {type(estimator).__name__} must be {expected}. "
+        f"Got {getattr(estimator, name)!r} instead."
+    )
+
+
+def check_params(estimator) -> None:
+    """Raise ValueError naming the first invalid parameter of ``estimator``."""
+    if estimator.model not in BUILDERS:
+        _fail(estimator, "model", f"one of {sorted(BUILDERS)}")
+    for name, low in _INTS.items():
+        value = getattr(estimator, name)
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
+            _fail(estimator, name, f"an int >= {low}")
+    for name in ("padding", "truncating"):
+        if getattr(estimator, name) not in ("pre", "post"):
+            _fail(estimator, name, "'pre' or 'post'")
+    for name, allow_none in (("dropout", True), ("l2", False), ("learning_rate", False)):
+        value = getattr(estimator, name)
+        if value is None and allow_none:
+            continue
+        upper_ok = name != "dropout" or value < 1
+        if isinstance(value, bool) or not isinstance(value, Real) or value < 0 or not upper_ok:
+            _fail(estimator, name, "a float in [0, 1)" if name == "dropout" else "a float >= 0")
+    if not estimator.learning_rate:
+        _fail(estimator, "learning_rate", "a float > 0")
+    size = estimator.validation_size
+    if isinstance(size, bool) or not isinstance(size, Real) or not 0 <= size < 1:
+        _fail(estimator, "validation_size", "a float in [0, 1)")
+    if estimator.verbose not in ("auto", 0, 1, 2):
+        _fail(estimator, "verbose", "'auto', 0, 1 or 2")

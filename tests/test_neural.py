@@ -1,0 +1,146 @@
+import numpy as np
+import pytest
+from sklearn.base import clone
+from sklearn.exceptions import NotFittedError
+
+from neural import NEURAL_MODELS, KerasTextClassifier, build_lstm, make_neural, plot_history
+
+TINY = {"num_words": 300, "maxlen": 40, "embedding_dim": 8, "epochs": 1, "batch_size": 16, "verbose": 0}
+
+
+@pytest.fixture(scope="module")
+def data(fixture_corpus):
+    train, test = fixture_corpus.train, fixture_corpus.test
+    return train["text"].tolist(), train["label"].to_numpy(), test["text"].tolist()
+
+
+@pytest.fixture(scope="module")
+def fitted(data):
+    X, y, _ = data
+    return KerasTextClassifier(**TINY).fit(X, y)
+
+
+def test_faithful_builder_is_the_tutorials_model():
+    model = build_lstm()
+    kinds = [(layer.__class__.__name__, layer.name) for layer in model.layers[1:]]
+    assert [k for k, _ in kinds] == ["Embedding", "LSTM", "Dense", "Dropout", "Dense"]
+    embedding, lstm, dense, dropout, output = model.layers[1:]
+    assert (embedding.input_dim, embedding.output_dim, embedding.mask_zero) == (10_000, 128, False)
+    assert (lstm.units, lstm.dropout, lstm.recurrent_dropout) == (64, 0.2, 0.2)
+    assert (dense.units, dense.activation.__name__) == (64, "relu")
+    assert dropout.rate == 0.5 and (output.units, output.activation.__name__) == (1, "sigmoid")
+    assert model.input_shape == (None, 200)
+    assert model.count_params() == 1_280_000 + 49_408 + 4_160 + 65
+    assert model.optimizer.__class__.__name__ == "Adam" and model.loss == "binary_crossentropy"
+    defaults = KerasTextClassifier().get_params()
+    assert {k: defaults[k] for k in ("num_words", "maxlen", "padding", "truncating", "embedding_dim",
+                                     "epochs", "batch_size")} == {
+        "num_words": 10_000, "maxlen": 200, "padding": "post", "truncating": "post",
+        "embedding_dim": 128, "epochs": 5, "batch_size": 64}
+
+
+def test_fit_predict_shapes_and_probabilities(fitted, data):
+    _, _, X_test = data
+    proba = fitted.predict_proba(X_test)
+    assert proba.shape == (80, 2) and np.all((proba >= 0) & (proba <= 1))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert set(fitted.predict(X_test)) <= {0, 1}
+    scores = fitted.decision_function(X_test)
+    assert np.array_equal(scores > 0, proba[:, 1] > 0.5)
+    assert set(fitted.history_) >= {"loss", "accuracy", "val_loss", "val_accuracy", "epoch_time"}
+
+
+def test_a_new_review_is_predicted_from_its_raw_text(fitted):
+    proba = fitted.predict_proba(["This film was a wonderful surprise, I loved every minute."])
+    assert proba.shape == (1, 2)
+
+
+def test_same_seed_same_predictions(data):
+    X, y, X_test = data
+    first = KerasTextClassifier(**TINY, seed=7).fit(X, y).predict_proba(X_test)
+    second = KerasTextClassifier(**TINY, seed=7).fit(X, y).predict_proba(X_test)
+    np.testing.assert_allclose(first, second, rtol=0, atol=1e-6)
+
+
+def test_validation_is_carved_from_training_texts_only(fitted, data):
+    X, y, X_test = data
+    val = fitted.validation_indices_
+    assert len(val) == 8 and len(set(val)) == 8 and val.max() < len(X)
+    assert y[val].sum() == 4  # stratified
+    assert not {X[i] for i in val} & set(X_test)
+    assert len(fitted.encoder_.word_index_) < len(set(" ".join(X).split()))  # fitted without val/test
+
+
+def test_save_and_load_round_trip(fitted, data, tmp_path):
+    _, _, X_test = data
+    path = fitted.save(tmp_path / "model")
+    assert sorted(p.name for p in path.iterdir()) == ["model.keras", "state.json"]
+    restored = KerasTextClassifier.load(path)
+    np.testing.assert_allclose(restored.predict_proba(X_test), fitted.predict_proba(X_test), atol=1e-6)
+    assert restored.get_params() == {**fitted.get_params(), "stopwords": restored.stopwords}
+    with pytest.raises(FileNotFoundError, match="not a saved KerasTextClassifier"):
+        KerasTextClassifier.load(tmp_path)
+
+
+def test_not_fitted_and_bad_inputs(data):
+    X, y, _ = data
+    with pytest.raises(NotFittedError):
+        KerasTextClassifier().predict(X[:2])
+    with pytest.raises(TypeError, match="not a single string"):
+        KerasTextClassifier(**TINY).fit("one review", [1])
+    with pytest.raises(ValueError, match="exactly two classes"):
+        KerasTextClassifier(**TINY).fit(X[:4], [1, 1, 1, 1])
+    with pytest.raises(ValueError, match="'model' parameter of KerasTextClassifier must be one of"):
+        KerasTextClassifier(model="transformer").fit(X, y)
+    with pytest.raises(ValueError, match="'dropout' parameter"):
+        KerasTextClassifier(dropout=1.5).fit(X, y)
+
+
+@pytest.mark.parametrize("name", sorted(NEURAL_MODELS))
+def test_every_variant_trains_on_real_text(data, name):
+    X, y, X_test = data
+    clf = make_neural(name, **TINY, early_stopping=False)
+    clf.fit(X, y)
+    assert clf.predict_proba(X_test).shape == (80, 2)
+    assert clone(clf).get_params() == clf.get_params()
+
+
+def test_fasttext_appends_bigram_ids(data):
+    X, y, _ = data
+    clf = make_neural("fasttext", **TINY).fit(X, y)
+    assert clf.ngram_indexer_.input_dim > clf.encoder_.vocabulary_size
+    assert clf.model_.get_layer("embedding").input_dim == clf.ngram_indexer_.input_dim
+
+
+def test_pretrained_vectors_initialise_the_embedding(data, tmp_path):
+    X, y, _ = data
+    vectors = tmp_path / "vectors.txt"
+    vectors.write_text("2 8\nmovie " + " ".join(["0.5"] * 8) + "\nfilm " + " ".join(["-0.5"] * 8) + "\n",
+                       encoding="utf-8")
+    clf = KerasTextClassifier(**{**TINY, "epochs": 1}, embeddings=str(vectors), trainable_embeddings=False)
+    clf.fit(X, y)
+    weights = clf.model_.get_layer("embedding").get_weights()[0]
+    row = clf.encoder_.word_index_["movie"] + 3
+    np.testing.assert_allclose(weights[row], 0.5)
+    with pytest.raises(ValueError, match="Set embedding_dim=8"):
+        KerasTextClassifier(**{**TINY, "embedding_dim": 16}, embeddings=str(vectors)).fit(X, y)
+
+
+def test_word2vec_on_unlabelled_reviews(fixture_corpus, data, tmp_path):
+    pytest.importorskip("gensim")
+    from neural import train_word2vec
+
+    X, y, _ = data
+    path = train_word2vec(fixture_corpus.unsup["text"], tmp_path / "w2v.txt", vector_size=8, min_count=2,
+                          epochs=2, workers=1)
+    header = path.read_text(encoding="utf-8").splitlines()[0].split()
+    assert int(header[1]) == 8 and int(header[0]) > 50
+    clf = KerasTextClassifier(**TINY, embeddings=str(path)).fit(X, y)
+    assert clf.predict_proba(X[:3]).shape == (3, 2)
+
+
+def test_training_curves_png(fitted, tmp_path):
+    path = plot_history(fitted.history_, tmp_path / "curves.png", title="lstm")
+    assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
+    with pytest.raises(ValueError, match="history lacks"):
+        plot_history({"loss": [1.0]}, tmp_path / "x.png")
