@@ -59,11 +59,23 @@ def run_comparison(config: RunConfig) -> tuple[Path, dict[str, list[ModelResult]
         provenance = _provenance(config, imdb, splits_by_list, time.perf_counter() - started)
         write_report(staging, by_list=by_list, mcnemar=mcnemar, provenance=provenance, figures=figures,
                      interrupted=interrupted)
+        _write_predictions(staging / "predictions.csv", splits_by_list[primary], results)
         _replace_folder(staging, config.out)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
     logger.info("Report written to %s", config.out / "report.md")
     return config.out, by_list
+
+
+def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelResult]) -> None:
+    """Every test review's label, and each model's prediction and score, for re-analysis."""
+    import pandas as pd
+
+    columns = {"review": splits.keys["test"], "label": splits.y_test}
+    for r in results:
+        columns[f"{r.name}_prediction"] = r.predictions
+        columns[f"{r.name}_score"] = r.scores
+    pd.DataFrame(columns).to_csv(path, index=False, float_format="%.6g")
 
 
 def _figures(folder: Path, results: list[ModelResult], y_test) -> dict[str, str]:

@@ -149,7 +149,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
     lines += ["## Provenance", "", "```"]
     lines += [f"{key}: {json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value}"
               for key, value in provenance.items()]
-    lines += ["```", "", f"Reproduce: `{provenance['command']}`", ""]
+    lines += ["```", "", f"Reproduce: `{provenance['command']}`", "",
+              "Files: `results.json` and `results.csv` (every number above), `predictions.csv` (each test "
+              "review's label, and every model's prediction and score).", ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     records = [row for rs in by_list.values() for row in headline_rows(rs)]
     payload = {"provenance": provenance, "results": records,

@@ -286,7 +286,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Class labels of ``X``."""
-        return self.classes_[(self.predict_proba(X)[:, 1] > 0.5).astype(int)]
+        positive = self.predict_proba(X)[:, 1]
+        return self.classes_[(positive > 0.5).astype(int)]
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the fitted classifier to a folder (Keras ``.keras`` file plus vocabulary and settings).

@@ -1,0 +1,171 @@
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn import metrics as skm
+
+import compare
+from evaluation import registry
+from tests.conftest import FIXTURE_ROOT
+
+BASE = ["--data", str(FIXTURE_ROOT), "--excerpt", "--bootstrap", "100", "--quiet"]
+
+
+def _run(tmp_path, name, *extra):
+    out = tmp_path / name
+    status = compare.main([*BASE, "--out", str(out), *extra])
+    return status, out
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("reports")
+    status, out = _run(tmp, "run", "--models", "naive_bayes,linear_svm,nbsvm,cnn", "--epochs", "1")
+    assert status == 0
+    return out
+
+
+def test_report_tables_match_sklearn_on_the_same_predictions(report):
+    assert sorted(p.name for p in report.iterdir()) == [
+        "accuracy_vs_fit_time.png", "confusion_matrices.png", "predictions.csv", "report.md",
+        "results.csv", "results.json", "roc_curves.png", "training_cnn.png"]
+    predictions = pd.read_csv(report / "predictions.csv")
+    results = pd.read_csv(report / "results.csv").set_index("model")
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    y = predictions["label"]
+    for model in ("naive_bayes", "linear_svm", "nbsvm", "cnn"):
+        pred, score = predictions[f"{model}_prediction"], predictions[f"{model}_score"]
+        expected = {"accuracy": skm.accuracy_score(y, pred), "precision": skm.precision_score(y, pred),
+                    "recall": skm.recall_score(y, pred), "f1": skm.f1_score(y, pred),
+                    "roc_auc": skm.roc_auc_score(y, score)}
+        for metric, value in expected.items():
+            assert results.loc[model, metric] == pytest.approx(value, abs=6e-5), (model, metric)
+        row = next(line for line in markdown.splitlines() if line.startswith(f"| `{model}` | 0."))
+        assert f"| {expected['accuracy']:.4f} [" in row
+        assert f"| {expected['roc_auc']:.4f} |" in row
+        tn, fp, fn, tp = skm.confusion_matrix(y, pred).ravel()
+        assert (results.loc[model, ["tn", "fp", "fn", "tp"]] == [tn, fp, fn, tp]).all()
+    accuracies = [results.loc[m, "accuracy"] for m in results.index]
+    assert accuracies == sorted(accuracies, reverse=True)  # headline sorted by accuracy
+
+
+def test_report_carries_provenance_and_mcnemar(report):
+    markdown = (report / "report.md").read_text(encoding="utf-8")
+    data = json.loads((report / "results.json").read_text(encoding="utf-8"))
+    prov = data["provenance"]
+    assert prov["stopwords"] == {"minimal": "minimal (15 words, sha256 690e370e8007)"}
+    assert len(prov["fingerprints"]["minimal"]) == 64 and prov["fingerprints"]["minimal"][:16] in markdown
+    assert prov["split_sizes"] == {"train": 72, "validation": 8, "test": 80}
+    assert "Reproduce: `python compare.py --data" in markdown
+    assert "## Paired significance (McNemar)" in markdown
+    p = data["mcnemar_p_values"]
+    assert p["nbsvm"]["linear_svm"] == p["linear_svm"]["nbsvm"] and p["nbsvm"]["nbsvm"] is None
+    assert set(data["histories"]) == {"cnn"}
+
+
+def test_same_seed_gives_byte_identical_classical_rows(tmp_path):
+    outs = [_run(tmp_path, f"run{i}", "--models", "naive_bayes,linear_svm,nbsvm")[1] for i in range(2)]
+    columns = ["model", "accuracy", "accuracy_ci_low", "accuracy_ci_high", "precision", "recall", "f1",
+               "roc_auc", "f1_ci_low", "f1_ci_high", "tn", "fp", "fn", "tp"]
+    first, second = (pd.read_csv(out / "results.csv")[columns].to_csv(index=False) for out in outs)
+    assert first == second
+    tables = []
+    for out in outs:
+        lines = (out / "report.md").read_text(encoding="utf-8").splitlines()
+        rows = [line for line in lines if re.match(r"\| `(naive_bayes|linear_svm|nbsvm)` \| 0\.\d+ \[", line)]
+        tables.append(["|".join(row.split("|")[:7]) for row in rows])  # metric cells, without timings
+    assert tables[0] == tables[1] and len(tables[0]) == 3
+
+
+def test_a_failing_model_keeps_the_others(tmp_path, monkeypatch):
+    real = registry.make_model
+
+    class Broken:
+        def fit(self, X, y):
+            raise RuntimeError("out of memory on purpose")
+
+    def make(name, **kwargs):
+        return Broken() if name == "linear_svm" else real(name, **kwargs)
+
+    monkeypatch.setattr("evaluation.runner.make_model", make)
+    status, out = _run(tmp_path, "broken", "--models", "naive_bayes,linear_svm,nbsvm")
+    assert status == 1
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "- `linear_svm` (minimal): failed: RuntimeError: out of memory on purpose" in markdown
+    assert set(pd.read_csv(out / "results.csv")["model"]) == {"naive_bayes", "nbsvm"}
+
+
+def test_ctrl_c_writes_a_report_of_the_finished_models(tmp_path, monkeypatch):
+    real = registry.make_model
+
+    class Interrupted:
+        def fit(self, X, y):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr("evaluation.runner.make_model",
+                        lambda name, **kw: Interrupted() if name == "nbsvm" else real(name, **kw))
+    status, out = _run(tmp_path, "stopped", "--models", "naive_bayes,nbsvm,linear_svm")
+    assert status == 1
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "**This run was interrupted**" in markdown and "`nbsvm` (minimal): interrupted" in markdown
+    assert list(pd.read_csv(out / "results.csv")["model"]) == ["naive_bayes"]
+
+
+def test_a_crash_while_writing_leaves_no_half_written_report(tmp_path, monkeypatch):
+    def explode(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("evaluation.comparison.write_report", explode)
+    with pytest.raises(OSError, match="disk full"):
+        _run(tmp_path, "crash", "--models", "naive_bayes")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_stopword_ablation_table(tmp_path):
+    status, out = _run(tmp_path, "ablation", "--models", "naive_bayes,nbsvm", "--stopwords", "minimal,none")
+    assert status == 0
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Stopword ablation" in markdown and "Δ vs `none` (minimal)" in markdown
+    results = pd.read_csv(out / "results.csv")
+    assert len(results) == 4 and set(results["stopwords"]) == {"minimal", "none"}
+    nb = results[results.model == "naive_bayes"].set_index("stopwords")["accuracy"]
+    row = next(line for line in markdown.splitlines() if line.startswith("| `naive_bayes` |") and "pt |" in line)
+    assert f"{100 * (nb['minimal'] - nb['none']):+.2f} pt" in row
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--models", "naive_bayes,transformer"], "valid names: naive_bayes, linear_svm, nbsvm, lstm"),
+        (["--stopwords", "englsh"], "'stopwords' parameter"),
+        (["--sample", "2"], "--sample must be at least 4"),
+        (["--validation-size", "1.5"], "--validation-size must be in"),
+        (["--no-such-option"], "unrecognized arguments"),
+    ],
+)
+def test_bad_options_are_clear_errors(argv, message, capsys):
+    with pytest.raises(SystemExit) as info:
+        compare.main([*BASE, *argv])
+    assert info.value.code == 2 and message in capsys.readouterr().err
+
+
+def test_list_models(capsys):
+    assert compare.main(["--list-models"]) == 0
+    listed = capsys.readouterr().out.split()
+    assert listed[:6] == ["naive_bayes", "baseline", "linear_svm", "baseline", "nbsvm", "baseline"]
+    assert "fasttext" in listed and "lstm" in listed
+
+
+def test_missing_data_is_a_clear_error(tmp_path, capsys):
+    assert compare.main(["--data", str(tmp_path / "missing.tar.gz"), "--quiet"]) == 2
+    assert "does not exist" in capsys.readouterr().err
+
+
+def test_sample_draws_a_stratified_subset(tmp_path):
+    status, out = _run(tmp_path, "sample", "--models", "naive_bayes", "--sample", "20")
+    assert status == 0
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert data["provenance"]["split_sizes"] == {"train": 18, "validation": 2, "test": 20}
+    assert np.isclose(pd.read_csv(out / "predictions.csv")["label"].mean(), 0.5)
