@@ -34,6 +34,11 @@ class BinaryMultinomialNB(MultinomialNB):
             )
         return super().fit(X, y, sample_weight=sample_weight)
 
+    def decision_function(self, X) -> np.ndarray:
+        """Log posterior odds of ``classes_[1]``: positive means ``classes_[1]``."""
+        joint = self.predict_joint_log_proba(X)
+        return joint[:, 1] - joint[:, 0]
+
 
 def make_naive_bayes(
     *,
@@ -70,7 +75,7 @@ def make_naive_bayes(
     Pipeline
         Steps ``vectorizer`` (:class:`~baselines.NgramVectorizer`) and
         ``classifier`` (:class:`BinaryMultinomialNB`); ``predict_proba`` gives the
-        posterior, and ``decision_function`` is not offered.
+        posterior and ``decision_function`` its log odds.
 
     Examples
     --------

@@ -56,6 +56,29 @@ def run_model(name: str, data: str | None, queue) -> None:
     })
 
 
+args_plain_epochs = 2  # the first epoch traces the graph, the second is steady state
+
+
+class _EpochTimes:
+    """Keras callback recording each epoch's wall time (built lazily: keras loads in the child)."""
+
+    def __new__(cls):
+        import keras
+
+        class Timer(keras.callbacks.Callback):
+            def __init__(self):
+                super().__init__()
+                self.times = []
+
+            def on_epoch_begin(self, epoch, logs=None):
+                self._started = time.perf_counter()
+
+            def on_epoch_end(self, epoch, logs=None):
+                self.times.append(time.perf_counter() - self._started)
+
+        return Timer()
+
+
 def plain_vs_faithful(data: str | None, queue) -> None:
     """One epoch of the plain tutorial script, then the faithful estimator, same data."""
     import keras
@@ -73,7 +96,7 @@ def plain_vs_faithful(data: str | None, queue) -> None:
     x_train, x_val = pad(splits.X_train), pad(splits.X_val)
     keras.utils.set_random_seed(0)
     plain = keras.Sequential([
-        keras.Input(shape=(200,)),
+        keras.Input(shape=(200,), dtype="int32"),
         keras.layers.Embedding(10_000, 128),
         keras.layers.LSTM(64, dropout=0.2, recurrent_dropout=0.2),
         keras.layers.Dense(64, activation="relu"),
@@ -81,9 +104,9 @@ def plain_vs_faithful(data: str | None, queue) -> None:
         keras.layers.Dense(1, activation="sigmoid"),
     ])
     plain.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    started = time.perf_counter()
-    plain.fit(x_train, splits.y_train, epochs=1, batch_size=64, validation_data=(x_val, splits.y_val), verbose=2)
-    plain_epoch = time.perf_counter() - started
+    timer = _EpochTimes()
+    plain.fit(x_train, splits.y_train, epochs=args_plain_epochs, batch_size=64,
+              validation_data=(x_val, splits.y_val), verbose=2, callbacks=[timer])
     clf = KerasTextClassifier(verbose=2)
     started = time.perf_counter()
     clf.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
@@ -92,10 +115,11 @@ def plain_vs_faithful(data: str | None, queue) -> None:
     epochs = clf.history_["epoch_time"]
     queue.put({
         "model": "lstm (faithful) vs plain Keras script",
-        "plain_epoch_s": round(plain_epoch, 1),
+        "plain_epoch_s": [round(t, 1) for t in timer.times],
         "faithful_epoch_s": [round(t, 1) for t in epochs],
-        "faithful_first_epoch_ratio": round(epochs[0] / plain_epoch, 3),
-        "faithful_median_epoch_ratio": round(float(np.median(epochs)) / plain_epoch, 3),
+        # the first epoch includes graph tracing in both; later epochs are steady state
+        "first_epoch_ratio": round(epochs[0] / timer.times[0], 3),
+        "later_epochs_median_ratio": round(float(np.median(epochs[1:]) / np.median(timer.times[1:])), 3),
         "faithful_fit_s": round(fit_s, 1),
         "test_accuracy": round(accuracy, 4),
         "peak_rss_gib": round(_peak_gib(), 2),

@@ -8,6 +8,7 @@ training and 25,000 test reviews, 12,500 positive (rating 7-10, label 1) and
 from __future__ import annotations
 
 import gzip
+import hashlib
 import logging
 import os
 import tarfile
@@ -213,8 +214,6 @@ def _read_archive(source: Path) -> list[ReviewFile]:
 
 def _read_folder(root: Path, include_unsup: bool) -> tuple[str, list[ReviewFile]]:
     """Read an extracted ``aclImdb`` folder; its digest covers names and bytes."""
-    import hashlib
-
     digest = hashlib.sha256()
     files = []
     splits = ["train", "test"] + (["unsup"] if include_unsup else [])

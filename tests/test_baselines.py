@@ -39,9 +39,10 @@ def test_clear_real_reviews_are_classified_exactly(data, name):
     assert model.predict(clear).tolist() == [0, 0, 0, 1, 1, 1]
     accuracy = (model.predict(test["text"].tolist()) == test["label"].to_numpy()).mean()
     assert accuracy >= 0.7  # 80 training reviews only; chance is 0.5
-    scores = model.decision_function(clear) if hasattr(model, "decision_function") \
-        else model.predict_proba(clear)[:, 1] - 0.5
+    scores = model.decision_function(clear)
     assert np.all(scores[:3] < 0) and np.all(scores[3:] > 0)
+    if hasattr(model, "predict_proba"):
+        assert np.array_equal(model.predict_proba(clear)[:, 1] > 0.5, scores > 0)
 
 
 @pytest.mark.parametrize("name", sorted(BASELINES))
@@ -51,8 +52,7 @@ def test_same_data_gives_identical_predictions(data, name):
     first = BASELINES[name]().fit(X, y)
     second = clone(first).fit(X, y)
     assert np.array_equal(first.predict(texts), second.predict(texts))
-    method = "decision_function" if hasattr(first, "decision_function") else "predict_proba"
-    assert np.array_equal(getattr(first, method)(texts), getattr(second, method)(texts))
+    assert np.array_equal(first.decision_function(texts), second.decision_function(texts))
 
 
 @pytest.mark.parametrize("name", sorted(BASELINES))
@@ -132,13 +132,11 @@ def test_shared_counts_give_identical_models(data):
     alone = [make().fit(X, y) for make in (make_naive_bayes, make_linear_svm, make_nbsvm)]
     with shared_ngram_counts(max_n=3):
         shared = [make().fit(X, y) for make in (make_naive_bayes, make_linear_svm, make_nbsvm)]
-        inside = [m.decision_function(texts) if hasattr(m, "decision_function")
-                  else m.predict_proba(texts) for m in shared]
+        inside = [m.decision_function(texts) for m in shared]
     for a, s, values in zip(alone, shared, inside):
         assert a[0].vocabulary_ == s[0].vocabulary_
-        method = "decision_function" if hasattr(a, "decision_function") else "predict_proba"
-        np.testing.assert_allclose(getattr(a, method)(texts), values, rtol=1e-10)
-        np.testing.assert_allclose(getattr(s, method)(texts), values, rtol=1e-10)
+        np.testing.assert_allclose(a.decision_function(texts), values, rtol=1e-10)
+        np.testing.assert_allclose(s.decision_function(texts), values, rtol=1e-10)
 
 
 def test_shared_counts_respect_min_df(data):
