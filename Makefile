@@ -3,8 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
+# The reference comparison: the three baselines, the tutorial's LSTM and the best variant.
+REFERENCE := --models naive_bayes,linear_svm,nbsvm,lstm,fasttext --out reports/reference
 
-.PHONY: compare test lint bench clean
+.PHONY: compare test lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -12,17 +14,14 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,word2vec]'
 	touch $@
 
-compare: $(VENV)/.installed  ## run the comparison and write a report under reports/
-	$(PY) compare.py $(ARGS)
+compare: $(VENV)/.installed  ## run the comparison (ARGS replaces the reference settings)
+	$(PY) compare.py $(or $(ARGS),$(REFERENCE))
 
 test: $(VENV)/.installed  ## run the test suite (full-data tests too when IMDB_DATA is set)
 	$(PY) -m pytest $(ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
-
-bench: $(VENV)/.installed  ## full-data speed and accuracy measurements
-	$(PY) benchmarks/run_all.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

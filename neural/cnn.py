@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from neural.layers import compile_binary, dense_regularizer, embedding_layer
+from neural.layers import compile_binary, dense_regularizer, embedded_ids
 
 __all__ = ["build_cnn"]
 
@@ -38,9 +38,9 @@ def build_cnn(
 
     Other parameters are those of :func:`neural.build_lstm`.
     """
-    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
-    x = embedding_layer(num_words, embedding_dim, weights=embedding_weights,
-                        trainable=trainable_embeddings, l2=l2)(inputs)
+    inputs, x = embedded_ids(num_words=num_words, maxlen=maxlen, embedding_dim=embedding_dim,
+                             weights=embedding_weights, trainable=trainable_embeddings,
+                             mask_zero=False, l2=l2)
     x = layers.Conv1D(filters, kernel_size, activation="relu", kernel_regularizer=dense_regularizer(l2),
                       name="conv")(x)
     x = layers.GlobalMaxPooling1D(name="max_pool")(x)

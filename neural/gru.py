@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from neural.layers import compile_binary, dense_regularizer, embedding_layer
+from neural.layers import compile_binary, dense_regularizer, embedded_ids
 
 __all__ = ["build_gru"]
 
@@ -28,9 +28,9 @@ def build_gru(
 
     Parameters are those of :func:`neural.build_lstm`.
     """
-    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
-    x = embedding_layer(num_words, embedding_dim, weights=embedding_weights,
-                        trainable=trainable_embeddings, mask_zero=mask_zero, l2=l2)(inputs)
+    inputs, x = embedded_ids(num_words=num_words, maxlen=maxlen, embedding_dim=embedding_dim,
+                             weights=embedding_weights, trainable=trainable_embeddings,
+                             mask_zero=mask_zero, l2=l2)
     x = layers.GRU(units, name="gru")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
     outputs = layers.Dense(1, activation="sigmoid", kernel_regularizer=dense_regularizer(l2), name="output")(x)

@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers, regularizers
 
-__all__ = ["compile_binary", "embedding_layer"]
+__all__ = ["compile_binary", "dense_regularizer", "embedded_ids", "embedding_layer"]
 
 
 def embedding_layer(
@@ -64,3 +64,19 @@ def compile_binary(model: keras.Model, learning_rate: float = 1e-3) -> keras.Mod
         metrics=["accuracy"],
     )
     return model
+
+
+def embedded_ids(
+    *,
+    num_words: int,
+    maxlen: int,
+    embedding_dim: int,
+    weights: np.ndarray | None,
+    trainable: bool,
+    mask_zero: bool,
+    l2: float,
+):
+    """The model input (padded ids of length ``maxlen``) and its embedding: ``(inputs, vectors)``."""
+    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
+    layer = embedding_layer(num_words, embedding_dim, weights=weights, trainable=trainable, mask_zero=mask_zero, l2=l2)
+    return inputs, layer(inputs)

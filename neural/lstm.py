@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from neural.layers import compile_binary, dense_regularizer, embedding_layer
+from neural.layers import compile_binary, dense_regularizer, embedded_ids
 
 __all__ = ["build_lstm"]
 
@@ -62,9 +62,9 @@ def build_lstm(
     keras.Model
         A compiled model from padded id sequences to P(positive).
     """
-    inputs = keras.Input(shape=(maxlen,), dtype="int32", name="ids")
-    x = embedding_layer(num_words, embedding_dim, weights=embedding_weights,
-                        trainable=trainable_embeddings, mask_zero=mask_zero, l2=l2)(inputs)
+    inputs, x = embedded_ids(num_words=num_words, maxlen=maxlen, embedding_dim=embedding_dim,
+                             weights=embedding_weights, trainable=trainable_embeddings,
+                             mask_zero=mask_zero, l2=l2)
     x = layers.LSTM(units, dropout=lstm_dropout, recurrent_dropout=recurrent_dropout, name="lstm")(x)
     x = layers.Dense(dense_units, activation="relu", kernel_regularizer=dense_regularizer(l2), name="dense")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
