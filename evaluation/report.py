@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.metrics import METRICS
+from evaluation.registry import is_neural
 from evaluation.runner import ModelResult
 
 __all__ = ["headline_rows", "update_index", "write_report"]
@@ -136,7 +137,12 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
     lines += ["## Cost", "", _costs(rows), "",
-              "Peak memory is the resident memory added while the model was fitted and scored.", ""]
+              "Peak memory is the resident memory added while the model was fitted and scored."]
+    first_baseline = next((r.name for r in results if r.status == "ok" and not is_neural(r.name)), None)
+    if first_baseline:
+        lines += [f"The baselines share one tokenization and n-gram count of the training and test texts; "
+                  f"`{first_baseline}`, the first to run, carries that cost in its fit, predict and memory figures."]
+    lines += [""]
     if len(mcnemar) > 1:
         lines += ["## Paired significance (McNemar)", "",
                   "Exact McNemar test on the test reviews where two models disagree; p < 0.05 means their "

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 __all__ = ["plot_history"]
 
@@ -38,6 +39,7 @@ def plot_history(history: Mapping[str, Sequence[float]], path: str | os.PathLike
         if f"val_{metric}" in history:
             axis.plot(epochs, history[f"val_{metric}"], "s--", label=f"validation {metric}")
         axis.set_xlabel("epoch")
+        axis.xaxis.set_major_locator(MaxNLocator(integer=True))
         axis.set_ylabel(metric)
         axis.set_title(f"{title} {metric}".strip())
         axis.grid(alpha=0.3)
