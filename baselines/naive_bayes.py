@@ -11,12 +11,13 @@ from sklearn.utils.validation import check_consistent_length
 
 from baselines.features import NgramVectorizer
 from corpus.text import Stopwords
+from corpus.validation import check_binary_target
 
 __all__ = ["BinaryMultinomialNB", "make_naive_bayes"]
 
 
 class BinaryMultinomialNB(MultinomialNB):
-    """``MultinomialNB`` that refuses training data with fewer than two classes.
+    """``MultinomialNB`` for two classes, with ``decision_function``.
 
     A sentiment classifier fitted on one class only would predict that class
     for every review; this is almost always a mistake in the data, so it is
@@ -24,14 +25,9 @@ class BinaryMultinomialNB(MultinomialNB):
     """
 
     def fit(self, X, y, sample_weight=None) -> BinaryMultinomialNB:
-        """Fit as ``MultinomialNB`` after checking that ``y`` has two classes at least."""
+        """Fit as ``MultinomialNB`` after checking that ``y`` has exactly two classes."""
         check_consistent_length(X, y)
-        classes = np.unique(np.asarray(y))
-        if classes.size < 2:
-            raise ValueError(
-                "This solver needs samples of at least 2 classes in the data, but the data "
-                f"contains only one class: {classes.tolist()}."
-            )
+        check_binary_target(y, type(self).__name__)
         return super().fit(X, y, sample_weight=sample_weight)
 
     def decision_function(self, X) -> np.ndarray:

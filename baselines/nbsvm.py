@@ -22,11 +22,11 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from baselines.features import NgramVectorizer
 from corpus.text import Stopwords
+from corpus.validation import check_binary_target
 
 __all__ = ["NBSVMClassifier", "make_nbsvm"]
 
@@ -99,13 +99,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         """Compute r from ``X`` and ``y``, then fit the linear model on r ∘ x̂."""
         self._check_params()
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(
-                f"NBSVMClassifier needs exactly two classes in y; got {len(self.classes_)}: "
-                f"{self.classes_.tolist()}."
-            )
+        self.classes_, y_index = check_binary_target(y, type(self).__name__)
         binary = _binarize(X)
         p = self.alpha + np.asarray(binary[y_index == 1].sum(axis=0)).ravel()
         q = self.alpha + np.asarray(binary[y_index == 0].sum(axis=0)).ravel()

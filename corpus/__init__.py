@@ -21,7 +21,7 @@ from corpus.text import (
     get_stopwords,
     normalize,
 )
-from corpus.validation import check_texts
+from corpus.validation import check_binary_target, check_texts
 
 __all__ = [
     "ARCHIVE_SHA256",
@@ -37,6 +37,7 @@ __all__ = [
     "Splits",
     "Stopwords",
     "TextPreprocessor",
+    "check_binary_target",
     "check_texts",
     "decode_review",
     "default_cache_dir",

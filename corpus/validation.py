@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["check_texts"]
+__all__ = ["check_binary_target", "check_texts"]
 
 
 def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
@@ -54,3 +54,35 @@ def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
                 f"{name} must hold strings; item {position} is {type(text).__name__} ({text!r:.40})."
             )
     return texts
+
+
+def check_binary_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(classes, y_index)`` for a target with exactly two classes, or raise.
+
+    Parameters
+    ----------
+    y : array-like
+        Labels (any two values; for IMDB 0 and 1).
+    name : str
+        The estimator's name, for the message.
+
+    Returns
+    -------
+    classes : ndarray of shape (2,)
+        The sorted class labels.
+    y_index : ndarray of int
+        Each label's position in ``classes`` (0 or 1).
+
+    Examples
+    --------
+    >>> check_binary_target(["pos", "neg", "pos"], "Model")
+    (array(['neg', 'pos'], dtype='<U3'), array([1, 0, 1]))
+    """
+    from sklearn.utils.multiclass import check_classification_targets
+
+    y = np.asarray(y)
+    check_classification_targets(y)
+    classes, y_index = np.unique(y, return_inverse=True)
+    if len(classes) != 2:
+        raise ValueError(f"{name} needs exactly two classes in y; got {len(classes)}: {classes.tolist()}.")
+    return classes, y_index

@@ -14,12 +14,11 @@ import keras
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from corpus.sequences import SequenceEncoder, pad_sequences
 from corpus.text import Stopwords, TextPreprocessor
-from corpus.validation import check_texts
+from corpus.validation import check_binary_target, check_texts
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import check_params
@@ -184,15 +183,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         """
         check_params(self)
         X = check_texts(X, "X")
-        y = np.asarray(y)
         check_consistent_length(X, y)
-        check_classification_targets(y)
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(
-                f"{type(self).__name__} needs exactly two classes in y; got {len(self.classes_)}: "
-                f"{self.classes_.tolist()}."
-            )
+        self.classes_, y_index = check_binary_target(y, type(self).__name__)
         keras.utils.set_random_seed(self.seed)
         positions = np.arange(len(X))
         X_val = y_val = None
