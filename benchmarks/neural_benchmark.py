@@ -56,27 +56,7 @@ def run_model(name: str, data: str | None, queue) -> None:
     })
 
 
-args_plain_epochs = 5  # as many as the faithful model, so epochs compare one to one
-
-
-class _EpochTimes:
-    """Keras callback recording each epoch's wall time (built lazily: keras loads in the child)."""
-
-    def __new__(cls):
-        import keras
-
-        class Timer(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.times = []
-
-            def on_epoch_begin(self, epoch, logs=None):
-                self._started = time.perf_counter()
-
-            def on_epoch_end(self, epoch, logs=None):
-                self.times.append(time.perf_counter() - self._started)
-
-        return Timer()
+PLAIN_EPOCHS = 5  # as many as the faithful model, so epochs compare one to one
 
 
 def plain_vs_faithful(data: str | None, queue) -> None:
@@ -86,6 +66,7 @@ def plain_vs_faithful(data: str | None, queue) -> None:
 
     import corpus
     from neural import KerasTextClassifier
+    from neural.estimator import EpochTimer
 
     splits = corpus.make_splits(corpus.load_imdb(data), validation_size=0.1, seed=0)
     encoder = corpus.SequenceEncoder(10_000).fit(splits.X_train)
@@ -104,8 +85,8 @@ def plain_vs_faithful(data: str | None, queue) -> None:
         keras.layers.Dense(1, activation="sigmoid"),
     ])
     plain.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-    timer = _EpochTimes()
-    plain.fit(x_train, splits.y_train, epochs=args_plain_epochs, batch_size=64,
+    timer = EpochTimer()
+    plain.fit(x_train, splits.y_train, epochs=PLAIN_EPOCHS, batch_size=64,
               validation_data=(x_val, splits.y_val), verbose=2, callbacks=[timer])
     clf = KerasTextClassifier(verbose=2)
     started = time.perf_counter()

@@ -24,12 +24,14 @@ from neural.ngrams import NgramIndexer
 from neural.params import check_params
 from neural.registry import BUILDERS
 
-__all__ = ["KerasTextClassifier"]
+__all__ = ["EpochTimer", "KerasTextClassifier"]
 
 logger = logging.getLogger(__name__)
 
 
-class _EpochTimer(keras.callbacks.Callback):
+class EpochTimer(keras.callbacks.Callback):
+    """Keras callback that records each epoch's wall time in ``times`` (seconds)."""
+
     def __init__(self) -> None:
         super().__init__()
         self.times: list[float] = []
@@ -207,7 +209,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                                                self.ngram_min_count).fit(sequences)
             sequences = self.ngram_indexer_.transform(sequences)
         self.model_ = self._build()
-        timer = _EpochTimer()
+        timer = EpochTimer()
         callbacks = [timer]
         if self.early_stopping and X_val is not None:
             callbacks.append(keras.callbacks.EarlyStopping(
