@@ -19,10 +19,13 @@ NEURAL_MODELS: dict[str, dict[str, Any]] = {
     # Conv1D with global max pooling over 400 words.
     "cnn": {"model": "cnn", "num_words": 20_000, "maxlen": 400, "epochs": 3, "early_stopping": True,
             "patience": 1},
-    # fastText with bigrams, as in the Keras example imdb_fasttext.py (20k words, maxlen 400, dim 50).
-    "fasttext": {"model": "fasttext", "num_words": 20_000, "maxlen": 400, "embedding_dim": 50, "ngram": 2,
-                 "ngram_min_count": 2, "epochs": 5, "batch_size": 64, "early_stopping": True,
-                 "patience": 1},
+    # fastText with bigrams, after the Keras example imdb_fasttext.py (20k words, dim 50). Chosen on the
+    # validation set: maxlen 800 keeps the bigram ids appended after long reviews (maxlen 400: val 0.906,
+    # 800: 0.914), Adam at 3e-3 converges in 3-4 epochs (val 0.918); bigrams seen once are dropped
+    # (keeping them: val 0.917 at three times the training time).
+    "fasttext": {"model": "fasttext", "num_words": 20_000, "maxlen": 800, "embedding_dim": 50, "ngram": 2,
+                 "ngram_min_count": 2, "learning_rate": 3e-3, "epochs": 5, "batch_size": 64,
+                 "early_stopping": True, "patience": 1},
 }
 
 
