@@ -92,6 +92,8 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         started = time.perf_counter()
         if is_neural(result.name) and len(splits.X_val):
             model.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
+        elif is_neural(result.name):  # no validation split: train on the same texts as the baselines
+            model.set_params(validation_size=0.0).fit(splits.X_train, splits.y_train)
         else:
             model.fit(splits.X_train, splits.y_train)
         result.fit_s = time.perf_counter() - started

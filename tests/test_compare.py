@@ -170,3 +170,12 @@ def test_sample_draws_a_stratified_subset(tmp_path):
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert data["provenance"]["split_sizes"] == {"train": 18, "validation": 2, "test": 20}
     assert np.isclose(pd.read_csv(out / "predictions.csv")["label"].mean(), 0.5)
+
+
+def test_no_validation_split_means_the_same_training_texts_for_every_model(tmp_path):
+    status, out = _run(tmp_path, "noval", "--models", "naive_bayes,fasttext", "--epochs", "1",
+                       "--validation-size", "0")
+    assert status == 0
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert data["provenance"]["split_sizes"] == {"train": 80, "validation": 0, "test": 80}
+    assert set(data["histories"]["fasttext"]) == {"accuracy", "loss", "epoch_time"}  # nothing held out
