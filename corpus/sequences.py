@@ -88,6 +88,7 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
             counts.update(tokens)
         ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
         self.word_index_ = {word: rank for rank, (word, _) in enumerate(ranked, start=1)}
+        self._lookup_key = None  # a refit invalidates the cached word -> id lookup
         return self
 
     def transform(self, X: Iterable[str]) -> list[list[int]]:

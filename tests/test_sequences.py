@@ -107,3 +107,11 @@ def test_full_data_vocabulary_facts(full_data):
     lengths = np.array([len(s) for s in x_train])
     print(f"vocabulary {len(index):,} words; median encoded length {np.median(lengths):.0f}")
     assert 80 < np.median(lengths) < 150
+
+
+def test_refit_on_other_texts_uses_the_new_vocabulary():
+    enc = SequenceEncoder(stopwords="none").fit(TEXTS)
+    assert enc.transform(["good"]) == [[1, 7]]
+    enc.fit(["good good story"])
+    assert enc.word_index_ == {"good": 1, "story": 2}
+    assert enc.transform(["good"]) == [[1, 4]]
