@@ -1,0 +1,17 @@
+"""Writing without losing anything: owned folders, locks, atomic replacement, atomic files."""
+
+from storage.files import atomic_file, remove_stale_parts
+from storage.folders import MARKER, OwnedFolder, TargetError, read_marker, write_folder, write_marker
+from storage.hooks import pause_point
+
+__all__ = [
+    "MARKER",
+    "OwnedFolder",
+    "TargetError",
+    "atomic_file",
+    "pause_point",
+    "read_marker",
+    "remove_stale_parts",
+    "write_folder",
+    "write_marker",
+]

@@ -1,0 +1,315 @@
+"""Folders the package writes: claimed only when absent, empty or its own; locked; replaced atomically.
+
+Every writer of a folder (a report, a saved model, an export) goes through
+:class:`OwnedFolder`:
+
+1. :meth:`~OwnedFolder.claim` refuses a target that is neither absent, nor
+   an empty folder, nor marked as this package's own (a ``.imdb-baselines``
+   file inside it), takes an exclusive lock on ``.NAME.lock`` beside it, and
+   recovers what a killed writer of the same target left behind;
+2. :meth:`~OwnedFolder.stage` makes a hidden staging folder beside it;
+3. :meth:`~OwnedFolder.commit` swaps the staging folder into place in one
+   atomic step (``renameat2(RENAME_EXCHANGE)`` where the system has it),
+   so that at every instant the target holds the complete old or the
+   complete new content.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import errno
+import fcntl
+import json
+import logging
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+
+from storage.hooks import pause_point
+
+__all__ = ["MARKER", "OwnedFolder", "TargetError", "read_marker", "write_folder", "write_marker"]
+
+logger = logging.getLogger(__name__)
+
+#: The file that marks a folder as written by this package.
+MARKER = ".imdb-baselines"
+_PACKAGE = "imdb-baselines"
+_SHOWN = 5
+
+
+class TargetError(ValueError):
+    """A folder the package will not write: not its own, locked by another run, or unwritable."""
+
+
+class OwnedFolder:
+    """A folder this package writes as a whole and replaces atomically.
+
+    Parameters
+    ----------
+    path : path
+        The target folder.
+    kind : str
+        What it holds (``"report"``, ``"model"``, ...); a folder marked as
+        another kind is refused too.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> target = OwnedFolder(Path(tempfile.mkdtemp()) / "report", "report")
+    >>> with target.claimed():
+    ...     staging = target.stage()
+    ...     _ = (staging / "report.md").write_text("# Report")
+    ...     _ = target.commit(staging)
+    >>> sorted(p.name for p in target.path.iterdir())
+    ['.imdb-baselines', 'report.md']
+    """
+
+    def __init__(self, path: str | os.PathLike, kind: str) -> None:
+        self.path = Path(path).expanduser().absolute()
+        self.kind = kind
+        self._lock: int | None = None
+
+    def __repr__(self) -> str:
+        return f"OwnedFolder({str(self.path)!r}, {self.kind!r})"
+
+    # -- ownership -----------------------------------------------------------------------------------
+
+    def check(self, protect: Iterable[str | os.PathLike] = ()) -> None:
+        """Raise :class:`TargetError` unless the target may be written.
+
+        Parameters
+        ----------
+        protect : iterable of path
+            Paths (such as the data being read) that the target must neither
+            be nor contain.
+        """
+        path = self.path
+        for item in protect:
+            kept = Path(item).expanduser().resolve()
+            if path.resolve() == kept or path.resolve() in kept.parents:
+                raise TargetError(f"{path} is or contains {kept}, which this run reads. Choose another folder.")
+        if path.is_symlink():
+            raise TargetError(f"{path} is a symbolic link, not a folder imdb-baselines wrote. Choose another path.")
+        if not path.exists():
+            return
+        if not path.is_dir():
+            raise TargetError(
+                f"{path} is a file, not a folder imdb-baselines wrote; it was left untouched. "
+                "Choose another path, or move the file away yourself."
+            )
+        entries = sorted(os.listdir(path))
+        if not entries:
+            return
+        marker = read_marker(path)
+        if marker is None:
+            shown = ", ".join(entries[:_SHOWN]) + (f" and {len(entries) - _SHOWN} more" if len(entries) > _SHOWN
+                                                   else "")
+            raise TargetError(
+                f"{path} already holds files that imdb-baselines did not write ({shown}); nothing was changed. "
+                "Choose a new or empty folder."
+            )
+        if marker.get("kind") != self.kind:
+            raise TargetError(
+                f"{path} holds a {marker.get('kind')} written by imdb-baselines, not a {self.kind}; "
+                "nothing was changed. Choose another folder."
+            )
+
+    def claim(self, *, wait: bool = False, protect: Iterable[str | os.PathLike] = ()) -> OwnedFolder:
+        """Check the target, lock it against other writers and recover a killed writer's leftovers.
+
+        Parameters
+        ----------
+        wait : bool, default=False
+            Wait for another run holding the lock instead of failing at once.
+        protect : iterable of path
+            See :meth:`check`.
+
+        Raises
+        ------
+        TargetError
+            If the target is not the package's own, cannot be written, or is
+            locked by another run (and ``wait`` is false).
+        """
+        protect = list(protect)
+        self.check(protect)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            handle = os.open(self._sibling("lock"), os.O_RDWR | os.O_CREAT, 0o666)
+        except OSError as error:
+            raise TargetError(f"Cannot write {self.path}: {error.strerror or error}. Choose a writable folder.") \
+                from error
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            os.close(handle)
+            raise TargetError(
+                f"Another imdb-baselines run is writing {self.path} (it holds {self._sibling('lock')}). "
+                "Wait for it to finish, choose another folder, or ask to wait (--wait)."
+            ) from None
+        self._lock = handle
+        try:
+            self.check(protect)  # it may have changed while we waited
+            self._recover()
+        except BaseException:
+            self.release()
+            raise
+        return self
+
+    def release(self) -> None:
+        """Release the lock taken by :meth:`claim` (the lock file stays, empty)."""
+        if self._lock is not None:
+            os.close(self._lock)
+            self._lock = None
+
+    @contextlib.contextmanager
+    def claimed(self, **options) -> Iterator[OwnedFolder]:
+        """:meth:`claim` for the duration of a ``with`` block."""
+        self.claim(**options)
+        try:
+            yield self
+        finally:
+            self.release()
+
+    # -- writing -------------------------------------------------------------------------------------
+
+    def stage(self) -> Path:
+        """A new, marked staging folder beside the target (created with the user's umask)."""
+        self._require_lock()
+        staging = self._sibling(f"partial-{os.getpid()}-{secrets.token_hex(4)}")
+        os.mkdir(staging)
+        write_marker(staging, self.kind)
+        return staging
+
+    def commit(self, staging: Path) -> Path:
+        """Put ``staging`` in place of the target; the old content goes only once the new is in place.
+
+        Where the system can exchange two paths atomically, the target
+        never stops holding a complete folder. Elsewhere the old folder is
+        renamed aside first; if the second rename fails it is put back, and
+        if the process dies in between, the next :meth:`claim` restores it.
+        """
+        self._require_lock()
+        pause_point("before-replace")
+        if not self.path.exists() or (self.path.is_dir() and not os.listdir(self.path)):
+            os.replace(staging, self.path)  # onto nothing, or onto an empty folder
+            return self.path
+        if _exchange(staging, self.path):
+            pause_point("mid-replace")
+            shutil.rmtree(staging)  # now the old content
+            return self.path
+        old = self._sibling(f"old-{os.getpid()}-{secrets.token_hex(4)}")
+        os.rename(self.path, old)
+        pause_point("mid-replace")
+        try:
+            os.rename(staging, self.path)
+        except BaseException:
+            os.rename(old, self.path)
+            raise
+        shutil.rmtree(old)
+        return self.path
+
+    def discard(self, staging: Path) -> None:
+        """Remove a staging folder that will not be committed."""
+        shutil.rmtree(staging, ignore_errors=True)
+
+    # -- internals -----------------------------------------------------------------------------------
+
+    def _sibling(self, suffix: str) -> Path:
+        return self.path.with_name(f".{self.path.name}.{suffix}")
+
+    def _require_lock(self) -> None:
+        if self._lock is None:
+            raise RuntimeError(f"{self!r} must be claimed before it is written.")
+
+    def _leftovers(self, word: str) -> list[Path]:
+        prefix = f".{self.path.name}.{word}-"
+        found = [self.path.parent / name for name in os.listdir(self.path.parent) if name.startswith(prefix)]
+        return sorted((p for p in found if p.is_dir() and not p.is_symlink()), key=lambda p: p.stat().st_mtime)
+
+    def _recover(self) -> None:
+        """Undo what a killed writer left: restore a moved-aside old folder, remove staging folders."""
+        for staging in self._leftovers("partial"):
+            if _is_ours(staging):
+                shutil.rmtree(staging)
+                logger.warning("Removed %s, left by a run that was killed while writing %s", staging.name,
+                               self.path)
+        olds = [p for p in self._leftovers("old") if _is_ours(p)]
+        if olds and not self.path.exists():
+            previous = olds.pop()
+            os.rename(previous, self.path)
+            logger.warning("Restored the previous %s at %s (a run was killed while replacing it)", self.kind,
+                           self.path)
+        for old in olds:
+            shutil.rmtree(old)
+            logger.warning("Removed %s, the replaced copy of %s left by a killed run", old.name, self.path)
+
+
+def write_folder(path: str | os.PathLike, kind: str, fill: Callable[[Path], None], *, wait: bool = False) -> Path:
+    """Write a whole folder through ``fill(staging)`` and swap it into place.
+
+    Parameters
+    ----------
+    path : path
+        The target: absent, empty, or a folder this package wrote as ``kind``.
+    kind : str
+        What the folder holds.
+    fill : callable
+        Writes the folder's content into the staging folder it is given.
+    wait : bool, default=False
+        Wait for another writer of ``path`` instead of failing.
+
+    Returns
+    -------
+    Path
+        The absolute target path.
+    """
+    target = OwnedFolder(path, kind)
+    with target.claimed(wait=wait):
+        staging = target.stage()
+        try:
+            fill(staging)
+            target.commit(staging)
+        finally:
+            target.discard(staging)
+    return target.path
+
+
+def write_marker(folder: Path, kind: str) -> None:
+    """Mark ``folder`` as written by this package, holding a ``kind``."""
+    (folder / MARKER).write_text(json.dumps({"package": _PACKAGE, "kind": kind}) + "\n", encoding="utf-8")
+
+
+def read_marker(folder: Path) -> dict | None:
+    """The marker of ``folder``, or None if it has no valid one."""
+    try:
+        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return marker if isinstance(marker, dict) and marker.get("package") == _PACKAGE else None
+
+
+def _is_ours(folder: Path) -> bool:
+    """A leftover beside a target may go if it is marked, or empty (killed before its marker was written)."""
+    return read_marker(folder) is not None or not os.listdir(folder)
+
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2``); False where the system cannot."""
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (AttributeError, OSError):
+        return False
+    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
+    if result == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
+        return False
+    raise OSError(code, os.strerror(code), str(second))

@@ -1,0 +1,152 @@
+import os
+import threading
+import time
+
+import pytest
+
+from storage import MARKER, OwnedFolder, TargetError, atomic_file, write_folder, write_marker
+from storage import folders as folders_module
+
+
+def _fill(text):
+    def fill(folder):
+        (folder / "report.md").write_text(text, encoding="utf-8")
+    return fill
+
+
+def _user_folder(tmp_path):
+    folder = tmp_path / "p"
+    folder.mkdir()
+    (folder / "thesis.tex").write_text("hi", encoding="utf-8")
+    return folder
+
+
+def test_a_folder_of_user_files_is_refused_and_left_alone(tmp_path):
+    folder = _user_folder(tmp_path)
+    with pytest.raises(TargetError, match=r"already holds files that imdb-baselines did not write \(thesis.tex\)"):
+        write_folder(folder, "report", _fill("new"))
+    assert [p.name for p in folder.iterdir()] == ["thesis.tex"]
+    assert (folder / "thesis.tex").read_text(encoding="utf-8") == "hi"
+
+
+def test_files_links_and_other_kinds_are_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(TargetError, match="is a file"):
+        write_folder(tmp_path / "notes.txt", "report", _fill("x"))
+    os.symlink(tmp_path / "elsewhere", tmp_path / "link")
+    with pytest.raises(TargetError, match="symbolic link"):
+        write_folder(tmp_path / "link", "report", _fill("x"))
+    model = write_folder(tmp_path / "model", "model", _fill("weights"))
+    with pytest.raises(TargetError, match="holds a model written by imdb-baselines, not a report"):
+        write_folder(model, "report", _fill("x"))
+    (model / MARKER).write_text("not json", encoding="utf-8")  # a broken marker is no marker
+    with pytest.raises(TargetError, match="did not write"):
+        write_folder(model, "model", _fill("x"))
+    assert (tmp_path / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_the_data_being_read_and_its_parents_are_protected(tmp_path):
+    data = tmp_path / "aclImdb"
+    data.mkdir()
+    write_marker(tmp_path, "report")  # even a marked folder is refused when it holds the data
+    for target in (data, tmp_path):
+        with pytest.raises(TargetError, match="which this run reads"):
+            OwnedFolder(target, "report").check(protect=[data])
+    OwnedFolder(tmp_path / "elsewhere", "report").check(protect=[data])
+
+
+def test_absent_and_empty_targets_are_written_and_own_content_replaced(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for target in (tmp_path / "new" / "deeper", empty):
+        path = write_folder(target, "report", _fill("first"))
+        assert sorted(p.name for p in path.iterdir()) == [MARKER, "report.md"]
+        write_folder(path, "report", _fill("second"))
+        assert (path / "report.md").read_text(encoding="utf-8") == "second"
+    leftovers = [p.name for p in tmp_path.iterdir() if ".partial-" in p.name or ".old-" in p.name]
+    assert leftovers == []
+
+
+def test_folders_follow_the_umask(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        path = write_folder(tmp_path / "report", "report", _fill("x"))
+        with atomic_file(tmp_path / "file.txt", "w") as out:
+            out.write("x")
+    finally:
+        os.umask(previous)
+    assert path.stat().st_mode & 0o777 == 0o755
+    assert (path / "report.md").stat().st_mode & 0o777 == 0o644
+    assert (tmp_path / "file.txt").stat().st_mode & 0o777 == 0o644
+
+
+def test_a_second_writer_is_refused_or_waits(tmp_path):
+    first = OwnedFolder(tmp_path / "report", "report").claim()
+    with pytest.raises(TargetError, match="Another imdb-baselines run is writing"):
+        OwnedFolder(tmp_path / "report", "report").claim()
+    waited = []
+
+    def second():
+        write_folder(tmp_path / "report", "report", _fill("second"), wait=True)
+        waited.append(time.monotonic())
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    time.sleep(0.3)
+    assert not waited  # still waiting for the lock
+    released = time.monotonic()
+    first.release()
+    thread.join(timeout=10)
+    assert waited and waited[0] >= released
+    assert (tmp_path / "report" / "report.md").read_text(encoding="utf-8") == "second"
+
+
+def test_without_an_atomic_exchange_a_failed_rename_restores_the_old_folder(tmp_path, monkeypatch):
+    path = write_folder(tmp_path / "report", "report", _fill("old"))
+    monkeypatch.setattr(folders_module, "_exchange", lambda first, second: False)
+    real_rename = os.rename
+
+    def failing_second_rename(source, dest):
+        if ".partial-" in str(source):
+            raise OSError(28, "No space left on device")
+        real_rename(source, dest)
+
+    monkeypatch.setattr(folders_module.os, "rename", failing_second_rename)
+    with pytest.raises(OSError, match="No space left"):
+        write_folder(path, "report", _fill("new"))
+    monkeypatch.setattr(folders_module.os, "rename", real_rename)
+    assert (path / "report.md").read_text(encoding="utf-8") == "old"
+    write_folder(path, "report", _fill("new"))  # the fallback path itself works
+    assert (path / "report.md").read_text(encoding="utf-8") == "new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", "report"]
+
+
+def test_leftovers_of_a_killed_writer_are_recovered_by_the_next(tmp_path, caplog):
+    # Killed between the two renames of the fallback: the old report is aside, the target absent.
+    old = tmp_path / ".report.old-123-abcd"
+    old.mkdir()
+    write_marker(old, "report")
+    (old / "report.md").write_text("old", encoding="utf-8")
+    staging = tmp_path / ".report.partial-123-ef01"
+    staging.mkdir()
+    write_marker(staging, "report")
+    (tmp_path / ".report.partial-124-0000").mkdir()  # killed before its marker was written
+    foreign = tmp_path / ".report.partial-999-user"
+    foreign.mkdir()
+    (foreign / "keep.txt").write_text("not ours", encoding="utf-8")
+    with caplog.at_level("WARNING"), OwnedFolder(tmp_path / "report", "report").claimed():
+        pass
+    assert (tmp_path / "report" / "report.md").read_text(encoding="utf-8") == "old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", ".report.partial-999-user", "report"]
+    assert "Restored the previous report" in caplog.text and "Removed .report.partial-123-ef01" in caplog.text
+
+
+def test_writing_requires_a_claim(tmp_path):
+    with pytest.raises(RuntimeError, match="must be claimed"):
+        OwnedFolder(tmp_path / "report", "report").stage()
+
+
+def test_an_unwritable_place_is_a_clear_error(tmp_path):
+    (tmp_path / "file").write_text("x", encoding="utf-8")
+    with pytest.raises(TargetError, match="Cannot write"):
+        OwnedFolder(tmp_path / "file" / "report", "report").claim()
