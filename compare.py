@@ -17,8 +17,29 @@ __all__ = ["main"]
 REPORTS = Path(__file__).resolve().parent / "reports"
 
 
+_RULES = """\
+rules (each checked before any data is loaded; a broken one exits with status 2):
+  --models      a comma list of registered names, none repeated (see --list-models)
+  --stopwords   one or more list names or files, comma-separated: minimal, english, sentiment, none
+  --data        an existing .tar.gz archive or aclImdb folder; not empty
+  --out         absent, empty, or a report folder this package wrote; never the data or a folder holding it
+  --seed        an int in [0, 2**32 - 1]
+  --validation-size  a share in [0, 0.5]; after loading, every class must keep 5 training reviews
+  --sample      an int >= 10 (reviews per split, half of each class)
+  --bootstrap   0 (no intervals) or an int >= 100
+exit status: 0 all models finished; 1 a model failed; 2 bad options or data; 130 / 143 stopped by
+Ctrl-C / SIGTERM (the finished models are reported)
+"""
+
+MIN_BOOTSTRAP = 100  # fewer resamples give intervals too coarse to report
+MIN_SAMPLE = 10  # reviews per split in --sample
+MAX_VALIDATION_SIZE = 0.5  # validation is carved from train; more would leave the models less to learn from
+MAX_SEED = 2**32 - 1  # numpy's RandomState accepts seeds up to this
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imdb-compare", description=__doc__.splitlines()[0],
+                                     epilog=_RULES, formatter_class=argparse.RawDescriptionHelpFormatter,
                                      allow_abbrev=False)
     parser.add_argument("--models", default=None,
                         help="comma list of models (default: naive_bayes,linear_svm,nbsvm,lstm); see --list-models")
@@ -29,16 +50,61 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--excerpt", action="store_true",
                         help="accept a balanced excerpt in the aclImdb layout (any number of reviews per class)")
     parser.add_argument("--out", help="report folder (default: reports/<run-name>)")
+    parser.add_argument("--wait", action="store_true",
+                        help="if another run is writing the same --out, wait for it instead of failing")
     parser.add_argument("--seed", type=int, default=0, help="seed of splits, models and bootstrap (default 0)")
     parser.add_argument("--validation-size", type=float, default=0.1,
                         help="share of train carved out for validation (default 0.1)")
     parser.add_argument("--sample", type=int, help="use a stratified sample of N reviews per split")
     parser.add_argument("--epochs", type=int, help="epochs of every neural model")
     parser.add_argument("--batch-size", type=int, help="batch size of every neural model")
-    parser.add_argument("--bootstrap", type=int, default=1000, help="bootstrap resamples per interval (default 1000)")
+    parser.add_argument("--bootstrap", type=int, default=1000,
+                        help="bootstrap resamples per interval (default 1000; 0: no intervals)")
     parser.add_argument("--list-models", action="store_true", help="list the model names and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress, warnings and errors only")
     return parser
+
+
+def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, names: list[str]) -> tuple[
+        list[str], list[str]]:
+    """The model and stopword lists, after every rule of ``--help`` that needs no data."""
+    if args.models is not None and not args.models.strip(" ,"):
+        parser.error("--models is empty; give a comma list of names (see --list-models)")
+    models = [m.strip() for m in (args.models or ",".join(_default_models())).split(",") if m.strip()]
+    unknown = [m for m in models if m not in names]
+    if unknown or len(set(models)) != len(models):
+        parser.error(f"--models: unknown or repeated {unknown or models}; valid names: {', '.join(names)}")
+    stopwords = [s.strip() for s in args.stopwords.split(",") if s.strip()]
+    if not stopwords:
+        parser.error("--stopwords is empty; name a list (minimal, english, sentiment, none) or a file")
+    import corpus
+
+    for item in stopwords:
+        try:
+            corpus.get_stopwords(item)
+        except ValueError as error:
+            parser.error(f"--stopwords: {error}")
+    if args.data is not None and not args.data.strip():
+        parser.error("--data is empty; give the archive or folder, or leave --data out to use $IMDB_DATA")
+    if args.out is not None and not args.out.strip():
+        parser.error("--out is empty; give a folder, or leave --out out for reports/<run-name>")
+    if not 0 <= args.seed <= MAX_SEED:
+        parser.error(f"--seed must be an int in [0, {MAX_SEED}]")
+    if args.bootstrap != 0 and not args.bootstrap >= MIN_BOOTSTRAP:
+        parser.error(f"--bootstrap must be 0 (no intervals) or at least {MIN_BOOTSTRAP}")
+    if not 0 <= args.validation_size <= MAX_VALIDATION_SIZE:
+        parser.error(f"--validation-size must be in [0, {MAX_VALIDATION_SIZE}]")
+    if args.sample is not None and args.sample < MIN_SAMPLE:
+        parser.error(f"--sample must be at least {MIN_SAMPLE}")
+    if any(v is not None and v < 1 for v in (args.epochs, args.batch_size)):
+        parser.error("--epochs and --batch-size must be >= 1")
+    return models, stopwords
+
+
+def _default_models() -> tuple[str, ...]:
+    from evaluation.registry import DEFAULT_MODELS
+
+    return DEFAULT_MODELS
 
 
 def _run_name(models: list[str], stopwords: list[str], seed: int, sample: int | None) -> str:
@@ -52,39 +118,22 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    from evaluation.registry import DEFAULT_MODELS, is_neural, model_names
+    from evaluation.registry import is_neural, model_names
 
     names = model_names()
     if args.list_models:
         print("\n".join(f"{n:<12} {'neural' if is_neural(n) else 'baseline'}" for n in names))
         return 0
-    models = [m.strip() for m in (args.models or ",".join(DEFAULT_MODELS)).split(",") if m.strip()]
-    unknown = [m for m in models if m not in names]
-    if unknown or not models or len(set(models)) != len(models):
-        parser.error(f"--models: unknown or repeated {unknown or models}; valid names: {', '.join(names)}")
-    stopwords = [s.strip() for s in args.stopwords.split(",") if s.strip()]
-    import corpus
-
-    for item in stopwords:
-        try:
-            corpus.get_stopwords(item)
-        except ValueError as error:
-            parser.error(f"--stopwords: {error}")
-    for option in ("seed", "bootstrap"):
-        if getattr(args, option) < 0:
-            parser.error(f"--{option} must be >= 0")
-    if not 0 <= args.validation_size < 1:
-        parser.error("--validation-size must be in [0, 1)")
-    if args.sample is not None and args.sample < 4:
-        parser.error("--sample must be at least 4")
+    models, stopwords = _check_options(parser, args, names)
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v is not None}
-    if any(v < 1 for v in overrides.values()):
-        parser.error("--epochs and --batch-size must be >= 1")
     if args.quiet:
         overrides["verbose"] = 0
+    import corpus
     from evaluation.comparison import run_comparison
     from evaluation.report import headline_rows, update_index
     from evaluation.runner import RunConfig
+    from evaluation.stops import RunStopped, stop_on_signals
+    from storage import TargetError
 
     out = Path(args.out) if args.out else REPORTS / _run_name(models, stopwords, args.seed, args.sample)
     command = shlex.join(["python", "compare.py", *(sys.argv[1:] if argv is None else argv)])
@@ -92,21 +141,28 @@ def main(argv: list[str] | None = None) -> int:
                        validation_size=args.validation_size, sample=args.sample, excerpt=args.excerpt,
                        neural_overrides=overrides, n_resamples=args.bootstrap, command=command)
     try:
-        folder, by_list = run_comparison(config)
-    except (FileNotFoundError, corpus.ImdbDataError) as error:
+        with stop_on_signals():
+            run = run_comparison(config, wait=args.wait)
+    except (FileNotFoundError, corpus.DataError, TargetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    if folder.resolve().parent == REPORTS:
+    except RunStopped as stop:
+        how = stop.describe()
+        print(f"{how[0].upper()}{how[1:]} before any model finished; no report was written.", file=sys.stderr)
+        return stop.exit_status
+    if run.folder.resolve().parent == REPORTS:
         update_index(REPORTS)
-    rows = headline_rows(by_list[stopwords[0]])
+    rows = headline_rows(run.by_list[stopwords[0]])
     print(f"\n{'model':<12}{'accuracy':>10}{'precision':>11}{'recall':>9}{'f1':>9}{'roc_auc':>9}{'fit s':>9}")
     for row in rows:
         print(f"{row['model']:<12}{row['accuracy']:>10.4f}{row['precision']:>11.4f}{row['recall']:>9.4f}"
               f"{row['f1']:>9.4f}{row['roc_auc']:>9.4f}{row['fit_s']:>9.1f}")
-    failed = [r for rs in by_list.values() for r in rs if r.status != "ok"]
+    failed = [r for rs in run.by_list.values() for r in rs if r.status != "ok"]
     for r in failed:
         print(f"{r.name} ({r.stopwords}): {r.status}: {r.error}", file=sys.stderr)
-    print(f"\nReport: {folder / 'report.md'}")
+    print(f"\nReport: {run.folder / 'report.md'}")
+    if run.stopped:
+        return run.stopped.exit_status
     return 1 if failed else 0
 
 

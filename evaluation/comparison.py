@@ -1,15 +1,13 @@
-"""One comparison run: load once, split once per stopword list, run every model, write the report atomically."""
+"""One comparison run: claim the report folder, load once, split once per stopword list, run every model, write."""
 
 from __future__ import annotations
 
 import logging
 import os
 import platform
-import shutil
 import sys
-import tempfile
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,53 +16,105 @@ from evaluation.plots import plot_accuracy_vs_time, plot_confusion_matrices, plo
 from evaluation.report import write_report
 from evaluation.runner import ModelResult, RunConfig, run_models
 from evaluation.significance import mcnemar_matrix
+from evaluation.stops import RunStopped, signals_deferred
+from storage import OwnedFolder
 
-__all__ = ["run_comparison"]
+__all__ = ["Comparison", "run_comparison"]
 
 logger = logging.getLogger(__name__)
 
 
-def run_comparison(config: RunConfig) -> tuple[Path, dict[str, list[ModelResult]]]:
-    """Run ``config`` and write its report folder; return the folder and the results by stopword list.
+@dataclass(frozen=True)
+class Comparison:
+    """What a comparison run produced."""
 
-    The report is assembled in a hidden staging folder beside ``config.out``
-    and renamed into place at the end, so a crash never leaves a half-written
-    report. A failed or interrupted model is named in the report; the
-    others' results are kept.
+    folder: Path  # the report folder
+    by_list: dict[str, list[ModelResult]]  # results per stopword list; the first list is primary
+    stopped: RunStopped | None  # how the run was stopped early, if it was
+
+
+def run_comparison(config: RunConfig, *, wait: bool = False) -> Comparison:
+    """Run ``config`` and write its report folder.
+
+    Before any data is loaded, ``config.out`` is claimed: it must be absent,
+    empty, or a report this package wrote (anything else raises
+    :class:`storage.TargetError`), and a lock keeps other runs from writing
+    it at the same time. The report is assembled in a staging folder beside
+    it and swapped into place atomically, so ``config.out`` always holds a
+    complete report, old or new. A failed or stopped model is named in the
+    report; the others' results are kept.
+
+    Parameters
+    ----------
+    config : RunConfig
+        The run.
+    wait : bool, default=False
+        Wait for another run writing the same folder instead of failing.
+
+    Raises
+    ------
+    storage.TargetError
+        If the report folder may not be written.
+    corpus.DataError
+        If the data cannot be read or is too small for the split.
+    RunStopped
+        If the run was stopped before any model finished; nothing is written
+        and an older report in ``config.out`` stays as it was.
     """
+    target = OwnedFolder(config.out, "report")
+    with target.claimed(wait=wait, protect=_inputs(config)):
+        return _run(config, target)
+
+
+def _inputs(config: RunConfig) -> list[Path]:
+    """What the run reads, which its report folder must never be or contain."""
+    paths = [config.data, os.environ.get("IMDB_DATA") if not config.data else None, corpus.default_cache_dir()]
+    return [Path(p) for p in paths if p]
+
+
+def _run(config: RunConfig, target: OwnedFolder) -> Comparison:
     started = time.perf_counter()
     logger.info("Loading the IMDB corpus")
     imdb = corpus.load_imdb(config.data, reviews_per_class=None if config.excerpt else corpus.REVIEWS_PER_CLASS)
     if config.sample:
         imdb = corpus.sample_corpus(imdb, config.sample, seed=config.seed)
     logger.info("%s", imdb.summary())
+    splits_by_list = {stopwords: corpus.make_splits(imdb, validation_size=config.validation_size,
+                                                    seed=config.seed, stopwords=stopwords)
+                      for stopwords in config.stopwords}  # every split is checked before the first model
     by_list: dict[str, list[ModelResult]] = {}
-    splits_by_list: dict[str, corpus.Splits] = {}
-    interrupted = False
-    for stopwords in config.stopwords:
-        splits = corpus.make_splits(imdb, validation_size=config.validation_size, seed=config.seed,
-                                    stopwords=stopwords)
-        splits_by_list[stopwords] = splits
-        by_list[stopwords], interrupted = run_models(config, splits, stopwords)
-        if interrupted:
+    stopped = None
+    for stopwords, splits in splits_by_list.items():
+        by_list[stopwords], stopped = run_models(config, splits, stopwords)
+        if stopped:
             break
-    config.out.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=config.out.parent, prefix=f".{config.out.name}.partial-"))
+    if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
+        raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
+    try:
+        with signals_deferred():
+            _write(config, target, imdb, by_list, splits_by_list, stopped, time.perf_counter() - started)
+    except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
+        stopped = stopped or late
+    logger.info("Report written to %s", config.out / "report.md")
+    return Comparison(config.out, by_list, stopped)
+
+
+def _write(config: RunConfig, target: OwnedFolder, imdb: corpus.ImdbCorpus, by_list: dict[str, list[ModelResult]],
+           splits_by_list: dict[str, corpus.Splits], stopped: RunStopped | None, wall_s: float) -> None:
+    staging = target.stage()
     try:
         primary = config.stopwords[0]
         results = [r for r in by_list[primary] if r.status == "ok"]
         y_test = splits_by_list[primary].y_test
         figures = _figures(staging, results, y_test)
         mcnemar = mcnemar_matrix(y_test, {r.name: r.predictions for r in results})
-        provenance = _provenance(config, imdb, splits_by_list, time.perf_counter() - started)
+        provenance = _provenance(config, imdb, splits_by_list, wall_s)
         write_report(staging, by_list=by_list, mcnemar=mcnemar, provenance=provenance, figures=figures,
-                     interrupted=interrupted)
+                     stopped=stopped.describe() if stopped else None)
         _write_predictions(staging / "predictions.csv", splits_by_list[primary], results)
-        _replace_folder(staging, config.out)
+        target.commit(staging)
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
-    logger.info("Report written to %s", config.out / "report.md")
-    return config.out, by_list
+        target.discard(staging)
 
 
 def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelResult]) -> None:
@@ -135,14 +185,3 @@ def _versions() -> dict[str, str]:
 
         versions.update(keras=keras.__version__, tensorflow=tensorflow.__version__)
     return versions
-
-
-def _replace_folder(staging: Path, out: Path) -> None:
-    """Move ``staging`` onto ``out``; an older report there is removed only after the move."""
-    old = None
-    if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        os.replace(out, old)
-    os.replace(staging, out)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

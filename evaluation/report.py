@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +11,7 @@ import pandas as pd
 from evaluation.metrics import METRICS
 from evaluation.registry import is_neural
 from evaluation.runner import ModelResult
+from storage import atomic_file
 
 __all__ = ["headline_rows", "update_index", "write_report"]
 
@@ -32,7 +31,9 @@ def headline_rows(results: list[ModelResult]) -> list[dict[str, Any]]:
         row: dict[str, Any] = {"model": r.name, "stopwords": r.stopwords}
         for metric in METRICS:
             row[metric] = round(r.metrics[metric], 4)
-            row[f"{metric}_ci_low"], row[f"{metric}_ci_high"] = (round(v, 4) for v in r.intervals[metric])
+            low, high = r.intervals.get(metric, (None, None))
+            row[f"{metric}_ci_low"] = None if low is None else round(low, 4)
+            row[f"{metric}_ci_high"] = None if high is None else round(high, 4)
         tn, fp, fn, tp = (v for line in r.metrics["confusion_matrix"] for v in line)
         row.update(tn=tn, fp=fp, fn=fn, tp=tp, fit_s=round(r.fit_s, 2), predict_s=round(r.predict_s, 2),
                    reviews_per_s=round(r.throughput, 1), peak_memory_mib=round(r.peak_memory_mib, 1),
@@ -50,14 +51,15 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> str:
 
 
 def _headline(rows: list[dict[str, Any]]) -> str:
-    header = ["Model"] + [_NAMES[m] + (" [95% CI]" if m != "roc_auc" else "") for m in METRICS] + \
+    with_ci = any(row["accuracy_ci_low"] is not None for row in rows)
+    header = ["Model"] + [_NAMES[m] + (" [95% CI]" if m != "roc_auc" and with_ci else "") for m in METRICS] + \
         ["Fit s", "Predict s"]
     body = []
     for row in rows:
         cells = [f"`{row['model']}`"]
         for metric in METRICS:
             value = f"{row[metric]:.4f}"
-            if metric != "roc_auc":
+            if metric != "roc_auc" and with_ci:
                 value += f" [{row[metric + '_ci_low']:.4f}, {row[metric + '_ci_high']:.4f}]"
             cells.append(value)
         cells += [f"{row['fit_s']:.1f}", f"{row['predict_s']:.1f}"]
@@ -100,7 +102,7 @@ def _ablation(by_list: dict[str, list[ModelResult]]) -> str:
 
 
 def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar: pd.DataFrame,
-                 provenance: dict[str, Any], figures: dict[str, str], interrupted: bool) -> None:
+                 provenance: dict[str, Any], figures: dict[str, str], stopped: str | None = None) -> None:
     """Write ``report.md``, ``results.json`` and ``results.csv`` into ``folder``.
 
     Parameters
@@ -115,8 +117,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
         Command, seed, settings, split fingerprint, data checksum, versions...
     figures : dict
         Caption to file name (relative to ``folder``).
-    interrupted : bool
-        Whether the run was stopped before every model ran.
+    stopped : str or None
+        How the run was stopped before every model ran (e.g. "stopped by
+        SIGTERM"), or None if it ran to the end.
     """
     primary = next(iter(by_list))
     results = by_list[primary]
@@ -127,12 +130,13 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
               f"models only): {provenance['split_sizes']['validation']:,}. Stopword list for every model: "
               f"{provenance['stopwords'][primary]}. Split fingerprint `{provenance['fingerprints'][primary][:16]}`.",
               ""]
-    if interrupted:
-        lines += ["> **This run was interrupted**; only the models listed below finished.", ""]
+    if stopped:
+        lines += [f"> **This run was stopped early** ({stopped}); only the models listed below finished.", ""]
     failed = [r for rs in by_list.values() for r in rs if r.status != "ok"]
     lines += ["## Results", "", _headline(rows), "",
-              f"Intervals: {provenance['n_resamples']} seeded percentile-bootstrap resamples of the test reviews. "
-              "ROC-AUC is computed from continuous scores (decision values or probabilities).", ""]
+              (f"Intervals: {provenance['n_resamples']} seeded percentile-bootstrap resamples of the test reviews. "
+               if provenance["n_resamples"] else "No confidence intervals (`--bootstrap 0`). ")
+              + "ROC-AUC is computed from continuous scores (decision values or probabilities).", ""]
     if failed:
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
@@ -174,15 +178,16 @@ def update_index(reports_dir: Path) -> Path:
     """Rewrite ``reports/README.md``: one line per report folder with its headline accuracy."""
     entries = []
     for results in sorted(reports_dir.glob("*/results.json")):
-        data = json.loads(results.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(results.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
         best = max(data["results"], key=lambda r: r["accuracy"], default=None)
         summary = f"best `{best['model']}` {best['accuracy']:.4f}" if best else "no finished model"
         entries.append(f"- [{results.parent.name}]({results.parent.name}/report.md): "
                        f"{data['provenance']['models']} — {summary}")
     text = "# Reports\n\nOne folder per comparison run (`report.md`, `results.json`, `results.csv`, figures).\n\n"
     text += "\n".join(entries) + "\n"
-    handle, tmp = tempfile.mkstemp(dir=reports_dir, prefix=".README.", suffix=".part")
-    with os.fdopen(handle, "w", encoding="utf-8") as out:
+    with atomic_file(reports_dir / "README.md", "w", encoding="utf-8") as out:
         out.write(text)
-    os.replace(tmp, reports_dir / "README.md")
     return reports_dir / "README.md"

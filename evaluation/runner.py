@@ -16,6 +16,8 @@ from baselines import shared_ngram_counts
 from evaluation.metrics import bootstrap_intervals, evaluate
 from evaluation.registry import is_neural, make_model
 from evaluation.resources import PeakMemory, saved_size_bytes
+from evaluation.stops import RunStopped
+from storage import pause_point
 
 __all__ = ["ModelResult", "RunConfig", "run_models"]
 
@@ -35,7 +37,7 @@ class RunConfig:
     sample: int | None = None  # reviews per split (stratified) for a quick look; None: all
     excerpt: bool = False  # accept a balanced excerpt in the aclImdb layout instead of the full 12,500 per class
     neural_overrides: dict[str, Any] = field(default_factory=dict)  # applied to every neural model
-    n_resamples: int = 1000  # bootstrap replicates per confidence interval
+    n_resamples: int = 1000  # bootstrap replicates per confidence interval; 0: no intervals
     command: str = ""  # the command line, for the provenance section
 
 
@@ -48,7 +50,7 @@ class ModelResult:
     status: str = "ok"  # "ok", "failed" or "interrupted"
     error: str = ""  # the exception, if it failed
     metrics: dict[str, Any] = field(default_factory=dict)  # evaluate() on the test set
-    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # bootstrap CIs
+    intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # bootstrap CIs (none if 0 resamples)
     fit_s: float = 0.0  # wall seconds of fit
     predict_s: float = 0.0  # wall seconds to score the test set
     throughput: float = 0.0  # test reviews scored per second
@@ -59,11 +61,12 @@ class ModelResult:
     scores: np.ndarray | None = None  # continuous test scores (decision values or P(positive))
 
 
-def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> tuple[list[ModelResult], bool]:
+def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> tuple[list[ModelResult],
+                                                                               RunStopped | None]:
     """Fit and evaluate every model of ``config`` on ``splits``.
 
-    Returns the results (failed models included) and whether the run was
-    interrupted (Ctrl-C), in which case the remaining models were skipped.
+    Returns the results (failed models included) and, if the run was
+    stopped (Ctrl-C or SIGTERM), how; the remaining models are then skipped.
     """
     results = []
     with shared_ngram_counts(max_n=3):
@@ -72,23 +75,25 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> tupl
             result = ModelResult(name=name, stopwords=stopwords)
             try:
                 _fit_and_score(result, config, splits, stopwords)
-            except KeyboardInterrupt:
-                result.status, result.error = "interrupted", "interrupted by the user (Ctrl-C)"
+            except KeyboardInterrupt as interrupt:
+                stop = RunStopped.from_interrupt(interrupt)
+                result.status, result.error = "interrupted", stop.describe()
                 results.append(result)
-                logger.warning("%s interrupted; writing the report with the finished models", name)
-                return results, True
+                logger.warning("%s %s; the models that finished are reported", name, stop.describe())
+                return results, stop
             except Exception as error:  # one model's failure must not lose the others
                 result.status = "failed"
                 result.error = f"{type(error).__name__}: {error}"
                 logger.error("%s failed: %s\n%s", name, result.error, traceback.format_exc(limit=3))
             results.append(result)
-    return results, False
+    return results, None
 
 
 def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits, stopwords: str) -> None:
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides)
     with PeakMemory() as memory:
+        pause_point(f"fit-{result.name}")
         started = time.perf_counter()
         if is_neural(result.name) and len(splits.X_val):
             model.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
@@ -108,8 +113,9 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
     result.peak_memory_mib = memory.added_bytes / 2**20
     result.metrics = evaluate(splits.y_test, result.predictions, result.scores)
-    result.intervals = bootstrap_intervals(splits.y_test, result.predictions, result.scores,
-                                           n_resamples=config.n_resamples, seed=config.seed)
+    if config.n_resamples:
+        result.intervals = bootstrap_intervals(splits.y_test, result.predictions, result.scores,
+                                               n_resamples=config.n_resamples, seed=config.seed)
     result.model_bytes = saved_size_bytes(model)
     result.history = getattr(model, "history_", None)
     logger.info("%s: accuracy %.4f, fit %.1f s, predict %.1f s", result.name, result.metrics["accuracy"],

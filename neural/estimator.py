@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import shutil
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import check_params
 from neural.registry import BUILDERS
+from storage import write_folder
 
 __all__ = ["EpochTimer", "KerasTextClassifier"]
 
@@ -192,8 +191,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         X_val = y_val = None
         self.validation_indices_ = positions[:0]
         if validation_data is not None:
-            X_val = check_texts(validation_data[0], "validation_data[0]")
-            y_val = np.searchsorted(self.classes_, np.asarray(validation_data[1]))
+            X_val, y_val = self._check_validation_data(validation_data)
         elif self.validation_size:
             positions, self.validation_indices_ = train_test_split(
                 positions, test_size=self.validation_size, random_state=self.seed, stratify=y_index
@@ -227,6 +225,21 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
         self.history_["epoch_time"] = timer.times
         return self
+
+    def _check_validation_data(self, validation_data) -> tuple[list[str], np.ndarray]:
+        """Validation texts and their labels' positions in ``classes_``; unknown labels are an error."""
+        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
+            raise ValueError("validation_data must be a pair (texts, labels).")
+        X_val = check_texts(validation_data[0], "validation_data[0]")
+        labels = np.asarray(validation_data[1])
+        check_consistent_length(X_val, labels)
+        unknown = np.setdiff1d(labels, self.classes_)
+        if len(unknown):
+            raise ValueError(
+                f"validation_data has labels that are not among the training classes {self.classes_.tolist()}: "
+                f"{unknown.tolist()[:5]}. Give validation labels in the same coding as y."
+            )
+        return X_val, np.searchsorted(self.classes_, labels)
 
     def _build(self) -> keras.Model:
         if self.ngram_indexer_ is not None:
@@ -286,33 +299,28 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
     def save(self, path: str | os.PathLike) -> Path:
         """Write the fitted classifier to a folder (Keras ``.keras`` file plus vocabulary and settings).
 
-        The folder is written next to ``path`` and renamed into place, so a
-        failure leaves no half-written model.
+        ``path`` must be absent, an empty folder, or a model this package
+        saved before; anything else is refused with :class:`storage.TargetError`.
+        The folder is written beside ``path`` and swapped into place
+        atomically, so a failure leaves the previous model whole.
         """
         check_is_fitted(self, "model_")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}."))
-        try:
-            self.model_.save(staging / "model.keras")
-            state = {
-                "params": {k: (str(v) if isinstance(v, (Path, Stopwords)) else v)
-                           for k, v in self.get_params().items()},
-                "stopwords": sorted(self.encoder_.preprocessor_.stopwords.words),
-                "stopwords_name": self.encoder_.preprocessor_.stopwords.name,
-                "classes": self.classes_.tolist(),
-                "word_index": self.encoder_.word_index_,
-                "ngrams": None if self.ngram_indexer_ is None
-                else [[*gram, i] for gram, i in self.ngram_indexer_.index_.items()],
-                "history": self.history_,
-            }
-            (staging / "state.json").write_text(json.dumps(state), encoding="utf-8")
-            if path.exists():
-                shutil.rmtree(path)
-            os.replace(staging, path)
-        finally:
-            shutil.rmtree(staging, ignore_errors=True)
-        return path
+        return write_folder(path, "model", self._write_files)
+
+    def _write_files(self, folder: Path) -> None:
+        self.model_.save(folder / "model.keras")
+        state = {
+            "params": {k: (str(v) if isinstance(v, (Path, Stopwords)) else v)
+                       for k, v in self.get_params().items()},
+            "stopwords": sorted(self.encoder_.preprocessor_.stopwords.words),
+            "stopwords_name": self.encoder_.preprocessor_.stopwords.name,
+            "classes": self.classes_.tolist(),
+            "word_index": self.encoder_.word_index_,
+            "ngrams": None if self.ngram_indexer_ is None
+            else [[*gram, i] for gram, i in self.ngram_indexer_.index_.items()],
+            "history": self.history_,
+        }
+        (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> KerasTextClassifier:

@@ -29,7 +29,7 @@ def report(tmp_path_factory):
 
 def test_report_tables_match_sklearn_on_the_same_predictions(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        "accuracy_vs_fit_time.png", "confusion_matrices.png", "predictions.csv", "report.md",
+        ".imdb-baselines", "accuracy_vs_fit_time.png", "confusion_matrices.png", "predictions.csv", "report.md",
         "results.csv", "results.json", "roc_curves.png", "training_cnn.png"]
     predictions = pd.read_csv(report / "predictions.csv")
     results = pd.read_csv(report / "results.csv").set_index("model")
@@ -108,9 +108,10 @@ def test_ctrl_c_writes_a_report_of_the_finished_models(tmp_path, monkeypatch):
     monkeypatch.setattr("evaluation.runner.make_model",
                         lambda name, **kw: Interrupted() if name == "nbsvm" else real(name, **kw))
     status, out = _run(tmp_path, "stopped", "--models", "naive_bayes,nbsvm,linear_svm")
-    assert status == 1
+    assert status == 130
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    assert "**This run was interrupted**" in markdown and "`nbsvm` (minimal): interrupted" in markdown
+    assert "**This run was stopped early** (interrupted by the user (Ctrl-C))" in markdown
+    assert "`nbsvm` (minimal): interrupted: interrupted by the user (Ctrl-C)" in markdown
     assert list(pd.read_csv(out / "results.csv")["model"]) == ["naive_bayes"]
 
 
@@ -121,7 +122,7 @@ def test_a_crash_while_writing_leaves_no_half_written_report(tmp_path, monkeypat
     monkeypatch.setattr("evaluation.comparison.write_report", explode)
     with pytest.raises(OSError, match="disk full"):
         _run(tmp_path, "crash", "--models", "naive_bayes")
-    assert list(tmp_path.iterdir()) == []
+    assert [p.name for p in tmp_path.iterdir()] == [".crash.lock"]  # no report, no staging folder left
 
 
 def test_stopword_ablation_table(tmp_path):
@@ -141,7 +142,7 @@ def test_stopword_ablation_table(tmp_path):
     [
         (["--models", "naive_bayes,transformer"], "valid names: naive_bayes, linear_svm, nbsvm, lstm"),
         (["--stopwords", "englsh"], "'stopwords' parameter"),
-        (["--sample", "2"], "--sample must be at least 4"),
+        (["--sample", "2"], "--sample must be at least 10"),
         (["--validation-size", "1.5"], "--validation-size must be in"),
         (["--no-such-option"], "unrecognized arguments"),
     ],

@@ -4,6 +4,7 @@ from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
 from neural import NEURAL_MODELS, KerasTextClassifier, build_lstm, make_neural, plot_history
+from storage import TargetError
 
 TINY = {"num_words": 300, "maxlen": 40, "embedding_dim": 8, "epochs": 1, "batch_size": 16, "verbose": 0}
 
@@ -74,7 +75,7 @@ def test_validation_is_carved_from_training_texts_only(fitted, data):
 def test_save_and_load_round_trip(fitted, data, tmp_path):
     _, _, X_test = data
     path = fitted.save(tmp_path / "model")
-    assert sorted(p.name for p in path.iterdir()) == ["model.keras", "state.json"]
+    assert sorted(p.name for p in path.iterdir()) == [".imdb-baselines", "model.keras", "state.json"]
     restored = KerasTextClassifier.load(path)
     np.testing.assert_allclose(restored.predict_proba(X_test), fitted.predict_proba(X_test), atol=1e-6)
     assert restored.get_params() == {**fitted.get_params(), "stopwords": restored.stopwords}
@@ -88,7 +89,7 @@ def test_not_fitted_and_bad_inputs(data):
         KerasTextClassifier().predict(X[:2])
     with pytest.raises(TypeError, match="not a single string"):
         KerasTextClassifier(**TINY).fit("one review", [1])
-    with pytest.raises(ValueError, match="exactly two classes"):
+    with pytest.raises(ValueError, match="needs two classes in y; got 1 class"):
         KerasTextClassifier(**TINY).fit(X[:4], [1, 1, 1, 1])
     with pytest.raises(ValueError, match="'model' parameter of KerasTextClassifier must be one of"):
         KerasTextClassifier(model="transformer").fit(X, y)
@@ -144,3 +145,28 @@ def test_training_curves_png(fitted, tmp_path):
     assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and path.stat().st_size > 10_000
     with pytest.raises(ValueError, match="history lacks"):
         plot_history({"loss": [1.0]}, tmp_path / "x.png")
+
+
+def test_save_never_deletes_user_files_and_keeps_the_old_model_on_failure(fitted, tmp_path, monkeypatch):
+    mine = tmp_path / "thesis"
+    mine.mkdir()
+    (mine / "thesis.tex").write_text("\\documentclass{article}", encoding="utf-8")
+    with pytest.raises(TargetError, match="did not write"):
+        fitted.save(mine)
+    assert [p.name for p in mine.iterdir()] == ["thesis.tex"]
+    with pytest.raises(TargetError, match="is a file"):
+        fitted.save(mine / "thesis.tex")
+
+    path = fitted.save(tmp_path / "model")
+    before = (path / "state.json").read_bytes()
+    path = fitted.save(path)  # its own earlier save is replaced
+    assert (path / "state.json").read_bytes() == before
+
+    def disk_full(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr("storage.folders._exchange", disk_full)
+    with pytest.raises(OSError, match="No space left"):
+        fitted.save(path)
+    assert (path / "state.json").read_bytes() == before and KerasTextClassifier.load(path).classes_.tolist() == [0, 1]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".model.lock", "model", "thesis"]
