@@ -1,6 +1,6 @@
 """The IMDB corpus: loading, the shared text preparation, Keras-style encoding, splits."""
 
-from corpus.download import ImdbDataError
+from corpus.errors import DataError, ImdbDataError
 from corpus.imdb import (
     ARCHIVE_SHA256,
     ARCHIVE_URL,
@@ -26,6 +26,7 @@ from corpus.validation import check_binary_target, check_texts
 __all__ = [
     "ARCHIVE_SHA256",
     "ARCHIVE_URL",
+    "DataError",
     "DEFAULT_STOPWORDS",
     "MINIMAL_STOPWORDS",
     "REVIEWS_PER_CLASS",

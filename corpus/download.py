@@ -13,15 +13,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
+from corpus.errors import ImdbDataError
+
 __all__ = ["ImdbDataError", "fetch", "sha256_of"]
 
 logger = logging.getLogger(__name__)
 
 _CHUNK = 1 << 20
-
-
-class ImdbDataError(ValueError):
-    """The IMDB data could not be found, downloaded, verified or read."""
 
 
 def sha256_of(path: str | os.PathLike) -> str:
