@@ -20,10 +20,11 @@ from pathlib import Path
 import pandas as pd
 
 from corpus.cache import read_cached, write_cached
-from corpus.download import ImdbDataError, fetch, sha256_of
+from corpus.download import fetch, sha256_of
+from corpus.errors import ImdbDataError
 from corpus.layout import SPLITS, ReviewFile, check_layout, parse_member
 
-__all__ = ["ARCHIVE_SHA256", "ARCHIVE_URL", "ImdbCorpus", "default_cache_dir", "load_imdb"]
+__all__ = ["ARCHIVE_SHA256", "ARCHIVE_URL", "MAX_REVIEW_BYTES", "ImdbCorpus", "default_cache_dir", "load_imdb"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,8 @@ ARCHIVE_SIZE = 84_125_825
 ARCHIVE_NAME = "aclImdb_v1.tar.gz"
 #: Reviews per class per split in the official dataset.
 REVIEWS_PER_CLASS = 12_500
+#: Largest review file read by default (the longest IMDB review has under 14 kB).
+MAX_REVIEW_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ def load_imdb(
     download: bool = True,
     include_unsup: bool = False,
     reviews_per_class: int | None = REVIEWS_PER_CLASS,
+    max_review_bytes: int = MAX_REVIEW_BYTES,
     url: str = ARCHIVE_URL,
     sha256: str = ARCHIVE_SHA256,
 ) -> ImdbCorpus:
@@ -109,6 +113,9 @@ def load_imdb(
         How many reviews each class of each split must have. ``None`` accepts
         any count as long as both classes of a split have the same (useful for
         small excerpts in the same layout).
+    max_review_bytes : int, default=1000000
+        Refuse a review file larger than this, so that a malformed copy
+        cannot exhaust memory; raise it for unusually long texts.
     url, sha256 : str
         The download address and its expected checksum (the official ones).
 
@@ -121,8 +128,10 @@ def load_imdb(
     FileNotFoundError
         If ``path`` does not exist, or no copy is found and ``download=False``.
     ImdbDataError
-        If the source is not a readable archive, is truncated or corrupt, has
-        the wrong layout, or cannot be downloaded.
+        If the source is not a regular file or a folder, is not a readable
+        archive, is truncated or corrupt, has the wrong layout, holds a review
+        that is not UTF-8 or is larger than ``max_review_bytes``, links out
+        of the dataset folder, or cannot be downloaded.
 
     Examples
     --------
@@ -137,20 +146,28 @@ def load_imdb(
             "The 'reviews_per_class' parameter of load_imdb must be an int >= 1 or "
             f"None. Got {reviews_per_class!r} instead."
         )
+    if isinstance(max_review_bytes, bool) or not isinstance(max_review_bytes, int) or max_review_bytes < 1:
+        raise ValueError(
+            "The 'max_review_bytes' parameter of load_imdb must be an int >= 1. "
+            f"Got {max_review_bytes!r} instead."
+        )
     cache = Path(cache_dir).expanduser() if cache_dir is not None else default_cache_dir()
     source = _locate(path, cache, download=download, url=url, sha256=sha256)
     started = time.perf_counter()
     if source.is_dir():
-        digest, files = _read_folder(source, include_unsup)
+        digest, files = _read_folder(source, include_unsup, max_review_bytes)
+        check_layout(files, source, reviews_per_class)
     else:
         digest = sha256_of(source)
         files = read_cached(cache, digest, include_unsup)
         if files is None:
-            files = _read_archive(source)
-            write_cached(cache, digest, files)
+            files = _read_archive(source, max_review_bytes)
+            check_layout(files, source, reviews_per_class)
+            write_cached(cache, digest, files)  # only a copy that passed the layout check is cached
             if not include_unsup:
                 files = [f for f in files if f.split != "unsup"]
-    check_layout(files, source, reviews_per_class)
+        else:
+            check_layout(files, source, reviews_per_class)
     frames = {split: _frame(files, split) for split in SPLITS}
     logger.info("Loaded IMDB from %s in %.2f s", source, time.perf_counter() - started)
     return ImdbCorpus(
@@ -177,6 +194,11 @@ def _locate(
             )
         if candidate.is_dir() and (candidate / "aclImdb").is_dir():
             candidate = candidate / "aclImdb"
+        if not (candidate.is_file() or candidate.is_dir()):
+            raise ImdbDataError(
+                f"The IMDB data given by {origin} is neither a regular file nor a folder: {candidate}. Pass "
+                "the path of aclImdb_v1.tar.gz or of its extracted aclImdb folder."
+            )
         return candidate
     cached = cache / ARCHIVE_NAME
     if cached.is_file():
@@ -190,32 +212,59 @@ def _locate(
     return fetch(url, cached, sha256=sha256)
 
 
-def _read_archive(source: Path) -> list[ReviewFile]:
+def _read_archive(source: Path, max_review_bytes: int) -> list[ReviewFile]:
     """Parse every review in a ``.tar.gz`` archive in one streaming pass."""
     logger.info("Parsing %s (first load of this archive; it is cached afterwards)", source)
-    files = []
+    files, unsafe = [], []
     try:
         with tarfile.open(source, mode="r:gz") as archive:
             for member in archive:
+                if member.name.startswith("/") or ".." in member.name.split("/"):
+                    unsafe.append(member.name)
+                    continue
                 review = parse_member(member.name) if member.isfile() else None
                 if review is None:
                     continue
-                handle = archive.extractfile(member)
-                review.text = handle.read().decode("utf-8")
+                _check_size(review.name, member.size, source, max_review_bytes)
+                review.text = _decode(archive.extractfile(member).read(), review.name, source)
                 files.append(review)
-    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile, UnicodeDecodeError) as error:
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise ImdbDataError(
             f"{source} is not a readable .tar.gz archive of the IMDB dataset ({error}). "
             "It may be truncated or corrupt: download aclImdb_v1.tar.gz again, or pass "
             "the extracted aclImdb folder."
         ) from error
+    if unsafe:
+        raise ImdbDataError(
+            f"{source} has {len(unsafe)} member(s) with an absolute path or a '..' segment, which no copy of "
+            f"the IMDB dataset has: {', '.join(unsafe[:5])}. Use the official aclImdb_v1.tar.gz."
+        )
     return files
 
 
-def _read_folder(root: Path, include_unsup: bool) -> tuple[str, list[ReviewFile]]:
+def _check_size(name: str, size: int, source: Path, max_review_bytes: int) -> None:
+    if size > max_review_bytes:
+        raise ImdbDataError(
+            f"{name} in {source} has {size:,} bytes, more than the {max_review_bytes:,} a review may have "
+            "(the longest IMDB review has under 14 kB). Check the data, or raise max_review_bytes."
+        )
+
+
+def _decode(data: bytes, name: str, source: Path) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ImdbDataError(
+            f"{name} in {source} is not UTF-8 text (byte {data[error.start]:#04x} at position {error.start}). "
+            "Every IMDB review is UTF-8: replace the file with the official one."
+        ) from None
+
+
+def _read_folder(root: Path, include_unsup: bool, max_review_bytes: int) -> tuple[str, list[ReviewFile]]:
     """Read an extracted ``aclImdb`` folder; its digest covers names and bytes."""
     digest = hashlib.sha256()
-    files = []
+    files, outside = [], []
+    inside = root.resolve()
     splits = ["train", "test"] + (["unsup"] if include_unsup else [])
     for split in splits:
         kinds = ["unsup"] if split == "unsup" else ["neg", "pos"]
@@ -223,15 +272,28 @@ def _read_folder(root: Path, include_unsup: bool) -> tuple[str, list[ReviewFile]
             folder = root / ("train" if split == "unsup" else split) / kind
             if not folder.is_dir():
                 continue  # check_layout names what is missing
+            if not folder.resolve().is_relative_to(inside):
+                outside.append(str(folder))
+                continue
             for entry in sorted(os.scandir(folder), key=lambda e: e.name):
                 name = f"aclImdb/{folder.relative_to(root).as_posix()}/{entry.name}"
                 review = parse_member(name) if entry.is_file() else None
                 if review is None:
                     continue
-                data = Path(entry.path).read_bytes()
+                path = Path(entry.path)
+                if entry.is_symlink() and not path.resolve().is_relative_to(inside):
+                    outside.append(str(path))
+                    continue
+                _check_size(name, entry.stat().st_size, root, max_review_bytes)
+                data = path.read_bytes()
                 digest.update(name.encode() + b"\0" + data + b"\0")
-                review.text = data.decode("utf-8")
+                review.text = _decode(data, name, root)
                 files.append(review)
+    if outside:
+        raise ImdbDataError(
+            f"{root} has {len(outside)} link(s) that lead out of the dataset folder: {', '.join(outside[:5])}. "
+            "Copy the files in, or point --data at the folder they come from."
+        )
     return digest.hexdigest(), files
 
 

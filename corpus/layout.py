@@ -7,13 +7,14 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
-from corpus.download import ImdbDataError
+from corpus.errors import ImdbDataError
 
 __all__ = ["SPLITS", "ReviewFile", "check_layout", "parse_member"]
 
 SPLITS = ("train", "test")
-# aclImdb/<split>/<pos|neg|unsup>/<id>_<rating>.txt, anything else in those folders is extra
-_REVIEW_DIR = re.compile(r"^(?:[^/]+/)?(train|test)/(pos|neg|unsup)/([^/]+)$")
+# Exactly aclImdb/<split>/<pos|neg|unsup>/<name> (a leading "./" allowed); anything else in those folders is
+# extra. No other top folder, and no "." or ".." segment, can reach a review folder.
+_REVIEW_DIR = re.compile(r"^(?:\./)?aclImdb/(train|test)/(pos|neg|unsup)/([^/]+)$")
 _REVIEW_NAME = re.compile(r"^(\d+)_(\d+)\.txt$")
 _RATINGS = {"pos": range(7, 11), "neg": range(1, 5), "unsup": range(0, 1)}
 _SHOWN = 5
@@ -43,7 +44,7 @@ def parse_member(name: str) -> ReviewFile | None:
     with ``id = -1`` so that :func:`check_layout` can name it as extra.
     """
     match = _REVIEW_DIR.match(name)
-    if match is None or (match[1] == "test" and match[2] == "unsup"):
+    if match is None or (match[1] == "test" and match[2] == "unsup") or match[3] in (".", ".."):
         return None
     split, kind, base = match[1], match[2], match[3]
     split = "unsup" if kind == "unsup" else split
