@@ -8,6 +8,7 @@ seeded), so that nothing tunes or early-stops on test reviews.
 from __future__ import annotations
 
 import hashlib
+import math
 from dataclasses import dataclass
 from numbers import Integral, Real
 from pathlib import Path
@@ -16,10 +17,14 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from corpus.errors import DataError
 from corpus.imdb import ImdbCorpus
 from corpus.text import Stopwords, TextPreprocessor
 
-__all__ = ["Splits", "make_splits", "review_keys", "sample_corpus"]
+__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "make_splits", "review_keys", "sample_corpus"]
+
+#: Fewest training reviews of each class left after the validation carve.
+MIN_TRAIN_PER_CLASS = 5
 
 
 @dataclass(frozen=True)
@@ -73,6 +78,14 @@ def make_splits(
     -------
     Splits
 
+    Raises
+    ------
+    DataError
+        If the data is too small for the split: the validation carve cannot
+        hold one review of each class, a class keeps fewer than
+        :data:`MIN_TRAIN_PER_CLASS` training reviews, or the test split
+        lacks a class.
+
     Examples
     --------
     >>> splits = make_splits(load_imdb(), seed=0)  # doctest: +SKIP
@@ -80,6 +93,7 @@ def make_splits(
     {'train': 22500, 'validation': 2500, 'test': 25000}
     """
     _check_validation_size(validation_size, len(corpus.train))
+    _check_enough_reviews(corpus, validation_size)
     train = corpus.train
     if validation_size:
         train, val = train_test_split(
@@ -117,6 +131,29 @@ def _check_validation_size(size: float | int, n_train: int) -> None:
             "The 'validation_size' parameter of make_splits must be a float in [0, 1) or "
             f"an int in [0, {n_train}). Got {size!r} instead."
         )
+
+
+def _check_enough_reviews(corpus: ImdbCorpus, validation_size: float | int) -> None:
+    """Raise :class:`DataError` before any model trains if the split would leave a class too few reviews."""
+    train_counts = corpus.train["label"].value_counts().sort_index()
+    test_counts = corpus.test["label"].value_counts()
+    n_train, n_classes = len(corpus.train), len(train_counts)
+    n_val = math.ceil(validation_size * n_train) if isinstance(validation_size, float) else int(validation_size)
+    problems = []
+    if n_val and n_val < n_classes:
+        problems.append(f"a validation carve of {n_val} review(s) cannot hold one of each of the {n_classes} "
+                        "classes: raise the validation size or set it to 0")
+    for label, count in train_counts.items():
+        kept = count - math.ceil(count * n_val / n_train)
+        if kept < MIN_TRAIN_PER_CLASS:
+            problems.append(f"class {label!r} has {count} training review(s), {kept} left after the validation "
+                            f"carve; at least {MIN_TRAIN_PER_CLASS} are needed")
+    missing = sorted(set(train_counts.index) - set(test_counts.index))
+    if missing:
+        problems.append(f"the test split has no review of class(es) {missing}")
+    if problems:
+        raise DataError(f"Too few reviews for this split of {corpus.source}: " + "; ".join(problems)
+                        + ". Use more data (a larger --sample) or a smaller --validation-size.")
 
 
 def sample_corpus(corpus: ImdbCorpus, n: int, *, seed: int = 0) -> ImdbCorpus:

@@ -1,5 +1,7 @@
 import json
+import os
 import re
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -143,8 +145,20 @@ def test_stopword_ablation_table(tmp_path):
         (["--models", "naive_bayes,transformer"], "valid names: naive_bayes, linear_svm, nbsvm, lstm"),
         (["--stopwords", "englsh"], "'stopwords' parameter"),
         (["--sample", "2"], "--sample must be at least 10"),
-        (["--validation-size", "1.5"], "--validation-size must be in"),
+        (["--sample", "5"], "--sample must be at least 10"),
+        (["--validation-size", "1.5"], "--validation-size must be in [0, 0.5]"),
+        (["--validation-size", "0.97"], "--validation-size must be in [0, 0.5]"),
         (["--no-such-option"], "unrecognized arguments"),
+        (["--stopwords", ""], "--stopwords is empty"),
+        (["--stopwords", ","], "--stopwords is empty"),
+        (["--models", ""], "--models is empty"),
+        (["--models", " , "], "--models is empty"),
+        (["--data", ""], "--data is empty"),
+        (["--out", ""], "--out is empty"),
+        (["--seed", "4294967296"], "--seed must be an int in [0, 4294967295]"),
+        (["--seed", "-1"], "--seed must be an int in [0, 4294967295]"),
+        (["--bootstrap", "1"], "--bootstrap must be 0 (no intervals) or at least 100"),
+        (["--bootstrap", "-5"], "--bootstrap must be 0 (no intervals) or at least 100"),
     ],
 )
 def test_bad_options_are_clear_errors(argv, message, capsys):
@@ -180,3 +194,78 @@ def test_no_validation_split_means_the_same_training_texts_for_every_model(tmp_p
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert data["provenance"]["split_sizes"] == {"train": 80, "validation": 0, "test": 80}
     assert set(data["histories"]["fasttext"]) == {"accuracy", "loss", "epoch_time"}  # nothing held out
+
+
+@pytest.fixture
+def no_loading(monkeypatch):
+    """Fail the test if the run gets as far as loading data."""
+    def load(*args, **kwargs):
+        raise AssertionError("the data was loaded before the report folder was checked")
+
+    monkeypatch.setattr("corpus.load_imdb", load)
+
+
+def _refused(capsys, argv, message):
+    assert compare.main([*BASE, *argv]) == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err and err.count("\n") == 1, err
+
+
+def test_out_refuses_user_folders_before_loading_and_deletes_nothing(tmp_path, capsys, monkeypatch, no_loading):
+    thesis = tmp_path / "p"
+    thesis.mkdir()
+    (thesis / "thesis.tex").write_text("hi", encoding="utf-8")
+    _refused(capsys, ["--out", str(thesis)], "already holds files that imdb-baselines did not write (thesis.tex)")
+    assert (thesis / "thesis.tex").read_text(encoding="utf-8") == "hi"
+    (tmp_path / "results.txt").write_text("mine", encoding="utf-8")
+    _refused(capsys, ["--out", str(tmp_path / "results.txt")], "is a file")
+    monkeypatch.chdir(thesis)
+    _refused(capsys, ["--out", "."], "did not write")
+    _refused(capsys, ["--out", str(tmp_path / "results.txt" / "report")], "Cannot write")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["p", "results.txt"]
+
+
+def test_out_never_touches_the_data(tmp_path, capsys):
+    data = tmp_path / "copy" / "aclImdb"
+    shutil.copytree(FIXTURE_ROOT, data)
+    before = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*"))
+    argv = ["--data", str(data), "--excerpt", "--bootstrap", "0", "--quiet", "--models", "naive_bayes"]
+    for out in (data, data.parent):
+        assert compare.main([*argv, "--out", str(out)]) == 2
+        assert "which this run reads; nothing was changed" in capsys.readouterr().err
+    assert sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*")) == before
+
+
+def test_too_small_a_split_is_found_after_loading_before_any_model(tmp_path, capsys, monkeypatch):
+    def make(name, **kwargs):
+        raise AssertionError("a model was built")
+
+    monkeypatch.setattr("evaluation.runner.make_model", make)
+    _refused(capsys, ["--out", str(tmp_path / "r"), "--sample", "10"],
+             "a validation carve of 1 review(s) cannot hold one of each of the 2 classes")
+    _refused(capsys, ["--out", str(tmp_path / "r"), "--sample", "12", "--validation-size", "0.5"],
+             "class 0 has 6 training review(s), 3 left after the validation carve; at least 5 are needed")
+    assert not (tmp_path / "r").exists()
+
+
+def test_bootstrap_zero_means_no_intervals(tmp_path):
+    previous = os.umask(0o022)
+    try:
+        status, out = _run(tmp_path, "noci", "--models", "naive_bayes", "--bootstrap", "0")
+    finally:
+        os.umask(previous)
+    assert status == 0
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "No confidence intervals (`--bootstrap 0`)" in markdown and "[95% CI]" not in markdown
+    results = pd.read_csv(out / "results.csv")
+    assert results["accuracy_ci_low"].isna().all() and results["accuracy"].notna().all()
+    assert out.stat().st_mode & 0o777 == 0o755  # the user's umask, like any folder they create
+
+
+def test_help_documents_every_rule(capsys):
+    with pytest.raises(SystemExit):
+        compare.main(["--help"])
+    text = capsys.readouterr().out
+    for rule in ("--bootstrap   0 (no intervals) or an int >= 100", "--seed        an int in [0, 2**32 - 1]",
+                 "absent, empty, or a report folder this package wrote", "143"):
+        assert rule in text
