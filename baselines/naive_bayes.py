@@ -35,6 +35,11 @@ class BinaryMultinomialNB(MultinomialNB):
         joint = self.predict_joint_log_proba(X)
         return joint[:, 1] - joint[:, 0]
 
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        return tags
+
 
 def make_naive_bayes(
     *,

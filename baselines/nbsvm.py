@@ -132,7 +132,8 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
 
     def predict(self, X) -> np.ndarray:
         """Class labels of ``X``."""
-        return self.classes_[(self.decision_function(X) > 0).astype(int)]
+        scores = self.decision_function(X)  # raises NotFittedError before fit
+        return self.classes_[(scores > 0).astype(int)]
 
     @available_if(_is_logistic)
     def predict_proba(self, X) -> np.ndarray:
@@ -159,6 +160,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
+        tags.classifier_tags.multi_class = False
         return tags
 
 

@@ -142,7 +142,8 @@ def get_stopwords(stopwords: str | Path | Stopwords | None = None) -> Stopwords:
     Raises
     ------
     ValueError
-        If the name is neither a known list nor an existing file.
+        If the name is neither a known list nor an existing file, or the
+        file is not UTF-8 text.
 
     Examples
     --------
@@ -162,8 +163,15 @@ def get_stopwords(stopwords: str | Path | Stopwords | None = None) -> Stopwords:
             f"The 'stopwords' parameter must be one of {sorted(STOPWORD_LISTS)} or "
             f"the path of a one-word-per-line file. Got {key!r} instead."
         )
+    try:
+        content = path.read_text(encoding="utf-8-sig")  # a byte-order mark is not part of the first word
+    except UnicodeDecodeError as error:
+        raise ValueError(
+            f"The stopword file {path} is not UTF-8 text (byte {error.object[error.start]:#04x} at position "
+            f"{error.start}). Save it as UTF-8 with one word per line."
+        ) from None
     words = set()
-    for line in path.read_text(encoding="utf-8").splitlines():
+    for line in content.splitlines():
         word = line.split("#", 1)[0].strip().lower()
         if word:
             words.add(word)

@@ -80,9 +80,14 @@ def check_binary_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
     """
     from sklearn.utils.multiclass import check_classification_targets
 
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
     y = np.asarray(y)
     check_classification_targets(y)
     classes, y_index = np.unique(y, return_inverse=True)
-    if len(classes) != 2:
-        raise ValueError(f"{name} needs exactly two classes in y; got {len(classes)}: {classes.tolist()}.")
+    if len(classes) > 2:
+        raise ValueError(f"Only binary classification is supported. {name} got {len(classes)} classes in y: "
+                         f"{classes.tolist()}.")
+    if len(classes) < 2:
+        raise ValueError(f"{name} needs two classes in y; got {len(classes)} class: {classes.tolist()}.")
     return classes, y_index

@@ -1,9 +1,11 @@
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import NotFittedError
 from sklearn.svm import LinearSVC
+from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from baselines import NBSVMClassifier
+from baselines import BinaryMultinomialNB, NBSVMClassifier
 
 COUNTS = sp.csr_matrix(np.array([[2, 1, 0, 0], [1, 0, 1, 0], [0, 0, 1, 3], [0, 1, 0, 1]], dtype=float))
 LABELS = np.array([1, 1, 0, 0])
@@ -44,5 +46,24 @@ def test_probabilities_only_for_the_logistic_variant():
 def test_string_labels_and_three_classes():
     model = NBSVMClassifier().fit(COUNTS, np.array(["pos", "pos", "neg", "neg"]))
     assert set(model.predict(COUNTS)) <= {"pos", "neg"}
-    with pytest.raises(ValueError, match="exactly two classes"):
+    with pytest.raises(ValueError, match="Only binary classification is supported. NBSVMClassifier got 3"):
         NBSVMClassifier().fit(COUNTS, [0, 1, 2, 2])
+
+
+def test_predict_before_fit_is_not_fitted_error():
+    with pytest.raises(NotFittedError):
+        NBSVMClassifier().predict(COUNTS)
+
+
+# Checks that do not apply, and why:
+_EXPECTED_FAILURES = {
+    # MultinomialNB models counts: negative feature values (Gaussian blobs) are an error by design.
+    "check_decision_proba_consistency": "MultinomialNB takes non-negative counts; the check draws Gaussian blobs",
+}
+
+
+@parametrize_with_checks([NBSVMClassifier(), BinaryMultinomialNB()],
+                         expected_failed_checks=lambda est: _EXPECTED_FAILURES
+                         if isinstance(est, BinaryMultinomialNB) else {})
+def test_scikit_learn_estimator_checks(estimator, check):
+    check(estimator)

@@ -170,3 +170,13 @@ def test_save_never_deletes_user_files_and_keeps_the_old_model_on_failure(fitted
         fitted.save(path)
     assert (path / "state.json").read_bytes() == before and KerasTextClassifier.load(path).classes_.tolist() == [0, 1]
     assert sorted(p.name for p in tmp_path.iterdir()) == [".model.lock", "model", "thesis"]
+
+
+def test_validation_labels_outside_the_training_classes_are_refused(data):
+    X, y, _ = data
+    labels = np.where(y == 1, "pos", "neg")
+    with pytest.raises(ValueError, match=r"not among the training classes \['neg', 'pos'\]: \['positive'\]"):
+        KerasTextClassifier(**TINY).fit(X[:60], labels[:60], validation_data=(X[60:], np.where(
+            y[60:] == 1, "positive", "negative")))
+    with pytest.raises(ValueError, match="pair"):
+        KerasTextClassifier(**TINY).fit(X, y, validation_data=X)

@@ -63,3 +63,16 @@ def test_preprocessor_pickles_and_compares_equal():
     copy = pickle.loads(pickle.dumps(prep))
     assert copy == prep and copy("Not bad at all") == prep("Not bad at all")
     assert prep != TextPreprocessor("sentiment")
+
+
+def test_a_stopword_file_with_a_byte_order_mark(tmp_path):
+    path = tmp_path / "words.txt"
+    path.write_bytes("\ufeffthe\nmovie\n".encode())
+    assert get_stopwords(path).words == frozenset({"the", "movie"})
+
+
+def test_a_binary_stopword_file_is_named_in_the_error(tmp_path):
+    path = tmp_path / "words.bin"
+    path.write_bytes(b"the\n\xff\xfe\x00movie")
+    with pytest.raises(ValueError, match=f"The stopword file {path} is not UTF-8 text"):
+        get_stopwords(path)
