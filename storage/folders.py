@@ -90,7 +90,9 @@ class OwnedFolder:
         for item in protect:
             kept = Path(item).expanduser().resolve()
             if path.resolve() == kept or path.resolve() in kept.parents:
-                raise TargetError(f"{path} is or contains {kept}, which this run reads. Choose another folder.")
+                what = "is" if path.resolve() == kept else "holds"
+                raise TargetError(f"{path} {what} {kept}, which this run reads; nothing was changed. "
+                                  "Choose another folder.")
         if path.is_symlink():
             raise TargetError(f"{path} is a symbolic link, not a folder imdb-baselines wrote. Choose another path.")
         if not path.exists():
