@@ -8,18 +8,14 @@ the archive is parsed again; nothing in the cache is ever trusted blindly.
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import hashlib
 import logging
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 
 from corpus.layout import ReviewFile
-from storage import atomic_file, remove_stale_parts
+from storage import atomic_file, file_lock, remove_stale_parts
 
 __all__ = ["read_cached", "write_cached"]
 
@@ -61,7 +57,7 @@ def write_cached(cache_dir: Path, digest: str, files: list[ReviewFile]) -> None:
     the temporary files that a writer killed mid-write left behind.
     """
     try:
-        with _locked(cache_dir / "parsed"):
+        with file_lock(cache_dir / "parsed" / ".lock"):
             for part, splits in _PARTS.items():
                 rows = [f for f in files if f.split in splits]
                 if rows:
@@ -73,17 +69,6 @@ def write_cached(cache_dir: Path, digest: str, files: list[ReviewFile]) -> None:
                         _cache_file(cache_dir, digest, part, version).unlink(missing_ok=True)
     except OSError as error:
         logger.warning("Could not write the parsed-review cache (%s)", error)
-
-
-@contextlib.contextmanager
-def _locked(folder: Path) -> Iterator[None]:
-    folder.mkdir(parents=True, exist_ok=True)
-    handle = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT, 0o666)
-    try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        yield
-    finally:
-        os.close(handle)
 
 
 def _checksum(arrays: dict[str, np.ndarray]) -> str:

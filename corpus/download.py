@@ -14,6 +14,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from corpus.errors import ImdbDataError
+from storage import file_lock, remove_stale_parts
 
 __all__ = ["ImdbDataError", "fetch", "sha256_of"]
 
@@ -44,7 +45,9 @@ def fetch(
 
     The bytes go to a temporary file beside ``dest``, which is renamed onto
     ``dest`` only once the checksum matches, so an interrupted or corrupt
-    download never leaves a partial file at ``dest``.
+    download never leaves a partial file at ``dest``. Downloads of one file
+    take turns (a lock file beside it); each removes the temporary files a
+    killed download left.
 
     Parameters
     ----------
@@ -73,7 +76,15 @@ def fetch(
         of the downloaded bytes differs from ``sha256``.
     """
     dest = Path(dest)
-    dest.parent.mkdir(parents=True, exist_ok=True)
+    with file_lock(dest.with_name(f".{dest.name}.lock")):  # one download of a file at a time
+        for stale in remove_stale_parts(dest):
+            logger.warning("Removed %s, left by a download that was killed", stale)
+        if dest.is_file() and sha256_of(dest) == sha256:  # another process finished it while we waited
+            return dest
+        return _fetch_with_retries(url, dest, sha256=sha256, retries=retries, delay=delay, timeout=timeout)
+
+
+def _fetch_with_retries(url: str, dest: Path, *, sha256: str, retries: int, delay: float, timeout: float) -> Path:
     for attempt in range(retries + 1):
         try:
             return _fetch_once(url, dest, sha256=sha256, timeout=timeout)

@@ -1,6 +1,6 @@
 """Writing without losing anything: owned folders, locks, atomic replacement, atomic files."""
 
-from storage.files import atomic_file, remove_stale_parts
+from storage.files import atomic_file, file_lock, remove_stale_parts
 from storage.folders import MARKER, OwnedFolder, TargetError, read_marker, write_folder, write_marker
 from storage.hooks import pause_point
 
@@ -9,6 +9,7 @@ __all__ = [
     "OwnedFolder",
     "TargetError",
     "atomic_file",
+    "file_lock",
     "pause_point",
     "read_marker",
     "remove_stale_parts",

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
 
-__all__ = ["atomic_file", "current_umask", "remove_stale_parts"]
+__all__ = ["atomic_file", "current_umask", "file_lock", "remove_stale_parts"]
 
 
 @contextlib.contextmanager
@@ -39,6 +40,23 @@ def atomic_file(path: str | os.PathLike, mode: str = "wb", **open_args) -> Itera
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def file_lock(path: str | os.PathLike) -> Iterator[None]:
+    """Hold an exclusive lock on the file ``path`` (created if missing) for the block; wait for it if taken.
+
+    The lock is the kernel's (``flock``): it goes with the process, even one
+    killed with SIGKILL, so a crashed writer never leaves a stale lock.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(handle)
 
 
 def remove_stale_parts(path: str | os.PathLike) -> list[Path]:
