@@ -1,15 +1,17 @@
 """The IMDB corpus: loading, the shared text preparation, Keras-style encoding, splits."""
 
+from corpus.dataset import TextCorpus, sorted_classes
 from corpus.errors import DataError, ImdbDataError
+from corpus.files import TABLE_SUFFIXES, from_frames, load_texts
 from corpus.imdb import (
     ARCHIVE_SHA256,
     ARCHIVE_URL,
     REVIEWS_PER_CLASS,
-    ImdbCorpus,
     default_cache_dir,
     load_imdb,
 )
 from corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
+from corpus.sources import DataSource, drop_shared_texts, shared_texts
 from corpus.splits import Splits, make_splits, review_keys, sample_corpus
 from corpus.text import (
     DEFAULT_STOPWORDS,
@@ -21,34 +23,41 @@ from corpus.text import (
     get_stopwords,
     normalize,
 )
-from corpus.validation import check_binary_target, check_texts
+from corpus.validation import check_classification_target, check_texts
 
 __all__ = [
     "ARCHIVE_SHA256",
     "ARCHIVE_URL",
     "DataError",
+    "DataSource",
     "DEFAULT_STOPWORDS",
     "MINIMAL_STOPWORDS",
     "REVIEWS_PER_CLASS",
     "SENTIMENT_KEEP_WORDS",
     "STOPWORD_LISTS",
-    "ImdbCorpus",
+    "TABLE_SUFFIXES",
     "ImdbDataError",
     "SequenceEncoder",
     "Splits",
     "Stopwords",
+    "TextCorpus",
     "TextPreprocessor",
-    "check_binary_target",
+    "check_classification_target",
     "check_texts",
     "decode_review",
     "default_cache_dir",
+    "drop_shared_texts",
+    "from_frames",
     "get_stopwords",
     "get_word_index",
     "load_data",
     "load_imdb",
+    "load_texts",
     "make_splits",
     "normalize",
     "pad_sequences",
     "review_keys",
     "sample_corpus",
+    "shared_texts",
+    "sorted_classes",
 ]

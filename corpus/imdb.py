@@ -14,17 +14,18 @@ import os
 import tarfile
 import time
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
 from corpus.cache import read_cached, write_cached
+from corpus.dataset import TextCorpus
 from corpus.download import fetch, sha256_of
 from corpus.errors import ImdbDataError
 from corpus.layout import SPLITS, ReviewFile, check_layout, parse_member
+from corpus.reading import check_size, decode, is_inside
 
-__all__ = ["ARCHIVE_SHA256", "ARCHIVE_URL", "MAX_REVIEW_BYTES", "ImdbCorpus", "default_cache_dir", "load_imdb"]
+__all__ = ["ARCHIVE_SHA256", "ARCHIVE_URL", "MAX_REVIEW_BYTES", "default_cache_dir", "load_imdb"]
 
 logger = logging.getLogger(__name__)
 
@@ -36,37 +37,6 @@ ARCHIVE_NAME = "aclImdb_v1.tar.gz"
 REVIEWS_PER_CLASS = 12_500
 #: Largest review file read by default (the longest IMDB review has under 14 kB).
 MAX_REVIEW_BYTES = 1_000_000
-
-
-@dataclass(frozen=True)
-class ImdbCorpus:
-    """The IMDB reviews as DataFrames with columns ``id``, ``rating``, ``label``, ``text``.
-
-    Rows are sorted by ``label`` then ``id`` (negative reviews first), so
-    the order does not depend on how the archive was packed.
-    """
-
-    train: pd.DataFrame  # 25,000 labelled training reviews
-    test: pd.DataFrame  # 25,000 labelled test reviews, for the final evaluation only
-    unsup: pd.DataFrame | None  # 50,000 unlabelled training reviews (label -1), if asked for
-    sha256: str  # checksum of the source archive (or of the folder's review files)
-    source: str  # where the reviews were read from
-
-    def summary(self) -> str:
-        """A few lines describing the corpus, for the command line and reports."""
-        lines = [f"IMDB corpus from {self.source} (sha256 {self.sha256[:16]}…)"]
-        for name in ("train", "test", "unsup"):
-            frame = getattr(self, name)
-            if frame is None:
-                continue
-            pos = int((frame["label"] == 1).sum())
-            neg = int((frame["label"] == 0).sum())
-            words = frame["text"].str.split().str.len()
-            lines.append(
-                f"  {name:<5} {len(frame):>6,} reviews  pos {pos:>6,}  neg {neg:>6,}  "
-                f"median {int(words.median())} words"
-            )
-        return "\n".join(lines)
 
 
 def default_cache_dir() -> Path:
@@ -88,7 +58,7 @@ def load_imdb(
     max_review_bytes: int = MAX_REVIEW_BYTES,
     url: str = ARCHIVE_URL,
     sha256: str = ARCHIVE_SHA256,
-) -> ImdbCorpus:
+) -> TextCorpus:
     """Load the IMDB Large Movie Review Dataset.
 
     The data is looked for, in this order: ``path``; the ``IMDB_DATA``
@@ -121,7 +91,11 @@ def load_imdb(
 
     Returns
     -------
-    ImdbCorpus
+    TextCorpus
+        ``train`` and ``test`` with columns ``id``, ``rating``, ``label``
+        (1 = positive, 0 = negative) and ``text``, sorted by label then id
+        (so the order does not depend on how the archive was packed);
+        ``unsup`` with label -1 if asked for.
 
     Raises
     ------
@@ -170,7 +144,7 @@ def load_imdb(
             check_layout(files, source, reviews_per_class)
     frames = {split: _frame(files, split) for split in SPLITS}
     logger.info("Loaded IMDB from %s in %.2f s", source, time.perf_counter() - started)
-    return ImdbCorpus(
+    return TextCorpus(
         train=frames["train"],
         test=frames["test"],
         unsup=_frame(files, "unsup") if include_unsup else None,
@@ -225,8 +199,8 @@ def _read_archive(source: Path, max_review_bytes: int) -> list[ReviewFile]:
                 review = parse_member(member.name) if member.isfile() else None
                 if review is None:
                     continue
-                _check_size(review.name, member.size, source, max_review_bytes)
-                review.text = _decode(archive.extractfile(member).read(), review.name, source)
+                check_size(review.name, member.size, source, max_review_bytes, ImdbDataError)
+                review.text = decode(archive.extractfile(member).read(), review.name, source, error=ImdbDataError)
                 files.append(review)
     except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         raise ImdbDataError(
@@ -242,29 +216,10 @@ def _read_archive(source: Path, max_review_bytes: int) -> list[ReviewFile]:
     return files
 
 
-def _check_size(name: str, size: int, source: Path, max_review_bytes: int) -> None:
-    if size > max_review_bytes:
-        raise ImdbDataError(
-            f"{name} in {source} has {size:,} bytes, more than the {max_review_bytes:,} a review may have "
-            "(the longest IMDB review has under 14 kB). Check the data, or raise max_review_bytes."
-        )
-
-
-def _decode(data: bytes, name: str, source: Path) -> str:
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError as error:
-        raise ImdbDataError(
-            f"{name} in {source} is not UTF-8 text (byte {data[error.start]:#04x} at position {error.start}). "
-            "Every IMDB review is UTF-8: replace the file with the official one."
-        ) from None
-
-
 def _read_folder(root: Path, include_unsup: bool, max_review_bytes: int) -> tuple[str, list[ReviewFile]]:
     """Read an extracted ``aclImdb`` folder; its digest covers names and bytes."""
     digest = hashlib.sha256()
     files, outside = [], []
-    inside = root.resolve()
     splits = ["train", "test"] + (["unsup"] if include_unsup else [])
     for split in splits:
         kinds = ["unsup"] if split == "unsup" else ["neg", "pos"]
@@ -272,7 +227,7 @@ def _read_folder(root: Path, include_unsup: bool, max_review_bytes: int) -> tupl
             folder = root / ("train" if split == "unsup" else split) / kind
             if not folder.is_dir():
                 continue  # check_layout names what is missing
-            if not folder.resolve().is_relative_to(inside):
+            if not is_inside(folder, root):
                 outside.append(str(folder))
                 continue
             for entry in sorted(os.scandir(folder), key=lambda e: e.name):
@@ -281,13 +236,13 @@ def _read_folder(root: Path, include_unsup: bool, max_review_bytes: int) -> tupl
                 if review is None:
                     continue
                 path = Path(entry.path)
-                if entry.is_symlink() and not path.resolve().is_relative_to(inside):
+                if entry.is_symlink() and not is_inside(path, root):
                     outside.append(str(path))
                     continue
-                _check_size(name, entry.stat().st_size, root, max_review_bytes)
+                check_size(name, entry.stat().st_size, root, max_review_bytes, ImdbDataError)
                 data = path.read_bytes()
                 digest.update(name.encode() + b"\0" + data + b"\0")
-                review.text = _decode(data, name, root)
+                review.text = decode(data, name, root, error=ImdbDataError)
                 files.append(review)
     if outside:
         raise ImdbDataError(

@@ -180,7 +180,7 @@ def load_data(
     ----------
     num_words, skip_top, start_char, oov_char, index_from, stopwords
         As in :class:`SequenceEncoder`.
-    path : path or ImdbCorpus, optional
+    path : path or TextCorpus, optional
         The data source, as in :func:`corpus.load_imdb`, or a loaded corpus.
     maxlen : int or None, default=None
         Truncate every review to at most ``maxlen`` ids.
@@ -223,9 +223,10 @@ def load_data(
 
 
 def _as_corpus(path):
-    from corpus.imdb import ImdbCorpus, load_imdb
+    from corpus.dataset import TextCorpus
+    from corpus.imdb import load_imdb
 
-    return path if isinstance(path, ImdbCorpus) else load_imdb(path)
+    return path if isinstance(path, TextCorpus) else load_imdb(path)
 
 
 def get_word_index(

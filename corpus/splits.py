@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from corpus.dataset import TextCorpus
 from corpus.errors import DataError
-from corpus.imdb import ImdbCorpus
 from corpus.text import Stopwords, TextPreprocessor
 
 __all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "make_splits", "review_keys", "sample_corpus"]
@@ -31,16 +31,17 @@ MIN_TRAIN_PER_CLASS = 5
 class Splits:
     """Texts and labels of the three splits every model sees."""
 
-    X_train: list[str]  # training texts (official train minus validation)
-    y_train: np.ndarray  # their labels, 1 = positive
-    X_val: list[str]  # validation texts, carved from official train
+    X_train: list[str]  # training texts (train minus the validation carve)
+    y_train: np.ndarray  # their labels (for IMDB 1 = positive)
+    X_val: list[str]  # validation texts: carved from train, or the validation set given with the data
     y_val: np.ndarray  # their labels
-    X_test: list[str]  # official test texts: final evaluation only
+    X_test: list[str]  # test texts: final evaluation only
     y_test: np.ndarray  # their labels
-    keys: dict[str, list[str]]  # "pos/ID" / "neg/ID" review keys per split, in order
+    keys: dict[str, list[str]]  # text keys per split, in order (IMDB: "pos/ID" / "neg/ID")
     text_settings: str  # the shared text preparation (tokenizer, stopword list)
     seed: int  # seed of the validation carve
     fingerprint: str  # sha256 over the ordered keys of each split and text_settings
+    classes: tuple = ()  # the training labels in their fixed order
 
     def sizes(self) -> dict[str, int]:
         """Number of reviews per split."""
@@ -48,13 +49,15 @@ class Splits:
 
 
 def review_keys(frame: pd.DataFrame) -> list[str]:
-    """Unique keys ``pos/ID`` or ``neg/ID`` (review ids repeat across classes)."""
+    """Unique keys of the texts: IMDB's ``pos/ID`` or ``neg/ID`` (its ids repeat across classes), else the ids."""
+    if "rating" not in frame.columns:
+        return frame["id"].astype(str).tolist()
     kinds = np.where(frame["label"].to_numpy() == 1, "pos", "neg")
     return [f"{kind}/{rid}" for kind, rid in zip(kinds, frame["id"].tolist())]
 
 
 def make_splits(
-    corpus: ImdbCorpus,
+    corpus: TextCorpus,
     *,
     validation_size: float | int = 0.1,
     seed: int = 0,
@@ -64,11 +67,12 @@ def make_splits(
 
     Parameters
     ----------
-    corpus : ImdbCorpus
+    corpus : TextCorpus
         The loaded reviews.
     validation_size : float or int, default=0.1
         Fraction (0 <= f < 1) or number of training reviews held out for
-        validation; 0 holds out none.
+        validation; 0 holds out none. Ignored when the corpus comes with its
+        own validation set, which is used as it is.
     seed : int, default=0
         Seed of the carve: the same seed gives the same splits.
     stopwords : str, path, Stopwords or None, default=None
@@ -93,9 +97,13 @@ def make_splits(
     {'train': 22500, 'validation': 2500, 'test': 25000}
     """
     _check_validation_size(validation_size, len(corpus.train))
+    if corpus.validation is not None:
+        validation_size = 0  # the validation set given with the data is used as it is
     _check_enough_reviews(corpus, validation_size)
     train = corpus.train
-    if validation_size:
+    if corpus.validation is not None:
+        val = corpus.validation
+    elif validation_size:
         train, val = train_test_split(
             train, test_size=validation_size, random_state=seed, stratify=train["label"]
         )
@@ -119,6 +127,7 @@ def make_splits(
         text_settings=settings,
         seed=seed,
         fingerprint=digest.hexdigest(),
+        classes=corpus.classes,
     )
 
 
@@ -133,7 +142,7 @@ def _check_validation_size(size: float | int, n_train: int) -> None:
         )
 
 
-def _check_enough_reviews(corpus: ImdbCorpus, validation_size: float | int) -> None:
+def _check_enough_reviews(corpus: TextCorpus, validation_size: float | int) -> None:
     """Raise :class:`DataError` before any model trains if the split would leave a class too few reviews."""
     train_counts = corpus.train["label"].value_counts().sort_index()
     test_counts = corpus.test["label"].value_counts()
@@ -156,29 +165,34 @@ def _check_enough_reviews(corpus: ImdbCorpus, validation_size: float | int) -> N
                         + ". Use more data (a larger --sample) or a smaller --validation-size.")
 
 
-def sample_corpus(corpus: ImdbCorpus, n: int, *, seed: int = 0) -> ImdbCorpus:
-    """A stratified subsample of ``n`` reviews per split (half of each class), for a quick look.
+def sample_corpus(corpus: TextCorpus, n: int, *, seed: int = 0) -> TextCorpus:
+    """A stratified subsample of ``n`` texts per split (class shares kept; half of each of two balanced classes).
 
     Parameters
     ----------
-    corpus : ImdbCorpus
+    corpus : TextCorpus
         The full corpus.
     n : int
-        Reviews per split, at least 4; at most the split's size.
+        Texts per split, at least 4; at most the split's size.
     seed : int, default=0
         Seed of the draw.
 
     Returns
     -------
-    ImdbCorpus
+    TextCorpus
         Rows in the original order; ``unsup`` is dropped.
     """
     if isinstance(n, bool) or not isinstance(n, Integral) or n < 4:
         raise ValueError(f"The 'n' parameter of sample_corpus must be an int >= 4. Got {n!r} instead.")
 
-    def draw(frame: pd.DataFrame) -> pd.DataFrame:
-        parts = [group.sample(min(n // 2, len(group)), random_state=seed) for _, group in frame.groupby("label")]
+    def draw(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None:
+            return None
+        groups = list(frame.groupby("label"))
+        balanced = len({len(group) for _, group in groups}) == 1
+        parts = [group.sample(min(n // len(groups) if balanced else max(1, round(n * len(group) / len(frame))),
+                                  len(group)), random_state=seed) for _, group in groups]
         return pd.concat(parts).sort_index().reset_index(drop=True)
 
-    return ImdbCorpus(train=draw(corpus.train), test=draw(corpus.test), unsup=None, sha256=corpus.sha256,
-                      source=f"{corpus.source} (stratified sample of {n} per split, seed {seed})")
+    return replace(corpus, train=draw(corpus.train), test=draw(corpus.test), validation=draw(corpus.validation),
+                   unsup=None, source=f"{corpus.source} (stratified sample of {n} per split, seed {seed})")

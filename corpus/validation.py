@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["check_binary_target", "check_texts"]
+__all__ = ["check_classification_target", "check_texts"]
 
 
 def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
@@ -56,26 +56,26 @@ def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
     return texts
 
 
-def check_binary_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
-    """Return ``(classes, y_index)`` for a target with exactly two classes, or raise.
+def check_classification_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(classes, y_index)`` for a target with at least two classes, or raise.
 
     Parameters
     ----------
     y : array-like
-        Labels (any two values; for IMDB 0 and 1).
+        Labels: strings, integers or booleans (for IMDB 0 and 1).
     name : str
         The estimator's name, for the message.
 
     Returns
     -------
-    classes : ndarray of shape (2,)
+    classes : ndarray
         The sorted class labels.
     y_index : ndarray of int
-        Each label's position in ``classes`` (0 or 1).
+        Each label's position in ``classes``.
 
     Examples
     --------
-    >>> check_binary_target(["pos", "neg", "pos"], "Model")
+    >>> check_classification_target(["pos", "neg", "pos"], "Model")
     (array(['neg', 'pos'], dtype='<U3'), array([1, 0, 1]))
     """
     from sklearn.utils.multiclass import check_classification_targets
@@ -85,9 +85,6 @@ def check_binary_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
     y = np.asarray(y)
     check_classification_targets(y)
     classes, y_index = np.unique(y, return_inverse=True)
-    if len(classes) > 2:
-        raise ValueError(f"Only binary classification is supported. {name} got {len(classes)} classes in y: "
-                         f"{classes.tolist()}.")
     if len(classes) < 2:
-        raise ValueError(f"{name} needs two classes in y; got {len(classes)} class: {classes.tolist()}.")
+        raise ValueError(f"{name} needs at least two classes in y; got {len(classes)} class: {classes.tolist()}.")
     return classes, y_index

@@ -10,7 +10,8 @@ import pytest
 
 import corpus
 
-FIXTURE_ROOT = Path(__file__).parent / "fixtures" / "aclImdb"
+FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURE_ROOT = FIXTURES / "aclImdb"
 FIXTURE_PER_CLASS = 40
 
 
@@ -32,7 +33,7 @@ def isolated_cache(tmp_path_factory, monkeypatch):
 
 
 @pytest.fixture(scope="session")
-def fixture_corpus() -> corpus.ImdbCorpus:
+def fixture_corpus() -> corpus.TextCorpus:
     return corpus.load_imdb(FIXTURE_ROOT, reviews_per_class=FIXTURE_PER_CLASS, include_unsup=True)
 
 

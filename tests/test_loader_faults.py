@@ -165,7 +165,7 @@ def test_an_oversized_review_is_refused_before_it_is_read(tmp_path):
     root = _copy_fixture(tmp_path)
     victim = sorted((root / "train" / "neg").iterdir())[0]
     victim.write_bytes(b"word " * 300_000)
-    with pytest.raises(ImdbDataError, match=r"has 1,500,000 bytes, more than the 1,000,000 a review may have"):
+    with pytest.raises(ImdbDataError, match=r"has 1,500,000 bytes, more than the 1,000,000 one text may have"):
         _load(root, tmp_path / "c")
     assert len(_load(root, tmp_path / "c", max_review_bytes=2_000_000).train) == 2 * FIXTURE_PER_CLASS
     archive = tmp_path / "big.tar.gz"

@@ -1,0 +1,69 @@
+"""A labelled text collection, whatever it came from: IMDB, a CSV, JSON Lines, Parquet or a folder per class."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["TextCorpus", "sorted_classes"]
+
+
+def sorted_classes(labels) -> tuple:
+    """The distinct labels in a fixed order (sorted); labels of mixed types are an error.
+
+    Examples
+    --------
+    >>> sorted_classes(["pos", "neg", "pos"])
+    ('neg', 'pos')
+    >>> sorted_classes([True, False])
+    (False, True)
+    """
+    values = pd.unique(pd.Series(labels, dtype=object).dropna())
+    kinds = {"bool" if isinstance(v, (bool, np.bool_)) else "number" if isinstance(v, (int, float, np.number))
+             else "text" for v in values}
+    if len(kinds) > 1:
+        raise TypeError(f"Labels mix {' and '.join(sorted(kinds))} values: {sorted(map(repr, values))[:6]}. "
+                        "Use one kind of label (all strings, all integers or all booleans).")
+    return tuple(v.item() if isinstance(v, np.generic) else v for v in sorted(values))
+
+
+@dataclass(frozen=True)
+class TextCorpus:
+    """Train and test texts with labels, and where they came from.
+
+    The frames have the columns ``id`` (unique within the corpus), ``text``
+    and ``label``, plus any extra columns of the source (IMDB keeps
+    ``rating``). Label values keep their own names and types (strings,
+    integers or booleans) everywhere, reports and predictions included.
+    """
+
+    train: pd.DataFrame  # labelled training texts
+    test: pd.DataFrame  # labelled test texts, for the final evaluation only
+    unsup: pd.DataFrame | None  # unlabelled texts (IMDB's train/unsup), if asked for
+    sha256: str  # checksum of the source files
+    source: str  # where the texts were read from
+    name: str = "IMDB sentiment"  # the collection's name, for report titles
+    validation: pd.DataFrame | None = None  # a validation set given with the data (used as is)
+    notes: tuple[str, ...] = field(default_factory=tuple)  # how the split was made, what was dropped...
+
+    @property
+    def classes(self) -> tuple:
+        """The training labels in their fixed (sorted) order."""
+        return sorted_classes(self.train["label"])
+
+    def summary(self) -> str:
+        """A few lines describing the corpus, for the command line and reports."""
+        lines = [f"{self.name} from {self.source} (sha256 {self.sha256[:16]}…)"]
+        for split in ("train", "validation", "test", "unsup"):
+            frame = getattr(self, split)
+            if frame is None:
+                continue
+            counts = frame["label"].value_counts()
+            classes = "" if split == "unsup" else "  " + "  ".join(
+                f"{label}: {int(counts.get(label, 0)):,}" for label in self.classes)
+            words = frame["text"].str.split().str.len()
+            lines.append(f"  {split:<10} {len(frame):>7,} texts{classes}  median {int(words.median())} words")
+        lines += [f"  {note}" for note in self.notes]
+        return "\n".join(lines)
