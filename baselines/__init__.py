@@ -6,7 +6,7 @@ Every baseline uses the corpus layer's single tokenizer and stopword filter
 
 from baselines.features import NgramVectorizer, shared_ngram_counts
 from baselines.inspect import top_features
-from baselines.naive_bayes import BinaryMultinomialNB, make_naive_bayes
+from baselines.naive_bayes import NaiveBayesClassifier, make_naive_bayes
 from baselines.nbsvm import NBSVMClassifier, make_nbsvm
 from baselines.svm import make_linear_svm
 
@@ -19,7 +19,7 @@ BASELINES = {
 
 __all__ = [
     "BASELINES",
-    "BinaryMultinomialNB",
+    "NaiveBayesClassifier",
     "NBSVMClassifier",
     "NgramVectorizer",
     "make_linear_svm",

@@ -11,34 +11,32 @@ from sklearn.utils.validation import check_consistent_length
 
 from baselines.features import NgramVectorizer
 from corpus.text import Stopwords
-from corpus.validation import check_binary_target
+from corpus.validation import check_classification_target
 
-__all__ = ["BinaryMultinomialNB", "make_naive_bayes"]
+__all__ = ["NaiveBayesClassifier", "make_naive_bayes"]
 
 
-class BinaryMultinomialNB(MultinomialNB):
-    """``MultinomialNB`` for two classes, with ``decision_function``.
+class NaiveBayesClassifier(MultinomialNB):
+    """``MultinomialNB`` that refuses a single class and has ``decision_function``.
 
-    A sentiment classifier fitted on one class only would predict that class
-    for every review; this is almost always a mistake in the data, so it is
-    an error here as it is for scikit-learn's linear models.
+    A classifier fitted on one class only would predict that class for every
+    text; this is almost always a mistake in the data, so it is an error here
+    as it is for scikit-learn's linear models.
     """
 
-    def fit(self, X, y, sample_weight=None) -> BinaryMultinomialNB:
-        """Fit as ``MultinomialNB`` after checking that ``y`` has exactly two classes."""
+    def fit(self, X, y, sample_weight=None) -> NaiveBayesClassifier:
+        """Fit as ``MultinomialNB`` after checking that ``y`` has at least two classes."""
         check_consistent_length(X, y)
-        check_binary_target(y, type(self).__name__)
+        check_classification_target(y, type(self).__name__)
         return super().fit(X, y, sample_weight=sample_weight)
 
     def decision_function(self, X) -> np.ndarray:
-        """Log posterior odds of ``classes_[1]``: positive means ``classes_[1]``."""
-        joint = self.predict_joint_log_proba(X)
-        return joint[:, 1] - joint[:, 0]
+        """Two classes: log posterior odds of ``classes_[1]`` (positive means ``classes_[1]``).
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
-        return tags
+        More classes: the joint log likelihood of each class, shape (n_samples, n_classes).
+        """
+        joint = self.predict_joint_log_proba(X)
+        return joint[:, 1] - joint[:, 0] if joint.shape[1] == 2 else joint
 
 
 def make_naive_bayes(
@@ -75,7 +73,7 @@ def make_naive_bayes(
     -------
     Pipeline
         Steps ``vectorizer`` (:class:`~baselines.NgramVectorizer`) and
-        ``classifier`` (:class:`BinaryMultinomialNB`); ``predict_proba`` gives the
+        ``classifier`` (:class:`NaiveBayesClassifier`); ``predict_proba`` gives the
         posterior and ``decision_function`` its log odds.
 
     Examples
@@ -89,6 +87,6 @@ def make_naive_bayes(
         [
             ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, binary=binary,
                                            stopwords=stopwords)),
-            ("classifier", BinaryMultinomialNB(alpha=alpha)),
+            ("classifier", NaiveBayesClassifier(alpha=alpha)),
         ]
     )

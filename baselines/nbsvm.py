@@ -26,7 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from baselines.features import NgramVectorizer
 from corpus.text import Stopwords
-from corpus.validation import check_binary_target
+from corpus.validation import check_classification_target
 
 __all__ = ["NBSVMClassifier", "make_nbsvm"]
 
@@ -37,6 +37,10 @@ def _is_logistic(estimator: NBSVMClassifier) -> bool:
 
 class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     """Linear SVM (or logistic regression) on NB-log-count-ratio scaled binary features.
+
+    For more than two classes it is one-vs-rest, as in the literature: one
+    log-count ratio and one interpolated classifier per class against the
+    rest, and the class with the highest score wins.
 
     Takes a document-term count matrix (for example from
     :class:`~baselines.NgramVectorizer`); :func:`make_nbsvm` puts the two
@@ -67,13 +71,13 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
 
     Attributes
     ----------
-    r_ : ndarray of shape (n_features,)
-        The log-count ratio.
-    coef_ : ndarray of shape (1, n_features)
+    r_ : ndarray of shape (n_features,), or (n_classes, n_features) for k > 2
+        The log-count ratio (one per class against the rest for k > 2).
+    coef_ : ndarray of shape (1, n_features), or (n_classes, n_features)
         Weights on the binarized features, ``r_ * w'``: the decision function
         is ``x̂ @ coef_.T + intercept_``.
-    intercept_ : ndarray of shape (1,)
-    classes_ : ndarray of shape (2,)
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+    classes_ : ndarray of shape (n_classes,)
     """
 
     def __init__(
@@ -96,15 +100,32 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
 
     def fit(self, X, y) -> NBSVMClassifier:
-        """Compute r from ``X`` and ``y``, then fit the linear model on r ∘ x̂."""
+        """Compute r from ``X`` and ``y``, then fit the linear model on r ∘ x̂ (one per class for k > 2)."""
         self._check_params()
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)
-        self.classes_, y_index = check_binary_target(y, type(self).__name__)
+        self.classes_, y_index = check_classification_target(y, type(self).__name__)
         binary = _binarize(X)
-        p = self.alpha + np.asarray(binary[y_index == 1].sum(axis=0)).ravel()
-        q = self.alpha + np.asarray(binary[y_index == 0].sum(axis=0)).ravel()
-        self.r_ = np.log((p / p.sum()) / (q / q.sum()))
-        scaled = binary @ sp.diags(self.r_)
+        # Two classes: one model of classes_[1] against classes_[0]. More: one against the rest per class.
+        targets = [y_index == 1] if len(self.classes_) == 2 else [y_index == c for c in range(len(self.classes_))]
+        ratios, coefs, intercepts, iterations = [], [], [], []
+        for positive in targets:
+            r, w, b, n_iter = self._fit_one(binary, positive)
+            ratios.append(r)
+            coefs.append(r * w)
+            intercepts.append(b)
+            iterations.append(n_iter)
+        self.r_ = ratios[0] if len(targets) == 1 else np.vstack(ratios)
+        self.coef_ = np.vstack(coefs)
+        self.intercept_ = np.asarray(intercepts, dtype=np.float64)
+        self.n_iter_ = int(max(iterations))
+        return self
+
+    def _fit_one(self, binary: sp.csr_matrix, positive: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int]:
+        """r, the interpolated weights w' and bias b' of one binary problem (``positive`` against the rest)."""
+        p = self.alpha + np.asarray(binary[positive].sum(axis=0)).ravel()
+        q = self.alpha + np.asarray(binary[~positive].sum(axis=0)).ravel()
+        r = np.log((p / p.sum()) / (q / q.sum()))
+        scaled = binary @ sp.diags(r)
         if self.loss == "svm":
             model = LinearSVC(
                 C=self.C, tol=self.tol, max_iter=self.max_iter, dual=True, random_state=self.random_state
@@ -114,32 +135,35 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
                 C=self.C, tol=self.tol, max_iter=self.max_iter, solver="liblinear", dual=True,
                 random_state=self.random_state,
             )
-        model.fit(scaled, y_index)
+        model.fit(scaled, positive.astype(int))
         w = model.coef_.ravel()
         w_interp = (1.0 - self.beta) * np.abs(w).mean() + self.beta * w
-        self.coef_ = (self.r_ * w_interp)[np.newaxis, :]
         # The interpolation is a convex combination of the linear model (w, b) and
         # Naive Bayes (weights w̄ on r, no bias for balanced classes): the bias shrinks too.
-        self.intercept_ = self.beta * model.intercept_
-        self.n_iter_ = int(np.max(model.n_iter_))
-        return self
+        return r, w_interp, float(self.beta * model.intercept_[0]), int(np.max(model.n_iter_))
 
     def decision_function(self, X) -> np.ndarray:
-        """Signed scores: positive means ``classes_[1]``."""
+        """Two classes: signed scores, positive means ``classes_[1]``; more: one score per class."""
         check_is_fitted(self, "coef_")
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
-        return np.asarray(_binarize(X) @ self.coef_.ravel()).ravel() + self.intercept_[0]
+        scores = np.asarray(_binarize(X) @ self.coef_.T) + self.intercept_
+        return scores.ravel() if scores.shape[1] == 1 else scores
 
     def predict(self, X) -> np.ndarray:
         """Class labels of ``X``."""
         scores = self.decision_function(X)  # raises NotFittedError before fit
-        return self.classes_[(scores > 0).astype(int)]
+        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        return self.classes_[index]
 
     @available_if(_is_logistic)
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities: the logistic function of the interpolated scores."""
-        positive = 1.0 / (1.0 + np.exp(-self.decision_function(X)))
-        return np.column_stack([1.0 - positive, positive])
+        """Class probabilities: the logistic function of the interpolated scores (normalised for k > 2)."""
+        scores = self.decision_function(X)
+        if scores.ndim == 1:
+            positive = 1.0 / (1.0 + np.exp(-scores))
+            return np.column_stack([1.0 - positive, positive])
+        each = 1.0 / (1.0 + np.exp(-scores))
+        return each / each.sum(axis=1, keepdims=True)
 
     def _check_params(self) -> None:
         name = type(self).__name__
@@ -160,7 +184,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
-        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.poor_score = True  # it models presence (x > 0): dense continuous data loses detail
         return tags
 
 

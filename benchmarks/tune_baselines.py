@@ -23,10 +23,10 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
 import corpus
-from baselines import BinaryMultinomialNB, NBSVMClassifier, NgramVectorizer, shared_ngram_counts
+from baselines import NaiveBayesClassifier, NBSVMClassifier, NgramVectorizer, shared_ngram_counts
 
 GRIDS = {
-    "naive_bayes": (True, lambda: BinaryMultinomialNB(), {"alpha": [0.1, 0.3, 1.0]}),
+    "naive_bayes": (True, lambda: NaiveBayesClassifier(), {"alpha": [0.1, 0.3, 1.0]}),
     "linear_svm": (
         False,
         lambda: make_pipeline(TfidfTransformer(sublinear_tf=True), LinearSVC(random_state=0)),

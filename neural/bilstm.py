@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from neural.layers import compile_binary, dense_regularizer, embedded_ids
+from neural.layers import classifier_output, compile_classifier, embedded_ids
 
 __all__ = ["build_bilstm"]
 
@@ -23,6 +23,7 @@ def build_bilstm(
     embedding_weights: np.ndarray | None = None,
     trainable_embeddings: bool = True,
     learning_rate: float = 1e-3,
+    n_classes: int = 2,
 ) -> keras.Model:
     """``Embedding → Bidirectional(LSTM) → Dropout → Dense(sigmoid)``.
 
@@ -34,5 +35,5 @@ def build_bilstm(
                              mask_zero=mask_zero, l2=l2)
     x = layers.Bidirectional(layers.LSTM(units), name="bilstm")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(1, activation="sigmoid", kernel_regularizer=dense_regularizer(l2), name="output")(x)
-    return compile_binary(keras.Model(inputs, outputs, name="bilstm"), learning_rate)
+    outputs = classifier_output(x, n_classes, l2=l2)
+    return compile_classifier(keras.Model(inputs, outputs, name="bilstm"), learning_rate, n_classes)

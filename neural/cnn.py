@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from neural.layers import compile_binary, dense_regularizer, embedded_ids
+from neural.layers import classifier_output, compile_classifier, dense_regularizer, embedded_ids
 
 __all__ = ["build_cnn"]
 
@@ -25,6 +25,7 @@ def build_cnn(
     embedding_weights: np.ndarray | None = None,
     trainable_embeddings: bool = True,
     learning_rate: float = 1e-3,
+    n_classes: int = 2,
 ) -> keras.Model:
     """``Embedding → Conv1D(relu) → GlobalMaxPooling1D → Dense(relu) → Dropout → Dense(sigmoid)``.
 
@@ -46,5 +47,5 @@ def build_cnn(
     x = layers.GlobalMaxPooling1D(name="max_pool")(x)
     x = layers.Dense(dense_units, activation="relu", kernel_regularizer=dense_regularizer(l2), name="dense")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(1, activation="sigmoid", name="output")(x)
-    return compile_binary(keras.Model(inputs, outputs, name="cnn"), learning_rate)
+    outputs = classifier_output(x, n_classes)
+    return compile_classifier(keras.Model(inputs, outputs, name="cnn"), learning_rate, n_classes)

@@ -16,7 +16,7 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from corpus.sequences import SequenceEncoder, pad_sequences
 from corpus.text import Stopwords, TextPreprocessor
-from corpus.validation import check_binary_target, check_texts
+from corpus.validation import check_classification_target, check_texts
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import check_params
@@ -43,7 +43,7 @@ class EpochTimer(keras.callbacks.Callback):
 
 
 class KerasTextClassifier(ClassifierMixin, BaseEstimator):
-    """Binary sentiment classifier over raw texts, training a Keras model from :mod:`neural`.
+    """Text classifier over raw texts, training a Keras model from :mod:`neural`.
 
     Texts go through the corpus layer's shared tokenizer and stopword filter
     and its Keras-compatible encoding (:class:`corpus.SequenceEncoder`, fitted
@@ -59,7 +59,11 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
     num_words : int, default=10000
         Vocabulary size, markers included (Keras' ``num_words``).
     maxlen : int, default=200
-        Length of the padded sequences.
+        Length of the padded sequences (the most, with ``maxlen_quantile``).
+    maxlen_quantile : float or None, default=None
+        Shorten the sequences to this quantile of the training sequences'
+        lengths when that is below ``maxlen`` (e.g. 0.95: a corpus of short
+        sentences is not padded to hundreds of ids). None keeps ``maxlen``.
     padding, truncating : {"pre", "post"}, default="post"
         Where ``pad_sequences`` pads and cuts.
     embedding_dim : int, default=128
@@ -101,8 +105,12 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     model_ : keras.Model
+        Ends in ``Dense(1, sigmoid)`` for two classes (the tutorial's) and
+        ``Dense(k, softmax)`` for k > 2.
     encoder_ : corpus.SequenceEncoder
-    classes_ : ndarray of shape (2,)
+    classes_ : ndarray of shape (n_classes,)
+    maxlen_ : int
+        The sequence length used: ``maxlen``, or shorter by ``maxlen_quantile``.
     history_ : dict of str to list
         Keras' history (``loss``, ``accuracy``, ``val_loss``, ``val_accuracy``)
         plus ``epoch_time`` in seconds.
@@ -122,6 +130,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         *,
         num_words: int = 10_000,
         maxlen: int = 200,
+        maxlen_quantile: float | None = None,
         padding: str = "post",
         truncating: str = "post",
         embedding_dim: int = 128,
@@ -145,6 +154,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.model = model
         self.num_words = num_words
         self.maxlen = maxlen
+        self.maxlen_quantile = maxlen_quantile
         self.padding = padding
         self.truncating = truncating
         self.embedding_dim = embedding_dim
@@ -173,7 +183,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         X : iterable of str
             Training reviews.
         y : array-like of shape (n_samples,)
-            Two classes (for IMDB, 1 = positive).
+            Two or more classes (for IMDB, 1 = positive).
         validation_data : (texts, labels), optional
             Validation reviews (never the test set). Without it,
             ``validation_size`` of ``X`` is carved out, stratified and seeded.
@@ -185,7 +195,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         check_params(self)
         X = check_texts(X, "X")
         check_consistent_length(X, y)
-        self.classes_, y_index = check_binary_target(y, type(self).__name__)
+        self.classes_, y_index = check_classification_target(y, type(self).__name__)
         keras.utils.set_random_seed(self.seed)
         positions = np.arange(len(X))
         X_val = y_val = None
@@ -206,18 +216,25 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             self.ngram_indexer_ = NgramIndexer(self.ngram, self.encoder_.vocabulary_size,
                                                self.ngram_min_count).fit(sequences)
             sequences = self.ngram_indexer_.transform(sequences)
+        self.maxlen_ = self.maxlen
+        if self.maxlen_quantile is not None:
+            quantile = int(np.ceil(np.quantile([len(s) for s in sequences], self.maxlen_quantile)))
+            self.maxlen_ = max(1, min(self.maxlen, quantile))
+            logger.info("maxlen %d: the %g quantile of the training sequences' lengths", self.maxlen_,
+                        self.maxlen_quantile)
         self.model_ = self._build()
         timer = EpochTimer()
         callbacks = [timer]
         if self.early_stopping and X_val is not None:
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True))
+        target_type = "float32" if len(self.classes_) == 2 else "int32"
         history = self.model_.fit(
             self._pad(sequences),
-            y_index[positions].astype("float32"),
+            y_index[positions].astype(target_type),
             epochs=self.epochs,
             batch_size=self.batch_size,
-            validation_data=None if X_val is None else (self._encode(X_val), y_val.astype("float32")),
+            validation_data=None if X_val is None else (self._encode(X_val), y_val.astype(target_type)),
             callbacks=callbacks,
             verbose=self.verbose,
             shuffle=True,
@@ -246,9 +263,9 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             input_dim = self.ngram_indexer_.input_dim
         else:
             input_dim = self.encoder_.vocabulary_size
-        options = {"num_words": input_dim, "maxlen": self.maxlen, "embedding_dim": self.embedding_dim,
+        options = {"num_words": input_dim, "maxlen": self.maxlen_, "embedding_dim": self.embedding_dim,
                    "l2": self.l2, "learning_rate": self.learning_rate,
-                   "trainable_embeddings": self.trainable_embeddings}
+                   "trainable_embeddings": self.trainable_embeddings, "n_classes": len(self.classes_)}
         if self.dropout is not None:
             options["dropout"] = self.dropout
         if self.mask_zero is not None:
@@ -269,7 +286,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         return BUILDERS[self.model](**options)
 
     def _pad(self, sequences: list[list[int]]) -> np.ndarray:
-        return pad_sequences(sequences, maxlen=self.maxlen, padding=self.padding,
+        return pad_sequences(sequences, maxlen=self.maxlen_, padding=self.padding,
                              truncating=self.truncating).astype("int32")
 
     def _encode(self, X: list[str]) -> np.ndarray:
@@ -279,22 +296,26 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         return self._pad(sequences)
 
     def predict_proba(self, X) -> np.ndarray:
-        """Class probabilities, shape (n_samples, 2); column 1 is ``classes_[1]``."""
+        """Class probabilities, shape (n_samples, n_classes), columns in the order of ``classes_``."""
         check_is_fitted(self, "model_")
         X = check_texts(X, "X")
-        positive = self.model_.predict(self._encode(X), batch_size=max(self.batch_size, 256), verbose=0)
-        positive = positive.reshape(-1).astype(np.float64)
+        output = self.model_.predict(self._encode(X), batch_size=max(self.batch_size, 256), verbose=0)
+        output = np.asarray(output, dtype=np.float64)
+        if output.shape[1] > 1:
+            return output
+        positive = output.reshape(-1)
         return np.column_stack([1.0 - positive, positive])
 
     def decision_function(self, X) -> np.ndarray:
-        """Log-odds of ``classes_[1]``: positive means ``classes_[1]``."""
-        positive = np.clip(self.predict_proba(X)[:, 1], 1e-7, 1 - 1e-7)
-        return np.log(positive / (1.0 - positive))
+        """Two classes: log-odds of ``classes_[1]`` (positive means ``classes_[1]``); more: log-probabilities."""
+        proba = np.clip(self.predict_proba(X), 1e-7, 1 - 1e-7)
+        return np.log(proba[:, 1] / proba[:, 0]) if proba.shape[1] == 2 else np.log(proba)
 
     def predict(self, X) -> np.ndarray:
         """Class labels of ``X``."""
-        positive = self.predict_proba(X)[:, 1]
-        return self.classes_[(positive > 0.5).astype(int)]
+        proba = self.predict_proba(X)
+        index = (proba[:, 1] > 0.5).astype(int) if proba.shape[1] == 2 else proba.argmax(axis=1)
+        return self.classes_[index]
 
     def save(self, path: str | os.PathLike) -> Path:
         """Write the fitted classifier to a folder (Keras ``.keras`` file plus vocabulary and settings).
@@ -315,6 +336,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             "stopwords": sorted(self.encoder_.preprocessor_.stopwords.words),
             "stopwords_name": self.encoder_.preprocessor_.stopwords.name,
             "classes": self.classes_.tolist(),
+            "maxlen": self.maxlen_,
             "word_index": self.encoder_.word_index_,
             "ngrams": None if self.ngram_indexer_ is None
             else [[*gram, i] for gram, i in self.ngram_indexer_.index_.items()],
@@ -334,6 +356,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         params["stopwords"] = stopwords
         clf = cls(**params)
         clf.classes_ = np.asarray(state["classes"])
+        clf.maxlen_ = state.get("maxlen", clf.maxlen)
         clf.encoder_ = SequenceEncoder(clf.num_words, stopwords=stopwords)
         clf.encoder_.word_index_ = state["word_index"]
         clf.encoder_.preprocessor_ = TextPreprocessor(stopwords)

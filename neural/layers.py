@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers, regularizers
 
-__all__ = ["compile_binary", "dense_regularizer", "embedded_ids", "embedding_layer"]
+__all__ = ["classifier_output", "compile_classifier", "dense_regularizer", "embedded_ids", "embedding_layer"]
 
 
 def embedding_layer(
@@ -56,11 +56,17 @@ def dense_regularizer(l2: float) -> regularizers.Regularizer | None:
     return regularizers.L2(l2) if l2 else None
 
 
-def compile_binary(model: keras.Model, learning_rate: float = 1e-3) -> keras.Model:
-    """Adam, binary cross-entropy and accuracy, as in the tutorial."""
+def classifier_output(x, n_classes: int = 2, *, l2: float = 0.0, name: str = "output"):
+    """The output layer: ``Dense(1, sigmoid)`` for two classes (the tutorial's), ``Dense(k, softmax)`` for k > 2."""
+    units, activation = (1, "sigmoid") if n_classes == 2 else (n_classes, "softmax")
+    return layers.Dense(units, activation=activation, kernel_regularizer=dense_regularizer(l2), name=name)(x)
+
+
+def compile_classifier(model: keras.Model, learning_rate: float = 1e-3, n_classes: int = 2) -> keras.Model:
+    """Adam and accuracy, with binary cross-entropy (the tutorial's) or, for k > 2, sparse categorical."""
     model.compile(
         optimizer=keras.optimizers.Adam(learning_rate=learning_rate),
-        loss="binary_crossentropy",
+        loss="binary_crossentropy" if n_classes == 2 else "sparse_categorical_crossentropy",
         metrics=["accuracy"],
     )
     return model

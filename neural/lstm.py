@@ -6,7 +6,7 @@ import keras
 import numpy as np
 from keras import layers
 
-from neural.layers import compile_binary, dense_regularizer, embedded_ids
+from neural.layers import classifier_output, compile_classifier, dense_regularizer, embedded_ids
 
 __all__ = ["build_lstm"]
 
@@ -26,6 +26,7 @@ def build_lstm(
     embedding_weights: np.ndarray | None = None,
     trainable_embeddings: bool = True,
     learning_rate: float = 1e-3,
+    n_classes: int = 2,
 ) -> keras.Model:
     """Build and compile the classic Keras IMDB tutorial's LSTM.
 
@@ -56,11 +57,14 @@ def build_lstm(
         Whether those vectors are fine-tuned.
     learning_rate : float, default=1e-3
         Adam's learning rate (Keras' default).
+    n_classes : int, default=2
+        Two classes: the tutorial's ``Dense(1, sigmoid)``; more: ``Dense(k, softmax)``.
 
     Returns
     -------
     keras.Model
-        A compiled model from padded id sequences to P(positive).
+        A compiled model from padded id sequences to P(second class), or to
+        the class probabilities for k > 2.
     """
     inputs, x = embedded_ids(num_words=num_words, maxlen=maxlen, embedding_dim=embedding_dim,
                              weights=embedding_weights, trainable=trainable_embeddings,
@@ -68,5 +72,5 @@ def build_lstm(
     x = layers.LSTM(units, dropout=lstm_dropout, recurrent_dropout=recurrent_dropout, name="lstm")(x)
     x = layers.Dense(dense_units, activation="relu", kernel_regularizer=dense_regularizer(l2), name="dense")(x)
     x = layers.Dropout(dropout, name="dropout")(x)
-    outputs = layers.Dense(1, activation="sigmoid", name="output")(x)
-    return compile_binary(keras.Model(inputs, outputs, name="lstm"), learning_rate)
+    outputs = classifier_output(x, n_classes)
+    return compile_classifier(keras.Model(inputs, outputs, name="lstm"), learning_rate, n_classes)

@@ -39,6 +39,9 @@ def check_params(estimator) -> None:
             _fail(estimator, name, "a float in [0, 1)" if name == "dropout" else "a float >= 0")
     if not estimator.learning_rate:
         _fail(estimator, "learning_rate", "a float > 0")
+    quantile = estimator.maxlen_quantile
+    if quantile is not None and (isinstance(quantile, bool) or not isinstance(quantile, Real) or not 0 < quantile <= 1):
+        _fail(estimator, "maxlen_quantile", "a float in (0, 1] or None")
     size = estimator.validation_size
     if isinstance(size, bool) or not isinstance(size, Real) or not 0 <= size < 1:
         _fail(estimator, "validation_size", "a float in [0, 1)")

@@ -5,7 +5,11 @@ from sklearn.exceptions import NotFittedError
 from sklearn.svm import LinearSVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from baselines import BinaryMultinomialNB, NBSVMClassifier
+import corpus
+from baselines import NaiveBayesClassifier, NBSVMClassifier, make_nbsvm
+from tests.conftest import FIXTURES
+
+TREC = FIXTURES / "trec"
 
 COUNTS = sp.csr_matrix(np.array([[2, 1, 0, 0], [1, 0, 1, 0], [0, 0, 1, 3], [0, 1, 0, 1]], dtype=float))
 LABELS = np.array([1, 1, 0, 0])
@@ -43,11 +47,28 @@ def test_probabilities_only_for_the_logistic_variant():
     assert np.array_equal(proba.argmax(axis=1), model.predict(COUNTS))
 
 
-def test_string_labels_and_three_classes():
+def test_string_labels_and_one_class():
     model = NBSVMClassifier().fit(COUNTS, np.array(["pos", "pos", "neg", "neg"]))
     assert set(model.predict(COUNTS)) <= {"pos", "neg"}
-    with pytest.raises(ValueError, match="Only binary classification is supported. NBSVMClassifier got 3"):
-        NBSVMClassifier().fit(COUNTS, [0, 1, 2, 2])
+    with pytest.raises(ValueError, match="needs at least two classes in y; got 1 class"):
+        NBSVMClassifier().fit(COUNTS, [1, 1, 1, 1])
+
+
+def test_more_classes_are_one_against_the_rest_on_real_questions():
+    trec = corpus.load_texts(TREC / "train.jsonl", test=TREC / "test.jsonl", text_column="question",
+                             label_column="coarse")
+    model = make_nbsvm(ngram_range=(1, 2)).fit(trec.train["text"], trec.train["label"])
+    classifier = model.named_steps["classifier"]
+    assert classifier.classes_.tolist() == ["ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM"]
+    assert classifier.coef_.shape[0] == classifier.r_.shape[0] == 6
+    scores = model.decision_function(trec.test["text"])
+    assert scores.shape == (len(trec.test), 6)
+    predicted = model.predict(trec.test["text"])
+    assert np.array_equal(predicted, classifier.classes_[scores.argmax(axis=1)])
+    assert (predicted == trec.test["label"]).mean() > 0.5  # 6 classes: chance is 1/6
+    # each class's model is the binary NBSVM of that class against the rest
+    binary = make_nbsvm(ngram_range=(1, 2)).fit(trec.train["text"], trec.train["label"] == "HUM")
+    np.testing.assert_allclose(binary.decision_function(trec.test["text"]), scores[:, 3])
 
 
 def test_predict_before_fit_is_not_fitted_error():
@@ -62,8 +83,8 @@ _EXPECTED_FAILURES = {
 }
 
 
-@parametrize_with_checks([NBSVMClassifier(), BinaryMultinomialNB()],
+@parametrize_with_checks([NBSVMClassifier(), NaiveBayesClassifier()],
                          expected_failed_checks=lambda est: _EXPECTED_FAILURES
-                         if isinstance(est, BinaryMultinomialNB) else {})
+                         if isinstance(est, NaiveBayesClassifier) else {})
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)

@@ -89,7 +89,7 @@ def test_not_fitted_and_bad_inputs(data):
         KerasTextClassifier().predict(X[:2])
     with pytest.raises(TypeError, match="not a single string"):
         KerasTextClassifier(**TINY).fit("one review", [1])
-    with pytest.raises(ValueError, match="needs two classes in y; got 1 class"):
+    with pytest.raises(ValueError, match="needs at least two classes in y; got 1 class"):
         KerasTextClassifier(**TINY).fit(X[:4], [1, 1, 1, 1])
     with pytest.raises(ValueError, match="'model' parameter of KerasTextClassifier must be one of"):
         KerasTextClassifier(model="transformer").fit(X, y)
