@@ -1,6 +1,6 @@
-"""Compare classical bag-of-words baselines with Keras models on IMDB and write a report.
+"""Compare classical bag-of-words baselines with Keras models on IMDB or your own texts, and write a report.
 
-Every model sees the same train / validation / test reviews, prepared by the
+Every model sees the same train / validation / test texts, prepared by the
 same tokenizer and stopword filter; the report lands in ``reports/<run>/``.
 """
 
@@ -21,7 +21,9 @@ _RULES = """\
 rules (each checked before any data is loaded; a broken one exits with status 2):
   --models      a comma list of registered names, none repeated (see --list-models)
   --stopwords   one or more list names or files, comma-separated: minimal, english, sentiment, none
-  --data        an existing .tar.gz archive or aclImdb folder; not empty
+  --data        the IMDB archive or aclImdb folder, or your table (.csv .tsv .jsonl .parquet) or folder
+                with one sub-folder per class; not empty
+  --test-size   a share in (0, 0.5] (only without --test)
   --out         absent, empty, or a report folder this package wrote; never the data or a folder holding it
   --seed        an int in [0, 2**32 - 1]
   --validation-size  a share in [0, 0.5]; after loading, every class must keep 5 training reviews
@@ -45,8 +47,23 @@ def _parser() -> argparse.ArgumentParser:
                         help="comma list of models (default: naive_bayes,linear_svm,nbsvm,lstm); see --list-models")
     parser.add_argument("--stopwords", default="minimal",
                         help="stopword list name or file, or a comma list to run an ablation (first is primary)")
-    parser.add_argument("--data", help="aclImdb_v1.tar.gz or extracted aclImdb folder "
-                        "(default: $IMDB_DATA, then the cache, then download)")
+    parser.add_argument("--data", help="aclImdb_v1.tar.gz or its aclImdb folder (default: $IMDB_DATA, then the "
+                        "cache, then download); or your labelled texts: a .csv/.tsv/.jsonl/.parquet table, or a "
+                        "folder with one sub-folder per class (optionally under train/ and test/)")
+    parser.add_argument("--test", help="your test table, used as given (default: carve --test-size from --data)")
+    parser.add_argument("--validation", help="your validation table, used as given (default: carve "
+                        "--validation-size from the training texts)")
+    parser.add_argument("--text-column", default="text", help="text column of your tables (default: text)")
+    parser.add_argument("--label-column", default="label", help="label column of your tables (default: label)")
+    parser.add_argument("--test-size", type=float, default=0.2,
+                        help="share of --data carved out as test set when there is no --test (default 0.2)")
+    parser.add_argument("--delimiter", help="CSV delimiter (default: detected)")
+    parser.add_argument("--encoding", default="utf-8", help="encoding of your files (default: utf-8)")
+    parser.add_argument("--drop-empty", action="store_true", help="drop rows with empty texts instead of failing")
+    parser.add_argument("--drop-duplicates", action="store_true",
+                        help="drop training and validation texts that also occur in the test set")
+    parser.add_argument("--positive-label", help="the positive class of two-class data (default: the second in "
+                        "sorted order; IMDB: 1)")
     parser.add_argument("--excerpt", action="store_true",
                         help="accept a balanced excerpt in the aclImdb layout (any number of reviews per class)")
     parser.add_argument("--out", help="report folder (default: reports/<run-name>)")
@@ -92,6 +109,8 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
         parser.error(f"--seed must be an int in [0, {MAX_SEED}]")
     if args.bootstrap != 0 and not args.bootstrap >= MIN_BOOTSTRAP:
         parser.error(f"--bootstrap must be 0 (no intervals) or at least {MIN_BOOTSTRAP}")
+    if not 0 < args.test_size <= MAX_VALIDATION_SIZE:
+        parser.error(f"--test-size must be in (0, {MAX_VALIDATION_SIZE}]")
     if not 0 <= args.validation_size <= MAX_VALIDATION_SIZE:
         parser.error(f"--validation-size must be in [0, {MAX_VALIDATION_SIZE}]")
     if args.sample is not None and args.sample < MIN_SAMPLE:
@@ -99,6 +118,15 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
     if any(v is not None and v < 1 for v in (args.epochs, args.batch_size)):
         parser.error("--epochs and --batch-size must be >= 1")
     return models, stopwords
+
+
+def _positive_label(text: str | None):
+    """The --positive-label as the data will hold it: an integer or boolean where it reads as one."""
+    if text is None:
+        return None
+    if text.lstrip("+-").isdigit():
+        return int(text)
+    return {"true": True, "false": False}.get(text.lower(), text)
 
 
 def _default_models() -> tuple[str, ...]:
@@ -130,16 +158,22 @@ def main(argv: list[str] | None = None) -> int:
         overrides["verbose"] = 0
     import corpus
     from evaluation.comparison import run_comparison
-    from evaluation.report import headline_rows, update_index
+    from evaluation.leaderboard import leaderboard
+    from evaluation.report import table_of, update_index
     from evaluation.runner import RunConfig
     from evaluation.stops import RunStopped, stop_on_signals
     from storage import TargetError
 
+    source = corpus.DataSource(path=args.data, test=args.test, validation=args.validation,
+                               text_column=args.text_column, label_column=args.label_column,
+                               delimiter=args.delimiter, encoding=args.encoding, test_size=args.test_size,
+                               drop_empty=args.drop_empty, drop_duplicates=args.drop_duplicates, excerpt=args.excerpt)
     out = Path(args.out) if args.out else REPORTS / _run_name(models, stopwords, args.seed, args.sample)
     command = shlex.join(["python", "compare.py", *(sys.argv[1:] if argv is None else argv)])
-    config = RunConfig(models=tuple(models), stopwords=tuple(stopwords), out=out, data=args.data, seed=args.seed,
-                       validation_size=args.validation_size, sample=args.sample, excerpt=args.excerpt,
-                       neural_overrides=overrides, n_resamples=args.bootstrap, command=command)
+    config = RunConfig(models=tuple(models), stopwords=tuple(stopwords), out=out, data=source, seed=args.seed,
+                       validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
+                       n_resamples=args.bootstrap, positive_label=_positive_label(args.positive_label),
+                       command=command)
     try:
         with stop_on_signals():
             run = run_comparison(config, wait=args.wait)
@@ -152,11 +186,11 @@ def main(argv: list[str] | None = None) -> int:
         return stop.exit_status
     if run.folder.resolve().parent == REPORTS:
         update_index(REPORTS)
-    rows = headline_rows(run.by_list[stopwords[0]])
-    print(f"\n{'model':<12}{'accuracy':>10}{'precision':>11}{'recall':>9}{'f1':>9}{'roc_auc':>9}{'fit s':>9}")
-    for row in rows:
-        print(f"{row['model']:<12}{row['accuracy']:>10.4f}{row['precision']:>11.4f}{row['recall']:>9.4f}"
-              f"{row['f1']:>9.4f}{row['roc_auc']:>9.4f}{row['fit_s']:>9.1f}")
+    results = run.by_list[stopwords[0]]
+    board = leaderboard(results)
+    if len(board):
+        columns = [metric.name for metric in table_of(results)] + ["fit_s"]
+        print("\n" + board[columns].to_string(float_format=lambda v: f"{v:.4f}"))
     failed = [r for rs in run.by_list.values() for r in rs if r.status != "ok"]
     for r in failed:
         print(f"{r.name} ({r.stopwords}): {r.status}: {r.error}", file=sys.stderr)

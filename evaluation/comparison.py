@@ -28,15 +28,15 @@ logger = logging.getLogger(__name__)
 class Comparison:
     """What a comparison run produced."""
 
-    folder: Path  # the report folder
+    folder: Path | None  # the report folder (None when no report was asked for)
     by_list: dict[str, list[ModelResult]]  # results per stopword list; the first list is primary
     stopped: RunStopped | None  # how the run was stopped early, if it was
 
 
-def run_comparison(config: RunConfig, *, wait: bool = False) -> Comparison:
+def run_comparison(config: RunConfig, *, wait: bool = False, data: corpus.TextCorpus | None = None) -> Comparison:
     """Run ``config`` and write its report folder.
 
-    Before any data is loaded, ``config.out`` is claimed: it must be absent,
+    Before any data is loaded, ``config.out`` (if not None) is claimed: it must be absent,
     empty, or a report this package wrote (anything else raises
     :class:`storage.TargetError`), and a lock keeps other runs from writing
     it at the same time. The report is assembled in a staging folder beside
@@ -50,6 +50,9 @@ def run_comparison(config: RunConfig, *, wait: bool = False) -> Comparison:
         The run.
     wait : bool, default=False
         Wait for another run writing the same folder instead of failing.
+    data : TextCorpus, optional
+        Texts already loaded; by default ``config.data`` is read once the
+        report folder is claimed.
 
     Raises
     ------
@@ -61,25 +64,29 @@ def run_comparison(config: RunConfig, *, wait: bool = False) -> Comparison:
         If the run was stopped before any model finished; nothing is written
         and an older report in ``config.out`` stays as it was.
     """
+    if config.out is None:
+        return _run(config, data if data is not None else config.data.load(seed=config.seed), None)
     target = OwnedFolder(config.out, "report")
     with target.claimed(wait=wait, protect=_inputs(config)):
-        return _run(config, target)
+        return _run(config, data if data is not None else config.data.load(seed=config.seed), target)
 
 
 def _inputs(config: RunConfig) -> list[Path]:
     """What the run reads, which its report folder must never be or contain."""
-    paths = [config.data, os.environ.get("IMDB_DATA") if not config.data else None, corpus.default_cache_dir()]
+    data = config.data
+    paths = [data.path, data.test, data.validation, os.environ.get("IMDB_DATA") if data.path is None else None,
+             corpus.default_cache_dir()]
     return [Path(p) for p in paths if p]
 
 
-def _run(config: RunConfig, target: OwnedFolder) -> Comparison:
+def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None) -> Comparison:
+    """Split ``data``, run every model, and write the report into ``target`` (none if ``target`` is None)."""
     started = time.perf_counter()
-    logger.info("Loading the IMDB corpus")
-    imdb = corpus.load_imdb(config.data, reviews_per_class=None if config.excerpt else corpus.REVIEWS_PER_CLASS)
     if config.sample:
-        imdb = corpus.sample_corpus(imdb, config.sample, seed=config.seed)
-    logger.info("%s", imdb.summary())
-    splits_by_list = {stopwords: corpus.make_splits(imdb, validation_size=config.validation_size,
+        data = corpus.sample_corpus(data, config.sample, seed=config.seed)
+    logger.info("%s", data.summary())
+    _check_positive_label(config, data)
+    splits_by_list = {stopwords: corpus.make_splits(data, validation_size=config.validation_size,
                                                     seed=config.seed, stopwords=stopwords)
                       for stopwords in config.stopwords}  # every split is checked before the first model
     by_list: dict[str, list[ModelResult]] = {}
@@ -90,56 +97,73 @@ def _run(config: RunConfig, target: OwnedFolder) -> Comparison:
             break
     if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
         raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
-    try:
-        with signals_deferred():
-            _write(config, target, imdb, by_list, splits_by_list, stopped, time.perf_counter() - started)
-    except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
-        stopped = stopped or late
-    logger.info("Report written to %s", config.out / "report.md")
-    return Comparison(config.out, by_list, stopped)
+    if target is not None:
+        try:
+            with signals_deferred():
+                _write(config, target, data, by_list, splits_by_list, stopped, time.perf_counter() - started)
+        except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
+            stopped = stopped or late
+        logger.info("Report written to %s", target.path / "report.md")
+    return Comparison(target.path if target else None, by_list, stopped)
 
 
-def _write(config: RunConfig, target: OwnedFolder, imdb: corpus.ImdbCorpus, by_list: dict[str, list[ModelResult]],
+def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:
+    if config.positive_label is None:
+        return
+    if len(data.classes) != 2 or config.positive_label not in data.classes:
+        raise corpus.DataError(
+            f"The positive label {config.positive_label!r} is not one of the two classes of {data.name}: "
+            f"{list(data.classes)}. Name one of them, or leave the positive label out "
+            f"(it is {data.classes[-1]!r}, the second in sorted order)."
+        )
+
+
+def _write(config: RunConfig, target: OwnedFolder, data: corpus.TextCorpus, by_list: dict[str, list[ModelResult]],
            splits_by_list: dict[str, corpus.Splits], stopped: RunStopped | None, wall_s: float) -> None:
     staging = target.stage()
     try:
         primary = config.stopwords[0]
         results = [r for r in by_list[primary] if r.status == "ok"]
-        y_test = splits_by_list[primary].y_test
-        figures = _figures(staging, results, y_test)
-        mcnemar = mcnemar_matrix(y_test, {r.name: r.predictions for r in results})
-        provenance = _provenance(config, imdb, splits_by_list, wall_s)
+        splits = splits_by_list[primary]
+        figures = _figures(staging, results, splits, config.positive_label)
+        mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
+        provenance = _provenance(config, data, splits_by_list, wall_s)
         write_report(staging, by_list=by_list, mcnemar=mcnemar, provenance=provenance, figures=figures,
                      stopped=stopped.describe() if stopped else None)
-        _write_predictions(staging / "predictions.csv", splits_by_list[primary], results)
+        _write_predictions(staging / "predictions.csv", splits, results)
         target.commit(staging)
     finally:
         target.discard(staging)
 
 
 def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelResult]) -> None:
-    """Every test review's label, and each model's prediction and score, for re-analysis."""
+    """Every test text's id and label, and each model's prediction and score(s), for re-analysis."""
     import pandas as pd
 
-    columns = {"review": splits.keys["test"], "label": splits.y_test}
+    columns = {"id": splits.keys["test"], "label": splits.y_test}
     for r in results:
         columns[f"{r.name}_prediction"] = r.predictions
-        columns[f"{r.name}_score"] = r.scores
+        if r.scores.ndim == 1:
+            columns[f"{r.name}_score"] = r.scores
+        else:
+            columns.update({f"{r.name}_score_{c}": r.scores[:, i] for i, c in enumerate(splits.classes)})
     pd.DataFrame(columns).to_csv(path, index=False, float_format="%.6g")
 
 
-def _figures(folder: Path, results: list[ModelResult], y_test) -> dict[str, str]:
+def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, positive) -> dict[str, str]:
     if not results:
         return {}
-    figures = {
-        "ROC curves of all models": plot_roc_curves(
-            y_test, {r.name: r.scores for r in results}, {r.name: r.metrics["roc_auc"] for r in results},
-            folder / "roc_curves.png").name,
-        "Confusion matrices": plot_confusion_matrices(
-            {r.name: r.metrics["confusion_matrix"] for r in results}, folder / "confusion_matrices.png").name,
-        "Test accuracy against fit time": plot_accuracy_vs_time(
-            {r.name: (r.fit_s, r.metrics["accuracy"]) for r in results}, folder / "accuracy_vs_fit_time.png").name,
-    }
+    classes = list(splits.classes)
+    figures = {}
+    if len(classes) == 2:
+        positive = classes[1] if positive is None else positive
+        figures["ROC curves of all models"] = plot_roc_curves(
+            splits.y_test == positive, {r.name: r.scores for r in results},
+            {r.name: r.metrics["roc_auc"] for r in results}, folder / "roc_curves.png").name
+    figures["Confusion matrices"] = plot_confusion_matrices(
+        {r.name: r.metrics["confusion_matrix"] for r in results}, classes, folder / "confusion_matrices.png").name
+    figures["Test accuracy against fit time"] = plot_accuracy_vs_time(
+        {r.name: (r.fit_s, r.metrics["accuracy"]) for r in results}, folder / "accuracy_vs_fit_time.png").name
     for r in sorted(results, key=lambda r: r.name):
         if r.history:
             from neural.plots import plot_history
@@ -149,12 +173,17 @@ def _figures(folder: Path, results: list[ModelResult], y_test) -> dict[str, str]
     return figures
 
 
-def _provenance(config: RunConfig, imdb: corpus.ImdbCorpus, splits: dict[str, corpus.Splits],
+def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, corpus.Splits],
                 wall_s: float) -> dict[str, Any]:
     primary = splits[config.stopwords[0]]
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items() if k != "command"}
+    classes = list(primary.classes)
     return {
         "command": config.command,
+        "dataset": data.name,
+        "classes": [_plain(c) for c in classes],
+        "positive_label": _plain(config.positive_label if config.positive_label is not None else classes[1])
+        if len(classes) == 2 else None,
         "models": ", ".join(config.models),
         "seed": config.seed,
         "settings": settings,
@@ -162,13 +191,19 @@ def _provenance(config: RunConfig, imdb: corpus.ImdbCorpus, splits: dict[str, co
         "text_preparation": {name: s.text_settings for name, s in splits.items()},
         "fingerprints": {name: s.fingerprint for name, s in splits.items()},
         "split_sizes": primary.sizes(),
-        "data_source": imdb.source,
-        "data_sha256": imdb.sha256,
+        "data_source": data.source,
+        "data_sha256": data.sha256,
+        "data_notes": list(data.notes),
+        "test_texts_also_in_training": corpus.shared_texts(data),
         "n_resamples": config.n_resamples,
         "versions": _versions(),
         "machine": f"{platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs",
         "wall_s": round(wall_s, 1),
     }
+
+
+def _plain(value):
+    return value.item() if hasattr(value, "item") else value
 
 
 def _versions() -> dict[str, str]:

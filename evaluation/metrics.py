@@ -1,32 +1,168 @@
-"""Test-set metrics with seeded bootstrap confidence intervals."""
+"""The one table of test-set metrics, for two classes or more, with seeded bootstrap intervals.
+
+Each :class:`Metric` carries its scikit-learn definition (used for the point
+estimate) and a vectorised form over many resamples at once (used for the
+intervals); ``tests/test_evaluation.py`` checks that the two agree on the
+unresampled data. Labels are encoded as their positions in ``classes``;
+with two classes the positive class is encoded as 1.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 from sklearn import metrics as skm
 
-__all__ = ["METRICS", "bootstrap_intervals", "evaluate"]
-
-#: The metrics reported for every model, in table order.
-METRICS = ("accuracy", "precision", "recall", "f1", "roc_auc")
+__all__ = ["BINARY_METRICS", "MULTICLASS_METRICS", "Metric", "bootstrap_intervals", "encode", "evaluate",
+           "metric_table"]
 
 
-def evaluate(y_true, y_pred, scores) -> dict[str, float | list[list[int]]]:
-    """Accuracy, precision, recall, F1 (positive = 1), ROC-AUC from scores, confusion matrix.
+@dataclass(frozen=True)
+class Metric:
+    """One reported metric."""
+
+    name: str  # key in results and column name in results.csv
+    label: str  # column title in the report and on the console
+    score: Callable  # scikit-learn on encoded labels: score(y, p, s, k) -> float
+    resampled: Callable  # vectorised over resamples: resampled(y[B, n], p[B, n], s[B, n(, k)], k) -> array[B]
+    with_interval: bool = True  # whether the report prints its interval in the headline table
+
+
+def _ratio(num, den):
+    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
+    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
+
+
+def _class_counts(y, p, k):
+    """True positives, predicted and true counts per class: arrays of shape (..., k)."""
+    tp = np.stack([np.sum((y == c) & (p == c), axis=-1) for c in range(k)], axis=-1)
+    predicted = np.stack([np.sum(p == c, axis=-1) for c in range(k)], axis=-1)
+    true = np.stack([np.sum(y == c, axis=-1) for c in range(k)], axis=-1)
+    return tp, predicted, true
+
+
+def _auc(positive, scores):
+    """Mann-Whitney U over the last axis: the share of (positive, negative) pairs ranked right; NaN if one is empty."""
+    ranks = stats.rankdata(scores, axis=-1)
+    n_pos = np.sum(positive, axis=-1)
+    n_neg = positive.shape[-1] - n_pos
+    rank_sum = np.sum(np.where(positive, ranks, 0.0), axis=-1)
+    pairs = (n_pos * n_neg).astype(float)
+    return np.divide(rank_sum - n_pos * (n_pos + 1) / 2, pairs, out=np.full(pairs.shape, np.nan), where=pairs > 0)
+
+
+# -- two classes: the positive class is 1 ---------------------------------------------------------------
+
+def _binary_auc(y, p, s, k):
+    return np.nan_to_num(_auc(y == 1, s), nan=0.0)
+
+
+BINARY_METRICS = (
+    Metric("accuracy", "Accuracy", lambda y, p, s, k: skm.accuracy_score(y, p),
+           lambda y, p, s, k: np.mean(y == p, axis=-1)),
+    Metric("precision", "Precision", lambda y, p, s, k: skm.precision_score(y, p, zero_division=0),
+           lambda y, p, s, k: _ratio(np.sum((y == 1) & (p == 1), axis=-1), np.sum(p == 1, axis=-1))),
+    Metric("recall", "Recall", lambda y, p, s, k: skm.recall_score(y, p, zero_division=0),
+           lambda y, p, s, k: _ratio(np.sum((y == 1) & (p == 1), axis=-1), np.sum(y == 1, axis=-1))),
+    Metric("f1", "F1", lambda y, p, s, k: skm.f1_score(y, p, zero_division=0),
+           lambda y, p, s, k: _ratio(2 * np.sum((y == 1) & (p == 1), axis=-1),
+                                     np.sum(p == 1, axis=-1) + np.sum(y == 1, axis=-1))),
+    Metric("roc_auc", "ROC-AUC", lambda y, p, s, k: skm.roc_auc_score(y, s), _binary_auc, with_interval=False),
+)
+
+
+# -- k classes: macro and weighted averages over all classes --------------------------------------------
+
+def _macro(which):
+    def resampled(y, p, s, k):
+        tp, predicted, true = _class_counts(y, p, k)
+        per_class = {"precision": _ratio(tp, predicted), "recall": _ratio(tp, true),
+                     "f1": _ratio(2 * tp, predicted + true)}[which]
+        return per_class.mean(axis=-1)
+    return resampled
+
+
+def _weighted_f1(y, p, s, k):
+    tp, predicted, true = _class_counts(y, p, k)
+    return np.sum(_ratio(2 * tp, predicted + true) * true, axis=-1) / y.shape[-1]
+
+
+def _ovr_auc(y, p, s, k):
+    """Macro one-vs-rest ROC-AUC from per-class scores; classes absent from a resample are left out."""
+    per_class = np.stack([_auc(y == c, s[..., c]) for c in range(k)], axis=-1)
+    with np.errstate(invalid="ignore"):
+        return np.nanmean(per_class, axis=-1)
+
+
+def _sklearn_ovr_auc(y, p, s, k):
+    return float(np.mean([skm.roc_auc_score(y == c, s[:, c]) for c in range(k) if 0 < np.sum(y == c) < len(y)]))
+
+
+MULTICLASS_METRICS = (
+    BINARY_METRICS[0],
+    Metric("macro_precision", "Macro precision",
+           lambda y, p, s, k: skm.precision_score(y, p, labels=range(k), average="macro", zero_division=0),
+           _macro("precision")),
+    Metric("macro_recall", "Macro recall",
+           lambda y, p, s, k: skm.recall_score(y, p, labels=range(k), average="macro", zero_division=0),
+           _macro("recall")),
+    Metric("macro_f1", "Macro F1",
+           lambda y, p, s, k: skm.f1_score(y, p, labels=range(k), average="macro", zero_division=0), _macro("f1")),
+    Metric("weighted_f1", "Weighted F1",
+           lambda y, p, s, k: skm.f1_score(y, p, labels=range(k), average="weighted", zero_division=0),
+           _weighted_f1),
+    Metric("roc_auc", "ROC-AUC (macro OvR)", _sklearn_ovr_auc, _ovr_auc, with_interval=False),
+)
+
+
+def metric_table(n_classes: int) -> tuple[Metric, ...]:
+    """The metrics reported for ``n_classes`` classes, in table order."""
+    return BINARY_METRICS if n_classes == 2 else MULTICLASS_METRICS
+
+
+def _positions(labels, classes: Sequence) -> np.ndarray:
+    index = {c: i for i, c in enumerate(classes)}
+    try:
+        return np.fromiter((index[_plain(v)] for v in labels), dtype=np.int64, count=len(labels))
+    except KeyError as error:
+        raise ValueError(f"Label {error.args[0]!r} is not one of the classes {list(classes)}.") from None
+
+
+def encode(labels, classes: Sequence, positive=None) -> np.ndarray:
+    """Labels as positions in ``classes``; with two classes, 1 for ``positive`` (default ``classes[1]``) and 0."""
+    positions = _positions(labels, classes)
+    if len(classes) == 2:
+        positions = (positions == list(classes).index(classes[1] if positive is None else positive)).astype(np.int64)
+    return positions
+
+
+def evaluate(y_true, y_pred, scores, *, classes: Sequence = (0, 1), positive=None) -> dict:
+    """Every metric of :func:`metric_table`, the confusion matrix and per-class precision, recall and F1.
 
     Parameters
     ----------
-    y_true, y_pred : array-like of 0/1
-        Labels and hard predictions.
-    scores : array-like of float
-        Continuous scores for the positive class (probabilities or decision
-        values); ROC-AUC is computed from these, never from hard labels.
+    y_true, y_pred : array-like
+        Labels and hard predictions (values of ``classes``).
+    scores : array-like
+        Two classes: one continuous score per text for the positive class
+        (probability or decision value). More: shape (n, k), a score per
+        class in ``classes`` order. ROC-AUC comes from these, never from
+        hard labels.
+    classes : sequence, default=(0, 1)
+        The labels in their fixed order.
+    positive : label, optional
+        The positive class of a two-class problem; default ``classes[1]``.
 
     Returns
     -------
     dict
-        The five metrics and ``confusion_matrix`` ([[TN, FP], [FN, TP]]).
+        The metrics; ``confusion_matrix`` (rows true, columns predicted,
+        both in ``classes`` order); ``per_class`` (precision, recall, F1
+        and support of each class); with two classes ``tn``, ``fp``, ``fn``
+        and ``tp`` around the positive class.
 
     Examples
     --------
@@ -34,72 +170,43 @@ def evaluate(y_true, y_pred, scores) -> dict[str, float | list[list[int]]]:
     >>> result["accuracy"], result["precision"], result["roc_auc"]
     (0.75, 0.6666666666666666, 1.0)
     """
-    y_true, y_pred, scores = np.asarray(y_true), np.asarray(y_pred), np.asarray(scores, dtype=float)
-    return {
-        "accuracy": float(skm.accuracy_score(y_true, y_pred)),
-        "precision": float(skm.precision_score(y_true, y_pred, zero_division=0)),
-        "recall": float(skm.recall_score(y_true, y_pred, zero_division=0)),
-        "f1": float(skm.f1_score(y_true, y_pred, zero_division=0)),
-        "roc_auc": float(skm.roc_auc_score(y_true, scores)),
-        "confusion_matrix": skm.confusion_matrix(y_true, y_pred, labels=[0, 1]).tolist(),
-    }
+    classes = list(classes)
+    k = len(classes)
+    y, p = encode(y_true, classes, positive), encode(y_pred, classes, positive)
+    s = np.asarray(scores, dtype=float)
+    result: dict = {m.name: float(m.score(y, p, s, k)) for m in metric_table(k)}
+    truth, predicted = _positions(y_true, classes), _positions(y_pred, classes)  # rows and columns in classes order
+    labels = list(range(k))
+    result["confusion_matrix"] = skm.confusion_matrix(truth, predicted, labels=labels).tolist()
+    precision, recall, f1, support = skm.precision_recall_fscore_support(truth, predicted, labels=labels,
+                                                                         zero_division=0)
+    if k == 2:  # counts around the positive class
+        result.update(tn=int(np.sum((y == 0) & (p == 0))), fp=int(np.sum((y == 0) & (p == 1))),
+                      fn=int(np.sum((y == 1) & (p == 0))), tp=int(np.sum((y == 1) & (p == 1))))
+    result["per_class"] = [{"class": _plain(c), "precision": float(precision[i]), "recall": float(recall[i]),
+                            "f1": float(f1[i]), "support": int(support[i])} for i, c in enumerate(classes)]
+    return result
 
 
-# Vectorised statistics over the last axis, for scipy.stats.bootstrap(vectorized=True).
-def _counts(y, p):
-    tp = np.sum((y == 1) & (p == 1), axis=-1)
-    fp = np.sum((y == 0) & (p == 1), axis=-1)
-    fn = np.sum((y == 1) & (p == 0), axis=-1)
-    return tp, fp, fn
-
-
-def _ratio(num, den):
-    return np.divide(num, den, out=np.zeros(np.shape(num), dtype=float), where=den > 0)
-
-
-def _accuracy(y, p, s, axis=-1):
-    return np.mean(y == p, axis=-1)
-
-
-def _precision(y, p, s, axis=-1):
-    tp, fp, _ = _counts(y, p)
-    return _ratio(tp, tp + fp)
-
-
-def _recall(y, p, s, axis=-1):
-    tp, _, fn = _counts(y, p)
-    return _ratio(tp, tp + fn)
-
-
-def _f1(y, p, s, axis=-1):
-    tp, fp, fn = _counts(y, p)
-    return _ratio(2 * tp, 2 * tp + fp + fn)
-
-
-def _roc_auc(y, p, s, axis=-1):
-    # Mann-Whitney U: the share of (positive, negative) pairs ranked correctly, ties counting half.
-    ranks = stats.rankdata(s, axis=-1)
-    n_pos = np.sum(y == 1, axis=-1)
-    n_neg = y.shape[-1] - n_pos
-    rank_sum = np.sum(np.where(y == 1, ranks, 0.0), axis=-1)
-    return _ratio(rank_sum - n_pos * (n_pos + 1) / 2, n_pos * n_neg)
-
-
-_STATISTICS = {"accuracy": _accuracy, "precision": _precision, "recall": _recall, "f1": _f1,
-               "roc_auc": _roc_auc}
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def bootstrap_intervals(
-    y_true, y_pred, scores, *, n_resamples: int = 1000, confidence: float = 0.95, seed: int = 0,
+    y_true, y_pred, scores, *, classes: Sequence = (0, 1), positive=None, n_resamples: int = 1000,
+    confidence: float = 0.95, seed: int = 0, batch: int = 100,
 ) -> dict[str, tuple[float, float]]:
-    """Percentile bootstrap confidence intervals of every metric, resampling test reviews.
+    """Percentile bootstrap confidence intervals of every metric, resampling test texts.
 
-    Uses ``scipy.stats.bootstrap`` with paired resampling of (label,
-    prediction, score) triples; the same seed gives the same intervals.
+    One resampling index serves every metric: ``n_resamples`` draws of the
+    test texts with replacement (paired: label, prediction and score stay
+    together), made in batches from ``numpy.random.default_rng(seed)``, so
+    the same seed gives the same intervals. The draws and the percentiles
+    are those of ``scipy.stats.bootstrap(paired=True, method="percentile")``.
 
     Parameters
     ----------
-    y_true, y_pred, scores : array-like
+    y_true, y_pred, scores, classes, positive
         As in :func:`evaluate`.
     n_resamples : int, default=1000
         Bootstrap replicates.
@@ -107,18 +214,29 @@ def bootstrap_intervals(
         Confidence level.
     seed : int, default=0
         Seed of the resampling.
+    batch : int, default=100
+        Resamples evaluated at once (memory: ``batch`` times the test size).
 
     Returns
     -------
     dict of str to (low, high)
     """
-    data = (np.asarray(y_true), np.asarray(y_pred), np.asarray(scores, dtype=float))
+    classes = list(classes)
+    k = len(classes)
+    y, p = encode(y_true, classes, positive), encode(y_pred, classes, positive)
+    s = np.asarray(scores, dtype=float)
+    table = metric_table(k)
+    rng = np.random.default_rng(seed)
+    n = len(y)
+    draws: dict[str, list[np.ndarray]] = {m.name: [] for m in table}
+    for start in range(0, n_resamples, batch):
+        index = rng.integers(0, n, (min(batch, n_resamples - start), n))
+        for metric in table:
+            draws[metric.name].append(np.asarray(metric.resampled(y[index], p[index], s[index], k), dtype=float))
+    alpha = (1 - confidence) / 2
     intervals = {}
-    for name, statistic in _STATISTICS.items():
-        result = stats.bootstrap(
-            data, statistic, paired=True, vectorized=True, n_resamples=n_resamples,
-            confidence_level=confidence, method="percentile", batch=100,
-            rng=np.random.default_rng(seed),
-        )
-        intervals[name] = (float(result.confidence_interval.low), float(result.confidence_interval.high))
+    for name, parts in draws.items():
+        values = np.concatenate(parts)
+        low, high = np.quantile(values, [alpha, 1 - alpha])
+        intervals[name] = (float(low), float(high))
     return intervals

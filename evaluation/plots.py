@@ -13,7 +13,7 @@ __all__ = ["plot_accuracy_vs_time", "plot_confusion_matrices", "plot_roc_curves"
 
 
 def plot_roc_curves(y_true, scores: dict[str, np.ndarray], aucs: dict[str, float], path: Path) -> Path:
-    """All models' ROC curves on the test set in one figure."""
+    """All models' ROC curves on the test set in one figure (two classes; ``y_true`` true for the positive class)."""
     figure = Figure(figsize=(6, 6), dpi=100)
     axis = figure.subplots()
     for name in sorted(scores):
@@ -28,19 +28,24 @@ def plot_roc_curves(y_true, scores: dict[str, np.ndarray], aucs: dict[str, float
     return path
 
 
-def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], path: Path) -> Path:
-    """One confusion matrix per model, counts written in the cells."""
+def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], classes: Sequence, path: Path) -> Path:
+    """One confusion matrix per model: cells coloured by the row rate, with the count and the rate written in."""
     names = sorted(matrices)
-    figure = Figure(figsize=(3.2 * len(names), 3.4), dpi=100)
+    k = len(classes)
+    side = max(3.2, 0.55 * k + 1.6)
+    figure = Figure(figsize=(side * len(names), side + 0.3), dpi=100)
     axes = np.atleast_1d(figure.subplots(1, len(names)))
+    ticks = [str(c) for c in classes]
     for axis, name in zip(axes, names):
-        matrix = np.asarray(matrices[name])
-        axis.imshow(matrix, cmap="Blues")
+        matrix = np.asarray(matrices[name], dtype=float)
+        rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+        axis.imshow(rates, cmap="Blues", vmin=0, vmax=1)
         for (row, col), count in np.ndenumerate(matrix):
-            axis.text(col, row, f"{count:,}", ha="center", va="center",
-                      color="white" if count > matrix.max() / 2 else "black")
-        axis.set(xticks=[0, 1], yticks=[0, 1], xticklabels=["neg", "pos"], yticklabels=["neg", "pos"],
-                 xlabel="predicted", ylabel="true", title=name)
+            axis.text(col, row, f"{int(count):,}\n{rates[row, col]:.0%}", ha="center", va="center",
+                      fontsize=9 if k <= 3 else 7, color="white" if rates[row, col] > 0.5 else "black")
+        axis.set(xticks=range(k), yticks=range(k), xlabel="predicted", ylabel="true", title=name)
+        axis.set_xticklabels(ticks, rotation=45 if k > 3 else 0, ha="right" if k > 3 else "center")
+        axis.set_yticklabels(ticks)
     figure.tight_layout()
     figure.savefig(path)
     return path

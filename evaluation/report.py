@@ -8,15 +8,12 @@ from typing import Any
 
 import pandas as pd
 
-from evaluation.metrics import METRICS
+from evaluation.metrics import Metric, metric_table
 from evaluation.registry import is_neural
 from evaluation.runner import ModelResult
 from storage import atomic_file
 
 __all__ = ["headline_rows", "update_index", "write_report"]
-
-_NAMES = {"accuracy": "Accuracy", "precision": "Precision", "recall": "Recall", "f1": "F1", "roc_auc": "ROC-AUC"}
-
 
 def _ok(results: list[ModelResult]) -> list[ModelResult]:
     """Finished results, best accuracy first, then by name (a stable order)."""
@@ -24,18 +21,24 @@ def _ok(results: list[ModelResult]) -> list[ModelResult]:
     return sorted(done, key=lambda r: (-round(r.metrics["accuracy"], 6), r.name))
 
 
+def table_of(results: list[ModelResult]) -> tuple[Metric, ...]:
+    """The metric table of these results (two classes or more)."""
+    done = [r for r in results if r.status == "ok"]
+    return metric_table(len(done[0].metrics["per_class"])) if done else metric_table(2)
+
+
 def headline_rows(results: list[ModelResult]) -> list[dict[str, Any]]:
     """One flat record per finished model: every metric, its interval, and the costs."""
     rows = []
     for r in _ok(results):
         row: dict[str, Any] = {"model": r.name, "stopwords": r.stopwords}
-        for metric in METRICS:
-            row[metric] = round(r.metrics[metric], 4)
-            low, high = r.intervals.get(metric, (None, None))
-            row[f"{metric}_ci_low"] = None if low is None else round(low, 4)
-            row[f"{metric}_ci_high"] = None if high is None else round(high, 4)
-        tn, fp, fn, tp = (v for line in r.metrics["confusion_matrix"] for v in line)
-        row.update(tn=tn, fp=fp, fn=fn, tp=tp, fit_s=round(r.fit_s, 2), predict_s=round(r.predict_s, 2),
+        for metric in table_of(results):
+            row[metric.name] = round(r.metrics[metric.name], 4)
+            low, high = r.intervals.get(metric.name, (None, None))
+            row[f"{metric.name}_ci_low"] = None if low is None else round(low, 4)
+            row[f"{metric.name}_ci_high"] = None if high is None else round(high, 4)
+        row.update({key: r.metrics[key] for key in ("tn", "fp", "fn", "tp") if key in r.metrics})
+        row.update(fit_s=round(r.fit_s, 2), predict_s=round(r.predict_s, 2),
                    reviews_per_s=round(r.throughput, 1), peak_memory_mib=round(r.peak_memory_mib, 1),
                    model_mib=round(r.model_bytes / 2**20, 2))
         rows.append(row)
@@ -50,17 +53,17 @@ def _table(header: list[str], rows: list[list[str]], align: str = "") -> str:
     return "\n".join(lines)
 
 
-def _headline(rows: list[dict[str, Any]]) -> str:
+def _headline(rows: list[dict[str, Any]], table: tuple[Metric, ...]) -> str:
     with_ci = any(row["accuracy_ci_low"] is not None for row in rows)
-    header = ["Model"] + [_NAMES[m] + (" [95% CI]" if m != "roc_auc" and with_ci else "") for m in METRICS] + \
+    header = ["Model"] + [m.label + (" [95% CI]" if m.with_interval and with_ci else "") for m in table] + \
         ["Fit s", "Predict s"]
     body = []
     for row in rows:
         cells = [f"`{row['model']}`"]
-        for metric in METRICS:
-            value = f"{row[metric]:.4f}"
-            if metric != "roc_auc" and with_ci:
-                value += f" [{row[metric + '_ci_low']:.4f}, {row[metric + '_ci_high']:.4f}]"
+        for metric in table:
+            value = f"{row[metric.name]:.4f}"
+            if metric.with_interval and with_ci:
+                value += f" [{row[metric.name + '_ci_low']:.4f}, {row[metric.name + '_ci_high']:.4f}]"
             cells.append(value)
         cells += [f"{row['fit_s']:.1f}", f"{row['predict_s']:.1f}"]
         body.append(cells)
@@ -68,11 +71,27 @@ def _headline(rows: list[dict[str, Any]]) -> str:
 
 
 def _costs(rows: list[dict[str, Any]]) -> str:
-    header = ["Model", "Fit s", "Predict s", "Test reviews/s", "Peak memory MiB", "Saved model MiB",
-              "TN", "FP", "FN", "TP"]
+    counts = [k for k in ("tn", "fp", "fn", "tp") if rows and k in rows[0]]
+    header = ["Model", "Fit s", "Predict s", "Test texts/s", "Peak memory MiB", "Saved model MiB",
+              *(k.upper() for k in counts)]
     body = [[f"`{r['model']}`", f"{r['fit_s']:.1f}", f"{r['predict_s']:.1f}", f"{r['reviews_per_s']:,.0f}",
-             f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}",
-             *(f"{r[k]:,}" for k in ("tn", "fp", "fn", "tp"))] for r in rows]
+             f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}", *(f"{r[k]:,}" for k in counts)] for r in rows]
+    return _table(header, body)
+
+
+def _per_class(results: list[ModelResult]) -> str:
+    """Precision, recall and F1 of every class for every model (more than two classes)."""
+    done = _ok(results)
+    classes = [entry["class"] for entry in done[0].metrics["per_class"]]
+    header = ["Class", "Support"] + [f"`{r.name}` P / R / F1" for r in done]
+    body = []
+    for i, name in enumerate(classes):
+        support = done[0].metrics["per_class"][i]["support"]
+        cells = [f"{name}", f"{support:,}"]
+        for r in done:
+            entry = r.metrics["per_class"][i]
+            cells.append(f"{entry['precision']:.3f} / {entry['recall']:.3f} / {entry['f1']:.3f}")
+        body.append(cells)
     return _table(header, body)
 
 
@@ -124,19 +143,31 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
     primary = next(iter(by_list))
     results = by_list[primary]
     rows = headline_rows(results)
-    lines = [f"# IMDB sentiment: {', '.join(f'`{r.name}`' for r in results)}", ""]
-    lines += [f"Test set: {provenance['split_sizes']['test']:,} reviews, touched once per model. Training: "
-              f"{provenance['split_sizes']['train']:,}; validation (carved from train, used by the neural "
-              f"models only): {provenance['split_sizes']['validation']:,}. Stopword list for every model: "
-              f"{provenance['stopwords'][primary]}. Split fingerprint `{provenance['fingerprints'][primary][:16]}`.",
-              ""]
+    table = table_of(results)
+    sizes, classes = provenance["split_sizes"], provenance["classes"]
+    lines = [f"# {provenance['dataset']}: {', '.join(f'`{r.name}`' for r in results)}", ""]
+    lines += [f"Test set: {sizes['test']:,} texts, touched once per model. Training: {sizes['train']:,}; "
+              f"validation (used by the neural models only): {sizes['validation']:,}. "
+              f"{len(classes)} classes: {', '.join(f'`{c}`' for c in classes)}"
+              + (f" (positive: `{provenance['positive_label']}`)" if provenance["positive_label"] is not None
+                 else "")
+              + f". Stopword list for every model: {provenance['stopwords'][primary]}. "
+              f"Split fingerprint `{provenance['fingerprints'][primary][:16]}`.", ""]
+    shared = provenance["test_texts_also_in_training"]
+    if shared:
+        lines += [f"> **Validity warning:** {shared:,} test text(s) also occur, character for character, in the "
+                  "training or validation texts, which flatters every model. `--drop-duplicates` removes them "
+                  "from training and validation.", ""]
     if stopped:
         lines += [f"> **This run was stopped early** ({stopped}); only the models listed below finished.", ""]
     failed = [r for rs in by_list.values() for r in rs if r.status != "ok"]
-    lines += ["## Results", "", _headline(rows), "",
-              (f"Intervals: {provenance['n_resamples']} seeded percentile-bootstrap resamples of the test reviews. "
+    lines += ["## Results", "", _headline(rows, table), "",
+              (f"Intervals: {provenance['n_resamples']} seeded percentile-bootstrap resamples of the test texts. "
                if provenance["n_resamples"] else "No confidence intervals (`--bootstrap 0`). ")
               + "ROC-AUC is computed from continuous scores (decision values or probabilities).", ""]
+    if len(classes) > 2 and rows:
+        lines += ["## Per class", "", "Precision / recall / F1 of each class on the test set.", "",
+                  _per_class(results), ""]
     if failed:
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
@@ -149,8 +180,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
     lines += [""]
     if len(mcnemar) > 1:
         lines += ["## Paired significance (McNemar)", "",
-                  "Exact McNemar test on the test reviews where two models disagree; p < 0.05 means their "
-                  "error rates differ.", "", _mcnemar(mcnemar), ""]
+                  "Exact McNemar test on the test texts where one model is right and the other wrong; p < 0.05 "
+                  "means their error rates differ.", "", _mcnemar(mcnemar), ""]
     if len(by_list) > 1:
         lines += ["## Stopword ablation", "", "Test accuracy of each model with each stopword list.", "",
                   _ablation(by_list), ""]
@@ -161,7 +192,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
               for key, value in provenance.items()]
     lines += ["```", "", f"Reproduce: `{provenance['command']}`", "",
               "Files: `results.json` and `results.csv` (every number above), `predictions.csv` (each test "
-              "review's label, and every model's prediction and score).", ""]
+              "text's id and label, and every model's prediction and score).", ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     records = [row for rs in by_list.values() for row in headline_rows(rs)]
     payload = {"provenance": provenance, "results": records,
@@ -169,7 +200,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
                           for r in failed],
                "mcnemar_p_values": {a: {b: (None if pd.isna(v) else round(float(v), 6))
                                         for b, v in mcnemar.loc[a].items()} for a in mcnemar.index},
-               "histories": {r.name: r.history for r in results if r.history}}
+               "histories": {r.name: r.history for r in results if r.history},
+               "confusion_matrices": {r.name: r.metrics["confusion_matrix"] for r in results if r.status == "ok"},
+               "per_class": {r.name: r.metrics["per_class"] for r in results if r.status == "ok"}}
     (folder / "results.json").write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
     pd.DataFrame(records).to_csv(folder / "results.csv", index=False, float_format="%.4f")
 

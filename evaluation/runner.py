@@ -19,7 +19,7 @@ from evaluation.resources import PeakMemory, saved_size_bytes
 from evaluation.stops import RunStopped
 from storage import pause_point
 
-__all__ = ["ModelResult", "RunConfig", "run_models"]
+__all__ = ["ModelResult", "RunConfig", "predictions_and_scores", "run_models"]
 
 logger = logging.getLogger(__name__)
 
@@ -30,14 +30,14 @@ class RunConfig:
 
     models: tuple[str, ...]  # registered model names, in run order
     stopwords: tuple[str, ...]  # stopword lists; the first is the primary one
-    out: Path  # the report folder
-    data: str | None = None  # archive or folder; None: IMDB_DATA, then the cache, then download
-    seed: int = 0  # seed of the validation carve, the models and the bootstrap
+    out: Path | None  # the report folder; None: no report (the Python leaderboard only)
+    data: corpus.DataSource = field(default_factory=corpus.DataSource)  # IMDB (the default) or the user's files
+    seed: int = 0  # seed of the carves (test, validation), the models and the bootstrap
     validation_size: float = 0.1  # share of the training split carved out for validation
-    sample: int | None = None  # reviews per split (stratified) for a quick look; None: all
-    excerpt: bool = False  # accept a balanced excerpt in the aclImdb layout instead of the full 12,500 per class
+    sample: int | None = None  # texts per split (stratified) for a quick look; None: all
     neural_overrides: dict[str, Any] = field(default_factory=dict)  # applied to every neural model
     n_resamples: int = 1000  # bootstrap replicates per confidence interval; 0: no intervals
+    positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
     command: str = ""  # the command line, for the provenance section
 
 
@@ -57,8 +57,8 @@ class ModelResult:
     peak_memory_mib: float = 0.0  # peak resident memory added while fitting and predicting
     model_bytes: int = 0  # size of the saved fitted model
     history: dict[str, list[float]] | None = None  # Keras training history, neural models only
-    predictions: np.ndarray | None = None  # hard test predictions
-    scores: np.ndarray | None = None  # continuous test scores (decision values or P(positive))
+    predictions: np.ndarray | None = None  # hard test predictions (labels)
+    scores: np.ndarray | None = None  # test scores: of the positive class (two classes), or (n, k)
 
 
 def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> tuple[list[ModelResult],
@@ -103,20 +103,51 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
             model.fit(splits.X_train, splits.y_train)
         result.fit_s = time.perf_counter() - started
         started = time.perf_counter()
-        if hasattr(model, "decision_function"):
-            scores, threshold = model.decision_function(splits.X_test), 0.0
-        else:
-            scores, threshold = model.predict_proba(splits.X_test)[:, 1], 0.5
+        raw = model.decision_function(splits.X_test) if hasattr(model, "decision_function") \
+            else model.predict_proba(splits.X_test)
         result.predict_s = time.perf_counter() - started
-    result.scores = np.asarray(scores, dtype=float)
-    result.predictions = (result.scores > threshold).astype(int)
+    result.predictions, result.scores = predictions_and_scores(raw, model.classes_, config.positive_label)
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
     result.peak_memory_mib = memory.added_bytes / 2**20
-    result.metrics = evaluate(splits.y_test, result.predictions, result.scores)
+    options = {"classes": splits.classes, "positive": config.positive_label}
+    result.metrics = evaluate(splits.y_test, result.predictions, result.scores, **options)
     if config.n_resamples:
         result.intervals = bootstrap_intervals(splits.y_test, result.predictions, result.scores,
-                                               n_resamples=config.n_resamples, seed=config.seed)
+                                               n_resamples=config.n_resamples, seed=config.seed, **options)
     result.model_bytes = saved_size_bytes(model)
     result.history = getattr(model, "history_", None)
     logger.info("%s: accuracy %.4f, fit %.1f s, predict %.1f s", result.name, result.metrics["accuracy"],
                 result.fit_s, result.predict_s)
+
+
+def predictions_and_scores(raw: np.ndarray, classes: np.ndarray, positive=None) -> tuple[np.ndarray, np.ndarray]:
+    """Hard predictions and the scores metrics use, from a model's decision values or probabilities.
+
+    Parameters
+    ----------
+    raw : ndarray
+        ``decision_function`` (shape (n,) for two classes, (n, k) for more)
+        or ``predict_proba`` (shape (n, k)) on the test texts.
+    classes : ndarray
+        The model's ``classes_``.
+    positive : label, optional
+        The positive class of a two-class problem (default ``classes[1]``).
+
+    Returns
+    -------
+    predictions : ndarray
+        Labels (values of ``classes``).
+    scores : ndarray
+        Two classes: one score per text, higher meaning ``positive``. More:
+        the (n, k) scores, columns in ``classes`` order.
+    """
+    raw = np.asarray(raw, dtype=float)
+    probabilities = raw.ndim == 2 and len(classes) == 2  # predict_proba of a two-class model
+    if raw.ndim == 1 or probabilities:
+        second = raw[:, 1] if probabilities else raw
+        threshold = 0.5 if probabilities else 0.0
+        predictions = classes[(second > threshold).astype(int)]
+        flip = positive is not None and positive == classes[0]
+        scores = (1.0 - second if probabilities else -second) if flip else second
+        return predictions, scores
+    return classes[raw.argmax(axis=1)], raw
