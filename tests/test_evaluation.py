@@ -52,3 +52,47 @@ def test_perfect_predictions_have_degenerate_intervals():
     y = np.array([0, 1] * 50)
     intervals = bootstrap_intervals(y, y, y.astype(float), n_resamples=50)
     assert all(interval == (1.0, 1.0) for interval in intervals.values())
+
+
+@pytest.mark.parametrize("k", [2, 3, 6])
+def test_every_vectorised_metric_matches_scikit_learn_on_unresampled_data(k):
+    from evaluation.metrics import metric_table
+
+    rng = np.random.default_rng(k)
+    y = rng.integers(0, k, 500)
+    p = np.where(rng.random(500) < 0.7, y, rng.integers(0, k, 500))
+    s = rng.normal(size=(500, k)) + np.eye(k)[y] if k > 2 else rng.normal(size=500) + y
+    for metric in metric_table(k):
+        vectorised = metric.resampled(y[np.newaxis], p[np.newaxis], s[np.newaxis], k)
+        assert vectorised.shape == (1,)
+        assert vectorised[0] == pytest.approx(metric.score(y, p, s, k), abs=1e-12), metric.name
+    if k > 2:  # the macro one-vs-rest AUC is scikit-learn's own when the scores are probabilities
+        probabilities = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
+        table = {m.name: m for m in metric_table(k)}
+        assert table["roc_auc"].score(y, p, probabilities, k) == pytest.approx(
+            skm.roc_auc_score(y, probabilities, multi_class="ovr", average="macro"))
+
+
+def test_shared_index_reproduces_scipy_bootstrap():
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 3000)
+    pred = np.where(rng.random(3000) < 0.8, y, 1 - y)
+    scores = pred + rng.normal(0, 0.6, 3000)
+    ours = bootstrap_intervals(y, pred, scores, n_resamples=300, seed=11)
+    scipy_accuracy = stats.bootstrap((y, pred), lambda a, b, axis=-1: np.mean(a == b, axis=-1), paired=True,
+                                     vectorized=True, n_resamples=300, method="percentile", batch=100,
+                                     rng=np.random.default_rng(11)).confidence_interval
+    assert ours["accuracy"] == pytest.approx((scipy_accuracy.low, scipy_accuracy.high), abs=1e-12)
+
+
+def test_string_classes_with_a_chosen_positive_label():
+    y = np.array(["spam", "ham", "ham", "spam", "ham"])
+    pred = np.array(["spam", "ham", "spam", "spam", "ham"])
+    result = evaluate(y, pred, [0.9, 0.1, 0.6, 0.8, 0.3], classes=("ham", "spam"))
+    assert result["precision"] == skm.precision_score(y, pred, pos_label="spam")
+    flipped = evaluate(y, pred, [0.1, 0.9, 0.4, 0.2, 0.7], classes=("ham", "spam"), positive="ham")
+    assert flipped["precision"] == skm.precision_score(y, pred, pos_label="ham") and flipped["roc_auc"] == 1.0
+    assert result["confusion_matrix"] == flipped["confusion_matrix"] == [[2, 1], [0, 2]]
+    assert (flipped["tp"], flipped["fn"]) == (2, 1)

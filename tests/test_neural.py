@@ -180,3 +180,26 @@ def test_validation_labels_outside_the_training_classes_are_refused(data):
             y[60:] == 1, "positive", "negative")))
     with pytest.raises(ValueError, match="pair"):
         KerasTextClassifier(**TINY).fit(X, y, validation_data=X)
+
+
+def test_more_than_two_classes_end_in_a_softmax_and_short_texts_get_a_short_maxlen():
+    import corpus
+    from tests.conftest import FIXTURES
+
+    trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", test=FIXTURES / "trec" / "test.jsonl",
+                             text_column="question", label_column="coarse")
+    clf = make_neural("cnn", epochs=2, batch_size=16, verbose=0, validation_size=0.0)
+    clf.fit(trec.train["text"], trec.train["label"])
+    output = clf.model_.get_layer("output")
+    assert output.units == 6 and output.activation.__name__ == "softmax"
+    lengths = [len(s) for s in clf.encoder_.transform(trec.train["text"].tolist())]
+    assert clf.maxlen_ == int(np.ceil(np.quantile(lengths, 0.99))) < 40 < clf.maxlen
+    proba = clf.predict_proba(trec.test["text"])
+    assert proba.shape == (48, 6) and np.allclose(proba.sum(axis=1), 1.0, atol=1e-5)
+    assert clf.predict(trec.test["text"]).tolist() == clf.classes_[proba.argmax(axis=1)].tolist()
+    assert set(clf.classes_) == {"ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM"}
+
+
+def test_two_classes_keep_the_tutorials_sigmoid(fitted):
+    output = fitted.model_.get_layer("output")
+    assert output.units == 1 and output.activation.__name__ == "sigmoid" and fitted.maxlen_ == fitted.maxlen

@@ -1,0 +1,167 @@
+"""The user's own data: every layout, every label type, and every bad file refused before training."""
+
+import json
+import shutil
+
+import pandas as pd
+import pytest
+
+import corpus
+from corpus import DataError, load_texts
+from tests.conftest import FIXTURES
+
+SST, TREC, POLARITY = FIXTURES / "sst5", FIXTURES / "trec", FIXTURES / "polarity2k"
+SST_CLASSES = ("negative", "neutral", "positive", "very negative", "very positive")
+
+
+def test_csv_with_given_test_and_validation_files():
+    data = load_texts(SST / "train.csv", test=SST / "test.csv", validation=SST / "dev.csv", text_column="sentence")
+    assert data.name == "sst5" and data.classes == SST_CLASSES
+    assert (len(data.train), len(data.validation), len(data.test)) == (120, 40, 60)
+    assert data.train.loc[0, "id"] == "train.csv:1" and data.test.loc[0, "id"] == "test.csv:1"
+    first = pd.read_csv(SST / "train.csv").iloc[0]
+    assert data.train.loc[0, "text"] == first["sentence"] and data.train.loc[0, "label"] == first["label"]
+    splits = corpus.make_splits(data, validation_size=0.1)  # the given validation set wins over a carve
+    assert splits.sizes() == {"train": 120, "validation": 40, "test": 60}
+    assert splits.classes == SST_CLASSES
+
+
+def test_json_lines_with_a_rare_class():
+    data = load_texts(TREC / "train.jsonl", test=TREC / "test.jsonl", text_column="question", label_column="coarse")
+    assert data.classes == ("ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM")
+    assert data.test["label"].value_counts()["ABBR"] == 8 and data.validation is None
+    assert data.train.loc[0, "text"] == json.loads((TREC / "train.jsonl").read_text().splitlines()[0])["question"]
+
+
+def test_a_folder_per_class_gets_a_seeded_stratified_test_carve():
+    first = load_texts(POLARITY, seed=3)
+    assert first.classes == ("neg", "pos") and len(first.train) == 32 and len(first.test) == 8
+    assert first.test["label"].value_counts().to_dict() == {"neg": 4, "pos": 4}
+    assert first.test.loc[0, "id"].startswith("neg/cv0") and "test set carved" in first.notes[0]
+    again = load_texts(POLARITY, seed=3)
+    assert again.test["id"].tolist() == first.test["id"].tolist()
+    other = load_texts(POLARITY, seed=4)
+    fingerprints = {corpus.make_splits(d).fingerprint for d in (first, again, other)}
+    assert len(fingerprints) == 2  # the carve is part of the split fingerprint
+
+
+def test_folders_under_train_and_test(tmp_path):
+    for split, count in (("train", 15), ("test", 5)):
+        for label in ("neg", "pos"):
+            target = tmp_path / "reviews" / split / label
+            target.mkdir(parents=True)
+            for path in sorted((POLARITY / label).iterdir())[:count] if split == "train" else \
+                    sorted((POLARITY / label).iterdir())[-count:]:
+                shutil.copy(path, target)
+    data = load_texts(tmp_path / "reviews")
+    assert (len(data.train), len(data.test)) == (30, 10) and not data.notes
+    assert data.test.loc[0, "id"].startswith("test/neg/")
+
+
+def test_tsv_and_parquet_read_the_same_texts(tmp_path):
+    frame = pd.read_csv(SST / "train.csv")
+    frame.to_csv(tmp_path / "train.tsv", sep="\t", index=False)
+    frame.to_parquet(tmp_path / "train.parquet")
+    frame.to_csv(tmp_path / "semicolons.csv", sep=";", index=False)
+    loaded = [load_texts(tmp_path / name, text_column="sentence")
+              for name in ("train.tsv", "train.parquet", "semicolons.csv")]
+    assert all(d.train["text"].tolist() == loaded[0].train["text"].tolist() for d in loaded)
+    assert sorted(loaded[0].train["text"].tolist() + loaded[0].test["text"].tolist()) == sorted(frame["sentence"])
+
+
+@pytest.mark.parametrize(("labels", "expected"), [
+    (["pos", "neg"], ("neg", "pos")),
+    ([1, 0], (0, 1)),
+    ([True, False], (False, True)),
+])
+def test_string_integer_and_boolean_labels_keep_their_names(labels, expected, tmp_path):
+    texts = pd.read_csv(SST / "train.csv")["sentence"].tolist()[:40]
+    frame = pd.DataFrame({"review": texts, "sentiment": [labels[i % 2] for i in range(40)]})
+    frame.to_csv(tmp_path / "data.csv", index=False)
+    frame.to_json(tmp_path / "data.jsonl", orient="records", lines=True)
+    for name in ("data.csv", "data.jsonl"):
+        data = load_texts(tmp_path / name, text_column="review", label_column="sentiment")
+        assert data.classes == expected and type(data.classes[0]) is type(expected[0]), name
+
+
+def test_a_missing_column_lists_the_available_ones():
+    with pytest.raises(DataError, match=r"has no column 'text'. Its columns are: 'sentence', 'label'. "
+                                        r"Name the right ones with text_column"):
+        load_texts(SST / "train.csv")
+
+
+def test_empty_texts_are_counted_and_can_be_dropped(tmp_path):
+    frame = pd.read_csv(SST / "train.csv")
+    frame.loc[[3, 7], "sentence"] = ["", "   "]
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    with pytest.raises(DataError, match=r"2 empty or missing text\(s\) \(rows train.csv:4, train.csv:8\).*drop_empty"):
+        load_texts(tmp_path / "train.csv", text_column="sentence")
+    data = load_texts(tmp_path / "train.csv", text_column="sentence", drop_empty=True)
+    assert len(data.train) + len(data.test) == 118 and "dropped 2 empty text(s)" in data.notes[0]
+
+
+def test_missing_labels_and_unseen_test_labels_are_named(tmp_path):
+    frame = pd.read_csv(SST / "train.csv")
+    frame.loc[5, "label"] = ""
+    frame.to_csv(tmp_path / "train.csv", index=False)
+    with pytest.raises(DataError, match=r"1 row\(s\) without a label \(rows train.csv:6\)"):
+        load_texts(tmp_path / "train.csv", text_column="sentence")
+    test = pd.read_csv(SST / "test.csv")
+    test.loc[0, "label"] = "ecstatic"
+    test.to_csv(tmp_path / "test.csv", index=False)
+    with pytest.raises(DataError, match=r"test set of .* has labels that never occur in training: \['ecstatic'\]"):
+        load_texts(SST / "train.csv", test=tmp_path / "test.csv", text_column="sentence")
+
+
+def test_mixed_label_types_are_refused():
+    frame = pd.DataFrame({"text": ["good film", "bad film", "fine film", "dull film"] * 3,
+                          "label": ["pos", 0, "pos", 0] * 3})
+    with pytest.raises(DataError, match="Labels mix number and text values"):
+        corpus.from_frames(frame)
+
+
+def test_unreadable_files_name_the_file_and_the_place(tmp_path):
+    (tmp_path / "latin.csv").write_bytes("text,label\nTrès bon,pos\nmauvais,neg\nbien,pos\nnul,neg\n".encode("latin-1"))
+    with pytest.raises(DataError, match=r"latin.csv is not UTF-8 text \(byte 0xe8 at position 13\).*--encoding"):
+        load_texts(tmp_path / "latin.csv")
+    assert "Très bon" in load_texts(tmp_path / "latin.csv", encoding="latin-1", test_size=0.5).train["text"].tolist() \
+        + load_texts(tmp_path / "latin.csv", encoding="latin-1", test_size=0.5).test["text"].tolist()
+    (tmp_path / "broken.jsonl").write_text('{"text": "fine", "label": "a"}\n{"text": oops}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"broken.jsonl, line 2, is not valid JSON"):
+        load_texts(tmp_path / "broken.jsonl")
+    (tmp_path / "notes.docx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(DataError, match=r"is not a table this package reads"):
+        load_texts(tmp_path / "notes.docx")
+    with pytest.raises(DataError, match="does not exist"):
+        load_texts(tmp_path / "missing.csv")
+    latin_folder = tmp_path / "folder" / "pos"
+    latin_folder.mkdir(parents=True)
+    (latin_folder / "a.txt").write_bytes("Très".encode("latin-1"))
+    with pytest.raises(DataError, match=r"pos/a.txt in .* is not UTF-8 text"):
+        load_texts(tmp_path / "folder")
+
+
+def test_a_class_too_small_for_the_split_is_named_before_training():
+    frame = pd.DataFrame({"text": [f"text number {i}" for i in range(23)],
+                          "label": ["common"] * 20 + ["rare"] * 3})
+    data = corpus.from_frames(frame, test=frame.iloc[[0, 20]])
+    with pytest.raises(DataError, match=r"class 'rare' has 3 training review\(s\).*at least 5 are needed"):
+        corpus.make_splits(data)
+    with pytest.raises(DataError, match=r"too small to carve a stratified test set.*'rare' \(1\)"):
+        corpus.from_frames(pd.concat([frame.iloc[:20], frame.iloc[[20]]]))
+
+
+def test_duplicates_shared_by_train_and_test_are_counted_and_can_be_dropped():
+    frame = pd.read_csv(SST / "train.csv")
+    test = pd.concat([pd.read_csv(SST / "test.csv"), frame.iloc[[0, 1, 2]]])
+    data = corpus.from_frames(frame, test=test, text_column="sentence")
+    assert corpus.shared_texts(data) == 3
+    cleaned = corpus.drop_shared_texts(data)
+    assert corpus.shared_texts(cleaned) == 0 and len(cleaned.train) == 117 and len(cleaned.test) == 63
+
+
+def test_sample_keeps_the_class_shares():
+    data = load_texts(TREC / "train.jsonl", test=TREC / "test.jsonl", text_column="question", label_column="coarse")
+    sample = corpus.sample_corpus(data, 60, seed=0)
+    assert sample.train["label"].value_counts().to_dict() == dict.fromkeys(data.classes, 10)
+    assert len(sample.test) == len(data.test) == 48  # a split smaller than the sample is kept whole

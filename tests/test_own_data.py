@@ -1,0 +1,89 @@
+"""The comparison on data other than IMDB: the command line on each layout, and the Python leaderboard."""
+
+import json
+
+import pandas as pd
+import pytest
+from sklearn import metrics as skm
+
+import compare
+from evaluation import compare as compare_models
+from tests.conftest import FIXTURES
+
+SST, TREC, POLARITY = FIXTURES / "sst5", FIXTURES / "trec", FIXTURES / "polarity2k"
+QUICK = ["--bootstrap", "200", "--quiet", "--epochs", "2"]
+
+
+def _run(tmp_path, name, *argv):
+    out = tmp_path / name
+    assert compare.main([*argv, *QUICK, "--out", str(out)]) == 0
+    return out, (out / "report.md").read_text(encoding="utf-8"), \
+        json.loads((out / "results.json").read_text(encoding="utf-8"))
+
+
+def test_sst5_csv_with_given_splits_writes_a_five_class_report(tmp_path):
+    out, markdown, results = _run(
+        tmp_path, "sst5", "--data", str(SST / "train.csv"), "--test", str(SST / "test.csv"), "--validation",
+        str(SST / "dev.csv"), "--text-column", "sentence", "--models", "naive_bayes,linear_svm,nbsvm,cnn")
+    assert markdown.startswith("# sst5: `naive_bayes`, `linear_svm`, `nbsvm`, `cnn`")
+    assert "5 classes: `negative`, `neutral`, `positive`, `very negative`, `very positive`." in markdown
+    assert "| Model | Accuracy [95% CI] | Macro precision [95% CI] |" in markdown
+    assert "## Per class" in markdown and "| very negative | 12 |" in markdown
+    assert results["provenance"]["split_sizes"] == {"train": 120, "validation": 40, "test": 60}
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert set(predictions["nbsvm_prediction"]) <= set(results["provenance"]["classes"])
+    assert [c for c in predictions.columns if c.startswith("cnn_score_")] == [
+        f"cnn_score_{c}" for c in results["provenance"]["classes"]]
+    table = pd.read_csv(out / "results.csv").set_index("model")
+    for model in ("naive_bayes", "nbsvm", "cnn"):
+        assert table.loc[model, "macro_f1"] == pytest.approx(skm.f1_score(
+            predictions["label"], predictions[f"{model}_prediction"], average="macro"), abs=6e-5)
+    assert sorted(p.name for p in out.iterdir() if p.suffix == ".png") == [
+        "accuracy_vs_fit_time.png", "confusion_matrices.png", "training_cnn.png"]  # no ROC figure for 5 classes
+
+
+def test_trec_json_lines_and_polarity_folders(tmp_path):
+    _, markdown, results = _run(
+        tmp_path, "trec", "--data", str(TREC / "train.jsonl"), "--test", str(TREC / "test.jsonl"),
+        "--text-column", "question", "--label-column", "coarse", "--models", "naive_bayes,nbsvm")
+    assert "6 classes: `ABBR`, `DESC`, `ENTY`, `HUM`, `LOC`, `NUM`" in markdown
+    assert results["provenance"]["split_sizes"]["test"] == 48
+    _, markdown, results = _run(tmp_path, "polarity", "--data", str(POLARITY), "--models", "naive_bayes,nbsvm",
+                                "--validation-size", "0.2", "--positive-label", "pos")
+    assert "# polarity2k:" in markdown and "2 classes: `neg`, `pos` (positive: `pos`)" in markdown
+    assert results["provenance"]["data_notes"] == ["test set carved from the training file: 20%, stratified, seed 0"]
+    assert results["provenance"]["split_sizes"] == {"train": 25, "validation": 7, "test": 8}
+    assert "| Model | Accuracy [95% CI] | Precision [95% CI] |" in markdown
+
+
+def test_bad_data_is_one_line_before_any_model(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("evaluation.runner.make_model", lambda *a, **k: pytest.fail("a model was built"))
+    argv = ["--data", str(SST / "train.csv"), "--out", str(tmp_path / "r"), "--quiet"]
+    assert compare.main(argv) == 2
+    err = capsys.readouterr().err
+    assert "has no column 'text'. Its columns are: 'sentence', 'label'" in err and err.count("\n") == 1
+    assert compare.main([*argv, "--text-column", "sentence", "--positive-label", "good"]) == 2
+    assert "The positive label 'good' is not one of the two classes" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("labels", [["pos", "neg"], [1, 0], [True, False]])
+def test_python_leaderboard_from_a_dataframe_keeps_label_types(labels, tmp_path):
+    texts = pd.read_csv(SST / "train.csv")
+    mood = texts["label"].isin(["positive", "very positive"])
+    frame = pd.DataFrame({"review": texts["sentence"], "sentiment": [labels[0] if m else labels[1] for m in mood]})
+    train, test = frame.iloc[::2], frame.iloc[1::2]
+    board = compare_models(train, test, models=["naive_bayes", "nbsvm"], text_column="review",
+                           label_column="sentiment", n_resamples=0, out=tmp_path / "report")
+    assert list(board.index) == sorted(board.index, key=lambda m: -board.loc[m, "accuracy"]) and len(board) == 2
+    assert {"accuracy", "precision", "recall", "f1", "roc_auc", "fit_s"} <= set(board.columns)
+    predictions = pd.read_csv(tmp_path / "report" / "predictions.csv")
+    assert set(predictions["label"].astype(str)) == {str(v) for v in labels}
+
+
+def test_python_leaderboard_from_arrays():
+    texts = pd.read_csv(SST / "train.csv")
+    X, y = texts["sentence"].tolist(), texts["label"].tolist()
+    board = compare_models((X[::2], y[::2], X[1::2], y[1::2]), models=["linear_svm"], n_resamples=0)
+    assert list(board.index) == ["linear_svm"] and "macro_f1" in board.columns
+    with pytest.raises(ValueError, match="Unknown or no models"):
+        compare_models((X, y, X, y), models=["bert"])
