@@ -4,7 +4,7 @@ Every baseline uses the corpus layer's single tokenizer and stopword filter
 (:class:`corpus.TextPreprocessor`), the same one the neural models use.
 """
 
-from baselines.features import NgramVectorizer, shared_ngram_counts
+from baselines.features import NgramVectorizer
 from baselines.inspect import top_features
 from baselines.naive_bayes import NaiveBayesClassifier, make_naive_bayes
 from baselines.nbsvm import NBSVMClassifier, make_nbsvm
@@ -25,6 +25,5 @@ __all__ = [
     "make_linear_svm",
     "make_naive_bayes",
     "make_nbsvm",
-    "shared_ngram_counts",
     "top_features",
 ]

@@ -1,21 +1,18 @@
-"""Bag-of-n-grams features over the shared text preparation, with an opt-in shared count matrix.
+"""Bag-of-n-grams features over the shared text preparation.
 
 Tokenizing and counting n-grams is most of the cost of every classical
 baseline. Words are mapped to integer ids and n-grams to int64 keys, so that
 counting is numpy sorting rather than Python string handling (see
-:mod:`baselines.ngrams`). Inside ``with shared_ngram_counts(max_n=3):`` each
-list of texts is tokenized, and each n-gram order counted, once for all the
-vectorizers fitted or applied to it (with the same stopword list). The
-result is identical to fitting each vectorizer on its own; only the time
-differs.
+:mod:`baselines.ngrams`). Given :class:`~corpus.PreparedTexts` (from
+:func:`corpus.prepare`), a vectorizer uses their tokens instead of
+tokenizing again, and memoises each n-gram order's counts on them, so the
+baselines fitted on the same prepared texts count each order once. The
+result is identical to fitting on raw texts; only the time differs.
 """
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
 import logging
-from collections.abc import Iterator
 from itertools import chain
 from numbers import Integral
 from pathlib import Path
@@ -26,33 +23,28 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from baselines.ngrams import TokenIds, count_matrix, decode_keys
+from corpus.prepared import PreparedTexts, prepare
 from corpus.text import Stopwords, TextPreprocessor
 from corpus.validation import check_texts
 
-__all__ = ["NgramVectorizer", "shared_ngram_counts"]
+__all__ = ["NgramVectorizer"]
 
 logger = logging.getLogger(__name__)
 
 
-def _texts_key(texts: list[str], prep: TextPreprocessor) -> str:
-    digest = hashlib.sha1(prep.settings.encode(), usedforsecurity=False)
-    digest.update(len(texts).to_bytes(8, "little"))
-    for text in texts:
-        digest.update(text.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
-
-
 class _Tokenized:
-    """Texts tokenized once, with their n-gram keys and counts memoised per order."""
+    """Prepared texts as n-gram material: word ids in a vocabulary, n-gram keys and counts memoised per order."""
 
-    def __init__(self, texts: list[str], prep: TextPreprocessor, index: dict[str, int] | None = None) -> None:
-        tokens = prep.tokenize_many(texts)
-        if index is None:
-            self.words = np.array(sorted(set(chain.from_iterable(tokens))), dtype=object)
+    def __init__(self, prepared: PreparedTexts, index: dict[str, int] | None = None) -> None:
+        if index is None:  # the texts' own vocabulary (fitting)
+            self.words = prepared.words
             index = {word: i for i, word in enumerate(self.words.tolist())}
+            ids = prepared.ids.astype(np.int64)
+        else:  # another vocabulary (transforming with a fitted one)
+            self.words = None
+            ids = prepared.ids_in(index)
         self.index = index
-        self.ids = TokenIds.from_tokens(tokens, index)
+        self.ids = TokenIds(ids, prepared.doc, len(prepared), len(index))
         self._keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._counts: dict[int, tuple[np.ndarray, sp.csr_matrix]] = {}
 
@@ -70,56 +62,17 @@ class _Tokenized:
         return self._counts[n]
 
 
-class _SharedTokens:
-    """Tokenizations shared by every vectorizer fitted inside :func:`shared_ngram_counts`."""
-
-    def __init__(self, max_n: int) -> None:
-        self.max_n = max_n
-        self.fitted: dict[str, _Tokenized] = {}
-        self.transformed: dict[tuple[str, str], _Tokenized] = {}
-
-    def fit(self, texts: list[str], prep: TextPreprocessor) -> tuple[str, _Tokenized]:
-        key = _texts_key(texts, prep)
-        if key not in self.fitted:
-            logger.info("Tokenizing %d texts (shared by the baselines)", len(texts))
-            self.fitted[key] = _Tokenized(texts, prep)
-        return key, self.fitted[key]
-
-    def transform(self, fit_key: str, texts: list[str], prep: TextPreprocessor) -> _Tokenized:
-        key = _texts_key(texts, prep)
-        if key == fit_key:
-            return self.fitted[fit_key]
-        if (fit_key, key) not in self.transformed:
-            self.transformed[(fit_key, key)] = _Tokenized(texts, prep, self.fitted[fit_key].index)
-        return self.transformed[(fit_key, key)]
-
-
-_active_cache: _SharedTokens | None = None
-
-
-@contextlib.contextmanager
-def shared_ngram_counts(max_n: int = 3) -> Iterator[None]:
-    """Share one tokenization and n-gram count per text list between the vectorizers in this block.
-
-    Parameters
-    ----------
-    max_n : int, default=3
-        The highest n-gram order shared; vectorizers asking for more work
-        on their own.
-
-    Examples
-    --------
-    >>> from baselines import make_naive_bayes, make_nbsvm
-    >>> with shared_ngram_counts(max_n=3):  # doctest: +SKIP
-    ...     nb = make_naive_bayes().fit(X_train, y_train)
-    ...     nbsvm = make_nbsvm().fit(X_train, y_train)  # reuses nb's counting
-    """
-    global _active_cache
-    previous, _active_cache = _active_cache, _SharedTokens(max_n)
-    try:
-        yield
-    finally:
-        _active_cache = previous
+def _tokenized(prepared: PreparedTexts, index: dict[str, int] | None = None) -> _Tokenized:
+    """The n-gram material of ``prepared``, shared through its memo by every vectorizer that uses it."""
+    fitted = prepared.memo.get("ngrams")
+    if index is None or (fitted is not None and fitted.index is index):
+        if fitted is None:
+            fitted = prepared.memo["ngrams"] = _Tokenized(prepared)
+        return fitted
+    key = ("ngrams in", id(index))
+    if key not in prepared.memo:
+        prepared.memo[key] = _Tokenized(prepared, index)
+    return prepared.memo[key]
 
 
 class NgramVectorizer(TransformerMixin, BaseEstimator):
@@ -181,11 +134,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         self._check_params()
         prep = TextPreprocessor(self.stopwords)
         lo, hi = self.ngram_range
-        cache = _active_cache if _active_cache is not None and hi <= _active_cache.max_n else None
-        if cache is not None:
-            self._shared_key, tokenized = cache.fit(X, prep)
-        else:
-            self._shared_key, tokenized = None, _Tokenized(X, prep)
+        tokenized = _tokenized(prepare(X, prep))
         min_count = self.min_df if isinstance(self.min_df, Integral) else self.min_df * len(X)
         blocks, self.keys_ = [], []
         for n in range(lo, hi + 1):
@@ -204,11 +153,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         """The document-n-gram matrix of ``X`` over the fitted vocabulary."""
         check_is_fitted(self, "keys_")
         X = check_texts(X, "X")
-        cache = _active_cache
-        if self._shared_key is not None and cache is not None and self._shared_key in cache.fitted:
-            tokenized = cache.transform(self._shared_key, X, self.preprocessor_)
-        else:
-            tokenized = _Tokenized(X, self.preprocessor_, self.word_index_)
+        tokenized = _tokenized(prepare(X, self.preprocessor_), self.word_index_)
         lo = self.ngram_range[0]
         blocks = [count_matrix(*tokenized.keys(lo + i), keys, len(X)) for i, keys in enumerate(self.keys_)]
         return self._finish(sp.hstack(blocks, format="csr"))
@@ -221,7 +166,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
 
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.update(_shared_key=None, _feature_names=None)  # the shared tokens do not travel
+        state.update(_feature_names=None)  # rebuilt on demand
         return state
 
     def feature_names(self, columns: np.ndarray) -> list[str]:

@@ -23,7 +23,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
 import corpus
-from baselines import NaiveBayesClassifier, NBSVMClassifier, NgramVectorizer, shared_ngram_counts
+from baselines import NaiveBayesClassifier, NBSVMClassifier, NgramVectorizer
 
 GRIDS = {
     "naive_bayes": (True, lambda: NaiveBayesClassifier(), {"alpha": [0.1, 0.3, 1.0]}),
@@ -50,22 +50,21 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     train = corpus.load_imdb(args.data).train
-    texts, labels = train["text"].tolist(), train["label"].to_numpy()
+    texts, labels = corpus.prepare(train["text"].tolist()), train["label"].to_numpy()
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=0)
     rows = []
-    with shared_ngram_counts(max_n=3):
-        for ngram_range in NGRAM_RANGES:
-            for name in args.models.split(","):
-                binary, make, grid = GRIDS[name]
-                features = NgramVectorizer(ngram_range=ngram_range, binary=binary).fit_transform(texts)
-                started = time.perf_counter()
-                search = GridSearchCV(make(), grid, cv=folds, n_jobs=2).fit(features, labels)
-                logging.info("%s %s: best %.4f %s (%.0f s)", name, ngram_range, search.best_score_,
-                             search.best_params_, time.perf_counter() - started)
-                for params, mean, std in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"],
-                                             search.cv_results_["std_test_score"]):
-                    rows.append({"model": name, "ngram_range": str(ngram_range), **params,
-                                 "cv_accuracy": round(float(mean), 4), "cv_std": round(float(std), 4)})
+    for ngram_range in NGRAM_RANGES:
+        for name in args.models.split(","):
+            binary, make, grid = GRIDS[name]
+            features = NgramVectorizer(ngram_range=ngram_range, binary=binary).fit_transform(texts)
+            started = time.perf_counter()
+            search = GridSearchCV(make(), grid, cv=folds, n_jobs=2).fit(features, labels)
+            logging.info("%s %s: best %.4f %s (%.0f s)", name, ngram_range, search.best_score_,
+                         search.best_params_, time.perf_counter() - started)
+            for params, mean, std in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"],
+                                         search.cv_results_["std_test_score"]):
+                rows.append({"model": name, "ngram_range": str(ngram_range), **params,
+                             "cv_accuracy": round(float(mean), 4), "cv_std": round(float(std), 4)})
     table = pd.DataFrame(rows).sort_values(["model", "cv_accuracy"], ascending=[True, False])
     print(table.groupby("model").head(5).to_string(index=False))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)

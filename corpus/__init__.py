@@ -10,6 +10,7 @@ from corpus.imdb import (
     default_cache_dir,
     load_imdb,
 )
+from corpus.prepared import PreparedTexts, prepare
 from corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
 from corpus.sources import DataSource, drop_shared_texts, shared_texts
 from corpus.splits import Splits, make_splits, review_keys, sample_corpus
@@ -32,6 +33,7 @@ __all__ = [
     "DataSource",
     "DEFAULT_STOPWORDS",
     "MINIMAL_STOPWORDS",
+    "PreparedTexts",
     "REVIEWS_PER_CLASS",
     "SENTIMENT_KEEP_WORDS",
     "STOPWORD_LISTS",
@@ -56,6 +58,7 @@ __all__ = [
     "make_splits",
     "normalize",
     "pad_sequences",
+    "prepare",
     "review_keys",
     "sample_corpus",
     "shared_texts",

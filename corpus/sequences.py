@@ -9,7 +9,6 @@ and ``oov_char`` (2) stands for words out of the vocabulary.
 from __future__ import annotations
 
 import os
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
@@ -17,6 +16,7 @@ import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from corpus.prepared import prepare
 from corpus.text import Stopwords, TextPreprocessor
 from corpus.validation import check_texts
 
@@ -79,15 +79,15 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
         self.stopwords = stopwords
 
     def fit(self, X: Iterable[str], y: object = None) -> SequenceEncoder:
-        """Rank the words of the training texts ``X`` by frequency."""
+        """Rank the words of the training texts ``X`` by frequency (raw or :class:`~corpus.PreparedTexts`)."""
         self._check_params()
         X = check_texts(X, "X")
         self.preprocessor_ = TextPreprocessor(self.stopwords)
-        counts = Counter()
-        for tokens in self.preprocessor_.tokenize_many(X):
-            counts.update(tokens)
-        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        self.word_index_ = {word: rank for rank, (word, _) in enumerate(ranked, start=1)}
+        prepared = prepare(X, self.preprocessor_)
+        counts = np.bincount(prepared.ids, minlength=len(prepared.words))
+        order = np.argsort(-counts, kind="stable")  # the words are sorted: ties stay alphabetical
+        words = prepared.words[order].tolist()
+        self.word_index_ = {word: rank for rank, word in enumerate(words, start=1)}
         self._lookup_key = None  # a refit invalidates the cached word -> id lookup
         return self
 
@@ -95,15 +95,16 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
         """Encode each text as a list of ids (no padding, no truncation)."""
         check_is_fitted(self, "word_index_")
         X = check_texts(X, "X")
-        lookup = self._id_lookup()
-        oov, start = self.oov_char, self.start_char
-        head = [] if start is None else [start]
-        encoded = []
-        for tokens in self.preprocessor_.tokenize_many(X):
-            ids = [lookup.get(tok, oov) for tok in tokens]
-            if oov is None:
-                ids = [i for i in ids if i is not None]
-            encoded.append(head + ids)
+        prepared = prepare(X, self.preprocessor_)
+        unknown = -1 if self.oov_char is None else self.oov_char
+        lookup = {word: (unknown if i is None else i) for word, i in self._id_lookup().items()}
+        ids = prepared.ids_in(lookup, missing=unknown)
+        head = [] if self.start_char is None else [self.start_char]
+        bounds = prepared.offsets.tolist()
+        flat = ids.tolist()
+        encoded = [head + flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
+        if self.oov_char is None:
+            encoded = [[i for i in seq if i != -1] for seq in encoded]
         return encoded
 
     def _id_lookup(self) -> dict[str, int | None]:

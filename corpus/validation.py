@@ -22,6 +22,7 @@ def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
     Returns
     -------
     list of str
+        (A :class:`~corpus.PreparedTexts` is returned as it is.)
 
     Raises
     ------
@@ -36,6 +37,12 @@ def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
     >>> check_texts(("good", "bad"))
     ['good', 'bad']
     """
+    from corpus.prepared import PreparedTexts
+
+    if isinstance(X, PreparedTexts):
+        if not len(X):
+            raise ValueError(f"{name} is empty: at least one review text is required.")
+        return X  # checked when it was prepared; its tokens travel with it
     if isinstance(X, (str, bytes)):
         raise TypeError(
             f"{name} must be an iterable of review texts, not a single string. "

@@ -14,7 +14,7 @@ from typing import Any
 import corpus
 from evaluation.plots import plot_accuracy_vs_time, plot_confusion_matrices, plot_roc_curves
 from evaluation.report import write_report
-from evaluation.runner import ModelResult, RunConfig, run_models
+from evaluation.runner import ModelResult, Preparation, RunConfig, run_models
 from evaluation.significance import mcnemar_matrix
 from evaluation.stops import RunStopped, signals_deferred
 from storage import OwnedFolder
@@ -90,9 +90,11 @@ def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None)
                                                     seed=config.seed, stopwords=stopwords)
                       for stopwords in config.stopwords}  # every split is checked before the first model
     by_list: dict[str, list[ModelResult]] = {}
+    preparations: dict[str, Preparation] = {}
     stopped = None
     for stopwords, splits in splits_by_list.items():
-        by_list[stopwords], stopped = run_models(config, splits, stopwords)
+        runs = run_models(config, splits, stopwords)
+        by_list[stopwords], preparations[stopwords], stopped = runs.results, runs.preparation, runs.stopped
         if stopped:
             break
     if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
@@ -100,7 +102,8 @@ def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None)
     if target is not None:
         try:
             with signals_deferred():
-                _write(config, target, data, by_list, splits_by_list, stopped, time.perf_counter() - started)
+                _write(config, target, data, by_list, splits_by_list, preparations[config.stopwords[0]], stopped,
+                       time.perf_counter() - started)
         except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
             stopped = stopped or late
         logger.info("Report written to %s", target.path / "report.md")
@@ -119,7 +122,8 @@ def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:
 
 
 def _write(config: RunConfig, target: OwnedFolder, data: corpus.TextCorpus, by_list: dict[str, list[ModelResult]],
-           splits_by_list: dict[str, corpus.Splits], stopped: RunStopped | None, wall_s: float) -> None:
+           splits_by_list: dict[str, corpus.Splits], preparation: Preparation, stopped: RunStopped | None,
+           wall_s: float) -> None:
     staging = target.stage()
     try:
         primary = config.stopwords[0]
@@ -129,7 +133,7 @@ def _write(config: RunConfig, target: OwnedFolder, data: corpus.TextCorpus, by_l
         mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
         provenance = _provenance(config, data, splits_by_list, wall_s)
         write_report(staging, by_list=by_list, mcnemar=mcnemar, provenance=provenance, figures=figures,
-                     stopped=stopped.describe() if stopped else None)
+                     preparation=preparation, stopped=stopped.describe() if stopped else None)
         _write_predictions(staging / "predictions.csv", splits, results)
         target.commit(staging)
     finally:

@@ -9,8 +9,7 @@ from typing import Any
 import pandas as pd
 
 from evaluation.metrics import Metric, metric_table
-from evaluation.registry import is_neural
-from evaluation.runner import ModelResult
+from evaluation.runner import ModelResult, Preparation
 from storage import atomic_file
 
 __all__ = ["headline_rows", "update_index", "write_report"]
@@ -70,12 +69,16 @@ def _headline(rows: list[dict[str, Any]], table: tuple[Metric, ...]) -> str:
     return _table(header, body)
 
 
-def _costs(rows: list[dict[str, Any]]) -> str:
+def _costs(rows: list[dict[str, Any]], preparation: Preparation | None) -> str:
     counts = [k for k in ("tn", "fp", "fn", "tp") if rows and k in rows[0]]
     header = ["Model", "Fit s", "Predict s", "Test texts/s", "Peak memory MiB", "Saved model MiB",
               *(k.upper() for k in counts)]
-    body = [[f"`{r['model']}`", f"{r['fit_s']:.1f}", f"{r['predict_s']:.1f}", f"{r['reviews_per_s']:,.0f}",
-             f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}", *(f"{r[k]:,}" for k in counts)] for r in rows]
+    body = []
+    if preparation is not None:
+        body.append([f"*shared text preparation* ({preparation.tokens:,} tokens)", f"{preparation.seconds:.1f}",
+                     "—", "—", f"{preparation.peak_memory_mib:,.0f}", "—", *("—" for _ in counts)])
+    body += [[f"`{r['model']}`", f"{r['fit_s']:.1f}", f"{r['predict_s']:.1f}", f"{r['reviews_per_s']:,.0f}",
+              f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}", *(f"{r[k]:,}" for k in counts)] for r in rows]
     return _table(header, body)
 
 
@@ -121,7 +124,8 @@ def _ablation(by_list: dict[str, list[ModelResult]]) -> str:
 
 
 def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar: pd.DataFrame,
-                 provenance: dict[str, Any], figures: dict[str, str], stopped: str | None = None) -> None:
+                 provenance: dict[str, Any], figures: dict[str, str], preparation: Preparation | None = None,
+                 stopped: str | None = None) -> None:
     """Write ``report.md``, ``results.json`` and ``results.csv`` into ``folder``.
 
     Parameters
@@ -136,6 +140,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
         Command, seed, settings, split fingerprint, data checksum, versions...
     figures : dict
         Caption to file name (relative to ``folder``).
+    preparation : Preparation, optional
+        The shared text preparation's cost, its own row in the cost table.
     stopped : str or None
         How the run was stopped before every model ran (e.g. "stopped by
         SIGTERM"), or None if it ran to the end.
@@ -171,13 +177,11 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
     if failed:
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
-    lines += ["## Cost", "", _costs(rows), "",
-              "Peak memory is the resident memory added while the model was fitted and scored."]
-    first_baseline = next((r.name for r in results if r.status == "ok" and not is_neural(r.name)), None)
-    if first_baseline:
-        lines += [f"The baselines share one tokenization and n-gram count of the training and test texts; "
-                  f"`{first_baseline}`, the first to run, carries that cost in its fit, predict and memory figures."]
-    lines += [""]
+    lines += ["## Cost", "", _costs(rows, preparation), "",
+              "Peak memory is the resident memory added while the model was fitted and scored. Every model "
+              "starts from the same prepared texts (normalised, tokenized and stopword-filtered once, the first "
+              "row); the classical models also share each n-gram order's counts, which the first of them "
+              "computes.", ""]
     if len(mcnemar) > 1:
         lines += ["## Paired significance (McNemar)", "",
                   "Exact McNemar test on the test texts where one model is right and the other wrong; p < 0.05 "
@@ -196,6 +200,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], mcnemar
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     records = [row for rs in by_list.values() for row in headline_rows(rs)]
     payload = {"provenance": provenance, "results": records,
+               "preparation": None if preparation is None else {
+                   "seconds": round(preparation.seconds, 2), "peak_memory_mib": round(preparation.peak_memory_mib, 1),
+                   "tokens": preparation.tokens, "words": preparation.words},
                "failed": [{"model": r.name, "stopwords": r.stopwords, "status": r.status, "error": r.error}
                           for r in failed],
                "mcnemar_p_values": {a: {b: (None if pd.isna(v) else round(float(v), 6))

@@ -12,14 +12,13 @@ from typing import Any
 import numpy as np
 
 import corpus
-from baselines import shared_ngram_counts
 from evaluation.metrics import bootstrap_intervals, evaluate
 from evaluation.registry import is_neural, make_model
 from evaluation.resources import PeakMemory, saved_size_bytes
 from evaluation.stops import RunStopped
 from storage import pause_point
 
-__all__ = ["ModelResult", "RunConfig", "predictions_and_scores", "run_models"]
+__all__ = ["ModelResult", "ModelRuns", "Preparation", "RunConfig", "predictions_and_scores", "run_models"]
 
 logger = logging.getLogger(__name__)
 
@@ -61,50 +60,92 @@ class ModelResult:
     scores: np.ndarray | None = None  # test scores: of the positive class (two classes), or (n, k)
 
 
-def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> tuple[list[ModelResult],
-                                                                               RunStopped | None]:
-    """Fit and evaluate every model of ``config`` on ``splits``.
+@dataclass
+class Preparation:
+    """The shared text preparation of one run: each split tokenized once for every model."""
 
-    Returns the results (failed models included) and, if the run was
-    stopped (Ctrl-C or SIGTERM), how; the remaining models are then skipped.
+    seconds: float = 0.0  # wall time to normalise, tokenize and filter every split
+    peak_memory_mib: float = 0.0  # resident memory added meanwhile
+    tokens: int = 0  # tokens kept after stopword filtering, all splits together
+    words: int = 0  # distinct words of the training split
+
+
+@dataclass
+class ModelRuns:
+    """What :func:`run_models` returns for one stopword list."""
+
+    results: list[ModelResult]  # one per model that started, failed and stopped ones included
+    preparation: Preparation  # the shared preparation's cost
+    stopped: RunStopped | None = None  # how the run was stopped, if it was
+
+
+def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> ModelRuns:
+    """Prepare the splits' texts once, then fit and evaluate every model of ``config`` on them.
+
+    The n-gram counts the classical models share are released as soon as no
+    remaining model needs them, and the prepared texts when the last model
+    is done. If the run is stopped (Ctrl-C or SIGTERM), the remaining models
+    are skipped.
     """
-    results = []
-    with shared_ngram_counts(max_n=3):
-        for position, name in enumerate(config.models, start=1):
-            logger.info("[%d/%d] %s (stopwords: %s)", position, len(config.models), name, stopwords)
-            result = ModelResult(name=name, stopwords=stopwords)
-            try:
-                _fit_and_score(result, config, splits, stopwords)
-            except KeyboardInterrupt as interrupt:
-                stop = RunStopped.from_interrupt(interrupt)
-                result.status, result.error = "interrupted", stop.describe()
-                results.append(result)
-                logger.warning("%s %s; the models that finished are reported", name, stop.describe())
-                return results, stop
-            except Exception as error:  # one model's failure must not lose the others
-                result.status = "failed"
-                result.error = f"{type(error).__name__}: {error}"
-                logger.error("%s failed: %s\n%s", name, result.error, traceback.format_exc(limit=3))
+    results: list[ModelResult] = []
+    try:
+        prepared, preparation = _prepare(splits, stopwords)
+    except KeyboardInterrupt as interrupt:
+        return ModelRuns(results, Preparation(), RunStopped.from_interrupt(interrupt))
+    for position, name in enumerate(config.models, start=1):
+        logger.info("[%d/%d] %s (stopwords: %s)", position, len(config.models), name, stopwords)
+        result = ModelResult(name=name, stopwords=stopwords)
+        try:
+            _fit_and_score(result, config, splits, prepared, stopwords)
+        except KeyboardInterrupt as interrupt:
+            stop = RunStopped.from_interrupt(interrupt)
+            result.status, result.error = "interrupted", stop.describe()
             results.append(result)
-    return results, None
+            logger.warning("%s %s; the models that finished are reported", name, stop.describe())
+            return ModelRuns(results, preparation, stop)
+        except Exception as error:  # one model's failure must not lose the others
+            result.status = "failed"
+            result.error = f"{type(error).__name__}: {error}"
+            logger.error("%s failed: %s\n%s", name, result.error, traceback.format_exc(limit=3))
+        results.append(result)
+        if all(is_neural(later) for later in config.models[position:]):
+            for texts in prepared.values():
+                texts.release()  # the n-gram counts: no classical model is left to use them
+    return ModelRuns(results, preparation)
 
 
-def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits, stopwords: str) -> None:
+def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.PreparedTexts], Preparation]:
+    preprocessor = corpus.TextPreprocessor(stopwords)
+    logger.info("Preparing the texts once for every model (stopwords: %s)", stopwords)
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        prepared = {name: corpus.prepare(texts, preprocessor)
+                    for name, texts in (("train", splits.X_train), ("validation", splits.X_val),
+                                        ("test", splits.X_test)) if len(texts)}
+        seconds = time.perf_counter() - started
+    preparation = Preparation(seconds=seconds, peak_memory_mib=memory.added_bytes / 2**20,
+                              tokens=sum(len(p.ids) for p in prepared.values()), words=len(prepared["train"].words))
+    logger.info("Prepared %d tokens in %.1f s", preparation.tokens, seconds)
+    return prepared, preparation
+
+
+def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits,
+                   prepared: dict[str, corpus.PreparedTexts], stopwords: str) -> None:
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides)
+    X_train, X_test = prepared["train"], prepared["test"]
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
         started = time.perf_counter()
-        if is_neural(result.name) and len(splits.X_val):
-            model.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
+        if is_neural(result.name) and "validation" in prepared:
+            model.fit(X_train, splits.y_train, validation_data=(prepared["validation"], splits.y_val))
         elif is_neural(result.name):  # no validation split: train on the same texts as the baselines
-            model.set_params(validation_size=0.0).fit(splits.X_train, splits.y_train)
+            model.set_params(validation_size=0.0).fit(X_train, splits.y_train)
         else:
-            model.fit(splits.X_train, splits.y_train)
+            model.fit(X_train, splits.y_train)
         result.fit_s = time.perf_counter() - started
         started = time.perf_counter()
-        raw = model.decision_function(splits.X_test) if hasattr(model, "decision_function") \
-            else model.predict_proba(splits.X_test)
+        raw = model.decision_function(X_test) if hasattr(model, "decision_function") else model.predict_proba(X_test)
         result.predict_s = time.perf_counter() - started
     result.predictions, result.scores = predictions_and_scores(raw, model.classes_, config.positive_label)
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)

@@ -14,6 +14,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
+from corpus.prepared import PreparedTexts
 from corpus.sequences import SequenceEncoder, pad_sequences
 from corpus.text import Stopwords, TextPreprocessor
 from corpus.validation import check_classification_target, check_texts
@@ -26,6 +27,11 @@ from storage import write_folder
 __all__ = ["EpochTimer", "KerasTextClassifier"]
 
 logger = logging.getLogger(__name__)
+
+
+def _take(X, positions: np.ndarray):
+    """The texts at ``positions``, keeping prepared tokens where ``X`` has them."""
+    return X.take(positions) if isinstance(X, PreparedTexts) else [X[i] for i in positions]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -206,9 +212,9 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             positions, self.validation_indices_ = train_test_split(
                 positions, test_size=self.validation_size, random_state=self.seed, stratify=y_index
             )
-            X_val = [X[i] for i in self.validation_indices_]
+            X_val = _take(X, self.validation_indices_)
             y_val = y_index[self.validation_indices_]
-        X_fit = [X[i] for i in positions]
+        X_fit = X if len(positions) == len(X) else _take(X, positions)
         self.encoder_ = SequenceEncoder(self.num_words, stopwords=self.stopwords).fit(X_fit)
         sequences = self.encoder_.transform(X_fit)
         self.ngram_indexer_ = None

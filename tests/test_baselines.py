@@ -13,9 +13,9 @@ from baselines import (
     make_linear_svm,
     make_naive_bayes,
     make_nbsvm,
-    shared_ngram_counts,
     top_features,
 )
+from corpus import prepare
 
 # Fixture test reviews every baseline must get right after training on the fixture:
 # three clear pans ("third worst movie", "absolutely horrible", "bad. very bad")
@@ -126,22 +126,32 @@ def test_top_features_are_sentiment_words(data):
         top_features(make_nbsvm().fit(X, y), n=0)
 
 
-def test_shared_counts_give_identical_models(data):
+def test_prepared_texts_give_identical_models_and_count_each_order_once(data):
     X, y, _, test = data
     texts = test["text"].tolist()
     alone = [make().fit(X, y) for make in (make_naive_bayes, make_linear_svm, make_nbsvm)]
-    with shared_ngram_counts(max_n=3):
-        shared = [make().fit(X, y) for make in (make_naive_bayes, make_linear_svm, make_nbsvm)]
-        inside = [m.decision_function(texts) for m in shared]
-    for a, s, values in zip(alone, shared, inside):
+    X_prepared, test_prepared = prepare(X), prepare(texts)
+    shared = [make().fit(X_prepared, y) for make in (make_naive_bayes, make_linear_svm, make_nbsvm)]
+    for a, s in zip(alone, shared):
         assert a[0].vocabulary_ == s[0].vocabulary_
-        np.testing.assert_allclose(a.decision_function(texts), values, rtol=1e-10)
-        np.testing.assert_allclose(s.decision_function(texts), values, rtol=1e-10)
+        np.testing.assert_allclose(a.decision_function(texts), s.decision_function(test_prepared), rtol=1e-10)
+    fitted = X_prepared.memo["ngrams"]
+    assert sorted(fitted._counts) == [1, 2, 3]  # each order counted once, for all three models
+    assert all(s[0].word_index_ is fitted.index for s in shared)
+    assert [key for key in test_prepared.memo] == [("ngrams in", id(fitted.index))]
+    X_prepared.release()
+    assert X_prepared.memo == {} and len(X_prepared.ids) > 0
 
 
-def test_shared_counts_respect_min_df(data):
+def test_prepared_counts_respect_min_df(data):
     X, _, _, _ = data
     alone = NgramVectorizer(ngram_range=(2, 3), min_df=2).fit(X)
-    with shared_ngram_counts(max_n=3):
-        shared = NgramVectorizer(ngram_range=(2, 3), min_df=2).fit_transform(X)
+    shared = NgramVectorizer(ngram_range=(2, 3), min_df=2).fit_transform(prepare(X))
     assert shared.shape[1] == len(alone.vocabulary_) and (shared != alone.transform(X)).nnz == 0
+
+
+def test_texts_prepared_with_another_stopword_list_are_prepared_again(data):
+    X, y, _, test = data
+    english = make_nbsvm(stopwords="english").fit(prepare(X, "minimal"), y)
+    reference = make_nbsvm(stopwords="english").fit(X, y)
+    assert english[0].vocabulary_ == reference[0].vocabulary_

@@ -1,0 +1,137 @@
+"""Texts prepared once by the shared text preparation, handed to every model.
+
+:func:`prepare` runs :class:`~corpus.TextPreprocessor` over a list of texts
+and keeps the result compactly: the sorted distinct words, and each text's
+tokens as ids into them. A :class:`PreparedTexts` is still a sequence of the
+raw texts, so any estimator accepts it; the package's vectorizers and
+sequence encoder see that it was prepared with their own settings and use
+its tokens instead of tokenizing again. Work derived from the tokens (n-gram
+keys and counts) is memoised on the object itself and dropped by
+:meth:`PreparedTexts.release`, so it lives exactly as long as the caller
+keeps the prepared texts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from itertools import chain
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from corpus.text import Stopwords, TextPreprocessor
+
+__all__ = ["PreparedTexts", "prepare"]
+
+
+class PreparedTexts(Sequence):
+    """Raw texts with their tokens, prepared once.
+
+    Attributes
+    ----------
+    texts : list of str
+        The raw texts.
+    settings : str
+        The text preparation that made the tokens (:attr:`TextPreprocessor.settings`).
+    words : ndarray of str
+        The distinct tokens, sorted.
+    ids : ndarray of int32
+        Every token of every text, in order, as its position in ``words``.
+    offsets : ndarray of int64
+        Text ``i``'s tokens are ``ids[offsets[i]:offsets[i + 1]]``.
+    memo : dict
+        Work derived from the tokens by its users, freed by :meth:`release`.
+    """
+
+    def __init__(self, texts: list[str], settings: str, words: np.ndarray, ids: np.ndarray,
+                 offsets: np.ndarray) -> None:
+        self.texts, self.settings, self.words, self.ids, self.offsets = texts, settings, words, ids, offsets
+        self.memo: dict[Any, Any] = {}
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def __getitem__(self, item):
+        return self.texts[item]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.texts)
+
+    def __repr__(self) -> str:
+        return f"PreparedTexts({len(self)} texts, {len(self.words):,} words, {len(self.ids):,} tokens)"
+
+    @property
+    def doc(self) -> np.ndarray:
+        """The text each token belongs to."""
+        return np.repeat(np.arange(len(self), dtype=np.int64), np.diff(self.offsets))
+
+    def prepared_by(self, preprocessor: TextPreprocessor) -> bool:
+        """Whether these tokens are what ``preprocessor`` would make."""
+        return self.settings == preprocessor.settings
+
+    def ids_in(self, index: dict[str, int], missing: int = -1) -> np.ndarray:
+        """Every token as its id in another vocabulary ``index`` (``missing`` where it has none)."""
+        get = index.get
+        remap = np.fromiter((get(word, missing) for word in self.words.tolist()), dtype=np.int64,
+                            count=len(self.words))
+        return remap[self.ids]
+
+    def tokens(self) -> list[list[str]]:
+        """The token lists, rebuilt from the ids."""
+        words = self.words[self.ids].tolist()
+        return [words[a:b] for a, b in zip(self.offsets[:-1].tolist(), self.offsets[1:].tolist())]
+
+    def take(self, positions: Sequence[int]) -> PreparedTexts:
+        """The prepared texts at ``positions`` (same vocabulary)."""
+        positions = np.asarray(positions, dtype=np.int64)
+        starts, stops = self.offsets[positions], self.offsets[positions + 1]
+        lengths = stops - starts
+        offsets = np.zeros(len(positions) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        gather = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        return PreparedTexts([self.texts[i] for i in positions.tolist()], self.settings, self.words,
+                             self.ids[gather], offsets)
+
+    def release(self) -> None:
+        """Drop the work memoised by the texts' users (n-gram counts...); the tokens stay."""
+        self.memo.clear()
+
+
+def prepare(texts: Sequence[str], stopwords: str | Path | Stopwords | TextPreprocessor | None = None,
+            ) -> PreparedTexts:
+    """Normalise, tokenize and stopword-filter ``texts`` once, for every model to reuse.
+
+    Parameters
+    ----------
+    texts : sequence of str
+        Raw texts (already checked).
+    stopwords : str, path, Stopwords, TextPreprocessor or None
+        The shared stopword list, or the preprocessor itself.
+
+    Returns
+    -------
+    PreparedTexts
+
+    Examples
+    --------
+    >>> prepared = prepare(["A good film", "a bad film"], stopwords="none")
+    >>> prepared.words.tolist(), prepared.ids.tolist()
+    (['a', 'bad', 'film', 'good'], [0, 3, 2, 0, 1, 2])
+    >>> prepared.tokens()
+    [['a', 'good', 'film'], ['a', 'bad', 'film']]
+    """
+    preprocessor = stopwords if isinstance(stopwords, TextPreprocessor) else TextPreprocessor(stopwords)
+    if isinstance(texts, PreparedTexts):
+        if texts.prepared_by(preprocessor):
+            return texts
+        texts = texts.texts  # prepared with other settings: prepare the raw texts again
+    texts = list(texts)
+    tokens = [preprocessor(text) for text in texts]
+    words = np.array(sorted(set(chain.from_iterable(tokens))), dtype=object)
+    index = {word: i for i, word in enumerate(words.tolist())}
+    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
+    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=offsets[1:])
+    ids = np.fromiter(map(index.__getitem__, chain.from_iterable(tokens)), dtype=np.int32, count=int(offsets[-1]))
+    return PreparedTexts(texts, preprocessor.settings, words, ids, offsets)
