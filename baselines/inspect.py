@@ -48,6 +48,9 @@ def top_features(model: Pipeline, n: int = 20) -> pd.DataFrame:
         raise TypeError("top_features needs a pipeline with an NgramVectorizer step.")
     classifier = model.steps[-1][1]
     check_is_fitted(classifier)
+    if len(getattr(classifier, "classes_", ())) > 2:
+        raise ValueError(f"top_features ranks n-grams between two classes; this model has "
+                         f"{len(classifier.classes_)}. Fit it on two classes (one against the rest) to rank them.")
     if hasattr(classifier, "feature_log_prob_"):
         weights = classifier.feature_log_prob_[1] - classifier.feature_log_prob_[0]
     elif hasattr(classifier, "coef_"):

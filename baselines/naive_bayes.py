@@ -33,10 +33,11 @@ class NaiveBayesClassifier(MultinomialNB):
     def decision_function(self, X) -> np.ndarray:
         """Two classes: log posterior odds of ``classes_[1]`` (positive means ``classes_[1]``).
 
-        More classes: the joint log likelihood of each class, shape (n_samples, n_classes).
+        More classes: the log posterior of each class, shape (n_samples, n_classes). (Not the joint
+        log likelihood, which falls with a text's length and so cannot rank texts for one class.)
         """
         joint = self.predict_joint_log_proba(X)
-        return joint[:, 1] - joint[:, 0] if joint.shape[1] == 2 else joint
+        return joint[:, 1] - joint[:, 0] if joint.shape[1] == 2 else self.predict_log_proba(X)
 
 
 def make_naive_bayes(

@@ -155,3 +155,30 @@ def test_texts_prepared_with_another_stopword_list_are_prepared_again(data):
     english = make_nbsvm(stopwords="english").fit(prepare(X, "minimal"), y)
     reference = make_nbsvm(stopwords="english").fit(X, y)
     assert english[0].vocabulary_ == reference[0].vocabulary_
+
+
+def test_top_features_needs_two_classes():
+    import corpus
+    from tests.conftest import FIXTURES
+
+    trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", text_column="question", label_column="coarse")
+    model = make_naive_bayes().fit(trec.train["text"], trec.train["label"])
+    with pytest.raises(ValueError, match="ranks n-grams between two classes; this model has 6"):
+        top_features(model)
+
+
+def test_naive_bayes_scores_rank_texts_of_one_class_across_lengths():
+    from sklearn.metrics import roc_auc_score
+
+    import corpus
+    from tests.conftest import FIXTURES
+
+    trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", test=FIXTURES / "trec" / "test.jsonl",
+                             text_column="question", label_column="coarse")
+    model = make_naive_bayes().fit(trec.train["text"], trec.train["label"])
+    scores = model.decision_function(trec.test["text"])
+    np.testing.assert_allclose(np.exp(scores).sum(axis=1), 1.0)  # log posteriors, comparable across texts
+    joint = model[1].predict_joint_log_proba(model[0].transform(trec.test["text"]))  # falls with length
+    for column, label in ((0, "ABBR"), (3, "HUM")):
+        truth = (trec.test["label"] == label).to_numpy()
+        assert roc_auc_score(truth, scores[:, column]) > 0.95 > 0.6 > roc_auc_score(truth, joint[:, column])
