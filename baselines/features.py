@@ -45,21 +45,21 @@ class _Tokenized:
             ids = prepared.ids_in(index)
         self.index = index
         self.ids = TokenIds(ids, prepared.doc, len(prepared), len(index))
-        self._keys: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._counts: dict[int, tuple[np.ndarray, sp.csr_matrix]] = {}
-
-    def keys(self, n: int) -> tuple[np.ndarray, np.ndarray]:
-        if n not in self._keys:
-            self._keys[n] = self.ids.keys(n)
-        return self._keys[n]
+        self._over: dict[tuple[int, int], tuple[np.ndarray, sp.csr_matrix]] = {}
 
     def counts(self, n: int) -> tuple[np.ndarray, sp.csr_matrix]:
         """All n-gram keys of these texts (sorted) and their document counts."""
         if n not in self._counts:
-            keys, docs = self.keys(n)
-            vocabulary = np.unique(keys)
-            self._counts[n] = (vocabulary, count_matrix(keys, docs, vocabulary, self.ids.n_docs))
+            self._counts[n] = count_matrix(*self.ids.keys(n), None, self.ids.n_docs)
         return self._counts[n]
+
+    def counts_over(self, n: int, vocabulary: np.ndarray) -> sp.csr_matrix:
+        """Document counts of the n-grams in ``vocabulary`` (sorted keys), shared by callers passing the same array."""
+        key = (n, id(vocabulary))
+        if key not in self._over or self._over[key][0] is not vocabulary:
+            self._over[key] = (vocabulary, count_matrix(*self.ids.keys(n), vocabulary, self.ids.n_docs)[1])
+        return self._over[key][1]
 
 
 def _tokenized(prepared: PreparedTexts, index: dict[str, int] | None = None) -> _Tokenized:
@@ -140,14 +140,18 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         for n in range(lo, hi + 1):
             vocabulary, counts = tokenized.counts(n)
             keep = np.bincount(counts.indices, minlength=len(vocabulary)) >= min_count
-            self.keys_.append(vocabulary[keep])
-            blocks.append(counts[:, keep])
+            if keep.all():  # the same array for every vectorizer that keeps all: their test counts are shared
+                self.keys_.append(vocabulary)
+                blocks.append(counts)
+            else:
+                self.keys_.append(vocabulary[keep])
+                blocks.append(counts[:, keep])
         if sum(len(keys) for keys in self.keys_) == 0:
             raise ValueError("After pruning, no terms remain. Try a lower min_df.")
         self.preprocessor_ = prep
         self.words_, self.word_index_ = tokenized.words, tokenized.index
         self._feature_names = None
-        return self._finish(sp.hstack(blocks, format="csr"))
+        return self._finish(blocks)
 
     def transform(self, X) -> sp.csr_matrix:
         """The document-n-gram matrix of ``X`` over the fitted vocabulary."""
@@ -155,13 +159,14 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         X = check_texts(X, "X")
         tokenized = _tokenized(prepare(X, self.preprocessor_), self.word_index_)
         lo = self.ngram_range[0]
-        blocks = [count_matrix(*tokenized.keys(lo + i), keys, len(X)) for i, keys in enumerate(self.keys_)]
-        return self._finish(sp.hstack(blocks, format="csr"))
+        blocks = [tokenized.counts_over(lo + i, keys) for i, keys in enumerate(self.keys_)]
+        return self._finish(blocks)
 
-    def _finish(self, counts: sp.csr_matrix) -> sp.csr_matrix:
+    def _finish(self, blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
+        """The blocks side by side, as a new matrix (the blocks may be shared), binarized if asked."""
+        counts = sp.hstack(blocks, format="csr") if len(blocks) > 1 else blocks[0].copy()
         if self.binary:
-            counts = counts.copy()
-            counts.data[:] = 1.0
+            counts.data[:] = 1.0  # in place: the matrix is this call's own
         return counts
 
     def __getstate__(self) -> dict:

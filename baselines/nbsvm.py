@@ -109,7 +109,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         targets = [y_index == 1] if len(self.classes_) == 2 else [y_index == c for c in range(len(self.classes_))]
         ratios, coefs, intercepts, iterations = [], [], [], []
         for positive in targets:
-            r, w, b, n_iter = self._fit_one(binary, positive)
+            r, w, b, n_iter = self._fit_one(binary, positive, in_place=len(targets) == 1)
             ratios.append(r)
             coefs.append(r * w)
             intercepts.append(b)
@@ -120,12 +120,17 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = int(max(iterations))
         return self
 
-    def _fit_one(self, binary: sp.csr_matrix, positive: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, int]:
-        """r, the interpolated weights w' and bias b' of one binary problem (``positive`` against the rest)."""
+    def _fit_one(self, binary: sp.csr_matrix, positive: np.ndarray,
+                 in_place: bool = False) -> tuple[np.ndarray, np.ndarray, float, int]:
+        """r, the interpolated weights w' and bias b' of one binary problem (``positive`` against the rest).
+
+        With ``in_place``, ``binary`` itself is scaled (it is not needed afterwards).
+        """
         p = self.alpha + np.asarray(binary[positive].sum(axis=0)).ravel()
         q = self.alpha + np.asarray(binary[~positive].sum(axis=0)).ravel()
         r = np.log((p / p.sum()) / (q / q.sum()))
-        scaled = binary @ sp.diags(r)
+        scaled = binary if in_place else binary.copy()
+        scaled.data *= r[scaled.indices]  # r ∘ x̂, column by column, without a sparse product
         if self.loss == "svm":
             model = LinearSVC(
                 C=self.C, tol=self.tol, max_iter=self.max_iter, dual=True, random_state=self.random_state

@@ -61,16 +61,34 @@ class TokenIds:
         return keys[valid], self.doc[:last][valid]
 
 
-def count_matrix(keys: np.ndarray, docs: np.ndarray, vocabulary: np.ndarray, n_docs: int) -> sp.csr_matrix:
-    """Document-by-n-gram counts over a sorted key ``vocabulary`` (other keys are ignored)."""
-    columns = np.searchsorted(vocabulary, keys)
-    found = columns < len(vocabulary)
-    found[found] = vocabulary[columns[found]] == keys[found]
-    matrix = sp.csr_matrix(
-        (np.ones(int(found.sum())), (docs[found], columns[found])), shape=(n_docs, len(vocabulary))
-    )
-    matrix.sum_duplicates()
-    return matrix
+def count_matrix(keys: np.ndarray, docs: np.ndarray, vocabulary: np.ndarray | None, n_docs: int,
+                 ) -> tuple[np.ndarray, sp.csr_matrix]:
+    """Document-by-n-gram counts over a sorted key ``vocabulary`` (other keys are ignored).
+
+    With ``vocabulary=None`` the vocabulary is every key present, and is
+    returned. Counting sorts the keys once (``np.unique``) instead of
+    searching the vocabulary for every occurrence, and builds the CSR
+    arrays directly from the sorted (document, column) pairs.
+    """
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    if vocabulary is None:
+        vocabulary, columns, docs_kept = distinct, inverse, docs
+    else:
+        where = np.searchsorted(vocabulary, distinct)  # sorted needles: one pass
+        found = where < len(vocabulary)
+        found[found] = vocabulary[where[found]] == distinct[found]
+        kept = found[inverse]
+        columns, docs_kept = where[inverse[kept]], docs[kept]
+    width = max(len(vocabulary), 1)
+    pairs, counts = np.unique(docs_kept * width + columns, return_counts=True)  # sorted by document, then column
+    rows = pairs // width
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=n_docs), out=indptr[1:])
+    index_type = np.int32 if max(len(pairs), len(vocabulary)) < np.iinfo(np.int32).max else np.int64
+    matrix = sp.csr_matrix((counts.astype(np.float64), (pairs % width).astype(index_type),
+                            indptr.astype(index_type)), shape=(n_docs, len(vocabulary)))
+    matrix.has_sorted_indices = True
+    return vocabulary, matrix
 
 
 def decode_keys(keys: np.ndarray, n: int, words: np.ndarray) -> list[str]:

@@ -63,7 +63,7 @@ class TextCorpus:
             counts = frame["label"].value_counts()
             classes = "" if split == "unsup" else "  " + "  ".join(
                 f"{label}: {int(counts.get(label, 0)):,}" for label in self.classes)
-            words = frame["text"].str.split().str.len()
-            lines.append(f"  {split:<10} {len(frame):>7,} texts{classes}  median {int(words.median())} words")
+            length = frame["text"].str.len()
+            lines.append(f"  {split:<10} {len(frame):>7,} texts{classes}  median {int(length.median()):,} characters")
         lines += [f"  {note}" for note in self.notes]
         return "\n".join(lines)

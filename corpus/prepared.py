@@ -13,7 +13,9 @@ keeps the prepared texts.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -98,8 +100,8 @@ class PreparedTexts(Sequence):
         self.memo.clear()
 
 
-def prepare(texts: Sequence[str], stopwords: str | Path | Stopwords | TextPreprocessor | None = None,
-            ) -> PreparedTexts:
+def prepare(texts: Sequence[str], stopwords: str | Path | Stopwords | TextPreprocessor | None = None, *,
+            n_jobs: int = 1) -> PreparedTexts:
     """Normalise, tokenize and stopword-filter ``texts`` once, for every model to reuse.
 
     Parameters
@@ -108,6 +110,10 @@ def prepare(texts: Sequence[str], stopwords: str | Path | Stopwords | TextPrepro
         Raw texts (already checked).
     stopwords : str, path, Stopwords, TextPreprocessor or None
         The shared stopword list, or the preprocessor itself.
+    n_jobs : int, default=1
+        Processes to tokenize with. Above 1 (and where the system can fork),
+        the texts are cut into ``n_jobs`` parts tokenized at the same time;
+        the result is identical.
 
     Returns
     -------
@@ -127,11 +133,55 @@ def prepare(texts: Sequence[str], stopwords: str | Path | Stopwords | TextPrepro
             return texts
         texts = texts.texts  # prepared with other settings: prepare the raw texts again
     texts = list(texts)
-    tokens = [preprocessor(text) for text in texts]
-    words = np.array(sorted(set(chain.from_iterable(tokens))), dtype=object)
+    if n_jobs > 1 and len(texts) >= _PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+        parts = _tokenize_in_parallel(texts, preprocessor, n_jobs)
+    else:
+        parts = [_tokenize(texts, preprocessor)]
+    words = np.array(sorted(set(chain.from_iterable(part[0] for part in parts))), dtype=object)
     index = {word: i for i, word in enumerate(words.tolist())}
-    lengths = np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens))
-    offsets = np.zeros(len(tokens) + 1, dtype=np.int64)
+    ids = np.concatenate([np.fromiter(map(index.__getitem__, part_words), dtype=np.int32,
+                                      count=len(part_words))[part_ids] for part_words, part_ids, _ in parts])
+    lengths = np.concatenate([part[2] for part in parts])
+    offsets = np.zeros(len(texts) + 1, dtype=np.int64)
     np.cumsum(lengths, out=offsets[1:])
-    ids = np.fromiter(map(index.__getitem__, chain.from_iterable(tokens)), dtype=np.int32, count=int(offsets[-1]))
-    return PreparedTexts(texts, preprocessor.settings, words, ids, offsets)
+    return PreparedTexts(texts, preprocessor.settings, words, ids.astype(np.int32), offsets)
+
+
+_PARALLEL_FROM = 2000  # fewer texts tokenize faster than a process starts
+_CHUNK = 1000  # texts whose token lists are held at once
+_shared: tuple[list[str], TextPreprocessor] | None = None  # what forked workers read, set only while they run
+
+
+def _tokenize(texts: list[str], preprocessor: TextPreprocessor) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """One part's distinct words (in first-seen order), its tokens as ids into them, and each text's length."""
+    index: dict[str, int] = {}
+    setdefault = index.setdefault
+    ids, lengths = [], []
+    for start in range(0, len(texts), _CHUNK):  # token lists of a chunk at a time: little memory held
+        tokens = [preprocessor(text) for text in texts[start:start + _CHUNK]]
+        lengths.append(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)))
+        ids.append(np.fromiter((setdefault(t, len(index)) for t in chain.from_iterable(tokens)), dtype=np.int32,
+                               count=int(lengths[-1].sum())))
+    if not ids:
+        return [], np.empty(0, np.int32), np.empty(0, np.int64)
+    return list(index), np.concatenate(ids), np.concatenate(lengths)
+
+
+def _tokenize_range(start: int, stop: int) -> tuple[list[str], np.ndarray, np.ndarray]:
+    texts, preprocessor = _shared
+    return _tokenize(texts[start:stop], preprocessor)
+
+
+def _tokenize_in_parallel(texts: list[str], preprocessor: TextPreprocessor,
+                          n_jobs: int) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
+    """Tokenize ``n_jobs`` parts at once: forked workers read the texts they inherit, this process does one part."""
+    global _shared
+    bounds = np.linspace(0, len(texts), n_jobs + 1).astype(int).tolist()
+    _shared = (texts, preprocessor)
+    try:
+        with ProcessPoolExecutor(n_jobs - 1, mp_context=multiprocessing.get_context("fork")) as pool:
+            others = [pool.submit(_tokenize_range, a, b) for a, b in zip(bounds[1:-1], bounds[2:])]
+            first = _tokenize(texts[bounds[0]:bounds[1]], preprocessor)
+            return [first, *(future.result() for future in others)]
+    finally:
+        _shared = None

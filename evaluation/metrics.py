@@ -9,11 +9,11 @@ with two classes the positive class is encoded as 1.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 from sklearn import metrics as skm
 
 __all__ = ["BINARY_METRICS", "MULTICLASS_METRICS", "Metric", "bootstrap_intervals", "encode", "evaluate",
@@ -27,74 +27,103 @@ class Metric:
     name: str  # key in results and column name in results.csv
     label: str  # column title in the report and on the console
     score: Callable  # scikit-learn on encoded labels: score(y, p, s, k) -> float
-    resampled: Callable  # vectorised over resamples: resampled(y[B, n], p[B, n], s[B, n(, k)], k) -> array[B]
+    resampler: Callable  # resampler(y, p, s, k) -> f, with f(W) the metric under resampling weights W[B, n]
     with_interval: bool = True  # whether the report prints its interval in the headline table
 
+
+# A resample of the test texts is a weight per text: how often it was drawn. Every statistic below is a
+# weighted count, so a batch of resamples is one matrix product instead of indexing and sorting each resample.
 
 def _ratio(num, den):
     num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
     return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
 
 
-def _class_counts(y, p, k):
-    """True positives, predicted and true counts per class: arrays of shape (..., k)."""
-    tp = np.stack([np.sum((y == c) & (p == c), axis=-1) for c in range(k)], axis=-1)
-    predicted = np.stack([np.sum(p == c, axis=-1) for c in range(k)], axis=-1)
-    true = np.stack([np.sum(y == c, axis=-1) for c in range(k)], axis=-1)
-    return tp, predicted, true
+def _sums(*vectors):
+    """A function of W returning ``W @ v`` for each boolean vector (exact: integer weights, integer sums)."""
+    matrix = np.column_stack(vectors).astype(np.float64)
+    return lambda W: tuple((W @ matrix).T)
 
 
-def _auc(positive, scores):
-    """Mann-Whitney U over the last axis: the share of (positive, negative) pairs ranked right; NaN if one is empty."""
-    ranks = stats.rankdata(scores, axis=-1)
-    n_pos = np.sum(positive, axis=-1)
-    n_neg = positive.shape[-1] - n_pos
-    rank_sum = np.sum(np.where(positive, ranks, 0.0), axis=-1)
-    pairs = (n_pos * n_neg).astype(float)
-    return np.divide(rank_sum - n_pos * (n_pos + 1) / 2, pairs, out=np.full(pairs.shape, np.nan), where=pairs > 0)
+def _auc_resampler(positive: np.ndarray, scores: np.ndarray) -> Callable:
+    """ROC-AUC under weights: the weighted share of (positive, negative) pairs ranked right, ties counting half.
+
+    The scores are sorted once; per resample, the negatives' weight below each tie group is a cumulative sum.
+    NaN where a resample lacks positives or negatives.
+    """
+    order = np.argsort(scores, kind="stable")
+    ordered = scores[order]
+    new_group = np.r_[True, ordered[1:] != ordered[:-1]]
+    starts, group = np.flatnonzero(new_group), np.cumsum(new_group) - 1
+    positive = positive[order]
+
+    def values(W):
+        W = W[:, order]
+        negatives, positives = np.where(positive, 0.0, W), np.where(positive, W, 0.0)
+        per_group = np.add.reduceat(negatives, starts, axis=1)
+        credit = np.cumsum(per_group, axis=1) - 0.5 * per_group  # negatives below, and half of those tied
+        pairs = positives.sum(axis=1) * negatives.sum(axis=1)
+        u = np.sum(positives * credit[:, group], axis=1)
+        return np.divide(u, pairs, out=np.full(pairs.shape, np.nan), where=pairs > 0)
+    return values
 
 
 # -- two classes: the positive class is 1 ---------------------------------------------------------------
 
+def _binary(which):
+    def resampler(y, p, s, k):
+        counts = _sums(y == p, (y == 1) & (p == 1), p == 1, y == 1)
+
+        def values(W):
+            right, tp, predicted, true = counts(W)
+            return {"accuracy": right / W.shape[1], "precision": _ratio(tp, predicted), "recall": _ratio(tp, true),
+                    "f1": _ratio(2 * tp, predicted + true)}[which]
+        return values
+    return resampler
+
+
 def _binary_auc(y, p, s, k):
-    return np.nan_to_num(_auc(y == 1, s), nan=0.0)
+    auc = _auc_resampler(y == 1, s)
+    return lambda W: np.nan_to_num(auc(W), nan=0.0)
 
 
 BINARY_METRICS = (
-    Metric("accuracy", "Accuracy", lambda y, p, s, k: skm.accuracy_score(y, p),
-           lambda y, p, s, k: np.mean(y == p, axis=-1)),
+    Metric("accuracy", "Accuracy", lambda y, p, s, k: skm.accuracy_score(y, p), _binary("accuracy")),
     Metric("precision", "Precision", lambda y, p, s, k: skm.precision_score(y, p, zero_division=0),
-           lambda y, p, s, k: _ratio(np.sum((y == 1) & (p == 1), axis=-1), np.sum(p == 1, axis=-1))),
-    Metric("recall", "Recall", lambda y, p, s, k: skm.recall_score(y, p, zero_division=0),
-           lambda y, p, s, k: _ratio(np.sum((y == 1) & (p == 1), axis=-1), np.sum(y == 1, axis=-1))),
-    Metric("f1", "F1", lambda y, p, s, k: skm.f1_score(y, p, zero_division=0),
-           lambda y, p, s, k: _ratio(2 * np.sum((y == 1) & (p == 1), axis=-1),
-                                     np.sum(p == 1, axis=-1) + np.sum(y == 1, axis=-1))),
+           _binary("precision")),
+    Metric("recall", "Recall", lambda y, p, s, k: skm.recall_score(y, p, zero_division=0), _binary("recall")),
+    Metric("f1", "F1", lambda y, p, s, k: skm.f1_score(y, p, zero_division=0), _binary("f1")),
     Metric("roc_auc", "ROC-AUC", lambda y, p, s, k: skm.roc_auc_score(y, s), _binary_auc, with_interval=False),
 )
 
 
 # -- k classes: macro and weighted averages over all classes --------------------------------------------
 
-def _macro(which):
-    def resampled(y, p, s, k):
-        tp, predicted, true = _class_counts(y, p, k)
-        per_class = {"precision": _ratio(tp, predicted), "recall": _ratio(tp, true),
-                     "f1": _ratio(2 * tp, predicted + true)}[which]
-        return per_class.mean(axis=-1)
-    return resampled
+def _per_class(which):
+    def resampler(y, p, s, k):
+        classes = np.arange(k)
+        truth, predicted = y[:, None] == classes, p[:, None] == classes
+        matrix = np.hstack([truth & predicted, predicted, truth]).astype(np.float64)
 
-
-def _weighted_f1(y, p, s, k):
-    tp, predicted, true = _class_counts(y, p, k)
-    return np.sum(_ratio(2 * tp, predicted + true) * true, axis=-1) / y.shape[-1]
+        def values(W):
+            tp, pred, true = np.split(W @ matrix, 3, axis=1)
+            f1 = _ratio(2 * tp, pred + true)
+            if which == "weighted_f1":
+                return np.sum(f1 * true, axis=1) / W.shape[1]
+            return {"precision": _ratio(tp, pred), "recall": _ratio(tp, true), "f1": f1}[which].mean(axis=1)
+        return values
+    return resampler
 
 
 def _ovr_auc(y, p, s, k):
     """Macro one-vs-rest ROC-AUC from per-class scores; classes absent from a resample are left out."""
-    per_class = np.stack([_auc(y == c, s[..., c]) for c in range(k)], axis=-1)
-    with np.errstate(invalid="ignore"):
-        return np.nanmean(per_class, axis=-1)
+    per_class = [_auc_resampler(y == c, s[:, c]) for c in range(k)]
+
+    def values(W):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(np.column_stack([auc(W) for auc in per_class]), axis=1)
+    return values
 
 
 def _sklearn_ovr_auc(y, p, s, k):
@@ -105,15 +134,16 @@ MULTICLASS_METRICS = (
     BINARY_METRICS[0],
     Metric("macro_precision", "Macro precision",
            lambda y, p, s, k: skm.precision_score(y, p, labels=range(k), average="macro", zero_division=0),
-           _macro("precision")),
+           _per_class("precision")),
     Metric("macro_recall", "Macro recall",
            lambda y, p, s, k: skm.recall_score(y, p, labels=range(k), average="macro", zero_division=0),
-           _macro("recall")),
+           _per_class("recall")),
     Metric("macro_f1", "Macro F1",
-           lambda y, p, s, k: skm.f1_score(y, p, labels=range(k), average="macro", zero_division=0), _macro("f1")),
+           lambda y, p, s, k: skm.f1_score(y, p, labels=range(k), average="macro", zero_division=0),
+           _per_class("f1")),
     Metric("weighted_f1", "Weighted F1",
            lambda y, p, s, k: skm.f1_score(y, p, labels=range(k), average="weighted", zero_division=0),
-           _weighted_f1),
+           _per_class("weighted_f1")),
     Metric("roc_auc", "ROC-AUC (macro OvR)", _sklearn_ovr_auc, _ovr_auc, with_interval=False),
 )
 
@@ -202,7 +232,9 @@ def bootstrap_intervals(
     test texts with replacement (paired: label, prediction and score stay
     together), made in batches from ``numpy.random.default_rng(seed)``, so
     the same seed gives the same intervals. The draws and the percentiles
-    are those of ``scipy.stats.bootstrap(paired=True, method="percentile")``.
+    are those of ``scipy.stats.bootstrap(paired=True, method="percentile")``;
+    each resample is evaluated as weights on the texts (how often each was
+    drawn), so no resample is materialised or sorted.
 
     Parameters
     ----------
@@ -226,17 +258,20 @@ def bootstrap_intervals(
     y, p = encode(y_true, classes, positive), encode(y_pred, classes, positive)
     s = np.asarray(scores, dtype=float)
     table = metric_table(k)
+    resamplers = {m.name: m.resampler(y, p, s, k) for m in table}
     rng = np.random.default_rng(seed)
     n = len(y)
     draws: dict[str, list[np.ndarray]] = {m.name: [] for m in table}
     for start in range(0, n_resamples, batch):
-        index = rng.integers(0, n, (min(batch, n_resamples - start), n))
-        for metric in table:
-            draws[metric.name].append(np.asarray(metric.resampled(y[index], p[index], s[index], k), dtype=float))
+        size = min(batch, n_resamples - start)
+        index = rng.integers(0, n, (size, n))
+        weights = np.bincount((index + n * np.arange(size)[:, None]).ravel(), minlength=size * n)
+        weights = weights.reshape(size, n).astype(np.float64)
+        for name, values in resamplers.items():
+            draws[name].append(np.asarray(values(weights), dtype=float))
     alpha = (1 - confidence) / 2
     intervals = {}
     for name, parts in draws.items():
-        values = np.concatenate(parts)
-        low, high = np.quantile(values, [alpha, 1 - alpha])
+        low, high = np.quantile(np.concatenate(parts), [alpha, 1 - alpha])
         intervals[name] = (float(low), float(high))
     return intervals

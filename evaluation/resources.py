@@ -65,4 +65,18 @@ def saved_size_bytes(model) -> int:
         with tempfile.TemporaryDirectory() as folder:
             path = model.save(Path(folder) / "model")
             return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
-    return len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+    counter = _ByteCounter()
+    pickle.dump(model, counter, protocol=pickle.HIGHEST_PROTOCOL)  # counted as written, never held in memory
+    return counter.size
+
+
+class _ByteCounter:
+    """A write-only file that keeps only the number of bytes written to it."""
+
+    def __init__(self) -> None:
+        self.size = 0
+
+    def write(self, data) -> int:
+        size = memoryview(data).nbytes  # bytes, or the PickleBuffer of a large array
+        self.size += size
+        return size

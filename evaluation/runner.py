@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 import traceback
 from dataclasses import dataclass, field
@@ -119,7 +120,7 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
     logger.info("Preparing the texts once for every model (stopwords: %s)", stopwords)
     with PeakMemory() as memory:
         started = time.perf_counter()
-        prepared = {name: corpus.prepare(texts, preprocessor)
+        prepared = {name: corpus.prepare(texts, preprocessor, n_jobs=min(2, os.cpu_count() or 1))
                     for name, texts in (("train", splits.X_train), ("validation", splits.X_val),
                                         ("test", splits.X_test)) if len(texts)}
         seconds = time.perf_counter() - started

@@ -1,36 +1,45 @@
-"""Keras models for IMDB sentiment, behind the scikit-learn estimator contract.
+"""Keras models for text classification, behind the scikit-learn estimator contract.
 
 ``KerasTextClassifier(model="lstm")`` with its defaults is the classic Keras
 IMDB tutorial's model; the other builders are the variants it suggests.
+Names are imported on first use, so that ``neural.NEURAL_MODELS`` (the named
+configurations) costs no TensorFlow import; everything else loads Keras once,
+quietly (see :mod:`neural.backend`).
 """
 
-import os
+from __future__ import annotations
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import importlib
 
-from neural.bilstm import build_bilstm  # noqa: E402
-from neural.cnn import build_cnn  # noqa: E402
-from neural.configs import NEURAL_MODELS, make_neural  # noqa: E402
-from neural.embeddings import embedding_matrix, read_vectors, train_word2vec  # noqa: E402
-from neural.estimator import KerasTextClassifier  # noqa: E402
-from neural.fasttext import build_fasttext  # noqa: E402
-from neural.gru import build_gru  # noqa: E402
-from neural.lstm import build_lstm  # noqa: E402
-from neural.plots import plot_history  # noqa: E402
-from neural.registry import BUILDERS  # noqa: E402
+_HOMES = {
+    "BUILDERS": "neural.registry",
+    "KerasTextClassifier": "neural.estimator",
+    "NEURAL_MODELS": "neural.configs",
+    "build_bilstm": "neural.bilstm",
+    "build_cnn": "neural.cnn",
+    "build_fasttext": "neural.fasttext",
+    "build_gru": "neural.gru",
+    "build_lstm": "neural.lstm",
+    "embedding_matrix": "neural.embeddings",
+    "make_neural": "neural.configs",
+    "plot_history": "neural.plots",
+    "read_vectors": "neural.embeddings",
+    "train_word2vec": "neural.embeddings",
+}
+_WITHOUT_KERAS = {"neural.configs", "neural.embeddings", "neural.plots"}
 
-__all__ = [
-    "BUILDERS",
-    "KerasTextClassifier",
-    "NEURAL_MODELS",
-    "build_bilstm",
-    "build_cnn",
-    "build_fasttext",
-    "build_gru",
-    "build_lstm",
-    "embedding_matrix",
-    "make_neural",
-    "plot_history",
-    "read_vectors",
-    "train_word2vec",
-]
+__all__ = sorted(_HOMES)
+
+
+def __getattr__(name: str):
+    if name not in _HOMES:
+        raise AttributeError(f"module 'neural' has no attribute {name!r}")
+    if _HOMES[name] not in _WITHOUT_KERAS:
+        from neural.backend import load_keras
+
+        load_keras()
+    return getattr(importlib.import_module(_HOMES[name]), name)
+
+
+def __dir__() -> list[str]:
+    return __all__

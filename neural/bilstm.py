@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-from keras import layers
 
+from neural.backend import load_keras
 from neural.layers import classifier_output, compile_classifier, embedded_ids
+
+keras = load_keras()
+layers = keras.layers
 
 __all__ = ["build_bilstm"]
 

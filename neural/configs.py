@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from neural.estimator import KerasTextClassifier
+if TYPE_CHECKING:
+    from neural.estimator import KerasTextClassifier
 
 __all__ = ["NEURAL_MODELS", "make_neural"]
 
@@ -49,4 +50,6 @@ def make_neural(name: str, **overrides: Any) -> KerasTextClassifier:
     """
     if name not in NEURAL_MODELS:
         raise ValueError(f"Unknown neural model {name!r}; choose one of {sorted(NEURAL_MODELS)}.")
+    from neural import KerasTextClassifier
+
     return KerasTextClassifier(**{**NEURAL_MODELS[name], **overrides})

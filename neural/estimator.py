@@ -8,7 +8,6 @@ import os
 import time
 from pathlib import Path
 
-import keras
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
@@ -18,11 +17,14 @@ from corpus.prepared import PreparedTexts
 from corpus.sequences import SequenceEncoder, pad_sequences
 from corpus.text import Stopwords, TextPreprocessor
 from corpus.validation import check_classification_target, check_texts
+from neural.backend import load_keras
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import check_params
 from neural.registry import BUILDERS
 from storage import write_folder
+
+keras = load_keras()
 
 __all__ = ["EpochTimer", "KerasTextClassifier"]
 

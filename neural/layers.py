@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import keras
 import numpy as np
-from keras import layers, regularizers
+
+from neural.backend import load_keras
+
+keras = load_keras()
+layers, regularizers = keras.layers, keras.regularizers
 
 __all__ = ["classifier_output", "compile_classifier", "dense_regularizer", "embedded_ids", "embedding_layer"]
 

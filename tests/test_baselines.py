@@ -182,3 +182,13 @@ def test_naive_bayes_scores_rank_texts_of_one_class_across_lengths():
     for column, label in ((0, "ABBR"), (3, "HUM")):
         truth = (trec.test["label"] == label).to_numpy()
         assert roc_auc_score(truth, scores[:, column]) > 0.95 > 0.6 > roc_auc_score(truth, joint[:, column])
+
+
+def test_preparing_in_two_processes_gives_the_same_tokens(fixture_corpus, monkeypatch):
+    from corpus import prepared as prepared_module
+
+    texts = fixture_corpus.train["text"].tolist() + fixture_corpus.unsup["text"].tolist()
+    monkeypatch.setattr(prepared_module, "_PARALLEL_FROM", 1)
+    one, two = prepare(texts), prepare(texts, n_jobs=2)
+    assert one.words.tolist() == two.words.tolist() and one.tokens() == two.tokens()
+    assert np.array_equal(one.ids, two.ids) and np.array_equal(one.offsets, two.offsets)

@@ -62,10 +62,15 @@ def test_every_vectorised_metric_matches_scikit_learn_on_unresampled_data(k):
     y = rng.integers(0, k, 500)
     p = np.where(rng.random(500) < 0.7, y, rng.integers(0, k, 500))
     s = rng.normal(size=(500, k)) + np.eye(k)[y] if k > 2 else rng.normal(size=500) + y
+    index = rng.integers(0, 500, (3, 500))  # three resamples: as weights, and materialised
+    weights = np.stack([np.bincount(row, minlength=500) for row in index]).astype(float)
     for metric in metric_table(k):
-        vectorised = metric.resampled(y[np.newaxis], p[np.newaxis], s[np.newaxis], k)
-        assert vectorised.shape == (1,)
-        assert vectorised[0] == pytest.approx(metric.score(y, p, s, k), abs=1e-12), metric.name
+        values = metric.resampler(y, p, s, k)
+        unresampled = values(np.ones((1, 500)))
+        assert unresampled.shape == (1,)
+        assert unresampled[0] == pytest.approx(metric.score(y, p, s, k), abs=1e-12), metric.name
+        for row, w in zip(index, values(weights)):
+            assert w == pytest.approx(metric.score(y[row], p[row], s[row], k), abs=1e-12), metric.name
     if k > 2:  # the macro one-vs-rest AUC is scikit-learn's own when the scores are probabilities
         probabilities = np.exp(s) / np.exp(s).sum(axis=1, keepdims=True)
         table = {m.name: m for m in metric_table(k)}
@@ -96,3 +101,12 @@ def test_string_classes_with_a_chosen_positive_label():
     assert flipped["precision"] == skm.precision_score(y, pred, pos_label="ham") and flipped["roc_auc"] == 1.0
     assert result["confusion_matrix"] == flipped["confusion_matrix"] == [[2, 1], [0, 2]]
     assert (flipped["tp"], flipped["fn"]) == (2, 1)
+
+
+def test_saved_size_counts_large_arrays_without_holding_the_bytes():
+    import pickle
+
+    from evaluation.resources import saved_size_bytes
+
+    model = {"weights": np.arange(10**6, dtype=np.float64), "name": "nbsvm"}
+    assert saved_size_bytes(model) == len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))

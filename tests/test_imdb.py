@@ -151,7 +151,7 @@ def test_corrupt_gzip_stream(tmp_path):
 def test_summary_counts_both_classes(fixture_corpus):
     text = fixture_corpus.summary()
     assert "train           80 texts  0: 40  1: 40" in text
-    assert "unsup           40 texts  median" in text
+    assert "unsup           40 texts  median 6" in text and "characters" in text
 
 
 @pytest.mark.full_data

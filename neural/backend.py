@@ -1,0 +1,49 @@
+"""Import TensorFlow and Keras once, quietly: their start-up log lines are noise unless asked for.
+
+TensorFlow prints lines such as ``oneDNN custom operations are on`` and
+``failed call to cuInit`` from C++ before its logging can be configured, so
+they are silenced by pointing the process's standard error at ``/dev/null``
+while it is imported. Set ``TF_CPP_MIN_LOG_LEVEL`` to 0 or 1 (``compare.py
+--verbose`` does) to see them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Iterator
+
+__all__ = ["load_keras"]
+
+
+@contextlib.contextmanager
+def _stderr_silenced() -> Iterator[None]:
+    try:
+        saved = os.dup(2)
+    except OSError:  # no usable file descriptor 2
+        yield
+        return
+    sys.stderr.flush()
+    with open(os.devnull, "w") as null:
+        os.dup2(null.fileno(), 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(saved)
+
+
+def load_keras():
+    """The ``keras`` module, imported on first use with TensorFlow's start-up noise silenced unless verbose."""
+    if "keras" in sys.modules:
+        return sys.modules["keras"]
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    if os.environ["TF_CPP_MIN_LOG_LEVEL"] in ("0", "1"):
+        import keras
+    else:
+        with _stderr_silenced():
+            import keras
+            import tensorflow  # noqa: F401  (its C++ start-up lines are what is silenced)
+    return keras
