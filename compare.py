@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -78,7 +79,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--bootstrap", type=int, default=1000,
                         help="bootstrap resamples per interval (default 1000; 0: no intervals)")
     parser.add_argument("--list-models", action="store_true", help="list the model names and exit")
-    parser.add_argument("--quiet", action="store_true", help="no progress, warnings and errors only")
+    parser.add_argument("--quiet", action="store_true", help="no progress bars; warnings and errors only")
+    parser.add_argument("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")
     return parser
 
 
@@ -144,8 +146,12 @@ def main(argv: list[str] | None = None) -> int:
     """Run the comparison from command-line arguments; return the exit status."""
     parser = _parser()
     args = parser.parse_args(argv)
+    if args.quiet and args.verbose:
+        parser.error("--quiet and --verbose cannot go together")
     logging.basicConfig(level=logging.WARNING if args.quiet else logging.INFO,
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
+    if args.verbose:
+        os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
     from evaluation.registry import is_neural, model_names
 
     names = model_names()
@@ -156,7 +162,10 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v is not None}
     if args.quiet:
         overrides["verbose"] = 0
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
     import corpus
+    from corpus.progress import show_progress
     from evaluation.comparison import run_comparison
     from evaluation.leaderboard import leaderboard
     from evaluation.report import table_of, update_index
@@ -174,8 +183,9 @@ def main(argv: list[str] | None = None) -> int:
                        validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
                        n_resamples=args.bootstrap, positive_label=_positive_label(args.positive_label),
                        command=command)
+    show_progress(not args.quiet)
     try:
-        with stop_on_signals():
+        with stop_on_signals(), logging_redirect_tqdm():
             run = run_comparison(config, wait=args.wait)
     except (FileNotFoundError, corpus.DataError, TargetError) as error:
         print(f"error: {error}", file=sys.stderr)

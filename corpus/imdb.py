@@ -23,6 +23,7 @@ from corpus.dataset import TextCorpus
 from corpus.download import fetch, sha256_of
 from corpus.errors import ImdbDataError
 from corpus.layout import SPLITS, ReviewFile, check_layout, parse_member
+from corpus.progress import progress_bar
 from corpus.reading import check_size, decode, is_inside
 
 __all__ = ["ARCHIVE_SHA256", "ARCHIVE_URL", "MAX_REVIEW_BYTES", "default_cache_dir", "load_imdb"]
@@ -191,8 +192,10 @@ def _read_archive(source: Path, max_review_bytes: int) -> list[ReviewFile]:
     logger.info("Parsing %s (first load of this archive; it is cached afterwards)", source)
     files, unsafe = [], []
     try:
-        with tarfile.open(source, mode="r:gz") as archive:
+        with tarfile.open(source, mode="r:gz") as archive, progress_bar(desc="Parsing the archive",
+                                                                           unit=" files") as bar:
             for member in archive:
+                bar.update()
                 if member.name.startswith("/") or ".." in member.name.split("/"):
                     unsafe.append(member.name)
                     continue

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from corpus.progress import progress_bar
 from corpus.text import Stopwords, TextPreprocessor
 
 __all__ = ["PreparedTexts", "prepare"]
@@ -133,10 +134,11 @@ def prepare(texts: Sequence[str], stopwords: str | Path | Stopwords | TextPrepro
             return texts
         texts = texts.texts  # prepared with other settings: prepare the raw texts again
     texts = list(texts)
-    if n_jobs > 1 and len(texts) >= _PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
-        parts = _tokenize_in_parallel(texts, preprocessor, n_jobs)
-    else:
-        parts = [_tokenize(texts, preprocessor)]
+    with progress_bar(total=len(texts), desc=f"Tokenizing {len(texts):,} texts", unit=" texts") as bar:
+        if n_jobs > 1 and len(texts) >= _PARALLEL_FROM and "fork" in multiprocessing.get_all_start_methods():
+            parts = _tokenize_in_parallel(texts, preprocessor, n_jobs, bar)
+        else:
+            parts = [_tokenize(texts, preprocessor, bar)]
     words = np.array(sorted(set(chain.from_iterable(part[0] for part in parts))), dtype=object)
     index = {word: i for i, word in enumerate(words.tolist())}
     ids = np.concatenate([np.fromiter(map(index.__getitem__, part_words), dtype=np.int32,
@@ -152,13 +154,19 @@ _CHUNK = 1000  # texts whose token lists are held at once
 _shared: tuple[list[str], TextPreprocessor] | None = None  # what forked workers read, set only while they run
 
 
-def _tokenize(texts: list[str], preprocessor: TextPreprocessor) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """One part's distinct words (in first-seen order), its tokens as ids into them, and each text's length."""
+def _tokenize(texts: list[str], preprocessor: TextPreprocessor, bar=None,
+              scale: int = 1) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """One part's distinct words (in first-seen order), its tokens as ids into them, and each text's length.
+
+    ``bar`` (a progress bar) advances by ``scale`` times the texts done, for parts tokenized alongside.
+    """
     index: dict[str, int] = {}
     setdefault = index.setdefault
     ids, lengths = [], []
     for start in range(0, len(texts), _CHUNK):  # token lists of a chunk at a time: little memory held
         tokens = [preprocessor(text) for text in texts[start:start + _CHUNK]]
+        if bar is not None and not bar.disable:
+            bar.update(min(len(tokens) * scale, bar.total - bar.n))
         lengths.append(np.fromiter(map(len, tokens), dtype=np.int64, count=len(tokens)))
         ids.append(np.fromiter((setdefault(t, len(index)) for t in chain.from_iterable(tokens)), dtype=np.int32,
                                count=int(lengths[-1].sum())))
@@ -172,8 +180,8 @@ def _tokenize_range(start: int, stop: int) -> tuple[list[str], np.ndarray, np.nd
     return _tokenize(texts[start:stop], preprocessor)
 
 
-def _tokenize_in_parallel(texts: list[str], preprocessor: TextPreprocessor,
-                          n_jobs: int) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
+def _tokenize_in_parallel(texts: list[str], preprocessor: TextPreprocessor, n_jobs: int,
+                          bar) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
     """Tokenize ``n_jobs`` parts at once: forked workers read the texts they inherit, this process does one part."""
     global _shared
     bounds = np.linspace(0, len(texts), n_jobs + 1).astype(int).tolist()
@@ -181,7 +189,7 @@ def _tokenize_in_parallel(texts: list[str], preprocessor: TextPreprocessor,
     try:
         with ProcessPoolExecutor(n_jobs - 1, mp_context=multiprocessing.get_context("fork")) as pool:
             others = [pool.submit(_tokenize_range, a, b) for a, b in zip(bounds[1:-1], bounds[2:])]
-            first = _tokenize(texts[bounds[0]:bounds[1]], preprocessor)
+            first = _tokenize(texts[bounds[0]:bounds[1]], preprocessor, bar, scale=n_jobs)
             return [first, *(future.result() for future in others)]
     finally:
         _shared = None

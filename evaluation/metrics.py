@@ -16,6 +16,8 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn import metrics as skm
 
+from corpus.progress import progress_bar
+
 __all__ = ["BINARY_METRICS", "MULTICLASS_METRICS", "Metric", "bootstrap_intervals", "encode", "evaluate",
            "metric_table"]
 
@@ -262,7 +264,8 @@ def bootstrap_intervals(
     rng = np.random.default_rng(seed)
     n = len(y)
     draws: dict[str, list[np.ndarray]] = {m.name: [] for m in table}
-    for start in range(0, n_resamples, batch):
+    for start in progress_bar(range(0, n_resamples, batch), desc=f"{n_resamples} bootstrap resamples",
+                              unit=" batches"):
         size = min(batch, n_resamples - start)
         index = rng.integers(0, n, (size, n))
         weights = np.bincount((index + n * np.arange(size)[:, None]).ravel(), minlength=size * n)

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 import corpus
+from corpus.progress import Stage, progress_bar, stage
 from evaluation.metrics import bootstrap_intervals, evaluate
 from evaluation.registry import is_neural, make_model
 from evaluation.resources import PeakMemory, saved_size_bytes
@@ -93,25 +94,31 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> Mode
         prepared, preparation = _prepare(splits, stopwords)
     except KeyboardInterrupt as interrupt:
         return ModelRuns(results, Preparation(), RunStopped.from_interrupt(interrupt))
+    overall = progress_bar(total=len(config.models), desc=f"Models (stopwords: {stopwords})",
+                           bar_format="{desc} {n_fmt}/{total_fmt} done, {elapsed} elapsed")
     for position, name in enumerate(config.models, start=1):
         logger.info("[%d/%d] %s (stopwords: %s)", position, len(config.models), name, stopwords)
         result = ModelResult(name=name, stopwords=stopwords)
         try:
-            _fit_and_score(result, config, splits, prepared, stopwords)
+            with stage(f"[{position}/{len(config.models)}] {name}", "fitting", companions=(overall,)) as step:
+                _fit_and_score(result, config, splits, prepared, stopwords, step)
         except KeyboardInterrupt as interrupt:
             stop = RunStopped.from_interrupt(interrupt)
             result.status, result.error = "interrupted", stop.describe()
             results.append(result)
             logger.warning("%s %s; the models that finished are reported", name, stop.describe())
+            overall.close()
             return ModelRuns(results, preparation, stop)
         except Exception as error:  # one model's failure must not lose the others
             result.status = "failed"
             result.error = f"{type(error).__name__}: {error}"
             logger.error("%s failed: %s\n%s", name, result.error, traceback.format_exc(limit=3))
         results.append(result)
+        overall.update()
         if all(is_neural(later) for later in config.models[position:]):
             for texts in prepared.values():
                 texts.release()  # the n-gram counts: no classical model is left to use them
+    overall.close()
     return ModelRuns(results, preparation)
 
 
@@ -131,7 +138,7 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
 
 
 def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits,
-                   prepared: dict[str, corpus.PreparedTexts], stopwords: str) -> None:
+                   prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage) -> None:
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides)
     X_train, X_test = prepared["train"], prepared["test"]
@@ -145,6 +152,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         else:
             model.fit(X_train, splits.y_train)
         result.fit_s = time.perf_counter() - started
+        step.phase("predicting")
         started = time.perf_counter()
         raw = model.decision_function(X_test) if hasattr(model, "decision_function") else model.predict_proba(X_test)
         result.predict_s = time.perf_counter() - started
@@ -153,6 +161,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     result.peak_memory_mib = memory.added_bytes / 2**20
     options = {"classes": splits.classes, "positive": config.positive_label}
     result.metrics = evaluate(splits.y_test, result.predictions, result.scores, **options)
+    step.phase("intervals and size")
     if config.n_resamples:
         result.intervals = bootstrap_intervals(splits.y_test, result.predictions, result.scores,
                                                n_resamples=config.n_resamples, seed=config.seed, **options)
