@@ -162,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v is not None}
     if args.quiet:
         overrides["verbose"] = 0
+    elif not sys.stdout.isatty():
+        overrides["verbose"] = 2  # off a terminal, Keras writes one line per epoch instead of a bar per step
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     import corpus

@@ -228,8 +228,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         if self.maxlen_quantile is not None:
             quantile = int(np.ceil(np.quantile([len(s) for s in sequences], self.maxlen_quantile)))
             self.maxlen_ = max(1, min(self.maxlen, quantile))
-            logger.info("maxlen %d: the %g quantile of the training sequences' lengths", self.maxlen_,
-                        self.maxlen_quantile)
+            logger.info("maxlen %d (maxlen %d; the %g quantile of the training sequences' lengths is %d)",
+                        self.maxlen_, self.maxlen, self.maxlen_quantile, quantile)
         self.model_ = self._build()
         timer = EpochTimer()
         callbacks = [timer]
