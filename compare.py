@@ -19,6 +19,16 @@ REPORTS = Path(__file__).resolve().parent / "reports"
 
 
 _RULES = """\
+examples:
+  imdb-compare                                           the default models on IMDB ($IMDB_DATA, cache or download)
+  imdb-compare --sample 5000 --models naive_bayes,linear_svm,nbsvm,fasttext --epochs 3    a quick look
+  imdb-compare --stopwords minimal,english,none --models nbsvm          a stopword ablation
+  imdb-compare --repeats 3 --sort f1                     retrain with 3 seeds; leaderboard by F1
+  imdb-compare --data reviews.csv --text-column review --label-column stars --test-size 0.2
+
+stopword lists: minimal (15 words, the default), english (318, scikit-learn's), sentiment (274: english
+without negations, contrast and intensity words), none, or a file with one word per line.
+
 rules (each checked before any data is loaded; a broken one exits with status 2):
   --models      a comma list of registered names, none repeated (see --list-models)
   --stopwords   one or more list names or files, comma-separated: minimal, english, sentiment, none
@@ -30,6 +40,9 @@ rules (each checked before any data is loaded; a broken one exits with status 2)
   --validation-size  a share in [0, 0.5]; after loading, every class must keep 5 training reviews
   --sample      an int >= 10 (reviews per split, half of each class)
   --bootstrap   0 (no intervals) or an int >= 100
+  --repeats     an int in [1, 20]
+  --sort        accuracy, f1, roc_auc... (any metric of the leaderboard, best first) or fit_s, predict_s,
+                peak_memory_mib, model_mib (cheapest first)
 exit status: 0 all models finished; 1 a model failed; 2 bad options or data; 130 / 143 stopped by
 Ctrl-C / SIGTERM (the finished models are reported)
 """
@@ -38,6 +51,7 @@ MIN_BOOTSTRAP = 100  # fewer resamples give intervals too coarse to report
 MIN_SAMPLE = 10  # reviews per split in --sample
 MAX_VALIDATION_SIZE = 0.5  # validation is carved from train; more would leave the models less to learn from
 MAX_SEED = 2**32 - 1  # numpy's RandomState accepts seeds up to this
+MAX_REPEATS = 20  # seeds per model; more is a benchmark, not a comparison
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -78,6 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--batch-size", type=int, help="batch size of every neural model")
     parser.add_argument("--bootstrap", type=int, default=1000,
                         help="bootstrap resamples per interval (default 1000; 0: no intervals)")
+    parser.add_argument("--repeats", type=int, default=1,
+                        help="train each model that uses a seed with N seeds (the split stays) and report the "
+                        "spread of its test accuracy (default 1)")
+    parser.add_argument("--sort", default="accuracy", help="the leaderboard's order (default accuracy)")
     parser.add_argument("--list-models", action="store_true", help="list the model names and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars; warnings and errors only")
     parser.add_argument("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")
@@ -117,6 +135,12 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
         parser.error(f"--validation-size must be in [0, {MAX_VALIDATION_SIZE}]")
     if args.sample is not None and args.sample < MIN_SAMPLE:
         parser.error(f"--sample must be at least {MIN_SAMPLE}")
+    if not 1 <= args.repeats <= MAX_REPEATS:
+        parser.error(f"--repeats must be an int in [1, {MAX_REPEATS}]")
+    from evaluation.report import SORT_KEYS
+
+    if args.sort not in SORT_KEYS:
+        parser.error(f"--sort must be one of {', '.join(SORT_KEYS)}")
     if any(v is not None and v < 1 for v in (args.epochs, args.batch_size)):
         parser.error("--epochs and --batch-size must be >= 1")
     return models, stopwords
@@ -184,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     config = RunConfig(models=tuple(models), stopwords=tuple(stopwords), out=out, data=source, seed=args.seed,
                        validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
                        n_resamples=args.bootstrap, positive_label=_positive_label(args.positive_label),
-                       command=command)
+                       repeats=args.repeats, sort_by=args.sort, command=command)
     show_progress(not args.quiet)
     try:
         with stop_on_signals(), logging_redirect_tqdm():
@@ -199,13 +223,15 @@ def main(argv: list[str] | None = None) -> int:
     if run.folder.resolve().parent == REPORTS:
         update_index(REPORTS)
     results = run.by_list[stopwords[0]]
-    board = leaderboard(results)
+    board = leaderboard(results, args.sort)
     if len(board):
         columns = [metric.name for metric in table_of(results)] + ["fit_s"]
         print("\n" + board[columns].to_string(float_format=lambda v: f"{v:.4f}"))
     failed = [r for rs in run.by_list.values() for r in rs if r.status != "ok"]
     for r in failed:
         print(f"{r.name} ({r.stopwords}): {r.status}: {r.error}", file=sys.stderr)
+    for warning in run.warnings:
+        print(f"warning: {warning.replace('`', '')}", file=sys.stderr)
     print(f"\nReport: {run.folder / 'report.md'}")
     if run.stopped:
         return run.stopped.exit_status

@@ -5,14 +5,19 @@ from __future__ import annotations
 import logging
 import os
 import platform
+import resource
 import sys
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 import corpus
+from evaluation.analysis import health_warnings
 from evaluation.plots import plot_accuracy_vs_time, plot_confusion_matrices, plot_roc_curves
+from evaluation.registry import is_neural
 from evaluation.report import write_report
 from evaluation.runner import ModelResult, Preparation, RunConfig, run_models
 from evaluation.significance import mcnemar_matrix
@@ -31,6 +36,7 @@ class Comparison:
     folder: Path | None  # the report folder (None when no report was asked for)
     by_list: dict[str, list[ModelResult]]  # results per stopword list; the first list is primary
     stopped: RunStopped | None  # how the run was stopped early, if it was
+    warnings: list[str] = field(default_factory=list)  # models that did not learn, losses that only rose
 
 
 def run_comparison(config: RunConfig, *, wait: bool = False, data: corpus.TextCorpus | None = None) -> Comparison:
@@ -99,15 +105,26 @@ def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None)
             break
     if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
         raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
+    warnings = _warnings(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
+    for warning in warnings:
+        logger.warning("%s", warning.replace("`", ""))
     if target is not None:
         try:
             with signals_deferred():
-                _write(config, target, data, by_list, splits_by_list, preparations[config.stopwords[0]], stopped,
-                       time.perf_counter() - started)
+                _write(config, target, data, by_list, splits_by_list, preparations[config.stopwords[0]], warnings,
+                       stopped, time.perf_counter() - started)
         except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
             stopped = stopped or late
         logger.info("Report written to %s", target.path / "report.md")
-    return Comparison(target.path if target else None, by_list, stopped)
+    return Comparison(target.path if target else None, by_list, stopped, warnings)
+
+
+def _warnings(results: list[ModelResult], splits: corpus.Splits) -> list[str]:
+    """Health warnings of every finished model (see :func:`evaluation.analysis.health_warnings`)."""
+    majority = float(pd.Series(splits.y_test).value_counts(normalize=True).max())
+    return [warning for r in results if r.status == "ok"
+            for warning in health_warnings(r.name, r.metrics["accuracy"], r.intervals.get("accuracy"), majority,
+                                           r.history, is_neural(r.name))]
 
 
 def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:
@@ -122,18 +139,20 @@ def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:
 
 
 def _write(config: RunConfig, target: OwnedFolder, data: corpus.TextCorpus, by_list: dict[str, list[ModelResult]],
-           splits_by_list: dict[str, corpus.Splits], preparation: Preparation, stopped: RunStopped | None,
-           wall_s: float) -> None:
+           splits_by_list: dict[str, corpus.Splits], preparation: Preparation, warnings: list[str],
+           stopped: RunStopped | None, wall_s: float) -> None:
     staging = target.stage()
     try:
         primary = config.stopwords[0]
         results = [r for r in by_list[primary] if r.status == "ok"]
         splits = splits_by_list[primary]
-        figures = _figures(staging, results, splits, config.positive_label)
+        figures = _figures(staging, results, splits, config.positive_label, preparation)
         mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
         provenance = _provenance(config, data, splits_by_list, wall_s)
-        write_report(staging, by_list=by_list, mcnemar=mcnemar, provenance=provenance, figures=figures,
-                     preparation=preparation, stopped=stopped.describe() if stopped else None)
+        write_report(staging, by_list=by_list, splits=splits, mcnemar=mcnemar, provenance=provenance,
+                     figures=figures, preparation=preparation, warnings=warnings, sort_by=config.sort_by,
+                     repeats=config.repeats, run_peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                     stopped=stopped.describe() if stopped else None)
         _write_predictions(staging / "predictions.csv", splits, results)
         target.commit(staging)
     finally:
@@ -141,10 +160,10 @@ def _write(config: RunConfig, target: OwnedFolder, data: corpus.TextCorpus, by_l
 
 
 def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelResult]) -> None:
-    """Every test text's id and label, and each model's prediction and score(s), for re-analysis."""
+    """Every test text's id, label and text, and each model's prediction and score(s), for re-analysis."""
     import pandas as pd
 
-    columns = {"id": splits.keys["test"], "label": splits.y_test}
+    columns = {"id": splits.keys["test"], "label": splits.y_test, "text": splits.X_test}
     for r in results:
         columns[f"{r.name}_prediction"] = r.predictions
         if r.scores.ndim == 1:
@@ -154,7 +173,8 @@ def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelRes
     pd.DataFrame(columns).to_csv(path, index=False, float_format="%.6g")
 
 
-def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, positive) -> dict[str, str]:
+def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, positive,
+             preparation: Preparation) -> dict[str, str]:
     if not results:
         return {}
     classes = list(splits.classes)
@@ -167,7 +187,8 @@ def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, po
     figures["Confusion matrices"] = plot_confusion_matrices(
         {r.name: r.metrics["confusion_matrix"] for r in results}, classes, folder / "confusion_matrices.png").name
     figures["Test accuracy against fit time"] = plot_accuracy_vs_time(
-        {r.name: (r.fit_s, r.metrics["accuracy"]) for r in results}, folder / "accuracy_vs_fit_time.png").name
+        {r.name: (r.fit_s, r.metrics["accuracy"]) for r in results}, folder / "accuracy_vs_fit_time.png",
+        preparation_s=preparation.seconds).name
     for r in sorted(results, key=lambda r: r.name):
         if r.history:
             from neural.plots import plot_history

@@ -16,14 +16,14 @@ from evaluation.runner import ModelResult, RunConfig
 __all__ = ["compare", "leaderboard"]
 
 
-def leaderboard(results: list[ModelResult]) -> pd.DataFrame:
-    """One row per finished model, best accuracy first: every metric, its interval, and the costs.
+def leaderboard(results: list[ModelResult], sort_by: str = "accuracy") -> pd.DataFrame:
+    """One row per finished model, sorted by ``sort_by`` (best first; costs cheapest first).
 
-    The columns are those of the report's ``results.csv``.
+    The columns are those of the report's ``results.csv``: every metric, its interval, and the costs.
     """
     from evaluation.report import headline_rows
 
-    rows = headline_rows(results)
+    rows = headline_rows(results, sort_by)
     return pd.DataFrame(rows).set_index("model") if rows else pd.DataFrame(columns=["model"]).set_index("model")
 
 

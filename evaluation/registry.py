@@ -7,7 +7,7 @@ from typing import Any
 
 from baselines import BASELINES
 
-__all__ = ["DEFAULT_MODELS", "is_neural", "make_model", "model_names"]
+__all__ = ["DEFAULT_MODELS", "is_neural", "make_model", "model_names", "uses_seed"]
 
 #: The default comparison: the three baselines and the tutorial's LSTM.
 DEFAULT_MODELS = ("naive_bayes", "linear_svm", "nbsvm", "lstm")
@@ -23,6 +23,11 @@ def model_names() -> list[str]:
 def is_neural(name: str) -> bool:
     """Whether ``name`` is a Keras model (it takes validation data and epochs)."""
     return name not in BASELINES
+
+
+def uses_seed(name: str) -> bool:
+    """Whether the model's result depends on the seed (initial weights, liblinear's shuffling)."""
+    return is_neural(name) or "random_state" in inspect.signature(BASELINES[name]).parameters
 
 
 def make_model(name: str, *, stopwords: str, seed: int, neural_overrides: dict[str, Any] | None = None):

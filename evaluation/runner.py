@@ -15,7 +15,7 @@ import numpy as np
 import corpus
 from corpus.progress import Stage, progress_bar, stage
 from evaluation.metrics import bootstrap_intervals, evaluate
-from evaluation.registry import is_neural, make_model
+from evaluation.registry import is_neural, make_model, uses_seed
 from evaluation.resources import PeakMemory, saved_size_bytes
 from evaluation.stops import RunStopped
 from storage import pause_point
@@ -39,6 +39,8 @@ class RunConfig:
     neural_overrides: dict[str, Any] = field(default_factory=dict)  # applied to every neural model
     n_resamples: int = 1000  # bootstrap replicates per confidence interval; 0: no intervals
     positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
+    repeats: int = 1  # seeds each model that uses one is trained with (the split stays); 1: the run's seed only
+    sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     command: str = ""  # the command line, for the provenance section
 
 
@@ -58,6 +60,8 @@ class ModelResult:
     peak_memory_mib: float = 0.0  # peak resident memory added while fitting and predicting
     model_bytes: int = 0  # size of the saved fitted model
     history: dict[str, list[float]] | None = None  # Keras training history, neural models only
+    top_features: list[dict] | None = None  # a two-class baseline's strongest n-grams each way
+    seed_accuracies: list[float] | None = None  # test accuracy with each seed of --repeats (the first is the run's)
     predictions: np.ndarray | None = None  # hard test predictions (labels)
     scores: np.ndarray | None = None  # test scores: of the positive class (two classes), or (n, k)
 
@@ -141,20 +145,14 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
                    prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage) -> None:
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides)
-    X_train, X_test = prepared["train"], prepared["test"]
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
         started = time.perf_counter()
-        if is_neural(result.name) and "validation" in prepared:
-            model.fit(X_train, splits.y_train, validation_data=(prepared["validation"], splits.y_val))
-        elif is_neural(result.name):  # no validation split: train on the same texts as the baselines
-            model.set_params(validation_size=0.0).fit(X_train, splits.y_train)
-        else:
-            model.fit(X_train, splits.y_train)
+        _fit(model, result.name, splits, prepared)
         result.fit_s = time.perf_counter() - started
         step.phase("predicting")
         started = time.perf_counter()
-        raw = model.decision_function(X_test) if hasattr(model, "decision_function") else model.predict_proba(X_test)
+        raw = _scores(model, prepared["test"])
         result.predict_s = time.perf_counter() - started
     result.predictions, result.scores = predictions_and_scores(raw, model.classes_, config.positive_label)
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
@@ -167,8 +165,45 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
                                                n_resamples=config.n_resamples, seed=config.seed, **options)
     result.model_bytes = saved_size_bytes(model)
     result.history = getattr(model, "history_", None)
+    result.top_features = _top_features(model)
     logger.info("%s: accuracy %.4f, fit %.1f s, predict %.1f s", result.name, result.metrics["accuracy"],
                 result.fit_s, result.predict_s)
+    del model
+    if config.repeats > 1 and uses_seed(result.name):
+        result.seed_accuracies = [result.metrics["accuracy"]]
+        for repeat in range(1, config.repeats):
+            step.phase(f"retraining with seed {config.seed + repeat} ({repeat + 1}/{config.repeats})")
+            again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
+                               neural_overrides=config.neural_overrides)
+            _fit(again, result.name, splits, prepared)
+            predictions, _ = predictions_and_scores(_scores(again, prepared["test"]), again.classes_,
+                                                    config.positive_label)
+            result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))
+        logger.info("%s over %d seeds: accuracy %s", result.name, config.repeats,
+                    ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
+
+
+def _fit(model, name: str, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> None:
+    if is_neural(name) and "validation" in prepared:
+        model.fit(prepared["train"], splits.y_train, validation_data=(prepared["validation"], splits.y_val))
+    elif is_neural(name):  # no validation split: train on the same texts as the baselines
+        model.set_params(validation_size=0.0).fit(prepared["train"], splits.y_train)
+    else:
+        model.fit(prepared["train"], splits.y_train)
+
+
+def _scores(model, X_test: corpus.PreparedTexts) -> np.ndarray:
+    return model.decision_function(X_test) if hasattr(model, "decision_function") else model.predict_proba(X_test)
+
+
+def _top_features(model, n: int = 10) -> list[dict] | None:
+    """The n-grams a fitted two-class baseline weighs most each way (None for other models)."""
+    from baselines import top_features
+
+    if not hasattr(model, "steps") or len(getattr(model, "classes_", ())) != 2:
+        return None
+    table = top_features(model, n=n)
+    return table.assign(weight=table["weight"].round(4)).to_dict(orient="records")
 
 
 def predictions_and_scores(raw: np.ndarray, classes: np.ndarray, positive=None) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,112 @@
+"""The report's analysis sections, each checked against what predictions.csv holds."""
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import compare
+from evaluation.analysis import confidence, excerpt
+from tests.conftest import FIXTURE_ROOT
+
+MODELS = ["naive_bayes", "linear_svm", "nbsvm", "cnn"]
+
+
+@pytest.fixture(scope="module")
+def run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sections") / "report"
+    status = compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", ",".join(MODELS), "--epochs", "1",
+                           "--repeats", "2", "--bootstrap", "200", "--quiet", "--out", str(out)])
+    assert status == 0
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    return out, markdown, pd.read_csv(out / "predictions.csv"), json.loads((out / "results.json").read_text())
+
+
+def _section(markdown, title):
+    return markdown.split(f"## {title}\n", 1)[1].split("\n## ", 1)[0]
+
+
+def test_predictions_carry_the_test_texts(run):
+    out, _, predictions, _ = run
+    texts = {path.name.split("_")[0]: path.read_text(encoding="utf-8")
+             for path in (FIXTURE_ROOT / "test" / "pos").iterdir()}
+    row = predictions[predictions["id"].str.startswith("pos/")].iloc[0]
+    assert row["text"] == texts[row["id"].split("/")[1]]
+
+
+def test_agreement_matches_the_predictions(run):
+    _, markdown, predictions, _ = run
+    section = _section(markdown, "Agreement")
+    expected = np.mean(predictions["nbsvm_prediction"] == predictions["linear_svm_prediction"])
+    row = next(line for line in section.splitlines() if line.startswith("| `linear_svm` |"))
+    assert f"{expected:.3f}" in row.split("|")[5]  # columns: cnn, linear_svm, naive_bayes, nbsvm
+
+
+def test_length_buckets_match_the_predictions(run):
+    _, markdown, predictions, _ = run
+    words = predictions["text"].str.split().str.len()
+    low, high = np.quantile(words, [1 / 3, 2 / 3]).astype(int)
+    section = _section(markdown, "Where it is hard: accuracy by length")
+    assert f"short (≤ {low} words)" in section and f"long (> {high} words)" in section
+    for model in MODELS:
+        right = predictions[f"{model}_prediction"] == predictions["label"]
+        row = next(line for line in section.splitlines() if line.startswith(f"| `{model}` |"))
+        cells = [c.strip() for c in row.split("|")[2:5]]
+        expected = [right[words <= low].mean(), right[(words > low) & (words <= high)].mean(),
+                    right[words > high].mean()]
+        assert cells == [f"{v:.4f}" for v in expected], model
+
+
+def test_confident_mistakes_are_the_most_confident_wrong_predictions(run):
+    _, markdown, predictions, _ = run
+    section = _section(markdown, "Where each model goes wrong")
+    for model in ("naive_bayes", "nbsvm"):
+        block = section.split(f"### `{model}`\n", 1)[1].split("\n### ", 1)[0]
+        listed = re.findall(r"true `(\d)`, predicted `(\d)` \(score ([+-][\d.]+), `([^`]+)`\): “(.*)”", block)
+        assert len(listed) == 4  # two per true class
+        wrong = predictions[predictions[f"{model}_prediction"] != predictions["label"]]
+        for true, predicted, score, key, text in listed:
+            row = predictions.set_index("id").loc[key]
+            assert (int(true), int(predicted)) == (row["label"], row[f"{model}_prediction"]) != (row["label"],) * 2
+            assert float(score) == pytest.approx(row[f"{model}_score"], abs=5e-4)
+            assert excerpt(row["text"]) == text
+            same_class = wrong[wrong["label"] == int(true)]
+            top = np.sort(confidence(same_class[f"{model}_score"].to_numpy()))[::-1][:2]
+            assert abs(float(score)) >= top[-1] - 5e-4
+    predicted = predictions[[f"{m}_prediction" for m in MODELS]].to_numpy()
+    everyone = (predicted != predictions[["label"]].to_numpy()).all(axis=1)
+    assert f"### Wrong for every model: {int(everyone.sum()):,} test texts" in section
+
+
+def test_what_the_linear_models_learned(run):
+    _, markdown, _, results = run
+    section = _section(markdown, "What the linear models learned")
+    assert set(results["top_features"]) == {"naive_bayes", "linear_svm", "nbsvm"}  # not the cnn
+    first = results["top_features"]["nbsvm"][0]
+    assert first["polarity"] == "positive" and f"{first['feature']} ({first['weight']:+.2f})" in section
+
+
+def test_training_variance_and_health_warnings(run):
+    _, markdown, _, results = run
+    section = _section(markdown, "Training variance")
+    assert "| `naive_bayes` | deterministic: the seed changes nothing |" in section
+    assert len(results["seed_accuracies"]["cnn"]) == 2 and "naive_bayes" not in results["seed_accuracies"]
+    assert markdown.index("> **Warning:** `cnn` scores 0.5000, no better than always answering the most common "
+                          "class") < markdown.index("## Results")
+    assert results["warnings"] and "has not learned" in results["warnings"][0]
+
+
+def test_sort_orders_the_leaderboard(tmp_path, capsys):
+    out = tmp_path / "sorted"
+    assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,linear_svm",
+                         "--bootstrap", "0", "--quiet", "--sort", "model_mib", "--out", str(out)]) == 0
+    table = pd.read_csv(out / "results.csv")
+    assert table["model_mib"].tolist() == sorted(table["model_mib"])
+    headline = _section((out / "report.md").read_text(encoding="utf-8"), "Results")
+    order = re.findall(r"^\| `(\w+)` \|", headline, flags=re.M)
+    assert order == table["model"].tolist() and "Sorted by model_mib." in headline
+    with pytest.raises(SystemExit):
+        compare.main(["--sort", "speed"])
+    assert "--sort must be one of accuracy" in capsys.readouterr().err
