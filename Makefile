@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 ARGS ?=
-# The reference comparison: the three baselines, the tutorial's LSTM and the best variant.
-REFERENCE := --models naive_bayes,linear_svm,nbsvm,lstm,fasttext --out reports/reference
+# The reference comparison: the three baselines, the tutorial's LSTM and the best variant, three seeds each.
+REFERENCE := --models naive_bayes,linear_svm,nbsvm,lstm,fasttext --repeats 3 --out reports/reference
 
-.PHONY: compare test lint clean
+.PHONY: compare run test lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,8 +14,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev,word2vec]'
 	touch $@
 
-compare: $(VENV)/.installed  ## run the comparison (ARGS replaces the reference settings)
-	$(PY) compare.py $(or $(ARGS),$(REFERENCE))
+compare: $(VENV)/.installed  ## the reference comparison into reports/reference (ARGS adds options, e.g. --data PATH)
+	$(PY) compare.py $(REFERENCE) $(ARGS)
+
+run: $(VENV)/.installed  ## any other comparison: ARGS are compare.py's options; the report goes to reports/<run-name>
+	$(PY) compare.py $(ARGS)
 
 test: $(VENV)/.installed  ## run the test suite (full-data tests too when IMDB_DATA is set)
 	$(PY) -m pytest $(ARGS)

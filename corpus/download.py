@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import socket
 import tempfile
 import time
 import urllib.error
@@ -89,13 +90,14 @@ def _fetch_with_retries(url: str, dest: Path, *, sha256: str, retries: int, dela
         try:
             return _fetch_once(url, dest, sha256=sha256, timeout=timeout)
         except (urllib.error.URLError, OSError) as error:
-            if attempt == retries:
+            unresolved = isinstance(getattr(error, "reason", error), socket.gaierror)
+            if attempt == retries or unresolved:  # a name that does not resolve will not resolve in a second
+                tried = "the host name does not resolve" if unresolved else f"after {attempt + 1} attempts"
                 raise ImdbDataError(
-                    f"Could not download {url} after {retries + 1} attempts ({error}). "
-                    "If this machine has no network, pass a local copy of "
-                    "aclImdb_v1.tar.gz (or its extracted aclImdb folder) with "
-                    "load_imdb(path=...), --data PATH, or the IMDB_DATA "
-                    "environment variable."
+                    f"Could not download {url}: {tried} ({error}). If this machine has no network, use a "
+                    "local copy of aclImdb_v1.tar.gz (or its extracted aclImdb folder): on the command line "
+                    "--data PATH (make compare ARGS=\"--data PATH\"), in Python load_imdb(path=...), or set "
+                    "the IMDB_DATA environment variable."
                 ) from error
             wait = delay * 2**attempt
             logger.warning("Download of %s failed (%s); retrying in %.1f s", url, error, wait)

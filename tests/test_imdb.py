@@ -180,3 +180,21 @@ def test_layout_check_counts_tar_members_in_review_folders_only(tmp_path):
         extra.write_text("readme", encoding="utf-8")
         archive.add(extra, arcname="aclImdb/README")
     assert len(load_imdb(path, cache_dir=tmp_path / "c", reviews_per_class=40).train) == 80
+
+
+def test_a_host_that_does_not_resolve_fails_at_once_and_says_what_to_type(tmp_path, monkeypatch):
+    import socket
+    import urllib.error
+
+    monkeypatch.delenv("IMDB_DATA", raising=False)
+    attempts = []
+
+    def unresolvable(url, timeout):
+        attempts.append(url)
+        raise urllib.error.URLError(socket.gaierror(-2, "Name or service not known"))
+
+    monkeypatch.setattr(corpus.download.urllib.request, "urlopen", unresolvable)
+    monkeypatch.setattr(corpus.download.time, "sleep", lambda seconds: pytest.fail("retried a DNS failure"))
+    with pytest.raises(ImdbDataError, match=r"host name does not resolve.*--data PATH \(make compare ARGS="):
+        load_imdb(cache_dir=tmp_path / "c")
+    assert len(attempts) == 1
