@@ -13,7 +13,7 @@ __all__ = ["top_features"]
 
 
 def top_features(model: Pipeline, n: int = 20) -> pd.DataFrame:
-    """The ``n`` most positive and ``n`` most negative n-grams of a fitted baseline.
+    """The ``n`` n-grams a fitted baseline weighs most towards each side, or each class.
 
     Parameters
     ----------
@@ -22,14 +22,18 @@ def top_features(model: Pipeline, n: int = 20) -> pd.DataFrame:
         :class:`~baselines.NgramVectorizer` step and a final linear model or
         ``MultinomialNB``).
     n : int, default=20
-        How many n-grams per side.
+        How many n-grams per side (two classes) or per class (more).
 
     Returns
     -------
     DataFrame
-        Columns ``polarity`` ("positive" / "negative"), ``rank`` (1 = strongest),
-        ``feature`` and ``weight``: the linear weight (``coef_``) or, for Naive
-        Bayes, the log probability ratio ``log P(f|pos) - log P(f|neg)``.
+        Columns ``polarity``, ``rank`` (1 = strongest), ``feature`` and
+        ``weight``. Two classes: ``polarity`` is "positive" (towards
+        ``classes_[1]``) or "negative", the weight the linear weight
+        (``coef_``) or, for Naive Bayes, ``log P(f|pos) - log P(f|neg)``.
+        More classes: ``polarity`` is the class, the weight that class's
+        one-vs-rest weight or, for Naive Bayes, ``log P(f|class)`` minus the
+        mean over the other classes.
 
     Examples
     --------
@@ -48,19 +52,32 @@ def top_features(model: Pipeline, n: int = 20) -> pd.DataFrame:
         raise TypeError("top_features needs a pipeline with an NgramVectorizer step.")
     classifier = model.steps[-1][1]
     check_is_fitted(classifier)
-    if len(getattr(classifier, "classes_", ())) > 2:
-        raise ValueError(f"top_features ranks n-grams between two classes; this model has "
-                         f"{len(classifier.classes_)}. Fit it on two classes (one against the rest) to rank them.")
-    if hasattr(classifier, "feature_log_prob_"):
-        weights = classifier.feature_log_prob_[1] - classifier.feature_log_prob_[0]
-    elif hasattr(classifier, "coef_"):
-        weights = np.asarray(classifier.coef_).ravel()
+    weights = _class_weights(classifier)
+    if len(weights) == 1:  # two classes: one weight vector, read both ways
+        order = np.argsort(weights[0], kind="stable")
+        sides = [("positive", weights[0], order[::-1][:n]), ("negative", weights[0], order[:n])]
     else:
-        raise TypeError(f"{type(classifier).__name__} has neither coef_ nor feature_log_prob_.")
-    order = np.argsort(weights, kind="stable")
+        sides = [(_plain(label), w, np.argsort(w, kind="stable")[::-1][:n])
+                 for label, w in zip(classifier.classes_, weights)]
     rows = []
-    for polarity, picks in (("positive", order[::-1][:n]), ("negative", order[:n])):
+    for polarity, w, picks in sides:
         names = vectorizers[0].feature_names(picks)
-        for rank, (index, name) in enumerate(zip(picks, names), start=1):
-            rows.append((polarity, rank, name, float(weights[index])))
+        rows += [(polarity, rank, name, float(w[i])) for rank, (i, name) in enumerate(zip(picks, names), start=1)]
     return pd.DataFrame(rows, columns=["polarity", "rank", "feature", "weight"])
+
+
+def _class_weights(classifier) -> np.ndarray:
+    """One weight vector (two classes) or one per class."""
+    if hasattr(classifier, "feature_log_prob_"):
+        log_prob = classifier.feature_log_prob_
+        if len(log_prob) == 2:
+            return (log_prob[1] - log_prob[0])[np.newaxis]
+        others = (log_prob.sum(axis=0, keepdims=True) - log_prob) / (len(log_prob) - 1)
+        return log_prob - others
+    if hasattr(classifier, "coef_"):
+        return np.atleast_2d(np.asarray(classifier.coef_))
+    raise TypeError(f"{type(classifier).__name__} has neither coef_ nor feature_log_prob_.")
+
+
+def _plain(value):
+    return value.item() if isinstance(value, np.generic) else value

@@ -60,7 +60,7 @@ class ModelResult:
     peak_memory_mib: float = 0.0  # peak resident memory added while fitting and predicting
     model_bytes: int = 0  # size of the saved fitted model
     history: dict[str, list[float]] | None = None  # Keras training history, neural models only
-    top_features: list[dict] | None = None  # a two-class baseline's strongest n-grams each way
+    top_features: list[dict] | None = None  # a baseline's strongest n-grams each way (or towards each class)
     seed_accuracies: list[float] | None = None  # test accuracy with each seed of --repeats (the first is the run's)
     predictions: np.ndarray | None = None  # hard test predictions (labels)
     scores: np.ndarray | None = None  # test scores: of the positive class (two classes), or (n, k)
@@ -197,10 +197,10 @@ def _scores(model, X_test: corpus.PreparedTexts) -> np.ndarray:
 
 
 def _top_features(model, n: int = 10) -> list[dict] | None:
-    """The n-grams a fitted two-class baseline weighs most each way (None for other models)."""
+    """The n-grams a fitted baseline weighs most each way, or towards each class (None for other models)."""
     from baselines import top_features
 
-    if not hasattr(model, "steps") or len(getattr(model, "classes_", ())) != 2:
+    if not hasattr(model, "steps"):
         return None
     table = top_features(model, n=n)
     return table.assign(weight=table["weight"].round(4)).to_dict(orient="records")

@@ -75,20 +75,19 @@ def lengths(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarray
 
 
 def learned(results: list[ModelResult], classes: Sequence) -> list[str]:
-    """The n-grams each two-class linear model weighs most towards each class."""
+    """The n-grams each linear model weighs most towards each class."""
     shown = [r for r in results if r.top_features]
     if not shown:
         return []
     lines = ["## What the linear models learned", "",
-             "The 10 n-grams each model weighs most towards each class (linear weight; for Naive Bayes the log "
-             "probability ratio).", ""]
+             "The n-grams each model weighs most towards each class (linear weight, one-vs-rest for more than two "
+             "classes; for Naive Bayes the log probability ratio).", ""]
+    toward = {"positive": classes[1], "negative": classes[0]} if len(classes) == 2 else {c: c for c in classes}
     for r in shown:
         table = pd.DataFrame(r.top_features)
-        toward = {"positive": classes[1], "negative": classes[0]}
-        cells = {side: ", ".join(f"{f} ({w:+.2f})" for f, w in zip(group["feature"], group["weight"]))
-                 for side, group in table.groupby("polarity")}
-        lines += [f"- `{r.name}` → `{toward['positive']}`: {cells.get('positive', '')}",
-                  f"- `{r.name}` → `{toward['negative']}`: {cells.get('negative', '')}"]
+        for side, group in table.groupby("polarity", sort=False):
+            cells = ", ".join(f"{f} ({w:+.2f})" for f, w in zip(group["feature"], group["weight"]))
+            lines.append(f"- `{r.name}` → `{toward.get(side, side)}`: {cells}")
     return lines + [""]
 
 

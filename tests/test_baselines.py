@@ -157,14 +157,17 @@ def test_texts_prepared_with_another_stopword_list_are_prepared_again(data):
     assert english[0].vocabulary_ == reference[0].vocabulary_
 
 
-def test_top_features_needs_two_classes():
+def test_top_features_of_more_classes_rank_each_class_against_the_rest():
     import corpus
     from tests.conftest import FIXTURES
 
     trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", text_column="question", label_column="coarse")
-    model = make_naive_bayes().fit(trec.train["text"], trec.train["label"])
-    with pytest.raises(ValueError, match="ranks n-grams between two classes; this model has 6"):
-        top_features(model)
+    for make in (make_naive_bayes, make_nbsvm, make_linear_svm):
+        table = top_features(make().fit(trec.train["text"], trec.train["label"]), n=3)
+        assert sorted(set(table["polarity"])) == sorted(set(trec.train["label"])) and len(table) == 18
+        where = table[table["polarity"] == "LOC"]["feature"].tolist()
+        assert {"where", "city", "country", "where is"} & set(where), (make.__name__, where)
+        assert table.groupby("polarity")["weight"].apply(lambda w: w.is_monotonic_decreasing).all()
 
 
 def test_naive_bayes_scores_rank_texts_of_one_class_across_lengths():

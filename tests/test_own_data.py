@@ -29,6 +29,7 @@ def test_sst5_csv_with_given_splits_writes_a_five_class_report(tmp_path):
     assert "5 classes: `negative`, `neutral`, `positive`, `very negative`, `very positive`." in markdown
     assert "| Model | Accuracy [95% CI] | Macro precision [95% CI] |" in markdown
     assert "## Per class" in markdown and "| very negative | 12 |" in markdown
+    assert "- `nbsvm` → `very negative`: " in markdown and "- `naive_bayes` → `neutral`: " in markdown
     assert results["provenance"]["split_sizes"] == {"train": 120, "validation": 40, "test": 60}
     predictions = pd.read_csv(out / "predictions.csv")
     assert set(predictions["nbsvm_prediction"]) <= set(results["provenance"]["classes"])
