@@ -56,8 +56,8 @@ def _report(out: Path) -> tuple[list[str], str]:
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert sorted(r["model"] for r in data["results"]) == sorted(models)
     markdown = (out / "report.md").read_text(encoding="utf-8")
-    assert markdown.rstrip().endswith("predictions.csv` (each test text's id and label, and every model's "
-                                      "prediction and score).")
+    assert "\n## Provenance\n" in markdown and "\nReproduce: `" in markdown  # written to its last section
+    assert markdown.rstrip().endswith("every model's prediction and score).")
     return sorted(models), markdown
 
 
