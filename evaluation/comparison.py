@@ -86,7 +86,11 @@ def _inputs(config: RunConfig) -> list[Path]:
 
 
 def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None) -> Comparison:
-    """Split ``data``, run every model, and write the report into ``target`` (none if ``target`` is None)."""
+    """Split ``data``, run every model, and write the report into ``target`` (none if ``target`` is None).
+
+    The report's staging folder is made before the first model, so that each finished model is saved into it
+    (``models/NAME``) at once instead of being held until the end; it is swapped into place with the report.
+    """
     started = time.perf_counter()
     if config.sample:
         data = corpus.sample_corpus(data, config.sample, seed=config.seed)
@@ -95,27 +99,35 @@ def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None)
     splits_by_list = {stopwords: corpus.make_splits(data, validation_size=config.validation_size,
                                                     seed=config.seed, stopwords=stopwords)
                       for stopwords in config.stopwords}  # every split is checked before the first model
-    by_list: dict[str, list[ModelResult]] = {}
-    preparations: dict[str, Preparation] = {}
-    stopped = None
-    for stopwords, splits in splits_by_list.items():
-        runs = run_models(config, splits, stopwords)
-        by_list[stopwords], preparations[stopwords], stopped = runs.results, runs.preparation, runs.stopped
-        if stopped:
-            break
-    if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
-        raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
-    warnings = _warnings(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
-    for warning in warnings:
-        logger.warning("%s", warning.replace("`", ""))
-    if target is not None:
-        try:
-            with signals_deferred():
-                _write(config, target, data, by_list, splits_by_list, preparations[config.stopwords[0]], warnings,
-                       stopped, time.perf_counter() - started)
-        except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
-            stopped = stopped or late
-        logger.info("Report written to %s", target.path / "report.md")
+    staging = target.stage() if target is not None else None
+    try:
+        by_list: dict[str, list[ModelResult]] = {}
+        preparations: dict[str, Preparation] = {}
+        stopped = None
+        for stopwords, splits in splits_by_list.items():
+            keep = staging is not None and config.save_models and stopwords == config.stopwords[0]
+            details = {"dataset": data.name, "data_sha256": data.sha256, "split_fingerprint": splits.fingerprint,
+                       "text_preparation": splits.text_settings, "versions": _versions(), "command": config.command}
+            runs = run_models(config, splits, stopwords, staging / "models" if keep else None, details)
+            by_list[stopwords], preparations[stopwords], stopped = runs.results, runs.preparation, runs.stopped
+            if stopped:
+                break
+        if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
+            raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
+        warnings = _warnings(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
+        for warning in warnings:
+            logger.warning("%s", warning.replace("`", ""))
+        if target is not None:
+            try:
+                with signals_deferred():
+                    _write(config, target, staging, data, by_list, splits_by_list, preparations[config.stopwords[0]],
+                           warnings, stopped, time.perf_counter() - started)
+            except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
+                stopped = stopped or late
+            logger.info("Report written to %s", target.path / "report.md")
+    finally:
+        if staging is not None:
+            target.discard(staging)
     return Comparison(target.path if target else None, by_list, stopped, warnings)
 
 
@@ -138,25 +150,21 @@ def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:
         )
 
 
-def _write(config: RunConfig, target: OwnedFolder, data: corpus.TextCorpus, by_list: dict[str, list[ModelResult]],
-           splits_by_list: dict[str, corpus.Splits], preparation: Preparation, warnings: list[str],
-           stopped: RunStopped | None, wall_s: float) -> None:
-    staging = target.stage()
-    try:
-        primary = config.stopwords[0]
-        results = [r for r in by_list[primary] if r.status == "ok"]
-        splits = splits_by_list[primary]
-        figures = _figures(staging, results, splits, config.positive_label, preparation)
-        mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
-        provenance = _provenance(config, data, splits_by_list, wall_s)
-        write_report(staging, by_list=by_list, splits=splits, mcnemar=mcnemar, provenance=provenance,
-                     figures=figures, preparation=preparation, warnings=warnings, sort_by=config.sort_by,
-                     repeats=config.repeats, run_peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                     stopped=stopped.describe() if stopped else None)
-        _write_predictions(staging / "predictions.csv", splits, results)
-        target.commit(staging)
-    finally:
-        target.discard(staging)
+def _write(config: RunConfig, target: OwnedFolder, staging: Path, data: corpus.TextCorpus,
+           by_list: dict[str, list[ModelResult]], splits_by_list: dict[str, corpus.Splits], preparation: Preparation,
+           warnings: list[str], stopped: RunStopped | None, wall_s: float) -> None:
+    primary = config.stopwords[0]
+    results = [r for r in by_list[primary] if r.status == "ok"]
+    splits = splits_by_list[primary]
+    figures = _figures(staging, results, splits, config.positive_label, preparation)
+    mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
+    provenance = _provenance(config, data, splits_by_list, wall_s)
+    write_report(staging, by_list=by_list, splits=splits, mcnemar=mcnemar, provenance=provenance,
+                 figures=figures, preparation=preparation, warnings=warnings, sort_by=config.sort_by,
+                 repeats=config.repeats, run_peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                 stopped=stopped.describe() if stopped else None)
+    _write_predictions(staging / "predictions.csv", splits, results)
+    target.commit(staging)
 
 
 def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelResult]) -> None:

@@ -18,6 +18,7 @@ from evaluation.metrics import bootstrap_intervals, evaluate
 from evaluation.registry import is_neural, make_model, uses_seed
 from evaluation.resources import PeakMemory, saved_size_bytes
 from evaluation.stops import RunStopped
+from modelfiles import write_model_files
 from storage import pause_point
 
 __all__ = ["ModelResult", "ModelRuns", "Preparation", "RunConfig", "predictions_and_scores", "run_models"]
@@ -41,6 +42,7 @@ class RunConfig:
     positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays); 1: the run's seed only
     sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
+    save_models: bool = True  # keep each finished model in the report folder, models/NAME (primary stopword list)
     command: str = ""  # the command line, for the provenance section
 
 
@@ -85,13 +87,16 @@ class ModelRuns:
     stopped: RunStopped | None = None  # how the run was stopped, if it was
 
 
-def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> ModelRuns:
+def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, models_dir: Path | None = None,
+               details: dict[str, Any] | None = None) -> ModelRuns:
     """Prepare the splits' texts once, then fit and evaluate every model of ``config`` on them.
 
     The n-gram counts the classical models share are released as soon as no
     remaining model needs them, and the prepared texts when the last model
     is done. If the run is stopped (Ctrl-C or SIGTERM), the remaining models
-    are skipped.
+    are skipped. With ``models_dir``, each finished model is saved into
+    ``models_dir/NAME`` (see :mod:`modelfiles`), its manifest holding
+    ``details`` and the model's test metrics.
     """
     results: list[ModelResult] = []
     try:
@@ -105,7 +110,7 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str) -> Mode
         result = ModelResult(name=name, stopwords=stopwords)
         try:
             with stage(f"[{position}/{len(config.models)}] {name}", "fitting", companions=(overall,)) as step:
-                _fit_and_score(result, config, splits, prepared, stopwords, step)
+                _fit_and_score(result, config, splits, prepared, stopwords, step, models_dir, details)
         except KeyboardInterrupt as interrupt:
             stop = RunStopped.from_interrupt(interrupt)
             result.status, result.error = "interrupted", stop.describe()
@@ -142,7 +147,8 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
 
 
 def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits,
-                   prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage) -> None:
+                   prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage,
+                   models_dir: Path | None = None, details: dict[str, Any] | None = None) -> None:
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides)
     with PeakMemory() as memory:
@@ -163,7 +169,13 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     if config.n_resamples:
         result.intervals = bootstrap_intervals(splits.y_test, result.predictions, result.scores,
                                                n_resamples=config.n_resamples, seed=config.seed, **options)
-    result.model_bytes = saved_size_bytes(model)
+    if models_dir is not None:
+        step.phase("saving")
+        metrics = {k: v for k, v in result.metrics.items() if isinstance(v, float)}
+        result.model_bytes = write_model_files(model, models_dir / result.name, name=result.name,
+                                               details={**(details or {}), "test_metrics": metrics})
+    else:
+        result.model_bytes = saved_size_bytes(model)
     result.history = getattr(model, "history_", None)
     result.top_features = _top_features(model)
     logger.info("%s: accuracy %.4f, fit %.1f s, predict %.1f s", result.name, result.metrics["accuracy"],

@@ -1,0 +1,169 @@
+"""Fitted models as folders that load without running code: skops for the baselines, ``.keras`` for Keras.
+
+A saved model is a folder holding the model's own files, the package's
+``.imdb-baselines`` marker (kind ``model``) and ``manifest.json``: the model's
+name and parameters, its classes, the text preparation and stopword list,
+the split fingerprint, library versions, its test metrics, and the sha256 of
+every file. :func:`load_model` refuses a folder without a manifest, a format
+it does not know, a file whose checksum changed, and (for skops files) any
+type outside the package's own and scikit-learn's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from storage import MARKER, write_folder, write_marker
+
+__all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "load_model", "read_manifest", "save_model",
+           "write_model_files"]
+
+FORMAT_VERSION = 1  # bump when the folder's layout or manifest changes incompatibly
+MANIFEST = "manifest.json"
+_SKOPS = "model.skops"
+#: Types a skops file may hold beyond scikit-learn's own: the package's estimators and what they keep.
+TRUSTED_TYPES = (
+    "baselines.features.NgramVectorizer",
+    "baselines.naive_bayes.NaiveBayesClassifier",
+    "baselines.nbsvm.NBSVMClassifier",
+    "builtins.frozenset",
+    "corpus.text.Stopwords",
+    "corpus.text.TextPreprocessor",
+)
+
+
+class ModelFileError(ValueError):
+    """A folder that is not a loadable saved model: missing, tampered with, or from an unknown format."""
+
+
+def package_version() -> str:
+    """The installed package's version (``0+unknown`` when run from a source tree that is not installed)."""
+    try:
+        return metadata.version("imdb-baselines")
+    except metadata.PackageNotFoundError:
+        return "0+unknown"
+
+
+def save_model(model, path: str | os.PathLike, *, name: str, details: dict[str, Any] | None = None) -> Path:
+    """Write a fitted model into the folder ``path`` (absent, empty, or a model this package saved).
+
+    Parameters
+    ----------
+    model : estimator
+        A fitted baseline pipeline or :class:`neural.KerasTextClassifier`.
+    path : path
+        The model's folder, replaced atomically (see :mod:`storage`).
+    name : str
+        The model's name (e.g. ``nbsvm``).
+    details : dict, optional
+        More for the manifest: split fingerprint, text preparation, test metrics...
+
+    Returns
+    -------
+    Path
+    """
+    return write_folder(path, "model", lambda folder: write_model_files(model, folder, name=name, details=details))
+
+
+def write_model_files(model, folder: Path, *, name: str, details: dict[str, Any] | None = None) -> int:
+    """Write the model's files and manifest into ``folder`` (an empty folder the caller owns); return their bytes."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    if hasattr(model, "model_") and hasattr(model, "encoder_"):  # a fitted KerasTextClassifier
+        model._write_files(folder)
+        kind = "keras"
+    else:
+        import skops.io
+
+        skops.io.dump(model, folder / _SKOPS)
+        kind = "skops"
+    if not (folder / MARKER).exists():
+        write_marker(folder, "model")
+    files = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in (MARKER, MANIFEST))
+    manifest = {
+        "package": "imdb-baselines",
+        "format": FORMAT_VERSION,
+        "package_version": package_version(),
+        "name": name,
+        "kind": kind,
+        "estimator": type(model).__name__,
+        "classes": [c.item() if hasattr(c, "item") else c for c in getattr(model, "classes_", [])],
+        "params": {key: _plain(value) for key, value in sorted(model.get_params(deep=False).items())},
+        "files": {file: _sha256(folder / file) for file in files},
+        **(details or {}),
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str), encoding="utf-8")
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
+
+
+def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
+    """The manifest of a saved model, checked; raises :class:`ModelFileError` if it is not one."""
+    path = Path(path)
+    if not path.is_dir():
+        raise ModelFileError(f"{path} is not a saved model: {'no such folder' if not path.exists() else 'a file'}. "
+                             "Give a model folder, such as reports/reference/models/nbsvm.")
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelFileError(f"{path} is not a saved model of imdb-baselines: it has no {MANIFEST}.") from None
+    except (OSError, ValueError) as error:
+        raise ModelFileError(f"{path / MANIFEST} cannot be read ({error}); the folder is damaged.") from None
+    if not isinstance(manifest, dict) or manifest.get("package") != "imdb-baselines":
+        raise ModelFileError(f"{path / MANIFEST} is not an imdb-baselines model manifest.")
+    if manifest.get("format") != FORMAT_VERSION:
+        raise ModelFileError(
+            f"{path} was saved in model format {manifest.get('format')!r} by imdb-baselines "
+            f"{manifest.get('package_version')}; this version ({package_version()}) reads format {FORMAT_VERSION}. "
+            "Use the version that saved it, or train the model again."
+        )
+    for file, digest in manifest.get("files", {}).items():
+        if not (path / file).is_file():
+            raise ModelFileError(f"{path} is missing {file}, which the model was saved with.")
+        if _sha256(path / file) != digest:
+            raise ModelFileError(f"{path / file} changed after the model was saved (its sha256 differs from the "
+                                 "manifest's); it is not loaded. Save or copy the model again.")
+    return manifest
+
+
+def load_model(path: str | os.PathLike):
+    """A saved model, ready to predict: a baseline pipeline or a :class:`neural.KerasTextClassifier`.
+
+    Raises
+    ------
+    ModelFileError
+        If ``path`` is not a saved model, was saved in another format, was changed after saving, or (skops)
+        holds a type outside the package's and scikit-learn's own.
+    """
+    path = Path(path)
+    manifest = read_manifest(path)
+    if manifest["kind"] == "keras":
+        from neural import KerasTextClassifier
+
+        return KerasTextClassifier.load(path)
+    import skops.io
+
+    untrusted = [t for t in skops.io.get_untrusted_types(file=path / _SKOPS) if t not in TRUSTED_TYPES]
+    if untrusted:
+        raise ModelFileError(f"{path / _SKOPS} holds types this package does not load: {', '.join(untrusted)}.")
+    return skops.io.load(path / _SKOPS, trusted=list(TRUSTED_TYPES))
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _plain(value):
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return str(value)

@@ -1,0 +1,97 @@
+"""Models kept in folders: every registered model round-trips, and anything else is refused."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import compare
+import corpus
+from evaluation.registry import make_model, model_names
+from modelfiles import MANIFEST, ModelFileError, load_model, read_manifest, save_model
+from storage import TargetError
+from tests.conftest import FIXTURE_ROOT
+
+
+@pytest.fixture(scope="module")
+def texts(fixture_corpus):
+    return (fixture_corpus.train["text"].tolist(), fixture_corpus.train["label"].to_numpy(),
+            fixture_corpus.test["text"].tolist())
+
+
+@pytest.mark.parametrize("name", model_names())
+def test_every_registered_model_round_trips(name, texts, tmp_path):
+    X, y, X_test = texts
+    model = make_model(name, stopwords="minimal", seed=0, neural_overrides={"epochs": 1, "verbose": 0})
+    model.fit(X, y)
+    path = save_model(model, tmp_path / name, name=name, details={"split_fingerprint": "abc"})
+    restored = load_model(path)
+    method = "decision_function" if hasattr(model, "decision_function") else "predict_proba"
+    np.testing.assert_allclose(getattr(restored, method)(X_test), getattr(model, method)(X_test), rtol=1e-6,
+                               atol=1e-6)
+    assert restored.predict(X_test).tolist() == model.predict(X_test).tolist()
+    manifest = read_manifest(path)
+    assert manifest["name"] == name and manifest["classes"] == [0, 1] and manifest["split_fingerprint"] == "abc"
+    assert manifest["kind"] == ("keras" if name in ("lstm", "bilstm", "gru", "cnn", "fasttext") else "skops")
+
+
+def test_a_comparison_keeps_its_models_and_they_predict_what_the_report_says(tmp_path):
+    out = tmp_path / "report"
+    assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
+                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert sorted(p.name for p in (out / "models").iterdir()) == ["fasttext", "naive_bayes", "nbsvm"]
+    for name in ("naive_bayes", "nbsvm", "fasttext"):
+        model = load_model(out / "models" / name)
+        assert model.predict(predictions["text"].tolist()).tolist() == predictions[f"{name}_prediction"].tolist()
+        manifest = read_manifest(out / "models" / name)
+        results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        assert manifest["split_fingerprint"] == results["provenance"]["fingerprints"]["minimal"]
+        assert manifest["test_metrics"]["accuracy"] == pytest.approx(
+            np.mean(predictions[f"{name}_prediction"] == predictions["label"]))
+        assert "scikit-learn" in manifest["versions"] and "stopwords=minimal" in manifest["text_preparation"]
+    second = tmp_path / "lean"
+    assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes", "--bootstrap", "0",
+                         "--quiet", "--no-save-models", "--out", str(second)]) == 0
+    assert not (second / "models").exists()
+
+
+def test_folders_that_are_not_models_are_refused(texts, tmp_path):
+    X, y, _ = texts
+    with pytest.raises(ModelFileError, match="no such folder"):
+        load_model(tmp_path / "missing")
+    (tmp_path / "notes").mkdir()
+    with pytest.raises(ModelFileError, match="has no manifest.json"):
+        load_model(tmp_path / "notes")
+    path = save_model(make_model("nbsvm", stopwords="minimal", seed=0).fit(X, y), tmp_path / "nbsvm", name="nbsvm")
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    (path / MANIFEST).write_text(json.dumps({**manifest, "format": 99}), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="saved in model format 99"):
+        load_model(path)
+    (path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    data = bytearray((path / "model.skops").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (path / "model.skops").write_bytes(bytes(data))
+    with pytest.raises(ModelFileError, match="changed after the model was saved"):
+        load_model(path)
+    (tmp_path / "notes" / "thesis.tex").write_text("mine", encoding="utf-8")
+    with pytest.raises(TargetError, match="did not write"):
+        save_model(make_model("naive_bayes", stopwords="minimal", seed=0).fit(X, y), tmp_path / "notes",
+                   name="naive_bayes")
+    assert [p.name for p in (tmp_path / "notes").iterdir()] == ["thesis.tex"]
+
+
+def test_a_skops_file_with_a_foreign_type_is_refused(tmp_path):
+    import hashlib
+
+    import skops.io
+    from sklearn.pipeline import Pipeline
+
+    path = save_model(corpus.SequenceEncoder().fit(["a good film", "a bad film"]), tmp_path / "odd", name="odd")
+    skops.io.dump(Pipeline([("encoder", corpus.SequenceEncoder().fit(["a good film"]))]), path / "model.skops")
+    manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    manifest["files"]["model.skops"] = hashlib.sha256((path / "model.skops").read_bytes()).hexdigest()
+    (path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="holds types this package does not load: corpus.sequences.Sequence"):
+        load_model(path)
