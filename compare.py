@@ -96,8 +96,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="train each model that uses a seed with N seeds (the split stays) and report the "
                         "spread of its test accuracy (default 1)")
     parser.add_argument("--sort", default="accuracy", help="the leaderboard's order (default accuracy)")
-    parser.add_argument("--no-save-models", action="store_true",
-                        help="do not keep the trained models in the report folder (models/NAME)")
+    parser.add_argument("--save-models", action="store_true",
+                        help="keep the trained models in the report folder (models/NAME; modelfiles.load_model "
+                        "reads them)")
     parser.add_argument("--list-models", action="store_true", help="list the model names and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars; warnings and errors only")
     parser.add_argument("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")
@@ -210,7 +211,7 @@ def main(argv: list[str] | None = None) -> int:
     config = RunConfig(models=tuple(models), stopwords=tuple(stopwords), out=out, data=source, seed=args.seed,
                        validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
                        n_resamples=args.bootstrap, positive_label=_positive_label(args.positive_label),
-                       repeats=args.repeats, sort_by=args.sort, save_models=not args.no_save_models,
+                       repeats=args.repeats, sort_by=args.sort, save_models=args.save_models,
                        command=command)
     show_progress(not args.quiet)
     try:

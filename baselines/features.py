@@ -149,7 +149,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         if sum(len(keys) for keys in self.keys_) == 0:
             raise ValueError("After pruning, no terms remain. Try a lower min_df.")
         self.preprocessor_ = prep
-        self.words_, self.word_index_ = tokenized.words, tokenized.index
+        self.words_, self._word_index = tokenized.words, tokenized.index
         self._feature_names = None
         return self._finish(blocks)
 
@@ -169,10 +169,26 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
             counts.data[:] = 1.0  # in place: the matrix is this call's own
         return counts
 
+    @property
+    def word_index_(self) -> dict[str, int]:
+        """Word to id (its position in ``words_``); shared with the texts it was fitted on."""
+        check_is_fitted(self, "words_")
+        if getattr(self, "_word_index", None) is None:
+            self._word_index = {word: i for i, word in enumerate(self.words_.tolist())}
+        return self._word_index
+
     def __getstate__(self) -> dict:
         state = super().__getstate__()
-        state.update(_feature_names=None)  # rebuilt on demand
+        # Rebuilt on demand; the words travel as one fixed-width string array, not one object per word.
+        state.update(_feature_names=None, _word_index=None)
+        if "words_" in state:
+            state["words_"] = np.asarray(self.words_, dtype=str)
         return state
+
+    def __setstate__(self, state: dict) -> None:
+        if "words_" in state:
+            state = {**state, "words_": np.asarray(state["words_"], dtype=object)}
+        super().__setstate__(state)
 
     def feature_names(self, columns: np.ndarray) -> list[str]:
         """The n-grams of the given columns (cheaper than all of :meth:`get_feature_names_out`)."""

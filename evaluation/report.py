@@ -222,9 +222,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     lines += [f"{key}: {json.dumps(value, sort_keys=True) if isinstance(value, (dict, list)) else value}"
               for key, value in provenance.items()]
     lines += ["```", "", f"Reproduce: `{provenance['command']}`", "",
-              "Files: `results.json` and `results.csv` (every number above), `models/NAME/` (each trained model, "
-              "unless `--no-save-models`: `modelfiles.load_model` reads it), `predictions.csv` (each test "
-              "text's id, label and text, and every model's prediction and score).", ""]
+              "Files: `results.json` and `results.csv` (every number above), `predictions.csv` (each test "
+              "text's id, label and text, and every model's prediction and score), and with `--save-models` "
+              "`models/NAME/` (each trained model; `modelfiles.load_model` reads it).", ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     records = [row for rs in by_list.values() for row in headline_rows(rs, sort_by)]
     payload = {"provenance": provenance, "results": records, "warnings": warnings or [],

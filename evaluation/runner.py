@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import time
 import traceback
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,7 @@ class RunConfig:
     positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays); 1: the run's seed only
     sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
-    save_models: bool = True  # keep each finished model in the report folder, models/NAME (primary stopword list)
+    save_models: bool = False  # keep each finished model in the report folder, models/NAME (primary stopword list)
     command: str = ""  # the command line, for the provenance section
 
 
@@ -105,19 +107,38 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, models_
         return ModelRuns(results, Preparation(), RunStopped.from_interrupt(interrupt))
     overall = progress_bar(total=len(config.models), desc=f"Models (stopwords: {stopwords})",
                            bar_format="{desc} {n_fmt}/{total_fmt} done, {elapsed} elapsed")
+    with ThreadPoolExecutor(1, thread_name_prefix="save") if models_dir else contextlib.nullcontext() as saver:
+        runs = _run_each(config, splits, stopwords, prepared, preparation, overall, models_dir, details, saver)
+    for result, saving in runs.pop("saving"):
+        try:
+            result.model_bytes = saving.result()
+        except Exception as error:  # the model was evaluated; only its file is missing
+            logger.error("Saving %s failed: %s", result.name, error)
+            result.error = f"not saved: {type(error).__name__}: {error}"
+    overall.close()
+    return ModelRuns(**runs)
+
+
+def _run_each(config: RunConfig, splits: corpus.Splits, stopwords: str, prepared: dict[str, corpus.PreparedTexts],
+              preparation: Preparation, overall, models_dir: Path | None, details: dict[str, Any] | None,
+              saver: ThreadPoolExecutor | None) -> dict[str, Any]:
+    results: list[ModelResult] = []
+    savings = []
     for position, name in enumerate(config.models, start=1):
         logger.info("[%d/%d] %s (stopwords: %s)", position, len(config.models), name, stopwords)
         result = ModelResult(name=name, stopwords=stopwords)
         try:
             with stage(f"[{position}/{len(config.models)}] {name}", "fitting", companions=(overall,)) as step:
-                _fit_and_score(result, config, splits, prepared, stopwords, step, models_dir, details)
+                saving = _fit_and_score(result, config, splits, prepared, stopwords, step, models_dir, details,
+                                        saver)
+            if saving is not None:
+                savings.append((result, saving))
         except KeyboardInterrupt as interrupt:
             stop = RunStopped.from_interrupt(interrupt)
             result.status, result.error = "interrupted", stop.describe()
             results.append(result)
             logger.warning("%s %s; the models that finished are reported", name, stop.describe())
-            overall.close()
-            return ModelRuns(results, preparation, stop)
+            return {"results": results, "preparation": preparation, "stopped": stop, "saving": savings}
         except Exception as error:  # one model's failure must not lose the others
             result.status = "failed"
             result.error = f"{type(error).__name__}: {error}"
@@ -127,8 +148,7 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, models_
         if all(is_neural(later) for later in config.models[position:]):
             for texts in prepared.values():
                 texts.release()  # the n-gram counts: no classical model is left to use them
-    overall.close()
-    return ModelRuns(results, preparation)
+    return {"results": results, "preparation": preparation, "stopped": None, "saving": savings}
 
 
 def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.PreparedTexts], Preparation]:
@@ -148,7 +168,9 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
 
 def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits,
                    prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage,
-                   models_dir: Path | None = None, details: dict[str, Any] | None = None) -> None:
+                   models_dir: Path | None = None, details: dict[str, Any] | None = None,
+                   saver: ThreadPoolExecutor | None = None) -> Future | None:
+    saving = None
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides)
     with PeakMemory() as memory:
@@ -169,11 +191,10 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     if config.n_resamples:
         result.intervals = bootstrap_intervals(splits.y_test, result.predictions, result.scores,
                                                n_resamples=config.n_resamples, seed=config.seed, **options)
-    if models_dir is not None:
-        step.phase("saving")
+    if saver is not None:  # written while the next model trains; run_models collects the size
         metrics = {k: v for k, v in result.metrics.items() if isinstance(v, float)}
-        result.model_bytes = write_model_files(model, models_dir / result.name, name=result.name,
-                                               details={**(details or {}), "test_metrics": metrics})
+        saving = saver.submit(write_model_files, model, models_dir / result.name, name=result.name,
+                              details={**(details or {}), "test_metrics": metrics})
     else:
         result.model_bytes = saved_size_bytes(model)
     result.history = getattr(model, "history_", None)
@@ -193,6 +214,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
             result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))
         logger.info("%s over %d seeds: accuracy %s", result.name, config.repeats,
                     ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
+    return saving
 
 
 def _fit(model, name: str, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> None:

@@ -31,8 +31,8 @@ def report(tmp_path_factory):
 
 def test_report_tables_match_sklearn_on_the_same_predictions(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        ".imdb-baselines", "accuracy_vs_fit_time.png", "confusion_matrices.png", "models", "predictions.csv",
-        "report.md", "results.csv", "results.json", "roc_curves.png", "training_cnn.png"]
+        ".imdb-baselines", "accuracy_vs_fit_time.png", "confusion_matrices.png", "predictions.csv", "report.md",
+        "results.csv", "results.json", "roc_curves.png", "training_cnn.png"]
     predictions = pd.read_csv(report / "predictions.csv")
     results = pd.read_csv(report / "results.csv").set_index("model")
     markdown = (report / "report.md").read_text(encoding="utf-8")

@@ -39,7 +39,7 @@ def test_every_registered_model_round_trips(name, texts, tmp_path):
 def test_a_comparison_keeps_its_models_and_they_predict_what_the_report_says(tmp_path):
     out = tmp_path / "report"
     assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
-                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--save-models", "--out", str(out)]) == 0
     predictions = pd.read_csv(out / "predictions.csv")
     assert sorted(p.name for p in (out / "models").iterdir()) == ["fasttext", "naive_bayes", "nbsvm"]
     for name in ("naive_bayes", "nbsvm", "fasttext"):
@@ -53,7 +53,7 @@ def test_a_comparison_keeps_its_models_and_they_predict_what_the_report_says(tmp
         assert "scikit-learn" in manifest["versions"] and "stopwords=minimal" in manifest["text_preparation"]
     second = tmp_path / "lean"
     assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes", "--bootstrap", "0",
-                         "--quiet", "--no-save-models", "--out", str(second)]) == 0
+                         "--quiet", "--out", str(second)]) == 0
     assert not (second / "models").exists()
 
 
