@@ -1,0 +1,167 @@
+"""Predict the label of new texts with kept models (from ``compare.py --save-models`` or ``modelfiles.save_model``).
+
+Texts come as arguments, from a file with one text per line, or from standard input; they are read and
+predicted in batches, so a file of any length runs in bounded memory.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import itertools
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import numpy as np
+
+__all__ = ["main"]
+
+_EXAMPLES = """\
+examples:
+  imdb-predict --model reports/reference/models/nbsvm "A moving, beautifully acted film."
+  imdb-predict --all reports/reference "I loved every minute of it." "Two hours I will never get back."
+  imdb-predict --all reports/reference --file reviews.txt --format jsonl > predictions.jsonl
+  cat reviews.txt | imdb-predict --model my-model --format csv
+"""
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="imdb-predict", description="Predict the label of new texts with saved "
+                                     "models (compare.py --save-models, or modelfiles.save_model).", epilog=_EXAMPLES,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
+    parser.add_argument("texts", nargs="*", help="texts to classify (or use --file, or standard input)")
+    parser.add_argument("--model", action="append", default=[], help="a saved model folder (repeatable)")
+    parser.add_argument("--all", metavar="REPORT", help="every model saved in a report folder (REPORT/models/*)")
+    parser.add_argument("--file", help="a UTF-8 file with one text per line; - for standard input")
+    parser.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
+                        help="output: a readable table (default), JSON Lines, or CSV")
+    parser.add_argument("--batch-size", type=int, default=1000, help="texts predicted at once (default 1000)")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def _model_folders(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Path]:
+    folders = [Path(m) for m in args.model]
+    if args.all:
+        saved = Path(args.all) / "models"
+        if not saved.is_dir():
+            parser.error(f"{args.all} has no saved models (no models/ folder): run the comparison with "
+                         "--save-models, or give --model PATH")
+        folders += sorted(p for p in saved.iterdir() if p.is_dir())
+    if not folders:
+        parser.error("give --model PATH (repeatable) or --all REPORT")
+    return folders
+
+
+def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterator[tuple[int, str]]:
+    """(line number, text) pairs from the arguments, the file or standard input, checked as they come."""
+    if args.texts and args.file:
+        parser.error("give texts as arguments or --file, not both")
+    if args.texts:
+        source: TextIO | list[str] = args.texts
+    elif args.file and args.file != "-":
+        try:
+            source = open(args.file, encoding="utf-8", newline="")  # noqa: SIM115 (closed with the generator)
+        except OSError as error:
+            parser.error(f"--file {args.file}: {error.strerror}")
+    elif not sys.stdin.isatty() or args.file == "-":
+        source = sys.stdin
+    else:
+        parser.error("no texts: give them as arguments, with --file, or on standard input")
+    try:
+        for number, line in enumerate(source, start=1):
+            text = line.rstrip("\r\n")
+            if not text.strip():
+                raise ValueError(f"text {number} is empty; every line must hold a text")
+            yield number, text
+    except UnicodeDecodeError as error:
+        raise ValueError(f"{args.file or 'standard input'} is not UTF-8 text (byte {error.object[error.start]:#04x} "
+                         f"at position {error.start}); save it as UTF-8") from None
+    finally:
+        if hasattr(source, "close") and source is not sys.stdin:
+            source.close()
+
+
+def _predict(model, texts: list[str]) -> list[dict]:
+    """Label, probability of that label (where the model has probabilities) and score, for each text."""
+    labels = model.predict(texts)
+    proba = model.predict_proba(texts) if hasattr(model, "predict_proba") else None
+    scores = model.decision_function(texts) if hasattr(model, "decision_function") else None
+    classes = list(model.classes_)
+    rows = []
+    for i, label in enumerate(labels):
+        row = {"label": label.item() if hasattr(label, "item") else label, "probability": None, "score": None}
+        if proba is not None:
+            row["probability"] = round(float(proba[i, classes.index(label)]), 6)
+        if scores is not None:
+            row["score"] = round(float(np.max(scores[i]) if np.ndim(scores) == 2 else scores[i]), 6)
+        rows.append(row)
+    return rows
+
+
+def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]],
+           results: dict[str, list[dict]], first: bool) -> None:
+    if fmt == "jsonl":
+        for i, (number, text) in enumerate(batch):
+            record = {"line": number, "text": text, "predictions": {n: results[n][i] for n in names}}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+        return
+    if fmt == "csv":
+        writer = csv.writer(out)
+        if first:
+            writer.writerow(["line", "text"] + [f"{n}_{k}" for n in names for k in ("label", "probability", "score")])
+        for i, (number, text) in enumerate(batch):
+            writer.writerow([number, text] + [results[n][i][k] for n in names
+                                              for k in ("label", "probability", "score")])
+        return
+    width = max(12, *(len(n) for n in names))
+    if first:
+        out.write(f"{'line':>5}  {'text':<42}" + "".join(f"  {n:<{width}}" for n in names) + "\n")
+    for i, (number, text) in enumerate(batch):
+        shown = text if len(text) <= 40 else text[:39] + "…"
+        cells = []
+        for n in names:
+            row = results[n][i]
+            confidence = f" {row['probability']:.2f}" if row["probability"] is not None else \
+                f" ({row['score']:+.2f})" if row["score"] is not None else ""
+            cells.append(f"  {str(row['label']) + confidence:<{width}}")
+        out.write(f"{number:>5}  {shown:<42}" + "".join(cells) + "\n")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Classify texts with saved models; return the exit status."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.batch_size < 1:
+        parser.error("--batch-size must be >= 1")
+    from corpus.progress import progress_bar, show_progress
+    from modelfiles import ModelFileError, load_model
+
+    folders = _model_folders(parser, args)
+    try:
+        models = {folder.name: load_model(folder) for folder in folders}
+    except ModelFileError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    names = list(models)
+    show_progress(not args.quiet)
+    texts = _texts(parser, args)
+    first = True
+    try:
+        with progress_bar(desc="Predicting", unit=" texts") as bar:
+            while batch := list(itertools.islice(texts, args.batch_size)):
+                results = {name: _predict(model, [text for _, text in batch]) for name, model in models.items()}
+                _write(sys.stdout, args.format, names, batch, results, first)
+                first = False
+                bar.update(len(batch))
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""imdb-predict on models a real comparison kept: every input path and format, and every bad input."""
+
+import io
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+import compare
+import predict
+from tests.conftest import FIXTURE_ROOT
+
+RAVE, PAN = "A moving, beautifully acted film. I loved every minute.", "The worst film ever, a waste of time."
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    out = tmp_path_factory.mktemp("predict") / "report"
+    assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
+                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--save-models", "--out", str(out)]) == 0
+    return out
+
+
+def test_every_model_side_by_side_as_a_table(report, capsys):
+    assert predict.main(["--all", str(report), "--quiet", RAVE, PAN]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].split()[:2] == ["line", "text"] and lines[0].split()[2:] == ["fasttext", "naive_bayes", "nbsvm"]
+    assert len(lines) == 3 and lines[1].split()[0] == "1" and lines[2].split()[0] == "2"
+
+
+def test_json_lines_agree_with_the_report_predictions(report, tmp_path, capsys):
+    predictions = pd.read_csv(report / "predictions.csv")
+    texts = predictions["text"].tolist()[:25]
+    (tmp_path / "reviews.txt").write_text("\n".join(t.replace("\n", " ") for t in texts) + "\n", encoding="utf-8")
+    assert predict.main(["--model", str(report / "models" / "nbsvm"), "--model", str(report / "models" / "naive_bayes"),
+                         "--file", str(tmp_path / "reviews.txt"), "--format", "jsonl", "--batch-size", "7",
+                         "--quiet"]) == 0
+    records = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [r["line"] for r in records] == list(range(1, 26))
+    assert [r["predictions"]["nbsvm"]["label"] for r in records] == predictions["nbsvm_prediction"][:25].tolist()
+    assert all(r["predictions"]["naive_bayes"]["probability"] >= 0.5 for r in records)
+    assert all(r["predictions"]["nbsvm"]["probability"] is None and r["predictions"]["nbsvm"]["score"] is not None
+               for r in records)  # a margin, no probability, until it is calibrated
+
+
+def test_csv_from_standard_input(report, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{RAVE}\n{PAN}\n"))
+    assert predict.main(["--model", str(report / "models" / "fasttext"), "--format", "csv", "--quiet"]) == 0
+    table = pd.read_csv(io.StringIO(capsys.readouterr().out))
+    assert list(table.columns) == ["line", "text", "fasttext_label", "fasttext_probability", "fasttext_score"]
+    assert table["text"].tolist() == [RAVE, PAN] and table["fasttext_probability"].between(0.5, 1).all()
+
+
+@pytest.mark.parametrize(("argv", "stdin", "message"), [
+    (["--model", "{report}/missing"], "", "is not a saved model: no such folder"),
+    (["--model", "{report}"], "", "is not a saved model of imdb-baselines: it has no manifest.json"),
+    (["--all", "{report}/models"], "", "has no saved models"),
+    (["--model", "{report}/models/nbsvm"], "fine film\n\nbad film\n", "text 2 is empty"),
+    ([], "", "give --model PATH"),
+])
+def test_bad_input_is_one_clear_line(report, argv, stdin, message, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+    argv = [a.format(report=report) for a in argv]
+    try:
+        status = predict.main([*argv, "--quiet"])
+    except SystemExit as exit_:
+        status = exit_.code
+    assert status == 2
+    err = capsys.readouterr().err
+    assert message in err and "Traceback" not in err
+
+
+def test_a_file_that_is_not_utf8(report, tmp_path):
+    (tmp_path / "latin.txt").write_bytes("Très bon film\n".encode("latin-1"))
+    done = subprocess.run([sys.executable, "predict.py", "--model", str(report / "models" / "nbsvm"), "--file",
+                           str(tmp_path / "latin.txt")], capture_output=True, text=True, cwd=FIXTURE_ROOT.parents[2])
+    assert done.returncode == 2 and "is not UTF-8 text (byte 0xe8" in done.stderr and "Traceback" not in done.stderr
