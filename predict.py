@@ -38,6 +38,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--file", help="a UTF-8 file with one text per line; - for standard input")
     parser.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
                         help="output: a readable table (default), JSON Lines, or CSV")
+    parser.add_argument("--explain", type=int, nargs="?", const=5, default=0, metavar="K",
+                        help="also the K n-grams (default 5) that pushed each linear model's prediction each way")
     parser.add_argument("--batch-size", type=int, default=1000, help="texts predicted at once (default 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -85,8 +87,9 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterato
             source.close()
 
 
-def _predict(model, texts: list[str]) -> list[dict]:
-    """Label, probability of that label (where the model has probabilities) and score, for each text."""
+def _predict(model, texts: list[str], explain: int = 0) -> list[dict]:
+    """Label, probability of that label (where the model has probabilities), score and (linear models,
+    if asked) the n-grams that pushed it, for each text."""
     labels = model.predict(texts)
     proba = model.predict_proba(texts) if hasattr(model, "predict_proba") else None
     scores = model.decision_function(texts) if hasattr(model, "decision_function") else None
@@ -99,6 +102,12 @@ def _predict(model, texts: list[str]) -> list[dict]:
         if scores is not None:
             row["score"] = round(float(np.max(scores[i]) if np.ndim(scores) == 2 else scores[i]), 6)
         rows.append(row)
+    if explain:
+        from baselines import explain as explain_texts
+
+        reasons = explain_texts(model, texts, k=explain) if hasattr(model, "steps") else [None] * len(texts)
+        for row, reason in zip(rows, reasons):
+            row["explanation"] = reason  # None: a Keras model, for which no sound per-n-gram explanation is given
     return rows
 
 
@@ -111,11 +120,12 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
         return
     if fmt == "csv":
         writer = csv.writer(out)
+        keys = ["label", "probability", "score"] + (["explanation"] if "explanation" in results[names[0]][0] else [])
         if first:
-            writer.writerow(["line", "text"] + [f"{n}_{k}" for n in names for k in ("label", "probability", "score")])
+            writer.writerow(["line", "text"] + [f"{n}_{k}" for n in names for k in keys])
         for i, (number, text) in enumerate(batch):
-            writer.writerow([number, text] + [results[n][i][k] for n in names
-                                              for k in ("label", "probability", "score")])
+            writer.writerow([number, text] + [json.dumps(results[n][i][k]) if k == "explanation" else results[n][i][k]
+                                              for n in names for k in keys])
         return
     width = max(12, *(len(n) for n in names))
     if first:
@@ -129,6 +139,14 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
                 f" ({row['score']:+.2f})" if row["score"] is not None else ""
             cells.append(f"  {str(row['label']) + confidence:<{width}}")
         out.write(f"{number:>5}  {shown:<42}" + "".join(cells) + "\n")
+        for n in names:
+            reason = results[n][i].get("explanation", False)
+            if reason is None:
+                out.write(f"{'':>7}{n}: no explanation (a Keras model)\n")
+            elif reason:
+                toward = ", ".join(f"{g} ({c:+.2f})" for g, c in reason["toward"])
+                against = ", ".join(f"{g} ({c:+.2f})" for g, c in reason["against"])
+                out.write(f"{'':>7}{n}: for {toward or '—'}; against {against or '—'}\n")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -153,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with progress_bar(desc="Predicting", unit=" texts") as bar:
             while batch := list(itertools.islice(texts, args.batch_size)):
-                results = {name: _predict(model, [text for _, text in batch]) for name, model in models.items()}
+                results = {name: _predict(model, [text for _, text in batch], args.explain)
+                           for name, model in models.items()}
                 _write(sys.stdout, args.format, names, batch, results, first)
                 first = False
                 bar.update(len(batch))

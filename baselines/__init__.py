@@ -5,7 +5,7 @@ Every baseline uses the corpus layer's single tokenizer and stopword filter
 """
 
 from baselines.features import NgramVectorizer
-from baselines.inspect import top_features
+from baselines.inspect import explain, top_features
 from baselines.naive_bayes import NaiveBayesClassifier, make_naive_bayes
 from baselines.nbsvm import NBSVMClassifier, make_nbsvm
 from baselines.svm import make_linear_svm
@@ -22,6 +22,7 @@ __all__ = [
     "NaiveBayesClassifier",
     "NBSVMClassifier",
     "NgramVectorizer",
+    "explain",
     "make_linear_svm",
     "make_naive_bayes",
     "make_nbsvm",

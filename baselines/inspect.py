@@ -9,7 +9,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from baselines.features import NgramVectorizer
 
-__all__ = ["top_features"]
+__all__ = ["explain", "top_features"]
 
 
 def top_features(model: Pipeline, n: int = 20) -> pd.DataFrame:
@@ -81,3 +81,65 @@ def _class_weights(classifier) -> np.ndarray:
 
 def _plain(value):
     return value.item() if isinstance(value, np.generic) else value
+
+
+def explain(model: Pipeline, texts, k: int = 5) -> list[dict[str, list[tuple[str, float]]]]:
+    """The n-grams that pushed each prediction of a fitted baseline, and by how much.
+
+    A linear model's decision value is a sum over the n-grams present in the text
+    (feature value times weight, plus the bias); each term is an n-gram's
+    contribution. The ``k`` largest each way are returned: ``toward`` the predicted
+    class and ``against`` it (for more than two classes, the predicted class's
+    one-vs-rest weights; for Naive Bayes, the log probability ratio of the
+    predicted class against the others).
+
+    Parameters
+    ----------
+    model : Pipeline
+        A fitted baseline pipeline (vectorizer, optional transforms, linear model or Naive Bayes).
+    texts : sequence of str
+        The texts to explain.
+    k : int, default=5
+        N-grams each way.
+
+    Returns
+    -------
+    list of dict
+        Per text, ``{"toward": [(ngram, contribution), ...], "against": [...]}``, largest first.
+
+    Examples
+    --------
+    >>> from baselines import make_nbsvm
+    >>> model = make_nbsvm(ngram_range=(1, 1)).fit(
+    ...     ["a great film", "great acting", "the worst film", "worst plot ever"], [1, 1, 0, 0])
+    >>> [name for name, _ in explain(model, ["great plot"], k=1)[0]["toward"]]
+    ['great']
+    """
+    if not isinstance(model, Pipeline) or not any(isinstance(s, NgramVectorizer) for _, s in model.steps):
+        raise TypeError("explain needs a baseline pipeline with an NgramVectorizer step; Keras models have no "
+                        "sound per-n-gram explanation here.")
+    vectorizer = next(step for _, step in model.steps if isinstance(step, NgramVectorizer))
+    classifier = model.steps[-1][1]
+    features = model[:-1].transform(texts)
+    if hasattr(classifier, "r_") or hasattr(classifier, "feature_log_prob_"):
+        features = features.copy()
+        features.data[:] = 1.0  # NBSVM and the binarized Naive Bayes weigh presence
+    weights = _class_weights(classifier)
+    predicted = model.predict(texts)
+    classes = list(classifier.classes_)
+    explanations = []
+    for row, label in enumerate(predicted):
+        index = classes.index(label)
+        if len(weights) == 1:  # two classes: one weight vector, signed towards classes_[1]
+            w, sign = weights[0], 1.0 if index == 1 else -1.0
+        else:
+            w, sign = weights[index], 1.0
+        start, stop = features.indptr[row], features.indptr[row + 1]
+        columns = features.indices[start:stop]
+        contributions = sign * features.data[start:stop] * w[columns]
+        order = np.argsort(-contributions, kind="stable")
+        names = vectorizer.feature_names(columns[order]) if len(columns) else []
+        pairs = [(name, round(float(c), 4)) for name, c in zip(names, contributions[order])]
+        explanations.append({"toward": [p for p in pairs if p[1] > 0][:k],
+                             "against": [p for p in reversed(pairs) if p[1] < 0][:k]})
+    return explanations

@@ -195,3 +195,23 @@ def test_preparing_in_two_processes_gives_the_same_tokens(fixture_corpus, monkey
     one, two = prepare(texts), prepare(texts, n_jobs=2)
     assert one.words.tolist() == two.words.tolist() and one.tokens() == two.tokens()
     assert np.array_equal(one.ids, two.ids) and np.array_equal(one.offsets, two.offsets)
+
+
+@pytest.mark.parametrize("make", [make_naive_bayes, make_linear_svm, make_nbsvm])
+def test_explanations_add_up_to_the_decision_value(make, data):
+    from baselines import explain
+
+    X, y, _, test = data
+    model = make().fit(X, y)
+    texts = test["text"].tolist()[:6]
+    classifier = model.steps[-1][1]
+    prior = getattr(classifier, "class_log_prior_", None)
+    bias = prior[1] - prior[0] if prior is not None else classifier.intercept_[0]
+    for decision, reason in zip(model.decision_function(texts), explain(model, texts, k=100_000)):
+        sign = 1.0 if decision > 0 else -1.0  # contributions are signed towards the predicted class
+        total = sum(c for _, c in reason["toward"]) + sum(c for _, c in reason["against"])
+        assert sign * total == pytest.approx(decision - bias, abs=1e-3)
+        assert reason["toward"] == sorted(reason["toward"], key=lambda p: -p[1])
+    clear = explain(model, ["This was the worst movie, an absolute waste."], k=3)[0]
+    assert model.predict(["This was the worst movie, an absolute waste."])[0] == 0
+    assert {"worst", "waste"} & {name for name, _ in clear["toward"]}, clear

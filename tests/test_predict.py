@@ -77,3 +77,13 @@ def test_a_file_that_is_not_utf8(report, tmp_path):
     done = subprocess.run([sys.executable, "predict.py", "--model", str(report / "models" / "nbsvm"), "--file",
                            str(tmp_path / "latin.txt")], capture_output=True, text=True, cwd=FIXTURE_ROOT.parents[2])
     assert done.returncode == 2 and "is not UTF-8 text (byte 0xe8" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_explain_names_the_ngrams_for_linear_models_only(report, capsys):
+    assert predict.main(["--all", str(report), "--explain", "2", "--format", "jsonl", "--quiet", PAN]) == 0
+    record = json.loads(capsys.readouterr().out)
+    assert record["predictions"]["fasttext"]["explanation"] is None
+    for name in ("naive_bayes", "nbsvm"):
+        reason = record["predictions"][name]["explanation"]
+        assert len(reason["toward"]) <= 2 and all(c > 0 for _, c in reason["toward"])
+        assert all(c < 0 for _, c in reason["against"])
