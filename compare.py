@@ -96,6 +96,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="train each model that uses a seed with N seeds (the split stays) and report the "
                         "spread of its test accuracy (default 1)")
     parser.add_argument("--sort", default="accuracy", help="the leaderboard's order (default accuracy)")
+    parser.add_argument("--calibration", action="store_true",
+                        help="report each model's calibration (Brier score, reliability diagram); the linear SVM "
+                        "and NBSVM get probabilities from a sigmoid fitted on the validation split")
     parser.add_argument("--save-models", action="store_true",
                         help="keep the trained models in the report folder (models/NAME; modelfiles.load_model "
                         "reads them)")
@@ -212,7 +215,7 @@ def main(argv: list[str] | None = None) -> int:
                        validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
                        n_resamples=args.bootstrap, positive_label=_positive_label(args.positive_label),
                        repeats=args.repeats, sort_by=args.sort, save_models=args.save_models,
-                       command=command)
+                       calibration=args.calibration, command=command)
     show_progress(not args.quiet)
     try:
         with stop_on_signals(), logging_redirect_tqdm():

@@ -90,9 +90,12 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterato
 def _predict(model, texts: list[str], explain: int = 0) -> list[dict]:
     """Label, probability of that label (where the model has probabilities), score and (linear models,
     if asked) the n-grams that pushed it, for each text."""
-    labels = model.predict(texts)
+    from modelfiles import base_model
+
+    base = base_model(model)  # labels and margins as in the report; probabilities calibrated where they had to be
+    labels = base.predict(texts)
     proba = model.predict_proba(texts) if hasattr(model, "predict_proba") else None
-    scores = model.decision_function(texts) if hasattr(model, "decision_function") else None
+    scores = base.decision_function(texts) if hasattr(base, "decision_function") else None
     classes = list(model.classes_)
     rows = []
     for i, label in enumerate(labels):
@@ -105,7 +108,7 @@ def _predict(model, texts: list[str], explain: int = 0) -> list[dict]:
     if explain:
         from baselines import explain as explain_texts
 
-        reasons = explain_texts(model, texts, k=explain) if hasattr(model, "steps") else [None] * len(texts)
+        reasons = explain_texts(base, texts, k=explain) if hasattr(base, "steps") else [None] * len(texts)
         for row, reason in zip(rows, reasons):
             row["explanation"] = reason  # None: a Keras model, for which no sound per-n-gram explanation is given
     return rows

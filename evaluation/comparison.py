@@ -16,7 +16,7 @@ import pandas as pd
 
 import corpus
 from evaluation.analysis import health_warnings
-from evaluation.plots import plot_accuracy_vs_time, plot_confusion_matrices, plot_roc_curves
+from evaluation.plots import plot_accuracy_vs_time, plot_calibration, plot_confusion_matrices, plot_roc_curves
 from evaluation.registry import is_neural
 from evaluation.report import write_report
 from evaluation.runner import ModelResult, Preparation, RunConfig, run_models
@@ -178,6 +178,8 @@ def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelRes
             columns[f"{r.name}_score"] = r.scores
         else:
             columns.update({f"{r.name}_score_{c}": r.scores[:, i] for i, c in enumerate(splits.classes)})
+        if r.probabilities is not None:
+            columns.update({f"{r.name}_probability_{c}": r.probabilities[:, i] for i, c in enumerate(splits.classes)})
     pd.DataFrame(columns).to_csv(path, index=False, float_format="%.6g")
 
 
@@ -194,6 +196,10 @@ def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, po
             {r.name: r.metrics["roc_auc"] for r in results}, folder / "roc_curves.png").name
     figures["Confusion matrices"] = plot_confusion_matrices(
         {r.name: r.metrics["confusion_matrix"] for r in results}, classes, folder / "confusion_matrices.png").name
+    calibrated = {r.name: r.probabilities for r in results if r.probabilities is not None}
+    if calibrated:
+        figures["Calibration (reliability diagram)"] = plot_calibration(
+            splits.y_test, calibrated, classes, folder / "calibration.png").name
     figures["Test accuracy against fit time"] = plot_accuracy_vs_time(
         {r.name: (r.fit_s, r.metrics["accuracy"]) for r in results}, folder / "accuracy_vs_fit_time.png",
         preparation_s=preparation.seconds).name

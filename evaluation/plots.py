@@ -9,7 +9,7 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
 
-__all__ = ["plot_accuracy_vs_time", "plot_confusion_matrices", "plot_roc_curves"]
+__all__ = ["plot_accuracy_vs_time", "plot_calibration", "plot_confusion_matrices", "plot_roc_curves"]
 
 
 def plot_roc_curves(y_true, scores: dict[str, np.ndarray], aucs: dict[str, float], path: Path) -> Path:
@@ -80,3 +80,41 @@ def plot_accuracy_vs_time(points: dict[str, tuple[float, float]], path: Path, *,
 
 def _seconds(value: float) -> str:
     return f"{value:,.0f} s" if value >= 10 else f"{value:.2g} s"
+
+
+def plot_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequence, path: Path,
+                     bins: int = 10) -> Path:
+    """Reliability diagram: for texts grouped by the model's confidence, how often it was right.
+
+    Two classes: the predicted probability of the second class against the share of texts of that class.
+    More: the probability of the predicted class against the share predicted right. The diagonal is perfect
+    calibration; each point's size follows how many texts fall in its bin.
+    """
+    figure = Figure(figsize=(6, 6), dpi=100)
+    axis = figure.subplots()
+    y_true = np.asarray(y_true)
+    edges = np.linspace(0, 1, bins + 1)
+    for name in sorted(probabilities):
+        proba = np.asarray(probabilities[name])
+        if len(classes) == 2:
+            confidence, hit = proba[:, 1], y_true == classes[1]
+        else:
+            confidence = proba.max(axis=1)
+            hit = np.asarray(classes)[proba.argmax(axis=1)] == y_true
+        which = np.clip(np.digitize(confidence, edges[1:-1]), 0, bins - 1)
+        counts = np.bincount(which, minlength=bins)
+        present = counts > 0
+        mean_confidence = np.bincount(which, weights=confidence, minlength=bins)[present] / counts[present]
+        share = np.bincount(which, weights=hit.astype(float), minlength=bins)[present] / counts[present]
+        line, = axis.plot(mean_confidence, share, marker="o", markersize=3, label=name)
+        axis.scatter(mean_confidence, share, s=8 + 120 * counts[present] / counts.sum(), color=line.get_color())
+    axis.plot([0, 1], [0, 1], ":", color="grey")
+    label = f"predicted P({classes[1]})" if len(classes) == 2 else "probability of the predicted class"
+    share_label = f"share of texts that are {classes[1]}" if len(classes) == 2 else "share predicted right"
+    axis.set(xlabel=label, ylabel=share_label, title="Calibration on the test set", xlim=(-0.03, 1.03),
+             ylim=(-0.03, 1.03))
+    axis.legend(loc="upper left")
+    axis.grid(alpha=0.3)
+    figure.tight_layout()
+    figure.savefig(path)
+    return path

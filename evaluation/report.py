@@ -193,6 +193,15 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
               ""]
     if repeats > 1 and done:
         lines += sections.variance(ordered, repeats)
+    with_probabilities = [r for r in ordered if r.brier is not None]
+    if with_probabilities:
+        lines += ["## Calibration", "",
+                  "Brier score of each model's test probabilities (lower is better; 0.25 is a coin's for two "
+                  "balanced classes). Models with only margins get a sigmoid fitted on the validation split, "
+                  "never on the test set; their labels and the metrics above come from the margins.", "",
+                  markdown_table(["Model", "Brier score", "Probabilities"],
+                                 [[f"`{r.name}`", f"{r.brier:.4f}", r.probability_source] for r in with_probabilities]),
+                  ""]
     if len(classes) > 2 and done:
         lines += ["## Per class", "", "Precision / recall / F1 of each class on the test set.", "",
                   _per_class(results), ""]
@@ -239,6 +248,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                "histories": {r.name: r.history for r in results if r.history},
                "seed_accuracies": {r.name: r.seed_accuracies for r in done if r.seed_accuracies},
                "top_features": {r.name: r.top_features for r in done if r.top_features},
+               "calibration": {r.name: {"brier": round(r.brier, 6), "probabilities": r.probability_source}
+                               for r in done if r.brier is not None},
                "confusion_matrices": {r.name: r.metrics["confusion_matrix"] for r in done},
                "per_class": {r.name: r.metrics["per_class"] for r in done}}
     (folder / "results.json").write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 import corpus
 from corpus.progress import Stage, progress_bar, stage
@@ -45,6 +46,7 @@ class RunConfig:
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays); 1: the run's seed only
     sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     save_models: bool = False  # keep each finished model in the report folder, models/NAME (primary stopword list)
+    calibration: bool = False  # test probabilities and Brier scores; margin-only models calibrated on validation
     command: str = ""  # the command line, for the provenance section
 
 
@@ -66,6 +68,9 @@ class ModelResult:
     history: dict[str, list[float]] | None = None  # Keras training history, neural models only
     top_features: list[dict] | None = None  # a baseline's strongest n-grams each way (or towards each class)
     seed_accuracies: list[float] | None = None  # test accuracy with each seed of --repeats (the first is the run's)
+    probabilities: np.ndarray | None = None  # test probabilities (n, k), the model's own or calibrated
+    probability_source: str = ""  # where the probabilities come from
+    brier: float | None = None  # Brier score of the probabilities (two classes: scikit-learn's; more: summed)
     predictions: np.ndarray | None = None  # hard test predictions (labels)
     scores: np.ndarray | None = None  # test scores: of the positive class (two classes), or (n, k)
 
@@ -183,6 +188,9 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         raw = _scores(model, prepared["test"])
         result.predict_s = time.perf_counter() - started
     result.predictions, result.scores = predictions_and_scores(raw, model.classes_, config.positive_label)
+    base = model
+    if config.calibration:
+        model = _with_probabilities(model, result, splits, prepared, raw)  # calibrated if it had to be
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
     result.peak_memory_mib = memory.added_bytes / 2**20
     options = {"classes": splits.classes, "positive": config.positive_label}
@@ -197,11 +205,11 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
                               details={**(details or {}), "test_metrics": metrics})
     else:
         result.model_bytes = saved_size_bytes(model)
-    result.history = getattr(model, "history_", None)
-    result.top_features = _top_features(model)
+    result.history = getattr(base, "history_", None)
+    result.top_features = _top_features(base)
     logger.info("%s: accuracy %.4f, fit %.1f s, predict %.1f s", result.name, result.metrics["accuracy"],
                 result.fit_s, result.predict_s)
-    del model
+    del model, base
     if config.repeats > 1 and uses_seed(result.name):
         result.seed_accuracies = [result.metrics["accuracy"]]
         for repeat in range(1, config.repeats):
@@ -215,6 +223,48 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         logger.info("%s over %d seeds: accuracy %s", result.name, config.repeats,
                     ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
     return saving
+
+
+def _test_probabilities(model, X_test: corpus.PreparedTexts, raw: np.ndarray) -> np.ndarray:
+    """``model.predict_proba(X_test)``; for a calibrated model, from the test margins ``raw`` already computed."""
+    calibrated = getattr(model, "calibrated_classifiers_", None)
+    if not calibrated:
+        return np.asarray(model.predict_proba(X_test), dtype=float)
+    margins = np.asarray(raw, dtype=float).reshape(len(raw), -1)
+    each = np.column_stack([calibrator.predict(margins[:, i]) for i, calibrator in
+                            enumerate(calibrated[0].calibrators)])
+    if each.shape[1] == 1:  # two classes: one calibrator, of the second class
+        return np.column_stack([1.0 - each[:, 0], each[:, 0]])
+    total = each.sum(axis=1, keepdims=True)
+    return np.divide(each, total, out=np.full_like(each, 1.0 / each.shape[1]), where=total > 0)
+
+
+def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
+                        prepared: dict[str, corpus.PreparedTexts], raw: np.ndarray):
+    """The model's test probabilities and Brier score; a model with only margins is calibrated first.
+
+    A model without ``predict_proba`` (the linear SVM, NBSVM) gets a sigmoid fitted on the validation split
+    only (``CalibratedClassifierCV`` around the frozen model), so the test set stays untouched; the calibrated
+    model is returned (it is the one saved). Without a validation split there are no probabilities.
+    """
+    if hasattr(model, "predict_proba"):
+        result.probability_source = "the model's own"
+    elif "validation" in prepared and pd.Series(splits.y_val).value_counts().min() >= 2:
+        from sklearn.calibration import CalibratedClassifierCV
+        from sklearn.frozen import FrozenEstimator
+
+        # The frozen model scores every fold alike; the folds only need each class twice.
+        folds = int(min(5, pd.Series(splits.y_val).value_counts().min()))
+        model = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=folds).fit(
+            prepared["validation"], splits.y_val)
+        result.probability_source = "sigmoid calibration on the validation split"
+    else:
+        return model
+    result.probabilities = _test_probabilities(model, prepared["test"], raw)
+    truth = np.asarray(splits.y_test)[:, np.newaxis] == np.asarray(model.classes_)[np.newaxis, :]
+    squared = np.sum((result.probabilities - truth) ** 2, axis=1)
+    result.brier = float(np.mean(squared) / 2 if truth.shape[1] == 2 else np.mean(squared))
+    return model
 
 
 def _fit(model, name: str, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> None:

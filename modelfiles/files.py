@@ -20,8 +20,8 @@ from typing import Any
 
 from storage import MARKER, write_folder, write_marker
 
-__all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "load_model", "read_manifest", "save_model",
-           "write_model_files"]
+__all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "base_model", "load_model", "read_manifest",
+           "save_model", "write_model_files"]
 
 FORMAT_VERSION = 1  # bump when the folder's layout or manifest changes incompatibly
 MANIFEST = "manifest.json"
@@ -34,6 +34,8 @@ TRUSTED_TYPES = (
     "builtins.frozenset",
     "corpus.text.Stopwords",
     "corpus.text.TextPreprocessor",
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
 )
 
 
@@ -151,6 +153,17 @@ def load_model(path: str | os.PathLike):
     if untrusted:
         raise ModelFileError(f"{path / _SKOPS} holds types this package does not load: {', '.join(untrusted)}.")
     return skops.io.load(path / _SKOPS, trusted=list(TRUSTED_TYPES))
+
+
+def base_model(model):
+    """The model under a calibration wrapper (its labels and margins), or the model itself.
+
+    A linear SVM or NBSVM kept by a comparison is saved with the sigmoid calibrated on the validation split
+    (``CalibratedClassifierCV`` around the frozen model): its ``predict_proba`` is the calibrated probability,
+    and its labels, margins and explanations are the base model's, as in the report.
+    """
+    calibrated = getattr(model, "calibrated_classifiers_", None)
+    return calibrated[0].estimator.estimator if calibrated else model
 
 
 def _sha256(path: Path) -> str:

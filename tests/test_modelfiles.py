@@ -9,7 +9,7 @@ import pytest
 import compare
 import corpus
 from evaluation.registry import make_model, model_names
-from modelfiles import MANIFEST, ModelFileError, load_model, read_manifest, save_model
+from modelfiles import MANIFEST, ModelFileError, base_model, load_model, read_manifest, save_model
 from storage import TargetError
 from tests.conftest import FIXTURE_ROOT
 
@@ -39,12 +39,15 @@ def test_every_registered_model_round_trips(name, texts, tmp_path):
 def test_a_comparison_keeps_its_models_and_they_predict_what_the_report_says(tmp_path):
     out = tmp_path / "report"
     assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
-                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--save-models", "--out", str(out)]) == 0
+                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--save-models", "--calibration",
+                         "--out", str(out)]) == 0
     predictions = pd.read_csv(out / "predictions.csv")
     assert sorted(p.name for p in (out / "models").iterdir()) == ["fasttext", "naive_bayes", "nbsvm"]
     for name in ("naive_bayes", "nbsvm", "fasttext"):
         model = load_model(out / "models" / name)
-        assert model.predict(predictions["text"].tolist()).tolist() == predictions[f"{name}_prediction"].tolist()
+        labels = base_model(model).predict(predictions["text"].tolist())
+        assert labels.tolist() == predictions[f"{name}_prediction"].tolist()
+        assert np.allclose(model.predict_proba(predictions["text"].tolist()).sum(axis=1), 1.0)
         manifest = read_manifest(out / "models" / name)
         results = json.loads((out / "results.json").read_text(encoding="utf-8"))
         assert manifest["split_fingerprint"] == results["provenance"]["fingerprints"]["minimal"]

@@ -19,7 +19,8 @@ RAVE, PAN = "A moving, beautifully acted film. I loved every minute.", "The wors
 def report(tmp_path_factory):
     out = tmp_path_factory.mktemp("predict") / "report"
     assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
-                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--save-models", "--out", str(out)]) == 0
+                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--save-models", "--calibration",
+                         "--out", str(out)]) == 0
     return out
 
 
@@ -41,8 +42,8 @@ def test_json_lines_agree_with_the_report_predictions(report, tmp_path, capsys):
     assert [r["line"] for r in records] == list(range(1, 26))
     assert [r["predictions"]["nbsvm"]["label"] for r in records] == predictions["nbsvm_prediction"][:25].tolist()
     assert all(r["predictions"]["naive_bayes"]["probability"] >= 0.5 for r in records)
-    assert all(r["predictions"]["nbsvm"]["probability"] is None and r["predictions"]["nbsvm"]["score"] is not None
-               for r in records)  # a margin, no probability, until it is calibrated
+    assert all(0 <= r["predictions"]["nbsvm"]["probability"] <= 1 and r["predictions"]["nbsvm"]["score"] is not None
+               for r in records)  # the margin, and the probability calibrated on the validation split
 
 
 def test_csv_from_standard_input(report, monkeypatch, capsys):

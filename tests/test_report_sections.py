@@ -18,7 +18,8 @@ MODELS = ["naive_bayes", "linear_svm", "nbsvm", "cnn"]
 def run(tmp_path_factory):
     out = tmp_path_factory.mktemp("sections") / "report"
     status = compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", ",".join(MODELS), "--epochs", "1",
-                           "--repeats", "2", "--bootstrap", "200", "--quiet", "--out", str(out)])
+                           "--repeats", "2", "--bootstrap", "200", "--quiet", "--calibration",
+                           "--out", str(out)])
     assert status == 0
     markdown = (out / "report.md").read_text(encoding="utf-8")
     return out, markdown, pd.read_csv(out / "predictions.csv"), json.loads((out / "results.json").read_text())
@@ -110,3 +111,33 @@ def test_sort_orders_the_leaderboard(tmp_path, capsys):
     with pytest.raises(SystemExit):
         compare.main(["--sort", "speed"])
     assert "--sort must be one of accuracy" in capsys.readouterr().err
+
+
+def test_calibration_brier_scores_match_the_probabilities(run):
+    from sklearn.metrics import brier_score_loss
+
+    _, markdown, predictions, results = run
+    section = _section(markdown, "Calibration")
+    for model in ("naive_bayes", "linear_svm", "nbsvm", "cnn"):
+        expected = brier_score_loss(predictions["label"], predictions[f"{model}_probability_1"])
+        assert results["calibration"][model]["brier"] == pytest.approx(expected, abs=1e-6)
+        assert f"| `{model}` | {expected:.4f} |" in section
+    assert results["calibration"]["nbsvm"]["probabilities"] == "sigmoid calibration on the validation split"
+    assert results["calibration"]["naive_bayes"]["probabilities"] == "the model's own"
+    assert "![Calibration (reliability diagram)](calibration.png)" in markdown
+
+
+def test_calibrated_probabilities_from_margins_equal_predict_proba(fixture_splits):
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.frozen import FrozenEstimator
+
+    import corpus
+    from baselines import make_linear_svm
+    from evaluation.runner import _test_probabilities
+
+    model = make_linear_svm().fit(fixture_splits.X_train, fixture_splits.y_train)
+    calibrated = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=2).fit(
+        fixture_splits.X_val, fixture_splits.y_val)
+    X_test = corpus.prepare(fixture_splits.X_test)
+    np.testing.assert_allclose(_test_probabilities(calibrated, X_test, model.decision_function(X_test)),
+                               calibrated.predict_proba(fixture_splits.X_test), atol=1e-12)
