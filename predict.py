@@ -168,6 +168,12 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     names = list(models)
+    classes = {name: [c.item() if hasattr(c, "item") else c for c in model.classes_] for name, model in models.items()}
+    if len({json.dumps(c, default=str) for c in classes.values()}) > 1:
+        listed = "; ".join(f"{name}: {c}" for name, c in classes.items())
+        print(f"error: these models were trained on different classes ({listed}); predict with each on its own "
+              "(--model PATH).", file=sys.stderr)
+        return 2
     show_progress(not args.quiet)
     texts = _texts(parser, args)
     first = True

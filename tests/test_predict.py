@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 import compare
+import corpus
 import predict
 from tests.conftest import FIXTURE_ROOT
 
@@ -88,3 +89,15 @@ def test_explain_names_the_ngrams_for_linear_models_only(report, capsys):
         reason = record["predictions"][name]["explanation"]
         assert len(reason["toward"]) <= 2 and all(c > 0 for _, c in reason["toward"])
         assert all(c < 0 for _, c in reason["against"])
+
+
+def test_models_of_different_classes_are_not_mixed(report, tmp_path, capsys):
+    from baselines import make_nbsvm
+    from modelfiles import save_model
+    from tests.conftest import FIXTURES
+
+    trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", text_column="question", label_column="coarse")
+    other = save_model(make_nbsvm().fit(trec.train["text"], trec.train["label"]), tmp_path / "trec", name="trec")
+    assert predict.main(["--model", str(report / "models" / "nbsvm"), "--model", str(other), RAVE]) == 2
+    err = capsys.readouterr().err
+    assert "trained on different classes" in err and "'ABBR'" in err
