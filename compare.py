@@ -152,6 +152,30 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
     return models, stopwords
 
 
+def _model_list(names: list[str]) -> str:
+    """Each model: kind and description, main settings, and its figures in the committed reference report."""
+    import json
+
+    from evaluation.registry import describe, is_neural
+
+    try:
+        reference = {row["model"]: row for row in json.loads(
+            (REPORTS / "reference" / "results.json").read_text(encoding="utf-8"))["results"]}
+    except (OSError, ValueError, KeyError):
+        reference = {}
+    lines = []
+    for name in names:
+        description, settings = describe(name)
+        shown = ", ".join(f"{key}={value!r}" for key, value in settings.items()) or \
+            "KerasTextClassifier's defaults (the tutorial's: 10,000 words, maxlen 200, 5 epochs of 64)"
+        row = reference.get(name)
+        figures = (f"reference (IMDB, full data): accuracy {row['accuracy']:.4f}, fit {row['fit_s']:,.1f} s"
+                   if row else "not in the reference report")
+        lines += [f"{name:<12} {'neural' if is_neural(name) else 'baseline':<9} {description}",
+                  f"{'':<22} settings: {shown}", f"{'':<22} {figures}"]
+    return "\n".join(lines)
+
+
 def _positive_label(text: str | None):
     """The --positive-label as the data will hold it: an integer or boolean where it reads as one."""
     if text is None:
@@ -182,11 +206,11 @@ def main(argv: list[str] | None = None) -> int:
                         format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     if args.verbose:
         os.environ["TF_CPP_MIN_LOG_LEVEL"] = "0"
-    from evaluation.registry import is_neural, model_names
+    from evaluation.registry import model_names
 
     names = model_names()
     if args.list_models:
-        print("\n".join(f"{n:<12} {'neural' if is_neural(n) else 'baseline'}" for n in names))
+        print(_model_list(names))
         return 0
     models, stopwords = _check_options(parser, args, names)
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v is not None}

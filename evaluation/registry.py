@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import inspect
+import re
 from typing import Any
 
 from baselines import BASELINES
 
-__all__ = ["DEFAULT_MODELS", "is_neural", "make_model", "model_names", "uses_seed"]
+__all__ = ["DEFAULT_MODELS", "describe", "is_neural", "make_model", "model_names", "uses_seed"]
 
 #: The default comparison: the three baselines and the tutorial's LSTM.
 DEFAULT_MODELS = ("naive_bayes", "linear_svm", "nbsvm", "lstm")
@@ -23,6 +24,19 @@ def model_names() -> list[str]:
 def is_neural(name: str) -> bool:
     """Whether ``name`` is a Keras model (it takes validation data and epochs)."""
     return name not in BASELINES
+
+
+def describe(name: str) -> tuple[str, dict[str, Any]]:
+    """A model's one-line description and its main settings (without the run-wide stopwords and seed)."""
+    if name in BASELINES:
+        factory = BASELINES[name]
+        settings = {key: p.default for key, p in inspect.signature(factory).parameters.items()
+                    if key not in ("stopwords", "random_state")}
+        first = (factory.__doc__ or "").strip().splitlines()[0]
+        return re.sub(r":\w+:`~?([^`]+)`", r"\1", first).replace("``", ""), settings
+    from neural import NEURAL_DESCRIPTIONS, NEURAL_MODELS
+
+    return NEURAL_DESCRIPTIONS[name], {k: v for k, v in NEURAL_MODELS[name].items() if k != "model"}
 
 
 def uses_seed(name: str) -> bool:

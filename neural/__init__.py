@@ -14,6 +14,7 @@ import importlib
 _HOMES = {
     "BUILDERS": "neural.registry",
     "KerasTextClassifier": "neural.estimator",
+    "NEURAL_DESCRIPTIONS": "neural.configs",
     "NEURAL_MODELS": "neural.configs",
     "build_bilstm": "neural.bilstm",
     "build_cnn": "neural.cnn",

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from neural.estimator import KerasTextClassifier
 
-__all__ = ["NEURAL_MODELS", "make_neural"]
+__all__ = ["NEURAL_DESCRIPTIONS", "NEURAL_MODELS", "make_neural"]
 
 #: Settings of each named model on top of KerasTextClassifier's defaults (the tutorial's). Every variant
 #: shortens its maxlen to the 99th percentile of the training sequences' lengths when that is shorter (on
@@ -30,6 +30,16 @@ NEURAL_MODELS: dict[str, dict[str, Any]] = {
                  "embedding_dim": 50, "ngram": 2,
                  "ngram_min_count": 2, "learning_rate": 3e-3, "epochs": 5, "batch_size": 64,
                  "early_stopping": True, "patience": 1},
+}
+
+
+#: One line per named model, for ``compare.py --list-models``.
+NEURAL_DESCRIPTIONS: dict[str, str] = {
+    "lstm": "The classic Keras IMDB tutorial's LSTM, unchanged (post-padding, no masking).",
+    "bilstm": "Bidirectional LSTM, padding masked, best epoch restored by validation loss.",
+    "gru": "GRU, padding masked, best epoch restored by validation loss.",
+    "cnn": "Conv1D over word vectors with global max pooling.",
+    "fasttext": "fastText with bigrams: the average of word and bigram embeddings (Joulin et al., 2016).",
 }
 
 

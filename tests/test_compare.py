@@ -167,11 +167,18 @@ def test_bad_options_are_clear_errors(argv, message, capsys):
     assert info.value.code == 2 and message in capsys.readouterr().err
 
 
-def test_list_models(capsys):
+def test_list_models_describes_each_with_its_reference_figures(capsys):
     assert compare.main(["--list-models"]) == 0
-    listed = capsys.readouterr().out.split()
-    assert listed[:6] == ["naive_bayes", "baseline", "linear_svm", "baseline", "nbsvm", "baseline"]
-    assert "fasttext" in listed and "lstm" in listed
+    lines = capsys.readouterr().out.splitlines()
+    names = [line.split()[0] for line in lines if not line.startswith(" ")]
+    assert names == ["naive_bayes", "linear_svm", "nbsvm", "lstm", "bilstm", "gru", "cnn", "fasttext"]
+    nbsvm = lines[lines.index(next(line for line in lines if line.startswith("nbsvm"))):][:3]
+    assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]
+    assert "settings: ngram_range=(1, 3), alpha=1.0, C=1.0, beta=0.25, loss='svm'" in nbsvm[1]
+    reference = json.loads((compare.REPORTS / "reference" / "results.json").read_text(encoding="utf-8"))
+    accuracy = next(r["accuracy"] for r in reference["results"] if r["model"] == "nbsvm")
+    assert f"accuracy {accuracy:.4f}" in nbsvm[2]
+    assert any("not in the reference report" in line for line in lines)  # bilstm, gru, cnn
 
 
 def test_missing_data_is_a_clear_error(tmp_path, capsys):
