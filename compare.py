@@ -24,6 +24,7 @@ examples:
   imdb-compare --sample 5000 --models naive_bayes,linear_svm,nbsvm,fasttext --epochs 3    a quick look
   imdb-compare --stopwords minimal,english,none --models nbsvm          a stopword ablation
   imdb-compare --repeats 3 --sort f1                     retrain with 3 seeds; leaderboard by F1
+  imdb-compare --models nbsvm,fasttext --set nbsvm.C=0.5 --set fasttext.epochs=3
   imdb-compare --data reviews.csv --text-column review --label-column stars --test-size 0.2
 
 stopword lists: minimal (15 words, the default), english (318, scikit-learn's), sentiment (274: english
@@ -41,6 +42,7 @@ rules (each checked before any data is loaded; a broken one exits with status 2)
   --sample      an int >= 10 (reviews per split, half of each class)
   --bootstrap   0 (no intervals) or an int >= 100
   --repeats     an int in [1, 20]
+  --set         MODEL.KEY=VALUE for a model of the run and one of its settings, VALUE of that setting's type
   --sort        accuracy, f1, roc_auc... (any metric of the leaderboard, best first) or fit_s, predict_s,
                 peak_memory_mib, model_mib (cheapest first)
 exit status: 0 all models finished; 1 a model failed; 2 bad options or data; 130 / 143 stopped by
@@ -88,6 +90,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--validation-size", type=float, default=0.1,
                         help="share of train carved out for validation (default 0.1)")
     parser.add_argument("--sample", type=int, help="use a stratified sample of N reviews per split")
+    parser.add_argument("--set", action="append", default=[], metavar="MODEL.KEY=VALUE",
+                        help="change one model's setting, e.g. --set nbsvm.C=0.5 --set fasttext.learning_rate=0.001 "
+                        "(repeatable; --list-models shows the settings)")
     parser.add_argument("--epochs", type=int, help="epochs of every neural model")
     parser.add_argument("--batch-size", type=int, help="batch size of every neural model")
     parser.add_argument("--bootstrap", type=int, default=1000,
@@ -149,6 +154,12 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
         parser.error(f"--sort must be one of {', '.join(SORT_KEYS)}")
     if any(v is not None and v < 1 for v in (args.epochs, args.batch_size)):
         parser.error("--epochs and --batch-size must be >= 1")
+    from evaluation.registry import parse_settings
+
+    try:
+        args.settings = parse_settings(args.set, models)
+    except ValueError as error:
+        parser.error(f"--set: {error}")
     return models, stopwords
 
 
@@ -239,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
                        validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
                        n_resamples=args.bootstrap, positive_label=_positive_label(args.positive_label),
                        repeats=args.repeats, sort_by=args.sort, save_models=args.save_models,
-                       calibration=args.calibration, command=command)
+                       calibration=args.calibration, settings=args.settings, command=command)
     show_progress(not args.quiet)
     try:
         with stop_on_signals(), logging_redirect_tqdm():

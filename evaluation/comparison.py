@@ -17,7 +17,7 @@ import pandas as pd
 import corpus
 from evaluation.analysis import health_warnings
 from evaluation.plots import plot_accuracy_vs_time, plot_calibration, plot_confusion_matrices, plot_roc_curves
-from evaluation.registry import is_neural
+from evaluation.registry import is_neural, resolved_settings
 from evaluation.report import write_report
 from evaluation.runner import ModelResult, Preparation, RunConfig, run_models
 from evaluation.significance import mcnemar_matrix
@@ -224,6 +224,9 @@ def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, co
         "positive_label": _plain(config.positive_label if config.positive_label is not None else classes[1])
         if len(classes) == 2 else None,
         "models": ", ".join(config.models),
+        "model_settings": {name: _jsonable(resolved_settings(name, config.settings.get(name)))
+                           for name in config.models},
+        "package": _package(),
         "seed": config.seed,
         "settings": settings,
         "stopwords": {name: corpus.get_stopwords(name).describe() for name in splits},
@@ -239,6 +242,25 @@ def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, co
         "machine": f"{platform.platform()}, {platform.machine()}, {os.cpu_count()} CPUs",
         "wall_s": round(wall_s, 1),
     }
+
+
+def _jsonable(settings: dict[str, Any]) -> dict[str, Any]:
+    return {k: (v if v is None or isinstance(v, (bool, int, float, str)) else
+                list(v) if isinstance(v, tuple) else str(v)) for k, v in settings.items()}
+
+
+def _package() -> str:
+    """The package's version, and its git commit when it runs from a checkout."""
+    import subprocess
+
+    from modelfiles.files import package_version
+
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=Path(__file__).resolve().parent,
+                                capture_output=True, text=True, timeout=5, check=True).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        commit = ""
+    return f"imdb-baselines {package_version()}" + (f", commit {commit}" if commit else "")
 
 
 def _plain(value):

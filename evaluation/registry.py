@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import ast
 import inspect
 import re
 from typing import Any
 
 from baselines import BASELINES
 
-__all__ = ["DEFAULT_MODELS", "describe", "is_neural", "make_model", "model_names", "uses_seed"]
+__all__ = ["DEFAULT_MODELS", "describe", "is_neural", "make_model", "model_names", "parse_settings",
+           "resolved_settings", "uses_seed"]
 
 #: The default comparison: the three baselines and the tutorial's LSTM.
 DEFAULT_MODELS = ("naive_bayes", "linear_svm", "nbsvm", "lstm")
@@ -39,12 +41,81 @@ def describe(name: str) -> tuple[str, dict[str, Any]]:
     return NEURAL_DESCRIPTIONS[name], {k: v for k, v in NEURAL_MODELS[name].items() if k != "model"}
 
 
+def _defaults(name: str) -> dict[str, Any]:
+    """Every setting a model takes, with its value for this named model (the run's stopwords and seed aside)."""
+    if name in BASELINES:
+        return describe(name)[1]
+    from neural import NEURAL_MODELS
+    from neural.estimator import KerasTextClassifier
+
+    base = {key: p.default for key, p in inspect.signature(KerasTextClassifier).parameters.items()
+            if key not in ("model", "stopwords", "seed")}
+    return {**base, **{k: v for k, v in NEURAL_MODELS[name].items() if k != "model"}}
+
+
+def parse_settings(assignments: list[str], models: list[str]) -> dict[str, dict[str, Any]]:
+    """``MODEL.KEY=VALUE`` strings as ``{model: {key: value}}``, each value checked against the setting's type.
+
+    Values are Python literals (``0.5``, ``3``, ``True``, ``(1, 2)``, ``None``) or bare words (strings).
+
+    Raises
+    ------
+    ValueError
+        Naming the model, key or value, and what is valid.
+    """
+    settings: dict[str, dict[str, Any]] = {}
+    for assignment in assignments:
+        target, sep, text = assignment.partition("=")
+        name, dot, key = target.strip().partition(".")
+        if not sep or not dot or not key:
+            raise ValueError(f"{assignment!r} is not MODEL.KEY=VALUE (e.g. nbsvm.C=0.5)")
+        if name not in models:
+            raise ValueError(f"{assignment!r} names {name!r}, which this run does not train; its models: "
+                             f"{', '.join(models)}")
+        defaults = _defaults(name)
+        if key not in defaults:
+            raise ValueError(f"{name} has no setting {key!r}; its settings: {', '.join(sorted(defaults))}")
+        value = _literal(text.strip())
+        if not _fits(value, defaults[key]):
+            raise ValueError(f"{name}.{key} must be like {defaults[key]!r} ({type(defaults[key]).__name__}); "
+                             f"got {text.strip()!r}")
+        settings.setdefault(name, {})[key] = float(value) if isinstance(defaults[key], float) else value
+    return settings
+
+
+def _literal(text: str) -> Any:
+    try:
+        return ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return text  # a bare word: a string
+
+
+def _fits(value: Any, default: Any) -> bool:
+    if default is None:
+        return True
+    if isinstance(default, bool):
+        return isinstance(value, bool)
+    if isinstance(default, float):
+        return isinstance(value, (int, float)) and not isinstance(value, bool)
+    if isinstance(default, int):
+        return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, tuple):
+        return isinstance(value, (tuple, list)) and len(value) == len(default)
+    return isinstance(value, type(default))
+
+
+def resolved_settings(name: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting of the named model as a run uses it: the model's values, overridden by ``settings``."""
+    return {**_defaults(name), **(settings or {})}
+
+
 def uses_seed(name: str) -> bool:
     """Whether the model's result depends on the seed (initial weights, liblinear's shuffling)."""
     return is_neural(name) or "random_state" in inspect.signature(BASELINES[name]).parameters
 
 
-def make_model(name: str, *, stopwords: str, seed: int, neural_overrides: dict[str, Any] | None = None):
+def make_model(name: str, *, stopwords: str, seed: int, neural_overrides: dict[str, Any] | None = None,
+               settings: dict[str, Any] | None = None):
     """An unfitted estimator over raw texts for ``name``, using the shared stopword list.
 
     Parameters
@@ -57,6 +128,8 @@ def make_model(name: str, *, stopwords: str, seed: int, neural_overrides: dict[s
         The run's seed (liblinear's shuffling, Keras' initialisation).
     neural_overrides : dict, optional
         Parameters applied to every neural model (e.g. ``{"epochs": 1}``).
+    settings : dict, optional
+        This model's own settings (from ``--set``), applied last.
 
     Raises
     ------
@@ -68,9 +141,9 @@ def make_model(name: str, *, stopwords: str, seed: int, neural_overrides: dict[s
         options: dict[str, Any] = {"stopwords": stopwords}
         if "random_state" in inspect.signature(factory).parameters:
             options["random_state"] = seed
-        return factory(**options)
+        return factory(**options, **(settings or {}))
     from neural import NEURAL_MODELS, make_neural
 
     if name not in NEURAL_MODELS:
         raise ValueError(f"Unknown model {name!r}. Choose from: {', '.join(model_names())}.")
-    return make_neural(name, stopwords=stopwords, seed=seed, **(neural_overrides or {}))
+    return make_neural(name, stopwords=stopwords, seed=seed, **{**(neural_overrides or {}), **(settings or {})})

@@ -47,6 +47,7 @@ class RunConfig:
     sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     save_models: bool = False  # keep each finished model in the report folder, models/NAME (primary stopword list)
     calibration: bool = False  # test probabilities and Brier scores; margin-only models calibrated on validation
+    settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # per model, from --set MODEL.KEY=VALUE
     command: str = ""  # the command line, for the provenance section
 
 
@@ -177,7 +178,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
                    saver: ThreadPoolExecutor | None = None) -> Future | None:
     saving = None
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
-                       neural_overrides=config.neural_overrides)
+                       neural_overrides=config.neural_overrides, settings=config.settings.get(result.name))
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
         started = time.perf_counter()
@@ -215,7 +216,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         for repeat in range(1, config.repeats):
             step.phase(f"retraining with seed {config.seed + repeat} ({repeat + 1}/{config.repeats})")
             again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
-                               neural_overrides=config.neural_overrides)
+                               neural_overrides=config.neural_overrides, settings=config.settings.get(result.name))
             _fit(again, result.name, splits, prepared)
             predictions, _ = predictions_and_scores(_scores(again, prepared["test"]), again.classes_,
                                                     config.positive_label)

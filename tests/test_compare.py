@@ -276,3 +276,33 @@ def test_help_documents_every_rule(capsys):
     for rule in ("--bootstrap   0 (no intervals) or an int >= 100", "--seed        an int in [0, 2**32 - 1]",
                  "absent, empty, or a report folder this package wrote", "143"):
         assert rule in text
+
+
+@pytest.mark.parametrize(("setting", "message"), [
+    ("nbsvm.C=0.5x", "nbsvm.C must be like 1.0 (float); got '0.5x'"),
+    ("nbsvm.gamma=1", "nbsvm has no setting 'gamma'; its settings: C, alpha, beta, loss, min_df, ngram_range"),
+    ("lstm.units=32", "names 'lstm', which this run does not train"),
+    ("nbsvm=0.5", "is not MODEL.KEY=VALUE"),
+    ("nbsvm.ngram_range=3", "nbsvm.ngram_range must be like (1, 3)"),
+])
+def test_set_is_type_checked_before_loading(setting, message, capsys, no_loading):
+    with pytest.raises(SystemExit) as info:
+        compare.main([*BASE, "--models", "naive_bayes,nbsvm", "--set", setting])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and message in err and "Traceback" not in err
+
+
+def test_set_changes_one_models_setting_and_is_recorded(tmp_path):
+    status, out = _run(tmp_path, "set", "--models", "nbsvm,linear_svm,fasttext", "--bootstrap", "0",
+                       "--set", "nbsvm.ngram_range=(1, 1)", "--set", "fasttext.epochs=1", "--set", "linear_svm.C=0.01")
+    assert status == 0
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    settings = data["provenance"]["model_settings"]
+    assert settings["nbsvm"]["ngram_range"] == [1, 1] and settings["nbsvm"]["C"] == 1.0
+    assert settings["linear_svm"]["C"] == 0.01 and settings["fasttext"]["epochs"] == 1
+    assert settings["fasttext"]["learning_rate"] == 0.003  # the named model's own value, not the estimator's
+    assert len(data["histories"]["fasttext"]["loss"]) == 1
+    assert data["provenance"]["package"].startswith("imdb-baselines ")
+    default = _run(tmp_path, "default", "--models", "nbsvm", "--bootstrap", "0")[1]
+    before = pd.read_csv(default / "results.csv").set_index("model").loc["nbsvm", "model_mib"]
+    assert pd.read_csv(out / "results.csv").set_index("model").loc["nbsvm", "model_mib"] < before  # unigrams only
