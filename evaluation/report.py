@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,8 @@ from evaluation.sections import markdown_table
 from storage import atomic_file
 
 __all__ = ["SORT_KEYS", "headline_rows", "table_of", "update_index", "write_report"]
+
+logger = logging.getLogger(__name__)
 
 #: Columns the leaderboard can be sorted by: lower first for costs, higher first for everything else.
 COSTS = ("fit_s", "predict_s", "peak_memory_mib", "model_mib")
@@ -268,8 +271,11 @@ def update_index(reports_dir: Path) -> Path:
         summary = f"best `{best['model']}` {best['accuracy']:.4f}" if best else "no finished model"
         entries.append(f"- [{results.parent.name}]({results.parent.name}/report.md): "
                        f"{data['provenance']['models']} — {summary}")
-    text = "# Reports\n\nOne folder per comparison run (`report.md`, `results.json`, `results.csv`, figures).\n\n"
-    text += "\n".join(entries) + "\n"
-    with atomic_file(reports_dir / "README.md", "w", encoding="utf-8") as out:
-        out.write(text)
-    return reports_dir / "README.md"
+    header = "# Reports\n\nOne folder per comparison run (`report.md`, `results.json`, `results.csv`, figures).\n\n"
+    index = reports_dir / "README.md"
+    if index.exists() and not index.read_text(encoding="utf-8", errors="replace").startswith(header):
+        logger.warning("Not updating %s: it was not written by imdb-baselines", index)
+        return index
+    with atomic_file(index, "w", encoding="utf-8") as out:
+        out.write(header + "\n".join(entries) + "\n")
+    return index

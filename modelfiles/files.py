@@ -11,13 +11,13 @@ type outside the package's own and scikit-learn's.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from corpus.download import sha256_of
 from storage import MARKER, write_folder, write_marker
 
 __all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "base_model", "load_model", "read_manifest",
@@ -96,7 +96,7 @@ def write_model_files(model, folder: Path, *, name: str, details: dict[str, Any]
         "estimator": type(model).__name__,
         "classes": [c.item() if hasattr(c, "item") else c for c in getattr(model, "classes_", [])],
         "params": {key: _plain(value) for key, value in sorted(model.get_params(deep=False).items())},
-        "files": {file: _sha256(folder / file) for file in files},
+        "files": {file: sha256_of(folder / file) for file in files},
         **(details or {}),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True, default=str), encoding="utf-8")
@@ -126,7 +126,7 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     for file, digest in manifest.get("files", {}).items():
         if not (path / file).is_file():
             raise ModelFileError(f"{path} is missing {file}, which the model was saved with.")
-        if _sha256(path / file) != digest:
+        if sha256_of(path / file) != digest:
             raise ModelFileError(f"{path / file} changed after the model was saved (its sha256 differs from the "
                                  "manifest's); it is not loaded. Save or copy the model again.")
     return manifest
@@ -164,14 +164,6 @@ def base_model(model):
     """
     calibrated = getattr(model, "calibrated_classifiers_", None)
     return calibrated[0].estimator.estimator if calibrated else model
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _plain(value):

@@ -306,3 +306,15 @@ def test_set_changes_one_models_setting_and_is_recorded(tmp_path):
     default = _run(tmp_path, "default", "--models", "nbsvm", "--bootstrap", "0")[1]
     before = pd.read_csv(default / "results.csv").set_index("model").loc["nbsvm", "model_mib"]
     assert pd.read_csv(out / "results.csv").set_index("model").loc["nbsvm", "model_mib"] < before  # unigrams only
+
+
+def test_the_index_of_runs_never_overwrites_a_readme_it_did_not_write(tmp_path):
+    from evaluation.report import update_index
+
+    (tmp_path / "README.md").write_text("# My notes on these runs\n", encoding="utf-8")
+    update_index(tmp_path)
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "# My notes on these runs\n"
+    (tmp_path / "README.md").unlink()
+    update_index(tmp_path)
+    update_index(tmp_path)  # its own: rewritten
+    assert (tmp_path / "README.md").read_text(encoding="utf-8").startswith("# Reports\n")
