@@ -8,6 +8,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from baselines.features import NgramVectorizer
+from corpus.dataset import plain_label
 
 __all__ = ["explain", "top_features"]
 
@@ -57,7 +58,7 @@ def top_features(model: Pipeline, n: int = 20) -> pd.DataFrame:
         order = np.argsort(weights[0], kind="stable")
         sides = [("positive", weights[0], order[::-1][:n]), ("negative", weights[0], order[:n])]
     else:
-        sides = [(_plain(label), w, np.argsort(w, kind="stable")[::-1][:n])
+        sides = [(plain_label(label), w, np.argsort(w, kind="stable")[::-1][:n])
                  for label, w in zip(classifier.classes_, weights)]
     rows = []
     for polarity, w, picks in sides:
@@ -78,9 +79,6 @@ def _class_weights(classifier) -> np.ndarray:
         return np.atleast_2d(np.asarray(classifier.coef_))
     raise TypeError(f"{type(classifier).__name__} has neither coef_ nor feature_log_prob_.")
 
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def explain(model: Pipeline, texts, k: int = 5) -> list[dict[str, list[tuple[str, float]]]]:

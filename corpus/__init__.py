@@ -1,6 +1,6 @@
 """The IMDB corpus: loading, the shared text preparation, Keras-style encoding, splits."""
 
-from corpus.dataset import TextCorpus, sorted_classes
+from corpus.dataset import TextCorpus, plain_label, sorted_classes
 from corpus.errors import DataError, ImdbDataError
 from corpus.files import TABLE_SUFFIXES, from_frames, load_texts
 from corpus.imdb import (
@@ -58,6 +58,7 @@ __all__ = [
     "make_splits",
     "normalize",
     "pad_sequences",
+    "plain_label",
     "prepare",
     "review_keys",
     "sample_corpus",

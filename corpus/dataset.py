@@ -7,7 +7,18 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["TextCorpus", "sorted_classes"]
+__all__ = ["TextCorpus", "plain_label", "sorted_classes"]
+
+
+def plain_label(value):
+    """A label as a plain Python value (a numpy scalar becomes its int, float, bool or str).
+
+    Examples
+    --------
+    >>> plain_label(np.int64(1)), plain_label("pos")
+    (1, 'pos')
+    """
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def sorted_classes(labels) -> tuple:
@@ -26,7 +37,7 @@ def sorted_classes(labels) -> tuple:
     if len(kinds) > 1:
         raise TypeError(f"Labels mix {' and '.join(sorted(kinds))} values: {sorted(map(repr, values))[:6]}. "
                         "Use one kind of label (all strings, all integers or all booleans).")
-    return tuple(v.item() if isinstance(v, np.generic) else v for v in sorted(values))
+    return tuple(plain_label(v) for v in sorted(values))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from corpus.dataset import plain_label
+
 __all__ = ["Mistake", "agreement_matrix", "all_wrong", "confident_mistakes", "confidence", "excerpt",
            "health_warnings", "length_buckets"]
 
@@ -60,7 +62,8 @@ def confident_mistakes(y_true: np.ndarray, predictions: np.ndarray, scores: np.n
         wrong = np.flatnonzero((y_true == label) & (predictions != y_true))
         for i in wrong[np.argsort(-sure[wrong], kind="stable")][:per_class]:
             shown = scores[i] if scores.ndim == 1 else scores[i].max()
-            picked.append(Mistake(int(i), _plain(y_true[i]), _plain(predictions[i]), float(shown), float(sure[i])))
+            picked.append(Mistake(int(i), plain_label(y_true[i]), plain_label(predictions[i]), float(shown),
+                                  float(sure[i])))
     return picked
 
 
@@ -137,7 +140,3 @@ def health_warnings(name: str, accuracy: float, interval: tuple[float, float] | 
         warnings.append(f"`{name}`'s validation loss rose every epoch ({', '.join(f'{v:.3f}' for v in losses)}): "
                         "it overfits from the first epoch. Fewer epochs, a lower learning rate or more data help.")
     return warnings
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value

@@ -220,8 +220,8 @@ def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, co
     return {
         "command": config.command,
         "dataset": data.name,
-        "classes": [_plain(c) for c in classes],
-        "positive_label": _plain(config.positive_label if config.positive_label is not None else classes[1])
+        "classes": [corpus.plain_label(c) for c in classes],
+        "positive_label": corpus.plain_label(config.positive_label if config.positive_label is not None else classes[1])
         if len(classes) == 2 else None,
         "models": ", ".join(config.models),
         "model_settings": {name: _jsonable(resolved_settings(name, config.settings.get(name)))
@@ -261,10 +261,6 @@ def _package() -> str:
     except (OSError, subprocess.SubprocessError):
         commit = ""
     return f"imdb-baselines {package_version()}" + (f", commit {commit}" if commit else "")
-
-
-def _plain(value):
-    return value.item() if hasattr(value, "item") else value
 
 
 def _versions() -> dict[str, str]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn import metrics as skm
 
+from corpus.dataset import plain_label
 from corpus.progress import progress_bar
 
 __all__ = ["BINARY_METRICS", "MULTICLASS_METRICS", "Metric", "bootstrap_intervals", "encode", "evaluate",
@@ -158,7 +159,7 @@ def metric_table(n_classes: int) -> tuple[Metric, ...]:
 def _positions(labels, classes: Sequence) -> np.ndarray:
     index = {c: i for i, c in enumerate(classes)}
     try:
-        return np.fromiter((index[_plain(v)] for v in labels), dtype=np.int64, count=len(labels))
+        return np.fromiter((index[plain_label(v)] for v in labels), dtype=np.int64, count=len(labels))
     except KeyError as error:
         raise ValueError(f"Label {error.args[0]!r} is not one of the classes {list(classes)}.") from None
 
@@ -215,13 +216,10 @@ def evaluate(y_true, y_pred, scores, *, classes: Sequence = (0, 1), positive=Non
     if k == 2:  # counts around the positive class
         result.update(tn=int(np.sum((y == 0) & (p == 0))), fp=int(np.sum((y == 0) & (p == 1))),
                       fn=int(np.sum((y == 1) & (p == 0))), tp=int(np.sum((y == 1) & (p == 1))))
-    result["per_class"] = [{"class": _plain(c), "precision": float(precision[i]), "recall": float(recall[i]),
+    result["per_class"] = [{"class": plain_label(c), "precision": float(precision[i]), "recall": float(recall[i]),
                             "f1": float(f1[i]), "support": int(support[i])} for i, c in enumerate(classes)]
     return result
 
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
 
 
 def bootstrap_intervals(

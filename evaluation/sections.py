@@ -8,6 +8,7 @@ from statistics import mean, stdev
 import numpy as np
 import pandas as pd
 
+from corpus.dataset import plain_label
 from evaluation.analysis import agreement_matrix, all_wrong, confident_mistakes, excerpt, length_buckets
 from evaluation.runner import ModelResult
 
@@ -107,10 +108,6 @@ def mistakes(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarra
     wrong = all_wrong(y_test, {r.name: r.predictions for r in results})
     if len(results) > 1:
         lines += [f"### Wrong for every model: {len(wrong):,} test texts ({len(wrong) / len(y_test):.1%})", ""]
-        lines += [f"- true `{_plain(y_test[i])}` (`{ids[i]}`): “{excerpt(texts[i])}”" for i in wrong[:5]]
+        lines += [f"- true `{plain_label(y_test[i])}` (`{ids[i]}`): “{excerpt(texts[i])}”" for i in wrong[:5]]
         lines.append("")
     return lines
-
-
-def _plain(value):
-    return value.item() if isinstance(value, np.generic) else value
