@@ -101,12 +101,12 @@ def _parser() -> argparse.ArgumentParser:
                         help="train each model that uses a seed with N seeds (the split stays) and report the "
                         "spread of its test accuracy (default 1)")
     parser.add_argument("--sort", default="accuracy", help="the leaderboard's order (default accuracy)")
-    parser.add_argument("--calibration", action="store_true",
+    parser.add_argument("--calibration", action=argparse.BooleanOptionalAction, default=True,
                         help="report each model's calibration (Brier score, reliability diagram); the linear SVM "
-                        "and NBSVM get probabilities from a sigmoid fitted on the validation split")
-    parser.add_argument("--save-models", action="store_true",
-                        help="keep the trained models in the report folder (models/NAME; modelfiles.load_model "
-                        "reads them)")
+                        "and NBSVM get probabilities from a sigmoid fitted on the validation split (default on)")
+    parser.add_argument("--save-models", action=argparse.BooleanOptionalAction, default=True,
+                        help="keep the trained models in the report folder (models/NAME; imdb-predict and "
+                        "modelfiles.load_model read them; default on)")
     parser.add_argument("--list-models", action="store_true", help="list the model names and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars; warnings and errors only")
     parser.add_argument("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")

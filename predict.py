@@ -1,4 +1,4 @@
-"""Predict the label of new texts with kept models (from ``compare.py --save-models`` or ``modelfiles.save_model``).
+"""Predict the label of new texts with kept models (saved by ``compare.py`` or ``modelfiles.save_model``).
 
 Texts come as arguments, from a file with one text per line, or from standard input; they are read and
 predicted in batches, so a file of any length runs in bounded memory.
@@ -15,8 +15,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
-import numpy as np
-
 __all__ = ["main"]
 
 _EXAMPLES = """\
@@ -30,7 +28,7 @@ examples:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="imdb-predict", description="Predict the label of new texts with saved "
-                                     "models (compare.py --save-models, or modelfiles.save_model).", epilog=_EXAMPLES,
+                                     "models (kept by compare.py, or modelfiles.save_model).", epilog=_EXAMPLES,
                                      formatter_class=argparse.RawDescriptionHelpFormatter, allow_abbrev=False)
     parser.add_argument("texts", nargs="*", help="texts to classify (or use --file, or standard input)")
     parser.add_argument("--model", action="append", default=[], help="a saved model folder (repeatable)")
@@ -50,8 +48,8 @@ def _model_folders(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     if args.all:
         saved = Path(args.all) / "models"
         if not saved.is_dir():
-            parser.error(f"{args.all} has no saved models (no models/ folder): run the comparison with "
-                         "--save-models, or give --model PATH")
+            parser.error(f"{args.all} has no saved models (no models/ folder): run the comparison without "
+                         "--no-save-models, or give --model PATH")
         folders += sorted(p for p in saved.iterdir() if p.is_dir())
     if not folders:
         parser.error("give --model PATH (repeatable) or --all REPORT")
@@ -85,33 +83,6 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterato
     finally:
         if hasattr(source, "close") and source is not sys.stdin:
             source.close()
-
-
-def _predict(model, texts: list[str], explain: int = 0) -> list[dict]:
-    """Label, probability of that label (where the model has probabilities), score and (linear models,
-    if asked) the n-grams that pushed it, for each text."""
-    from modelfiles import base_model
-
-    base = base_model(model)  # labels and margins as in the report; probabilities calibrated where they had to be
-    labels = base.predict(texts)
-    proba = model.predict_proba(texts) if hasattr(model, "predict_proba") else None
-    scores = base.decision_function(texts) if hasattr(base, "decision_function") else None
-    classes = list(model.classes_)
-    rows = []
-    for i, label in enumerate(labels):
-        row = {"label": label.item() if hasattr(label, "item") else label, "probability": None, "score": None}
-        if proba is not None:
-            row["probability"] = round(float(proba[i, classes.index(label)]), 6)
-        if scores is not None:
-            row["score"] = round(float(np.max(scores[i]) if np.ndim(scores) == 2 else scores[i]), 6)
-        rows.append(row)
-    if explain:
-        from baselines import explain as explain_texts
-
-        reasons = explain_texts(base, texts, k=explain) if hasattr(base, "steps") else [None] * len(texts)
-        for row, reason in zip(rows, reasons):
-            row["explanation"] = reason  # None: a Keras model, for which no sound per-n-gram explanation is given
-    return rows
 
 
 def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]],
@@ -159,7 +130,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.batch_size < 1:
         parser.error("--batch-size must be >= 1")
     from corpus.progress import progress_bar, show_progress
-    from modelfiles import ModelFileError, load_model
+    from modelfiles import ModelFileError, load_model, plain_classes, predict_texts
 
     folders = _model_folders(parser, args)
     try:
@@ -168,7 +139,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     names = list(models)
-    classes = {name: [c.item() if hasattr(c, "item") else c for c in model.classes_] for name, model in models.items()}
+    classes = {name: plain_classes(model) for name, model in models.items()}
     if len({json.dumps(c, default=str) for c in classes.values()}) > 1:
         listed = "; ".join(f"{name}: {c}" for name, c in classes.items())
         print(f"error: these models were trained on different classes ({listed}); predict with each on its own "
@@ -180,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with progress_bar(desc="Predicting", unit=" texts") as bar:
             while batch := list(itertools.islice(texts, args.batch_size)):
-                results = {name: _predict(model, [text for _, text in batch], args.explain)
+                results = {name: predict_texts(model, [text for _, text in batch], args.explain)
                            for name, model in models.items()}
                 _write(sys.stdout, args.format, names, batch, results, first)
                 first = False

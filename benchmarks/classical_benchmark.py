@@ -3,7 +3,8 @@
 Usage: python benchmarks/classical_benchmark.py [--data PATH] [--repeats 3]
 
 Measures, on the full IMDB data (cached archive):
-1. ``compare.py --models naive_bayes,linear_svm,nbsvm`` with its report, ``--repeats`` times, each in a fresh
+1. ``compare.py --models naive_bayes,linear_svm,nbsvm --no-save-models --no-calibration`` with its report (the
+   work the plain script does), and the default run that also saves and calibrates, ``--repeats`` times, each in a fresh
    process: wall time, peak resident memory of the run (its own, and of the worker it forks to tokenize),
    and the steps from its results.json (preparation, each model's fit and predict); the median is reported;
 2. the same three models as a plain scikit-learn user writes them (``plain_sklearn.py``: CountVectorizer /
@@ -44,11 +45,11 @@ def _measured(command: list[str]) -> dict:
             "stdout": stdout}
 
 
-def _comparison(data: str) -> dict:
+def _comparison(data: str, *options: str) -> dict:
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "report"
         run = _measured([sys.executable, "compare.py", "--data", data, "--models", MODELS, "--quiet", "--out",
-                         str(out)])
+                         str(out), *options])
         results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     steps = {"preparation_s": results["preparation"]["seconds"]}
     for row in results["results"]:
@@ -120,18 +121,25 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.data:
         parser.error("give --data or set IMDB_DATA")
-    package, plain = [], []
-    for repeat in range(args.repeats):  # interleaved, so both see the same machine load
-        package.append(_comparison(args.data))
+    package, plain, default = [], [], []
+    for repeat in range(args.repeats):  # interleaved, so all see the same machine load
+        # The same work as the plain script (which neither saves nor calibrates), then the default run.
+        package.append(_comparison(args.data, "--no-save-models", "--no-calibration"))
         plain.append(_measured([sys.executable, "benchmarks/plain_sklearn.py", "--data", args.data]))
+        default.append(_comparison(args.data))
         print(f"run {repeat + 1}: package {package[-1]['wall_s']:.1f} s, {package[-1]['peak_mib']:.0f} MiB; "
-              f"plain scikit-learn {plain[-1]['wall_s']:.1f} s, {plain[-1]['peak_mib']:.0f} MiB", flush=True)
+              f"plain scikit-learn {plain[-1]['wall_s']:.1f} s, {plain[-1]['peak_mib']:.0f} MiB; "
+              f"default (saving and calibrating) {default[-1]['wall_s']:.1f} s, {default[-1]['peak_mib']:.0f} MiB",
+              flush=True)
     summary = {
         "package": {"wall_s": _median(package, "wall_s"), "cpu_s": _median(package, "cpu_s"),
                     "peak_mib": _median(package, "peak_mib"),
                     "steps_s": {k: round(statistics.median(r["steps"][k] for r in package), 2)
                                 for k in package[0]["steps"]},
                     "accuracy": package[0]["accuracy"]},
+        "default_with_saving_and_calibration": {"wall_s": _median(default, "wall_s"),
+                                                "cpu_s": _median(default, "cpu_s"),
+                                                "peak_mib": _median(default, "peak_mib")},
         "plain_sklearn": {"wall_s": _median(plain, "wall_s"), "cpu_s": _median(plain, "cpu_s"),
                           "peak_mib": _median(plain, "peak_mib"), "accuracy": json.loads(plain[0]["stdout"])},
     }

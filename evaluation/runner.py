@@ -45,8 +45,8 @@ class RunConfig:
     positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays); 1: the run's seed only
     sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
-    save_models: bool = False  # keep each finished model in the report folder, models/NAME (primary stopword list)
-    calibration: bool = False  # test probabilities and Brier scores; margin-only models calibrated on validation
+    save_models: bool = True  # keep each finished model in the report folder, models/NAME (primary stopword list)
+    calibration: bool = True  # test probabilities and Brier scores; margin-only models calibrated on validation
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # per model, from --set MODEL.KEY=VALUE
     command: str = ""  # the command line, for the provenance section
 

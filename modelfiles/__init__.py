@@ -11,6 +11,7 @@ from modelfiles.files import (
     save_model,
     write_model_files,
 )
+from modelfiles.predictions import plain_classes, predict_texts
 
 __all__ = [
     "FORMAT_VERSION",
@@ -18,6 +19,8 @@ __all__ = [
     "TRUSTED_TYPES",
     "ModelFileError",
     "base_model",
+    "plain_classes",
+    "predict_texts",
     "load_model",
     "read_manifest",
     "save_model",

@@ -54,3 +54,14 @@ def fixture_archive(tmp_path) -> Path:
 @pytest.fixture(scope="session")
 def full_data() -> str:
     return os.environ["IMDB_DATA"]
+
+
+@pytest.fixture(scope="session")
+def kept_report(tmp_path_factory) -> Path:
+    """A comparison on the excerpt that kept its models: two baselines and a Keras model (one epoch)."""
+    import compare
+
+    out = tmp_path_factory.mktemp("kept") / "report"
+    assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
+                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    return out

@@ -8,7 +8,6 @@ import sys
 import pandas as pd
 import pytest
 
-import compare
 import corpus
 import predict
 from tests.conftest import FIXTURE_ROOT
@@ -17,12 +16,8 @@ RAVE, PAN = "A moving, beautifully acted film. I loved every minute.", "The wors
 
 
 @pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    out = tmp_path_factory.mktemp("predict") / "report"
-    assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
-                         "--epochs", "1", "--bootstrap", "0", "--quiet", "--save-models", "--calibration",
-                         "--out", str(out)]) == 0
-    return out
+def report(kept_report):
+    return kept_report
 
 
 def test_every_model_side_by_side_as_a_table(report, capsys):
