@@ -41,7 +41,7 @@ def test_one_text_every_model_answers_with_label_probability_and_evidence(client
     assert body["n_texts"] == 1
     answers = {a["model"]: a for a in body["answers"]}
     assert sorted(answers) == ["fasttext", "naive_bayes", "nbsvm"]
-    for name, answer in answers.items():
+    for answer in answers.values():
         assert answer["status"] == 200 and len(answer["predictions"]) == 1
         prediction = answer["predictions"][0]
         assert prediction["label"] in (0, 1) and 0 <= prediction["probability"] <= 1
