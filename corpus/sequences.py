@@ -97,8 +97,7 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
         X = check_texts(X, "X")
         prepared = prepare(X, self.preprocessor_)
         unknown = -1 if self.oov_char is None else self.oov_char
-        lookup = {word: (unknown if i is None else i) for word, i in self._id_lookup().items()}
-        ids = prepared.ids_in(lookup, missing=unknown)
+        ids = prepared.ids_in(self._resolved_lookup(), missing=unknown)
         head = [] if self.start_char is None else [self.start_char]
         bounds = prepared.offsets.tolist()
         flat = ids.tolist()
@@ -118,6 +117,14 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
             }
             self._lookup_key = (self.num_words, self.skip_top, self.oov_char)
         return self._lookup
+
+    def _resolved_lookup(self) -> dict[str, int]:
+        """Word to final id, with -1 for words cut when ``oov_char`` is None; cached with the lookup."""
+        lookup = self._id_lookup()
+        if getattr(self, "_resolved", (None,))[0] is not lookup:
+            unknown = -1 if self.oov_char is None else self.oov_char
+            self._resolved = (lookup, {word: (unknown if i is None else i) for word, i in lookup.items()})
+        return self._resolved[1]
 
     @property
     def vocabulary_size(self) -> int:

@@ -21,7 +21,7 @@ from evaluation.metrics import bootstrap_intervals, evaluate
 from evaluation.registry import is_neural, make_model, uses_seed
 from evaluation.resources import PeakMemory, saved_size_bytes
 from evaluation.stops import RunStopped
-from modelfiles import write_model_files
+from modelfiles import probabilities_from_scores, write_model_files
 from storage import pause_point
 
 __all__ = ["ModelResult", "ModelRuns", "Preparation", "RunConfig", "predictions_and_scores", "run_models"]
@@ -226,20 +226,6 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     return saving
 
 
-def _test_probabilities(model, X_test: corpus.PreparedTexts, raw: np.ndarray) -> np.ndarray:
-    """``model.predict_proba(X_test)``; for a calibrated model, from the test margins ``raw`` already computed."""
-    calibrated = getattr(model, "calibrated_classifiers_", None)
-    if not calibrated:
-        return np.asarray(model.predict_proba(X_test), dtype=float)
-    margins = np.asarray(raw, dtype=float).reshape(len(raw), -1)
-    each = np.column_stack([calibrator.predict(margins[:, i]) for i, calibrator in
-                            enumerate(calibrated[0].calibrators)])
-    if each.shape[1] == 1:  # two classes: one calibrator, of the second class
-        return np.column_stack([1.0 - each[:, 0], each[:, 0]])
-    total = each.sum(axis=1, keepdims=True)
-    return np.divide(each, total, out=np.full_like(each, 1.0 / each.shape[1]), where=total > 0)
-
-
 def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
                         prepared: dict[str, corpus.PreparedTexts], raw: np.ndarray):
     """The model's test probabilities and Brier score; a model with only margins is calibrated first.
@@ -248,6 +234,7 @@ def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
     only (``CalibratedClassifierCV`` around the frozen model), so the test set stays untouched; the calibrated
     model is returned (it is the one saved). Without a validation split there are no probabilities.
     """
+    calibrated = False
     if hasattr(model, "predict_proba"):
         result.probability_source = "the model's own"
     elif "validation" in prepared and pd.Series(splits.y_val).value_counts().min() >= 2:
@@ -259,9 +246,11 @@ def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
         model = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=folds).fit(
             prepared["validation"], splits.y_val)
         result.probability_source = "sigmoid calibration on the validation split"
+        calibrated = True
     else:
         return model
-    result.probabilities = _test_probabilities(model, prepared["test"], raw)
+    result.probabilities = probabilities_from_scores(model, raw) if calibrated else \
+        np.asarray(model.predict_proba(prepared["test"]), dtype=float)
     truth = np.asarray(splits.y_test)[:, np.newaxis] == np.asarray(model.classes_)[np.newaxis, :]
     squared = np.sum((result.probabilities - truth) ** 2, axis=1)
     result.brier = float(np.mean(squared) / 2 if truth.shape[1] == 2 else np.mean(squared))

@@ -11,7 +11,7 @@ from modelfiles.files import (
     save_model,
     write_model_files,
 )
-from modelfiles.predictions import plain_classes, predict_texts
+from modelfiles.predictions import plain_classes, predict_texts, probabilities_from_scores
 
 __all__ = [
     "FORMAT_VERSION",
@@ -21,6 +21,7 @@ __all__ = [
     "base_model",
     "plain_classes",
     "predict_texts",
+    "probabilities_from_scores",
     "load_model",
     "read_manifest",
     "save_model",

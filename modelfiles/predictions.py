@@ -13,11 +13,49 @@ import numpy as np
 
 from modelfiles.files import base_model
 
-__all__ = ["plain_classes", "predict_texts"]
+__all__ = ["plain_classes", "predict_texts", "probabilities_from_scores"]
 
 
 def _plain(value: Any) -> Any:
     return value.item() if hasattr(value, "item") else value
+
+
+def probabilities_from_scores(model, scores: np.ndarray) -> np.ndarray | None:
+    """A baseline's probabilities from its decision values, without scoring the texts again.
+
+    Parameters
+    ----------
+    model : estimator
+        A baseline, or one wrapped in its validation-split calibration (``CalibratedClassifierCV`` around
+        the frozen model).
+    scores : ndarray
+        The base model's ``decision_function`` on the texts: shape (n,) for two classes, (n, k) for more.
+
+    Returns
+    -------
+    ndarray of shape (n, k) or None
+        The calibrated probabilities; Naive Bayes' posterior (its decision values are log posterior odds or
+        log posteriors); None for a model without probabilities.
+    """
+    from sklearn.naive_bayes import MultinomialNB
+
+    scores = np.asarray(scores, dtype=float)
+    calibrated = getattr(model, "calibrated_classifiers_", None)
+    if calibrated:
+        margins = scores.reshape(len(scores), -1)
+        each = np.column_stack([calibrator.predict(margins[:, i])
+                                for i, calibrator in enumerate(calibrated[0].calibrators)])
+        if each.shape[1] == 1:  # two classes: one calibrator, of the second class
+            return np.column_stack([1.0 - each[:, 0], each[:, 0]])
+        total = each.sum(axis=1, keepdims=True)
+        return np.divide(each, total, out=np.full_like(each, 1.0 / each.shape[1]), where=total > 0)
+    classifier = model.steps[-1][1] if hasattr(model, "steps") else model
+    if isinstance(classifier, MultinomialNB):
+        if scores.ndim == 1:
+            positive = 1.0 / (1.0 + np.exp(-scores))
+            return np.column_stack([1.0 - positive, positive])
+        return np.exp(scores)
+    return None
 
 
 def plain_classes(model) -> list:
@@ -49,17 +87,22 @@ def predict_texts(model, texts: Sequence[str], explain: int = 0) -> list[dict[st
         None for a Keras model, for which no sound per-n-gram explanation is given.
     """
     base = base_model(model)  # labels and margins as in the report; probabilities calibrated where they had to be
-    labels = base.predict(texts)
-    proba = model.predict_proba(texts) if hasattr(model, "predict_proba") else None
-    scores = base.decision_function(texts) if hasattr(base, "decision_function") else None
     classes = list(model.classes_)
+    if hasattr(base, "decision_function") and hasattr(base, "steps"):  # a baseline: its margins, computed once
+        scores = np.asarray(base.decision_function(texts), dtype=float)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        proba = probabilities_from_scores(model, scores)
+    else:  # a Keras model: its probabilities, computed once
+        proba = np.asarray(model.predict_proba(texts), dtype=float)
+        index = (proba[:, 1] > 0.5).astype(int) if proba.shape[1] == 2 else proba.argmax(axis=1)
+        clipped = np.clip(proba, 1e-7, 1 - 1e-7)
+        scores = np.log(clipped[:, 1] / clipped[:, 0]) if proba.shape[1] == 2 else np.log(clipped)
     rows = []
-    for i, label in enumerate(labels):
-        row = {"label": _plain(label), "probability": None, "score": None}
+    for i, position in enumerate(index.tolist()):
+        row = {"label": _plain(classes[position]), "probability": None,
+               "score": round(float(np.max(scores[i]) if scores.ndim == 2 else scores[i]), 6)}
         if proba is not None:
-            row["probability"] = round(float(proba[i, classes.index(label)]), 6)
-        if scores is not None:
-            row["score"] = round(float(np.max(scores[i]) if np.ndim(scores) == 2 else scores[i]), 6)
+            row["probability"] = round(float(proba[i, position]), 6)
         rows.append(row)
     if explain:
         from baselines import explain as explain_texts

@@ -314,7 +314,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         X = check_texts(X, "X")
         ids = self._encode(X)
         if len(ids) <= _DIRECT_CALL_LIMIT:  # a few texts (a request): the model itself, without predict's set-up
-            output = self.model_(ids, training=False)
+            output = self._forward()(ids)
         else:
             output = self.model_.predict(ids, batch_size=max(self.batch_size, 256), verbose=0)
         output = np.asarray(output, dtype=np.float64)
@@ -322,6 +322,23 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             return output
         positive = output.reshape(-1)
         return np.column_stack([1.0 - positive, positive])
+
+    def _forward(self):
+        """The model's forward pass as one compiled TensorFlow function (traced once, then reused)."""
+        forward = self.__dict__.get("_compiled_forward")
+        if forward is None or forward[0] is not self.model_:
+            import tensorflow as tf
+
+            model = self.model_
+            spec = tf.TensorSpec((None, int(self.maxlen_)), tf.int32)
+            forward = (model, tf.function(lambda ids: model(ids, training=False), input_signature=[spec]))
+            self.__dict__["_compiled_forward"] = forward
+        return forward[1]
+
+    def __getstate__(self) -> dict:
+        state = super().__getstate__()
+        state.pop("_compiled_forward", None)  # rebuilt on demand; a traced function does not pickle
+        return state
 
     def decision_function(self, X) -> np.ndarray:
         """Two classes: log-odds of ``classes_[1]`` (positive means ``classes_[1]``); more: log-probabilities."""

@@ -115,7 +115,7 @@ class OwnedFolder:
             )
         if marker.get("kind") != self.kind:
             raise TargetError(
-                f"{path} holds a {marker.get('kind')} written by imdb-baselines, not a {self.kind}; "
+                f"{path} holds {_a(marker.get('kind'))} written by imdb-baselines, not {_a(self.kind)}; "
                 "nothing was changed. Choose another folder."
             )
 
@@ -247,6 +247,10 @@ class OwnedFolder:
         for old in olds:
             shutil.rmtree(old)
             logger.warning("Removed %s, the replaced copy of %s left by a killed run", old.name, self.path)
+
+
+def _a(noun: object) -> str:
+    return f"{'an' if str(noun)[:1] in 'aeiou' else 'a'} {noun}"
 
 
 def write_folder(path: str | os.PathLike, kind: str, fill: Callable[[Path], None], *, wait: bool = False) -> Path:

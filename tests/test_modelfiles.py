@@ -56,7 +56,7 @@ def test_a_comparison_keeps_its_models_and_they_predict_what_the_report_says(tmp
         assert "scikit-learn" in manifest["versions"] and "stopwords=minimal" in manifest["text_preparation"]
     second = tmp_path / "lean"
     assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes", "--bootstrap", "0",
-                         "--quiet", "--out", str(second)]) == 0
+                         "--quiet", "--no-save-models", "--out", str(second)]) == 0
     assert not (second / "models").exists()
 
 

@@ -132,12 +132,16 @@ def test_calibrated_probabilities_from_margins_equal_predict_proba(fixture_split
     from sklearn.frozen import FrozenEstimator
 
     import corpus
-    from baselines import make_linear_svm
-    from evaluation.runner import _test_probabilities
+    from baselines import make_linear_svm, make_naive_bayes
+    from modelfiles import probabilities_from_scores
 
     model = make_linear_svm().fit(fixture_splits.X_train, fixture_splits.y_train)
     calibrated = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=2).fit(
         fixture_splits.X_val, fixture_splits.y_val)
     X_test = corpus.prepare(fixture_splits.X_test)
-    np.testing.assert_allclose(_test_probabilities(calibrated, X_test, model.decision_function(X_test)),
+    np.testing.assert_allclose(probabilities_from_scores(calibrated, model.decision_function(X_test)),
                                calibrated.predict_proba(fixture_splits.X_test), atol=1e-12)
+    bayes = make_naive_bayes().fit(fixture_splits.X_train, fixture_splits.y_train)  # its posterior, from its odds
+    np.testing.assert_allclose(probabilities_from_scores(bayes, bayes.decision_function(X_test)),
+                               bayes.predict_proba(X_test), atol=1e-12)
+    assert probabilities_from_scores(model, model.decision_function(X_test)) is None

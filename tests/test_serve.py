@@ -88,7 +88,7 @@ def test_one_model_failing_is_a_500_entry_and_the_others_answer(catalog, monkeyp
     class Broken:
         classes_ = served.model.classes_
 
-        def predict(self, texts):
+        def predict_proba(self, texts):
             raise MemoryError("out of memory")
 
     monkeypatch.setattr(served, "model", Broken())
