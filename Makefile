@@ -6,7 +6,7 @@ ARGS ?=
 # The reference comparison: the three baselines, the tutorial's LSTM and the best variant, three seeds each.
 REFERENCE := --models naive_bayes,linear_svm,nbsvm,lstm,fasttext --repeats 3 --out reports/reference
 
-.PHONY: compare run test lint clean
+.PHONY: compare run serve test lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,9 @@ compare: $(VENV)/.installed  ## the reference comparison into reports/reference 
 
 run: $(VENV)/.installed  ## any other comparison: ARGS are compare.py's options; the report goes to reports/<run-name>
 	$(PY) compare.py $(ARGS)
+
+serve: $(VENV)/.installed  ## serve the reference models: a JSON API and a page on http://127.0.0.1:8000/ (ARGS: imdb-serve's options)
+	$(PY) serve.py reports/reference $(ARGS)
 
 test: $(VENV)/.installed  ## run the test suite (full-data tests too when IMDB_DATA is set)
 	$(PY) -m pytest $(ARGS)

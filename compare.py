@@ -101,6 +101,11 @@ def _parser() -> argparse.ArgumentParser:
                         help="train each model that uses a seed with N seeds (the split stays) and report the "
                         "spread of its test accuracy (default 1)")
     parser.add_argument("--sort", default="accuracy", help="the leaderboard's order (default accuracy)")
+    parser.add_argument("--tune", action="store_true",
+                        help="first search each model's documented grid (n-gram range, C, beta, alpha, loss; the "
+                        "neural models' learning rate and maxlen) by stratified cross-validation on the training "
+                        "split only, then fit the best; the report lists the grid's scores. Settings fixed with "
+                        "--set stay out of the grid")
     parser.add_argument("--calibration", action=argparse.BooleanOptionalAction, default=True,
                         help="report each model's calibration (Brier score, reliability diagram); the linear SVM "
                         "and NBSVM get probabilities from a sigmoid fitted on the validation split (default on)")
@@ -250,7 +255,8 @@ def main(argv: list[str] | None = None) -> int:
                        validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
                        n_resamples=args.bootstrap, positive_label=_positive_label(args.positive_label),
                        repeats=args.repeats, sort_by=args.sort, save_models=args.save_models,
-                       calibration=args.calibration, settings=args.settings, command=command)
+                       calibration=args.calibration, tune=args.tune, settings=args.settings,
+                       command=command)
     show_progress(not args.quiet)
     try:
         with stop_on_signals(), logging_redirect_tqdm():

@@ -56,7 +56,21 @@ class PreparedTexts(Sequence):
         return len(self.texts)
 
     def __getitem__(self, item):
+        """A text (an int) or texts (a slice); an array or list of positions or a boolean mask gives
+        :class:`PreparedTexts` of those texts, so scikit-learn's cross-validation splits keep their tokens."""
+        if isinstance(item, tuple) and len(item) == 2 and item[1] is Ellipsis:  # scikit-learn's array indexing
+            item = item[0]
+        if isinstance(item, (np.ndarray, list)):
+            positions = np.asarray(item)
+            if positions.dtype == bool:
+                positions = np.flatnonzero(positions)
+            return self.take(positions)
         return self.texts[item]
+
+    @property
+    def shape(self) -> tuple[int]:
+        """``(n_texts,)``: scikit-learn indexes the texts as an array (see ``__getitem__``), not one by one."""
+        return (len(self.texts),)
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.texts)

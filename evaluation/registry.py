@@ -47,10 +47,19 @@ def _defaults(name: str) -> dict[str, Any]:
         return describe(name)[1]
     from neural import NEURAL_MODELS
     from neural.estimator import KerasTextClassifier
+    from neural.params import BUILDER_SETTINGS
+    from neural.registry import BUILDERS
 
     base = {key: p.default for key, p in inspect.signature(KerasTextClassifier).parameters.items()
             if key not in ("model", "stopwords", "seed")}
-    return {**base, **{k: v for k, v in NEURAL_MODELS[name].items() if k != "model"}}
+    named = {k: v for k, v in NEURAL_MODELS[name].items() if k != "model"}
+    builder = inspect.signature(BUILDERS[NEURAL_MODELS[name]["model"]]).parameters
+    for key in (*BUILDER_SETTINGS, "dropout", "mask_zero"):  # None there means the builder's own value: show it
+        if key not in builder:
+            base.pop(key, None)
+        elif base.get(key) is None:
+            base[key] = builder[key].default
+    return {**base, **named}
 
 
 def parse_settings(assignments: list[str], models: list[str]) -> dict[str, dict[str, Any]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 from pathlib import Path
@@ -205,6 +206,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                   markdown_table(["Model", "Brier score", "Probabilities"],
                                  [[f"`{r.name}`", f"{r.brier:.4f}", r.probability_source] for r in with_probabilities]),
                   ""]
+    tuned = [r for r in ordered if r.tuning is not None]
+    if tuned:
+        lines += sections.tuning(tuned)
     if len(classes) > 2 and done:
         lines += ["## Per class", "", "Precision / recall / F1 of each class on the test set.", "",
                   _per_class(results), ""]
@@ -235,8 +239,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
               for key, value in provenance.items()]
     lines += ["```", "", f"Reproduce: `{provenance['command']}`", "",
               "Files: `results.json` and `results.csv` (every number above), `predictions.csv` (each test "
-              "text's id, label and text, and every model's prediction and score), and with `--save-models` "
-              "`models/NAME/` (each trained model; `modelfiles.load_model` reads it).", ""]
+              "text's id, label and text, and every model's prediction and score), and `models/NAME/` (each "
+              "trained model, unless `--no-save-models`; `imdb-predict` and `modelfiles.load_model` read it).", ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     records = [row for rs in by_list.values() for row in headline_rows(rs, sort_by)]
     payload = {"provenance": provenance, "results": records, "warnings": warnings or [],
@@ -254,6 +258,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                "calibration": {r.name: {"brier": round(r.brier, 6), "probabilities": r.probability_source}
                                for r in done if r.brier is not None},
                "confusion_matrices": {r.name: r.metrics["confusion_matrix"] for r in done},
+               "tuning": {r.name: dataclasses.asdict(r.tuning) for r in done if r.tuning is not None},
                "per_class": {r.name: r.metrics["per_class"] for r in done}}
     (folder / "results.json").write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
     pd.DataFrame(records).to_csv(folder / "results.csv", index=False, float_format="%.4f")

@@ -46,6 +46,7 @@ class RunConfig:
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays); 1: the run's seed only
     sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     save_models: bool = True  # keep each finished model in the report folder, models/NAME (primary stopword list)
+    tune: bool = False  # search each model's grid by cross-validation on the training split first (--tune)
     calibration: bool = True  # test probabilities and Brier scores; margin-only models calibrated on validation
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # per model, from --set MODEL.KEY=VALUE
     command: str = ""  # the command line, for the provenance section
@@ -70,6 +71,7 @@ class ModelResult:
     top_features: list[dict] | None = None  # a baseline's strongest n-grams each way (or towards each class)
     seed_accuracies: list[float] | None = None  # test accuracy with each seed of --repeats (the first is the run's)
     probabilities: np.ndarray | None = None  # test probabilities (n, k), the model's own or calibrated
+    tuning: Any = None  # evaluation.tuning.Tuning of a --tune run
     probability_source: str = ""  # where the probabilities come from
     brier: float | None = None  # Brier score of the probabilities (two classes: scikit-learn's; more: summed)
     predictions: np.ndarray | None = None  # hard test predictions (labels)
@@ -179,6 +181,13 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     saving = None
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides, settings=config.settings.get(result.name))
+    if config.tune:
+        from evaluation.tuning import tune
+
+        step.phase("tuning")
+        result.tuning = tune(model, result.name, prepared["train"], splits.y_train, seed=config.seed,
+                             neural=is_neural(result.name), fixed=config.settings.get(result.name))
+        model.set_params(**result.tuning.best_params)
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
         started = time.perf_counter()

@@ -111,3 +111,26 @@ def mistakes(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarra
         lines += [f"- true `{plain_label(y_test[i])}` (`{ids[i]}`): “{excerpt(texts[i])}”" for i in wrong[:5]]
         lines.append("")
     return lines
+
+
+def tuning(results: list[ModelResult]) -> list[str]:
+    """The ``--tune`` section: each model's grid, its cross-validated accuracy, and the settings chosen."""
+    lines = ["## Tuning (`--tune`)", "",
+             "Each model's grid, searched by stratified cross-validation on the training split only (validation "
+             "and test unseen); the model was then fitted with the best settings. Accuracy is the mean over the "
+             "folds (± its standard deviation).", ""]
+    for result in results:
+        t = result.tuning
+        if not t.grid:
+            lines += [f"`{result.name}`: nothing left to tune (every setting of its grid was fixed with --set).", ""]
+            continue
+        best = ", ".join(f"{k.split('__')[-1]}={v}" for k, v in t.best_params.items())
+        lines += [f"`{result.name}`: {len(t.grid)} candidates × {t.folds} folds in {t.seconds:.0f} s; chosen: "
+                  f"{best} (cross-validated accuracy {t.best_score:.4f}).", ""]
+        rows = sorted(t.grid, key=lambda row: -row["mean_accuracy"])
+        keys = list(rows[0]["params"])
+        lines += [markdown_table([k.split("__")[-1] for k in keys] + ["accuracy"],
+                                 [[str(row["params"][k]) for k in keys]
+                                  + [f"{row['mean_accuracy']:.4f} ± {row['std_accuracy']:.4f}"] for row in rows],
+                                 align="l" * len(keys) + "r"), ""]
+    return lines

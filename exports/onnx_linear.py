@@ -26,7 +26,7 @@ from onnx import TensorProto
 from exports.graph import GraphBuilder
 from exports.text_graph import word_ids
 
-__all__ = ["LinearParts", "linear_onnx", "linear_parts"]
+__all__ = ["LinearParts", "linear_ids_onnx", "linear_onnx", "linear_parts"]
 
 
 @dataclass
@@ -201,3 +201,13 @@ def linear_onnx(model, name: str = "model") -> onnx.ModelProto:
         g.output(probabilities, "probabilities", TensorProto.DOUBLE, ["N", k])
     return g.model(name, doc=f"imdb-baselines {name}: raw text in, label and probabilities out",
                    metadata={"classes": json.dumps(parts.classes), "model": name})
+
+
+def linear_ids_onnx(model) -> onnx.ModelProto:
+    """The text preparation alone (raw text in, each text's word ids out, then -3), to compare with Python's."""
+    parts = linear_parts(model)
+    g = GraphBuilder()
+    ids, _ = word_ids(g, g.input("text", TensorProto.STRING, ["N"]), {w: i for i, w in enumerate(parts.words)},
+                      parts.stopwords, unknown=-1)
+    g.output(ids, "ids", TensorProto.INT64, ["N", "W"])
+    return g.model("preparation")

@@ -66,8 +66,7 @@ def _module(clf, name: str):
                                 [i for _, i in grams], tf.int64)), default_value=_REMOVED)
             self.class_names = tf.constant([str(c) for c in classes])
 
-        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
-        def serve(self, text):
+        def _ids(self, text):
             text = tf.strings.regex_replace(text, "<[^>]*>", " ")
             for entity, plain in _ENTITIES:
                 text = tf.strings.regex_replace(text, entity, plain, replace_global=True)
@@ -98,7 +97,16 @@ def _module(clf, name: str):
                                                        ids.row_lengths(), seq_axis=1, batch_axis=0), axis=[1])
             else:
                 dense = ids.to_tensor(0, shape=[None, maxlen])
-            output = tf.cast(self.network(tf.cast(dense, tf.int32), training=False), tf.float64)
+            return tf.cast(dense, tf.int32)
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+        def encode(self, text):
+            """The network's input ids for each text (signature ``encode``), to compare with Python's."""
+            return {"ids": self._ids(text)}
+
+        @tf.function(input_signature=[tf.TensorSpec([None], tf.string, name="text")])
+        def serve(self, text):
+            output = tf.cast(self.network(self._ids(text), training=False), tf.float64)
             if n_classes == 2:
                 probabilities = tf.concat([1.0 - output, output], axis=1)
                 label_index = tf.cast(output[:, 0] > 0.5, tf.int64)
@@ -127,6 +135,7 @@ def keras_savedmodel(clf, folder: Path, name: str = "model") -> None:
     import tensorflow as tf
 
     module, classes = _module(clf, name)
-    tf.saved_model.save(module, str(folder), signatures={"serving_default": module.serve})
+    tf.saved_model.save(module, str(folder), signatures={"serving_default": module.serve,
+                                                                  "encode": module.encode})
     (folder / "assets").mkdir(exist_ok=True)
     (folder / "assets" / "classes.json").write_text(json.dumps(classes), encoding="utf-8")

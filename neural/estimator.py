@@ -20,7 +20,7 @@ from corpus.validation import check_classification_target, check_texts
 from neural.backend import load_keras
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
-from neural.params import check_params
+from neural.params import BUILDER_SETTINGS, check_params
 from neural.registry import BUILDERS
 from storage import write_folder
 
@@ -87,6 +87,15 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         Keep n-grams seen at least this often in training.
     dropout : float or None, default=None
         Dropout before the output layer; None keeps the builder's default.
+    units : int or None, default=None
+        Units of the recurrent layer (``lstm``, ``bilstm``, ``gru``; the tutorial's 64); None keeps the
+        builder's default.
+    dense_units : int or None, default=None
+        Units of the hidden dense layer (``lstm``, ``cnn``; 64); None keeps the builder's default.
+    recurrent_dropout, lstm_dropout : float or None, default=None
+        The tutorial LSTM's ``recurrent_dropout`` and ``dropout`` (both 0.2; ``lstm`` only); None keeps them.
+    filters, kernel_size : int or None, default=None
+        The convolution's filters and width (``cnn``: 128 and 5); None keeps the builder's default.
     l2 : float, default=0.0
         L2 penalty on embeddings and dense kernels.
     mask_zero : bool or None, default=None
@@ -150,6 +159,12 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         ngram: int = 1,
         ngram_min_count: int = 1,
         dropout: float | None = None,
+        units: int | None = None,
+        dense_units: int | None = None,
+        recurrent_dropout: float | None = None,
+        lstm_dropout: float | None = None,
+        filters: int | None = None,
+        kernel_size: int | None = None,
         l2: float = 0.0,
         mask_zero: bool | None = None,
         embeddings: str | os.PathLike | None = None,
@@ -174,6 +189,12 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.ngram = ngram
         self.ngram_min_count = ngram_min_count
         self.dropout = dropout
+        self.units = units
+        self.dense_units = dense_units
+        self.recurrent_dropout = recurrent_dropout
+        self.lstm_dropout = lstm_dropout
+        self.filters = filters
+        self.kernel_size = kernel_size
         self.l2 = l2
         self.mask_zero = mask_zero
         self.embeddings = embeddings
@@ -279,10 +300,9 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         options = {"num_words": input_dim, "maxlen": self.maxlen_, "embedding_dim": self.embedding_dim,
                    "l2": self.l2, "learning_rate": self.learning_rate,
                    "trainable_embeddings": self.trainable_embeddings, "n_classes": len(self.classes_)}
-        if self.dropout is not None:
-            options["dropout"] = self.dropout
-        if self.mask_zero is not None:
-            options["mask_zero"] = self.mask_zero
+        for name in ("dropout", "mask_zero", *BUILDER_SETTINGS):
+            if getattr(self, name) is not None:
+                options[name] = getattr(self, name)
         if self.embeddings is not None:
             vectors = read_vectors(self.embeddings, words=self.encoder_.word_index_)
             if not vectors:

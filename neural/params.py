@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import inspect
 from numbers import Integral, Real
 
 from neural.registry import BUILDERS
 
-__all__ = ["check_params"]
+__all__ = ["BUILDER_SETTINGS", "check_params"]
+
+#: Settings of some builders only, as estimator parameters (None: the builder's default), with their kind.
+BUILDER_SETTINGS = {"units": "int", "dense_units": "int", "filters": "int", "kernel_size": "int",
+                    "recurrent_dropout": "rate", "lstm_dropout": "rate"}
 
 _INTS = {"num_words": 4, "maxlen": 1, "embedding_dim": 1, "ngram": 1, "ngram_min_count": 1,
          "epochs": 1, "batch_size": 1, "patience": 0}
@@ -37,6 +42,18 @@ def check_params(estimator) -> None:
         upper_ok = name != "dropout" or value < 1
         if isinstance(value, bool) or not isinstance(value, Real) or value < 0 or not upper_ok:
             _fail(estimator, name, "a float in [0, 1)" if name == "dropout" else "a float >= 0")
+    builder = inspect.signature(BUILDERS[estimator.model]).parameters
+    for name, kind in BUILDER_SETTINGS.items():
+        value = getattr(estimator, name)
+        if value is None:
+            continue
+        if name not in builder:
+            users = sorted(m for m, build in BUILDERS.items() if name in inspect.signature(build).parameters)
+            _fail(estimator, name, f"None for model={estimator.model!r} (it is a setting of {', '.join(users)})")
+        if kind == "int" and (isinstance(value, bool) or not isinstance(value, Integral) or value < 1):
+            _fail(estimator, name, "an int >= 1 or None")
+        if kind == "rate" and (isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1):
+            _fail(estimator, name, "a float in [0, 1) or None")
     if not estimator.learning_rate:
         _fail(estimator, "learning_rate", "a float > 0")
     quantile = estimator.maxlen_quantile

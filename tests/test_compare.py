@@ -31,8 +31,8 @@ def report(tmp_path_factory):
 
 def test_report_tables_match_sklearn_on_the_same_predictions(report):
     assert sorted(p.name for p in report.iterdir()) == [
-        ".imdb-baselines", "accuracy_vs_fit_time.png", "confusion_matrices.png", "predictions.csv", "report.md",
-        "results.csv", "results.json", "roc_curves.png", "training_cnn.png"]
+        ".imdb-baselines", "accuracy_vs_fit_time.png", "calibration.png", "confusion_matrices.png", "models",
+        "predictions.csv", "report.md", "results.csv", "results.json", "roc_curves.png", "training_cnn.png"]
     predictions = pd.read_csv(report / "predictions.csv")
     results = pd.read_csv(report / "results.csv").set_index("model")
     markdown = (report / "report.md").read_text(encoding="utf-8")
@@ -318,3 +318,49 @@ def test_the_index_of_runs_never_overwrites_a_readme_it_did_not_write(tmp_path):
     update_index(tmp_path)
     update_index(tmp_path)  # its own: rewritten
     assert (tmp_path / "README.md").read_text(encoding="utf-8").startswith("# Reports\n")
+
+
+def test_tune_searches_the_grid_on_training_texts_only_and_fits_the_best(tmp_path, monkeypatch):
+    from sklearn.model_selection import GridSearchCV
+
+    from evaluation import tuning
+
+    monkeypatch.setitem(tuning.TUNING_GRIDS, "nbsvm", {"classifier__C": [0.01, 1.0]})
+    seen = []
+    fit = GridSearchCV.fit
+
+    def recording_fit(self, X, y=None, **params):
+        seen.append(list(X))
+        return fit(self, X, y, **params)
+
+    monkeypatch.setattr(GridSearchCV, "fit", recording_fit)
+    status, out = _run(tmp_path, "tuned", "--models", "naive_bayes,nbsvm", "--bootstrap", "0", "--tune",
+                       "--set", "naive_bayes.alpha=0.5")
+    assert status == 0
+    data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    nbsvm = data["tuning"]["nbsvm"]
+    assert nbsvm["folds"] == 5 and len(nbsvm["grid"]) == 2
+    assert abs(nbsvm["best_score"] - max(row["mean_accuracy"] for row in nbsvm["grid"])) < 1e-4
+    assert all("alpha" not in key for key in data["tuning"]["naive_bayes"]["best_params"])  # fixed by --set
+    test_texts = set(pd.read_csv(out / "predictions.csv")["text"])
+    assert seen and all(not set(texts) & test_texts for texts in seen)  # the search never saw a test text
+    markdown = (out / "report.md").read_text(encoding="utf-8")
+    assert "## Tuning (`--tune`)" in markdown and "`nbsvm`: 2 candidates × 5 folds" in markdown
+
+
+def test_cross_validation_splits_keep_the_prepared_tokens(fixture_splits):
+    from sklearn.model_selection import cross_val_score
+
+    import corpus
+    from baselines import make_nbsvm
+
+    prepared = corpus.prepare(fixture_splits.X_train)
+    part = prepared[np.array([0, 2, 4])]
+    assert isinstance(part, corpus.PreparedTexts) and list(part) == [prepared[0], prepared[2], prepared[4]]
+    assert part.tokens() == [prepared.tokens()[i] for i in (0, 2, 4)]
+    mask = np.zeros(len(prepared), bool)
+    mask[[1, 3]] = True
+    assert list(prepared[mask]) == [prepared[1], prepared[3]]
+    scores = cross_val_score(make_nbsvm(), prepared, fixture_splits.y_train, cv=3)
+    assert np.allclose(scores, cross_val_score(make_nbsvm(), list(fixture_splits.X_train), fixture_splits.y_train,
+                                               cv=3))

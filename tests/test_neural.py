@@ -203,3 +203,23 @@ def test_more_than_two_classes_end_in_a_softmax_and_short_texts_get_a_short_maxl
 def test_two_classes_keep_the_tutorials_sigmoid(fitted):
     output = fitted.model_.get_layer("output")
     assert output.units == 1 and output.activation.__name__ == "sigmoid" and fitted.maxlen_ == fitted.maxlen
+
+
+def test_every_builder_setting_is_an_estimator_parameter(data):
+    X, y, _ = data
+    clf = KerasTextClassifier(model="cnn", filters=16, kernel_size=3, dense_units=8, **TINY)
+    assert {"units", "dense_units", "filters", "kernel_size", "recurrent_dropout", "lstm_dropout"} <= set(
+        clf.get_params())
+    assert clone(clf).get_params()["filters"] == 16
+    layers = {layer.name: layer for layer in clf.fit(X, y).model_.layers}
+    convolution = next(layer for layer in layers.values() if layer.__class__.__name__ == "Conv1D")
+    assert convolution.filters == 16 and convolution.kernel_size == (3,)
+    lstm = KerasTextClassifier(units=8, recurrent_dropout=0.0, **TINY).fit(X, y)
+    recurrent = next(layer for layer in lstm.model_.layers if layer.__class__.__name__ == "LSTM")
+    assert recurrent.units == 8 and recurrent.recurrent_dropout == 0.0
+    assert KerasTextClassifier().get_params()["units"] is None  # the faithful tutorial model is untouched
+    with pytest.raises(ValueError, match=r"'filters' parameter .* must be None for model='lstm' \(it is a "
+                                         r"setting of cnn\)"):
+        KerasTextClassifier(filters=3, **TINY).fit(X, y)
+    with pytest.raises(ValueError, match="'units' parameter .* must be an int >= 1 or None"):
+        KerasTextClassifier(units=0, **TINY).fit(X, y)
