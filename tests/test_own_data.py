@@ -40,7 +40,7 @@ def test_sst5_csv_with_given_splits_writes_a_five_class_report(tmp_path):
         assert table.loc[model, "macro_f1"] == pytest.approx(skm.f1_score(
             predictions["label"], predictions[f"{model}_prediction"], average="macro"), abs=6e-5)
     assert sorted(p.name for p in out.iterdir() if p.suffix == ".png") == [
-        "accuracy_vs_fit_time.png", "calibration.png", "confusion_matrices.png", "training_cnn.png"]  # no ROC: 5 classes
+        "accuracy_vs_fit_time.png", "calibration.png", "confusion_matrices.png", "training_cnn.png"]  # no ROC figure
 
 
 def test_trec_json_lines_and_polarity_folders(tmp_path):
