@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from pathlib import Path
 
@@ -15,14 +16,19 @@ _BATCH = 1000
 def why_encoding_differs(text: str) -> str:
     """The characters of a text that the in-graph preparation treats differently from Python, as far as they show."""
     reasons = []
-    if re.search(r"&(?!#39;|#x27;|apos;|quot;|lt;|gt;|amp;|nbsp;)#?\w+;", text):
-        reasons.append("an entity standing for a letter or symbol")
-    if re.search(r"&\w+(?![\w;])", text):
-        reasons.append("an entity without its closing ';'")
-    letters = sorted(set(re.findall(r"[^\x00-\x7f]", text)))
-    if letters:
-        reasons.append("non-ASCII characters (" + "".join(letters)[:20] + ")")
-    return "; ".join(reasons) or "unexplained"
+    for match in re.finditer(r"&#?\w+;?", text):
+        entity = match.group(0)
+        plain = html.unescape(entity)
+        if plain == entity:
+            continue
+        if not entity.endswith(";"):
+            reasons.append(f"the entity {entity} without its ';' (Python reads it as {plain!r})")
+        elif any(c.isalnum() for c in plain):
+            reasons.append(f"the entity {entity} stands for {plain!r}, a letter or digit")
+    if not reasons:
+        letters = sorted(set(re.findall(r"[^\x00-\x7f]", text)))
+        reasons.append("non-ASCII characters (" + "".join(letters)[:20] + ")" if letters else "unexplained")
+    return "; ".join(dict.fromkeys(reasons))
 
 
 def _python_ids(model, texts: list[str]) -> list[list[int]]:

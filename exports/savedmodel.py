@@ -7,8 +7,10 @@ truncation), then the network, as the Keras text tutorials export
 end-to-end models:
 
 1. tags become spaces; the entities ``&#39;``, ``&#x27;``, ``&apos;``,
-   ``&quot;``, ``&lt;``, ``&gt;``, ``&nbsp;`` and ``&amp;`` are unescaped
-   (others stay as written); typographic apostrophes become plain; lowercase;
+   ``&quot;``, ``&lt;``, ``&gt;``, ``&nbsp;`` and ``&amp;`` are unescaped, and
+   every other entity ``html.unescape`` knows becomes a space (so one that
+   stands for a letter, ``caf&eacute;``, differs from Python's ``café``);
+   typographic apostrophes become plain; lowercase;
 2. every character that is not a letter, a digit or an apostrophe becomes a
    space, and so does an apostrophe that is not between two letters or digits;
 3. split on spaces, drop stopwords, look the words up.
@@ -19,6 +21,7 @@ Signature ``serving_default``: ``text`` (N,) strings in; ``label``,
 
 from __future__ import annotations
 
+import html.entities
 import json
 from pathlib import Path
 
@@ -28,6 +31,10 @@ __all__ = ["keras_savedmodel"]
 
 _ENTITIES = (("&#39;", "'"), ("&#x27;", "'"), ("&apos;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"),
              ("&nbsp;", " "), ("&amp;", "&"))  # &amp; last: "&amp;lt;" is "&lt;", as html.unescape reads it
+# Every other entity html.unescape knows (numeric, or a name of HTML5's list) becomes a space.
+_OTHER_ENTITIES = ("&(?:#[0-9]+|#[xX][0-9a-fA-F]+|"
+                   + "|".join(sorted({name[:-1] for name in html.entities.html5
+                                      if name.endswith(";") and name != "amp;"})) + ");")
 _REMOVED = -2
 
 
@@ -68,8 +75,10 @@ def _module(clf, name: str):
 
         def _ids(self, text):
             text = tf.strings.regex_replace(text, "<[^>]*>", " ")
-            for entity, plain in _ENTITIES:
+            for entity, plain in _ENTITIES[:-1]:
                 text = tf.strings.regex_replace(text, entity, plain, replace_global=True)
+            text = tf.strings.regex_replace(text, _OTHER_ENTITIES, " ")  # as separators
+            text = tf.strings.regex_replace(text, "&amp;", "&")  # last: "&amp;lt;" is "&lt;" to html.unescape
             text = tf.strings.regex_replace(text, "[\u2019\u2018`]", "'")
             text = tf.strings.lower(text, encoding="utf-8")
             text = tf.strings.regex_replace(text, r"[^\pL\pN']", " ")

@@ -6,7 +6,8 @@ letters and digits with inner apostrophes, and drops stopwords. In the graph:
 
 1. ``StringNormalizer`` lowercases (locale ``C.UTF-8``);
 2. onnxruntime's ``Tokenizer`` finds, left to right, a tag (``<...>``), an
-   entity (``&name;``, ``&#n;``) or a word ``[\\pL\\pN]+`` with inner
+   entity (``&#n;``, ``&#xh;``, or ``&name;`` for a name ``html.unescape``
+   knows) or a word ``[\\pL\\pN]+`` with inner
    apostrophes, where an apostrophe may be written ``'``, ``’``, ``‘``, a
    backquote, ``&#39;``, ``&#x27;`` or ``&apos;``;
 3. ``LabelEncoder`` maps each word to its id, and every spelling of its
@@ -15,14 +16,16 @@ letters and digits with inner apostrophes, and drops stopwords. In the graph:
 4. the remaining ids are moved to the front of each row (a stable sort).
 
 Where the two differ (all rare in reviews): an entity that stands for a letter
-(``caf&eacute;`` is ``café`` in Python, ``caf`` here), an entity without its
-closing ``;``, a word with two different apostrophe spellings, and a few
+or digit (``caf&eacute;`` is ``café`` in Python, ``caf`` here: entities are
+separators in the graph), an entity without its closing ``;``, a word with two
+different apostrophe spellings, and a few
 letters whose lowercase form differs between Python and the C library
 (``İ``). ``benchmarks/export_benchmark.py`` counts them on the IMDB test set.
 """
 
 from __future__ import annotations
 
+import html.entities
 from collections.abc import Iterable, Mapping
 
 from onnx import TensorProto
@@ -33,7 +36,9 @@ __all__ = ["APOSTROPHES", "PAD", "REMOVED", "TOKEN_PATTERN", "compact", "word_id
 
 #: Spellings of the apostrophe inside a word that the Python preparation makes plain.
 APOSTROPHES = ("\u2019", "\u2018", "`", "&#39;", "&#x27;", "&apos;")
-TOKEN_PATTERN = (r"<[^>]*>|&(?:#[0-9]+|#x[0-9a-f]+|[a-z]+);|[\pL\pN]+(?:(?:'|"
+#: HTML entities that ``html.unescape`` knows (with their ``;``), as the graph sees them: lowercased.
+ENTITY_NAMES = sorted({name[:-1].lower() for name in html.entities.html5 if name.endswith(";")})
+TOKEN_PATTERN = (r"<[^>]*>|&(?:#[0-9]+|#x[0-9a-f]+|" + "|".join(ENTITY_NAMES) + r");|[\pL\pN]+(?:(?:'|"
                  + "|".join(APOSTROPHES) + r")[\pL\pN]+)*")
 REMOVED, PAD = -2, -3  # ids of dropped tokens (stopwords, tags, entities) and of padding
 _PAD_TOKEN = "#"  # never a token: '#' is neither a letter nor a digit

@@ -21,6 +21,7 @@ TRICKY = [
     "!!! ... ???",  # no token at all
     "Ünïcode café naïve résumé: ÉLAN",
     "The the THE of a an",  # nothing but stopwords (minimal list) and one word
+    "A&E; and P&P fans &#61514; :) &amp;lt;3 &NotAnEntity;",  # unknown names, a symbol, a double escape
     "x " * 500,  # longer than maxlen
 ]
 
@@ -89,6 +90,14 @@ def test_the_graphs_tokens_are_the_shared_tokenizers(saved, texts):
     [ids] = session.run(None, {"text": np.asarray(texts, dtype=object)})
     np.testing.assert_array_equal(ids, clf._encode(texts))
     assert TextPreprocessor("minimal")(TRICKY[0]) == ["great", "it's", "fun", "it's", "not", "bad", "film"]
+
+
+def test_the_reasons_given_for_an_encoding_difference():
+    from exports.parity import why_encoding_differs
+
+    assert why_encoding_differs("Duvara Kars&#305;") == "the entity &#305; stands for 'ı', a letter or digit"
+    assert "without its ';'" in why_encoding_differs("caf&eacute was fine")
+    assert why_encoding_differs("A&E; and &#61514;") == "unexplained"
 
 
 def test_a_calibrated_multiclass_baseline_exports(tmp_path):
