@@ -131,13 +131,17 @@ function renderReport(report) {
     model: m.name, accuracy: m.test_metrics.accuracy?.value, accuracy_ci_low: m.test_metrics.accuracy?.ci_low,
     accuracy_ci_high: m.test_metrics.accuracy?.ci_high, f1: m.test_metrics.f1?.value, brier: m.brier,
     fit_s: m.fit_s, model_mib: m.saved_bytes / 2 ** 20 }));
+  const points = (x) => (x === null || x === undefined) ? "–" : (100 * x).toFixed(2);
   body.replaceChildren(...rows.map((row) => {
-    const interval = row.accuracy_ci_low != null ? ` (${pct(row.accuracy_ci_low)}–${pct(row.accuracy_ci_high)})` : "";
+    const interval = row.accuracy_ci_low != null ?
+      el("span", { class: "interval" }, ` ${points(row.accuracy_ci_low)}–${points(row.accuracy_ci_high)}`) : "";
+    const fit = row.fit_s == null ? "–" : row.fit_s < 10 ? `${Number(row.fit_s).toFixed(1)} s` :
+      `${Math.round(row.fit_s)} s`;
     return el("tr", {}, el("th", { scope: "row" }, row.model),
-      el("td", { class: "num" }, pct(row.accuracy, 2) + interval), el("td", { class: "num" }, pct(row.f1, 2)),
+      el("td", { class: "num" }, points(row.accuracy), interval), el("td", { class: "num" }, points(row.f1)),
       el("td", { class: "num" }, row.brier == null ? "–" : row.brier.toFixed(3)),
-      el("td", { class: "num" }, row.fit_s == null ? "–" : `${row.fit_s} s`),
-      el("td", { class: "num" }, row.model_mib == null ? "–" : `${Number(row.model_mib).toFixed(1)} MiB`));
+      el("td", { class: "num" }, fit),
+      el("td", { class: "num" }, row.model_mib == null ? "–" : `${Math.round(row.model_mib)} MiB`));
   }));
   $("#figures").replaceChildren(...report.figures.map((src) => {
     const name = src.split("/").pop().replace(/\.png$/, "").replace(/_/g, " ");
