@@ -1,0 +1,82 @@
+"""Would stacking reach the published ensemble? Members' validation scores stacked, measured on the test set.
+
+Usage: python benchmarks/ensemble_feasibility.py [--data PATH] [--vector-size 100] [--epochs 10]
+
+Fits, on the package's training split: the three baselines, and paragraph vectors (gensim Doc2Vec,
+PV-DBOW) learned from the training and the 50,000 unlabelled reviews (never validation or test), with
+a logistic regression on the training vectors; validation and test reviews get inferred vectors. Then
+every combination of members is stacked by a logistic regression fitted on their validation scores, and
+scored once on the test set. A feasibility check for an ``ensemble`` model: it tells which members add
+something, before any is built into the package.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from itertools import combinations
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")
+    parser.add_argument("--vector-size", type=int, default=100)
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--out", default=str(RESULTS / "ensemble_feasibility.json"))
+    args = parser.parse_args(argv)
+    if not args.data:
+        parser.error("give --data or set IMDB_DATA")
+    from gensim.models.doc2vec import Doc2Vec, TaggedDocument
+    from sklearn.linear_model import LogisticRegression
+
+    import corpus
+    from baselines import make_linear_svm, make_naive_bayes, make_nbsvm
+
+    imdb = corpus.load_imdb(args.data, include_unsup=True)
+    splits = corpus.make_splits(imdb, seed=0)
+    prep = corpus.TextPreprocessor()
+    train, val, test, unlabelled = (corpus.prepare(texts, prep, n_jobs=2) for texts in (
+        splits.X_train, splits.X_val, splits.X_test, imdb.unsup["text"].tolist()))
+    summary: dict = {"members": {}, "stacked": {}}
+    started = time.perf_counter()
+    documents = [TaggedDocument(tokens, [i]) for i, tokens in enumerate(train.tokens() + unlabelled.tokens())]
+    vectors = Doc2Vec(documents, dm=0, vector_size=args.vector_size, window=10, negative=5, hs=0, min_count=2,
+                      sample=1e-4, epochs=args.epochs, workers=2, seed=0)
+    fit_s = time.perf_counter() - started
+    started = time.perf_counter()
+    on_train = np.vstack([vectors.dv[i] for i in range(len(train))])
+    on_val, on_test = (np.vstack([vectors.infer_vector(t, epochs=args.epochs) for t in part.tokens()])
+                       for part in (val, test))
+    reader = LogisticRegression(max_iter=1000).fit(on_train, splits.y_train)
+    members = {"paragraph_vectors": (reader.decision_function(on_val), reader.decision_function(on_test))}
+    summary["paragraph_vectors_seconds"] = {"fit": round(fit_s, 1), "infer": round(time.perf_counter() - started, 1)}
+    for name, make in (("nbsvm", make_nbsvm), ("linear_svm", make_linear_svm), ("naive_bayes", make_naive_bayes)):
+        model = make().fit(train, splits.y_train)
+        members[name] = (model.decision_function(val), model.decision_function(test))
+    for name, (on_val_scores, on_test_scores) in members.items():
+        summary["members"][name] = {"validation": round(float(np.mean((on_val_scores > 0) == splits.y_val)), 4),
+                                    "test": round(float(np.mean((on_test_scores > 0) == splits.y_test)), 4)}
+        print(name, summary["members"][name], flush=True)
+    for size in range(2, len(members) + 1):
+        for combo in combinations(members, size):
+            stacker = LogisticRegression().fit(np.column_stack([members[n][0] for n in combo]), splits.y_val)
+            accuracy = stacker.score(np.column_stack([members[n][1] for n in combo]), splits.y_test)
+            summary["stacked"][" + ".join(combo)] = round(float(accuracy), 4)
+            print(" + ".join(combo), round(float(accuracy), 4), flush=True)
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
