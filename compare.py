@@ -249,6 +249,12 @@ def main(argv: list[str] | None = None) -> int:
                                text_column=args.text_column, label_column=args.label_column,
                                delimiter=args.delimiter, encoding=args.encoding, test_size=args.test_size,
                                drop_empty=args.drop_empty, drop_duplicates=args.drop_duplicates, excerpt=args.excerpt)
+    from evaluation.registry import uses_unlabelled
+
+    learners = [name for name in models if uses_unlabelled(name)]
+    if learners and not source.is_imdb:
+        parser.error(f"{', '.join(learners)} learn word vectors from unlabelled texts, which only IMDB provides "
+                     "(its train/unsup reviews); leave them out with your own data")
     out = Path(args.out) if args.out else REPORTS / _run_name(models, stopwords, args.seed, args.sample)
     command = shlex.join(["python", "compare.py", *(sys.argv[1:] if argv is None else argv)])
     config = RunConfig(models=tuple(models), stopwords=tuple(stopwords), out=out, data=source, seed=args.seed,

@@ -43,10 +43,11 @@ class DataSource:
             return path.name == "aclImdb" or (path / "aclImdb").is_dir()
         return True  # an archive: the official aclImdb_v1.tar.gz
 
-    def load(self, *, seed: int = 0) -> TextCorpus:
-        """Read the data (``seed`` is that of a carved test set)."""
+    def load(self, *, seed: int = 0, include_unsup: bool = False) -> TextCorpus:
+        """Read the data (``seed`` is that of a carved test set; ``include_unsup``: IMDB's unlabelled reviews too)."""
         if self.is_imdb:
-            data = load_imdb(self.path, reviews_per_class=None if self.excerpt else REVIEWS_PER_CLASS)
+            data = load_imdb(self.path, reviews_per_class=None if self.excerpt else REVIEWS_PER_CLASS,
+                             include_unsup=include_unsup)
         else:
             data = load_texts(self.path, test=self.test, validation=self.validation, text_column=self.text_column,
                               label_column=self.label_column, delimiter=self.delimiter, encoding=self.encoding,

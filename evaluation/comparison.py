@@ -17,7 +17,7 @@ import pandas as pd
 import corpus
 from evaluation.analysis import health_warnings
 from evaluation.plots import plot_accuracy_vs_time, plot_calibration, plot_confusion_matrices, plot_roc_curves
-from evaluation.registry import is_neural, resolved_settings
+from evaluation.registry import is_neural, resolved_settings, uses_unlabelled
 from evaluation.report import write_report
 from evaluation.runner import ModelResult, Preparation, RunConfig, run_models
 from evaluation.significance import mcnemar_matrix
@@ -70,11 +70,14 @@ def run_comparison(config: RunConfig, *, wait: bool = False, data: corpus.TextCo
         If the run was stopped before any model finished; nothing is written
         and an older report in ``config.out`` stays as it was.
     """
+    unlabelled = any(uses_unlabelled(name) for name in config.models)
     if config.out is None:
-        return _run(config, data if data is not None else config.data.load(seed=config.seed), None)
+        return _run(config, data if data is not None else config.data.load(seed=config.seed,
+                                                                           include_unsup=unlabelled), None)
     target = OwnedFolder(config.out, "report")
     with target.claimed(wait=wait, protect=_inputs(config)):
-        return _run(config, data if data is not None else config.data.load(seed=config.seed), target)
+        return _run(config, data if data is not None else config.data.load(seed=config.seed,
+                                                                           include_unsup=unlabelled), target)
 
 
 def _inputs(config: RunConfig) -> list[Path]:
@@ -108,7 +111,9 @@ def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None)
             keep = staging is not None and config.save_models and stopwords == config.stopwords[0]
             details = {"dataset": data.name, "data_sha256": data.sha256, "split_fingerprint": splits.fingerprint,
                        "text_preparation": splits.text_settings, "versions": _versions(), "command": config.command}
-            runs = run_models(config, splits, stopwords, staging / "models" if keep else None, details)
+            unlabelled = data.unsup["text"].tolist() if data.unsup is not None else None
+            runs = run_models(config, splits, stopwords, staging / "models" if keep else None, details,
+                              unlabelled=unlabelled)
             by_list[stopwords], preparations[stopwords], stopped = runs.results, runs.preparation, runs.stopped
             if stopped:
                 break

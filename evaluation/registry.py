@@ -10,7 +10,7 @@ from typing import Any
 from baselines import BASELINES
 
 __all__ = ["DEFAULT_MODELS", "describe", "is_neural", "make_model", "model_names", "parse_settings",
-           "resolved_settings", "uses_seed"]
+           "resolved_settings", "uses_seed", "uses_unlabelled"]
 
 #: The default comparison: the three baselines and the tutorial's LSTM.
 DEFAULT_MODELS = ("naive_bayes", "linear_svm", "nbsvm", "lstm")
@@ -116,6 +116,16 @@ def _fits(value: Any, default: Any) -> bool:
 def resolved_settings(name: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
     """Every setting of the named model as a run uses it: the model's values, overridden by ``settings``."""
     return {**_defaults(name), **(settings or {})}
+
+
+def uses_unlabelled(name: str) -> bool:
+    """Whether the model learns from unlabelled texts the run provides (IMDB's train/unsup)."""
+    if not is_neural(name):
+        return False
+    from neural import NEURAL_MODELS
+    from neural.pretraining import UNLABELLED_WORD2VEC
+
+    return NEURAL_MODELS[name].get("embeddings") == UNLABELLED_WORD2VEC
 
 
 def uses_seed(name: str) -> bool:

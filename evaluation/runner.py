@@ -18,7 +18,7 @@ import pandas as pd
 import corpus
 from corpus.progress import Stage, progress_bar, stage
 from evaluation.metrics import bootstrap_intervals, evaluate
-from evaluation.registry import is_neural, make_model, uses_seed
+from evaluation.registry import is_neural, make_model, uses_seed, uses_unlabelled
 from evaluation.resources import PeakMemory, saved_size_bytes
 from evaluation.stops import RunStopped
 from modelfiles import probabilities_from_scores, write_model_files
@@ -98,7 +98,7 @@ class ModelRuns:
 
 
 def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, models_dir: Path | None = None,
-               details: dict[str, Any] | None = None) -> ModelRuns:
+               details: dict[str, Any] | None = None, *, unlabelled: list[str] | None = None) -> ModelRuns:
     """Prepare the splits' texts once, then fit and evaluate every model of ``config`` on them.
 
     The n-gram counts the classical models share are released as soon as no
@@ -106,7 +106,8 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, models_
     is done. If the run is stopped (Ctrl-C or SIGTERM), the remaining models
     are skipped. With ``models_dir``, each finished model is saved into
     ``models_dir/NAME`` (see :mod:`modelfiles`), its manifest holding
-    ``details`` and the model's test metrics.
+    ``details`` and the model's test metrics. ``unlabelled`` texts (IMDB's train/unsup) serve the models
+    that learn from them (:func:`evaluation.registry.uses_unlabelled`).
     """
     results: list[ModelResult] = []
     try:
@@ -116,7 +117,8 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, models_
     overall = progress_bar(total=len(config.models), desc=f"Models (stopwords: {stopwords})",
                            bar_format="{desc} {n_fmt}/{total_fmt} done, {elapsed} elapsed")
     with ThreadPoolExecutor(1, thread_name_prefix="save") if models_dir else contextlib.nullcontext() as saver:
-        runs = _run_each(config, splits, stopwords, prepared, preparation, overall, models_dir, details, saver)
+        runs = _run_each(config, splits, stopwords, prepared, preparation, overall, models_dir, details, saver,
+                         unlabelled)
     for result, saving in runs.pop("saving"):
         try:
             result.model_bytes = saving.result()
@@ -129,7 +131,7 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, models_
 
 def _run_each(config: RunConfig, splits: corpus.Splits, stopwords: str, prepared: dict[str, corpus.PreparedTexts],
               preparation: Preparation, overall, models_dir: Path | None, details: dict[str, Any] | None,
-              saver: ThreadPoolExecutor | None) -> dict[str, Any]:
+              saver: ThreadPoolExecutor | None, unlabelled: list[str] | None) -> dict[str, Any]:
     results: list[ModelResult] = []
     savings = []
     for position, name in enumerate(config.models, start=1):
@@ -138,7 +140,7 @@ def _run_each(config: RunConfig, splits: corpus.Splits, stopwords: str, prepared
         try:
             with stage(f"[{position}/{len(config.models)}] {name}", "fitting", companions=(overall,)) as step:
                 saving = _fit_and_score(result, config, splits, prepared, stopwords, step, models_dir, details,
-                                        saver)
+                                        saver, unlabelled)
             if saving is not None:
                 savings.append((result, saving))
         except KeyboardInterrupt as interrupt:
@@ -177,10 +179,17 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
 def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits,
                    prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage,
                    models_dir: Path | None = None, details: dict[str, Any] | None = None,
-                   saver: ThreadPoolExecutor | None = None) -> Future | None:
+                   saver: ThreadPoolExecutor | None = None, unlabelled: list[str] | None = None) -> Future | None:
     saving = None
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides, settings=config.settings.get(result.name))
+    if uses_unlabelled(result.name):
+        from neural.pretraining import unlabelled_word_vectors
+
+        step.phase("learning word vectors from the unlabelled reviews")
+        vectors = unlabelled_word_vectors(result.name, unlabelled, splits.X_train, vector_size=model.embedding_dim,
+                                          stopwords=stopwords, seed=config.seed)
+        model.set_params(embeddings=str(vectors))
     if config.tune:
         from evaluation.tuning import tune
 

@@ -31,6 +31,9 @@ NEURAL_MODELS: dict[str, dict[str, Any]] = {
                  "ngram_min_count": 2, "learning_rate": 3e-3, "epochs": 5, "batch_size": 64,
                  "early_stopping": True, "patience": 1},
 }
+# fastText as above, its word embeddings started from word2vec vectors learned on the unlabelled reviews and
+# the training split (neural.pretraining); IMDB only, the run provides the texts.
+NEURAL_MODELS["fasttext_w2v"] = {**NEURAL_MODELS["fasttext"], "embeddings": "word2vec:unlabelled"}
 
 
 #: One line per named model, for ``compare.py --list-models``.
@@ -40,6 +43,8 @@ NEURAL_DESCRIPTIONS: dict[str, str] = {
     "gru": "GRU, padding masked, best epoch restored by validation loss.",
     "cnn": "Conv1D over word vectors with global max pooling.",
     "fasttext": "fastText with bigrams: the average of word and bigram embeddings (Joulin et al., 2016).",
+    "fasttext_w2v": "fastText with bigrams, word embeddings started from word2vec learned on the 50,000 "
+                    "unlabelled reviews and the training split (IMDB only).",
 }
 
 

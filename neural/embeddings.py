@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import zlib
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
@@ -90,6 +91,11 @@ def embedding_matrix(
     return matrix, found / max(total, 1)
 
 
+def _stable_hash(text: str) -> int:
+    """gensim seeds each word's first vector with this hash: Python's own changes with PYTHONHASHSEED."""
+    return zlib.crc32(text.encode("utf-8"))
+
+
 def train_word2vec(
     texts: Iterable[str],
     path: str | os.PathLike,
@@ -117,7 +123,8 @@ def train_word2vec(
     vector_size, window, min_count, epochs : int
         gensim's parameters of the same names.
     seed : int, default=0
-        gensim's seed (exact repeatability also needs ``workers=1``).
+        gensim's seed (exact repeatability also needs ``workers=1``; the initial vectors never depend on
+        ``PYTHONHASHSEED``).
     stopwords : str, optional
         The shared stopword list.
 
@@ -133,7 +140,7 @@ def train_word2vec(
     sentences = prep.tokenize_many(texts)
     logger.info("Training word2vec on %d reviews", len(sentences))
     model = Word2Vec(sentences, vector_size=vector_size, window=window, min_count=min_count, sg=1,
-                     epochs=epochs, seed=seed, workers=workers)
+                     epochs=epochs, seed=seed, workers=workers, hashfxn=_stable_hash)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")

@@ -364,3 +364,34 @@ def test_cross_validation_splits_keep_the_prepared_tokens(fixture_splits):
     scores = cross_val_score(make_nbsvm(), prepared, fixture_splits.y_train, cv=3)
     assert np.allclose(scores, cross_val_score(make_nbsvm(), list(fixture_splits.X_train), fixture_splits.y_train,
                                                cv=3))
+
+
+def test_word_vectors_from_the_unlabelled_reviews_are_learned_once_and_cached(tmp_path, caplog):
+    import logging
+
+    from corpus import default_cache_dir
+
+    with caplog.at_level(logging.INFO):
+        status, out = _run(tmp_path, "w2v", "--models", "fasttext_w2v", "--epochs", "1", "--bootstrap", "0")
+    assert status == 0 and "Learning word vectors from" in caplog.text
+    [vectors] = (default_cache_dir() / "vectors").glob("word2vec-*.txt")
+    learned = vectors.stat().st_mtime_ns
+    manifest = json.loads((out / "models" / "fasttext_w2v" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["params"]["embeddings"] == str(vectors)
+    assert int(vectors.read_text(encoding="utf-8").split()[1]) == 50  # the model's embedding_dim
+    caplog.clear()
+    with caplog.at_level(logging.INFO):
+        assert _run(tmp_path, "again", "--models", "fasttext_w2v", "--epochs", "1", "--bootstrap", "0")[0] == 0
+    assert "cached" in caplog.text and vectors.stat().st_mtime_ns == learned
+    first, second = (pd.read_csv(folder / "predictions.csv")["fasttext_w2v_score"]
+                     for folder in (out, tmp_path / "again"))
+    assert np.allclose(first, second)  # the same seed, the same vectors, the same model
+
+
+def test_a_model_that_needs_unlabelled_texts_is_refused_with_own_data(tmp_path, capsys):
+    sst = FIXTURE_ROOT.parent / "sst5"
+    with pytest.raises(SystemExit) as info:
+        compare.main(["--data", str(sst / "train.csv"), "--test", str(sst / "test.csv"), "--text-column", "sentence",
+                      "--models", "fasttext_w2v", "--out", str(tmp_path / "x")])
+    assert info.value.code == 2 and "only IMDB provides" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()
