@@ -10,8 +10,8 @@ __all__ = ["main"]
 
 _EXAMPLES = """\
 examples:
-  imdb-export --model reports/reference/models/nbsvm --format onnx --out exports/nbsvm-onnx
-  imdb-export --model reports/reference/models/lstm --format savedmodel --out exports/lstm-savedmodel
+  imdb-export --model reports/reference/models/nbsvm --format onnx --out nbsvm-onnx
+  imdb-export --model reports/reference/models/lstm --format savedmodel --out lstm-savedmodel
 """
 _CHECK_TEXTS = [
     "A moving, beautifully acted film. I loved every minute of it.",

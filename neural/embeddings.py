@@ -63,11 +63,13 @@ def read_vectors(path: str | os.PathLike, words: Iterable[str] | None = None) ->
 
 def embedding_matrix(
     vectors: Mapping[str, np.ndarray], word_index: Mapping[str, int], num_words: int, *,
-    index_from: int = 3, seed: int = 0,
+    index_from: int = 3, seed: int = 0, word_rows: int | None = None,
 ) -> tuple[np.ndarray, float]:
     """Rows of an ``Embedding`` layer from word vectors, for ids made by :class:`corpus.SequenceEncoder`.
 
-    Words without a vector get small random values; padding gets zeros.
+    Words without a vector get small random values; padding gets zeros. ``word_rows`` is the number of rows
+    that are word ids (the encoder's vocabulary size, default ``num_words``): rows above it (fastText's
+    n-gram ids) keep their random values, and words ranked beyond it (out of the vocabulary) are not counted.
 
     Returns
     -------
@@ -80,9 +82,10 @@ def embedding_matrix(
     matrix = rng.uniform(-0.05, 0.05, size=(num_words, dim)).astype(np.float32)
     matrix[0] = 0.0
     found = total = 0
+    limit = num_words if word_rows is None else min(word_rows, num_words)
     for word, rank in word_index.items():
         row = rank + index_from
-        if row >= num_words:
+        if row >= limit:
             continue
         total += 1
         if word in vectors:
@@ -139,8 +142,14 @@ def train_word2vec(
     prep = TextPreprocessor(stopwords)
     sentences = prep.tokenize_many(texts)
     logger.info("Training word2vec on %d reviews", len(sentences))
-    model = Word2Vec(sentences, vector_size=vector_size, window=window, min_count=min_count, sg=1,
-                     epochs=epochs, seed=seed, workers=workers, hashfxn=_stable_hash)
+    gensim_log = logging.getLogger("gensim")
+    level = gensim_log.level
+    gensim_log.setLevel(max(logging.WARNING, level))  # its progress lines would flood the run's console
+    try:
+        model = Word2Vec(sentences, vector_size=vector_size, window=window, min_count=min_count, sg=1,
+                         epochs=epochs, seed=seed, workers=workers, hashfxn=_stable_hash)
+    finally:
+        gensim_log.setLevel(level)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.part")

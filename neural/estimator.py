@@ -308,7 +308,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             if not vectors:
                 raise ValueError(f"None of the vocabulary's words has a vector in {self.embeddings}.")
             matrix, coverage = embedding_matrix(vectors, self.encoder_.word_index_, input_dim,
-                                                index_from=self.encoder_.index_from, seed=self.seed)
+                                                index_from=self.encoder_.index_from, seed=self.seed,
+                                                word_rows=self.encoder_.vocabulary_size)
             if matrix.shape[1] != self.embedding_dim:
                 raise ValueError(
                     f"The vectors in {self.embeddings} have {matrix.shape[1]} dimensions but "

@@ -223,3 +223,14 @@ def test_every_builder_setting_is_an_estimator_parameter(data):
         KerasTextClassifier(filters=3, **TINY).fit(X, y)
     with pytest.raises(ValueError, match="'units' parameter .* must be an int >= 1 or None"):
         KerasTextClassifier(units=0, **TINY).fit(X, y)
+
+
+def test_word_vectors_never_land_in_fasttexts_ngram_rows():
+    from neural import embedding_matrix
+
+    vectors = {w: np.full(3, float(i + 1), dtype=np.float32) for i, w in enumerate(["good", "bad", "rare"])}
+    word_index = {"good": 1, "bad": 2, "rare": 3}  # with index_from=3: rows 4, 5, 6
+    matrix, coverage = embedding_matrix(vectors, word_index, num_words=10, word_rows=6)
+    assert (matrix[4] == 1).all() and (matrix[5] == 2).all()
+    assert not (matrix[6] == 3).all()  # "rare" is out of a 6-row vocabulary: row 6 is an n-gram id's
+    assert coverage == 1.0 and (matrix[0] == 0).all()
