@@ -22,7 +22,7 @@ logger = logging.getLogger(__name__)
 #: The grid each model's search covers (parameter names as ``set_params`` takes them).
 TUNING_GRIDS: dict[str, dict[str, list]] = {
     "naive_bayes": {"vectorizer__ngram_range": [(1, 2), (1, 3)], "classifier__alpha": [0.1, 0.3, 1.0]},
-    "linear_svm": {"vectorizer__ngram_range": [(1, 2), (1, 3)], "classifier__C": [0.1, 0.3, 1.0, 3.0]},
+    "linear_svm": {"vectorizer__ngram_range": [(1, 2), (1, 3)], "classifier__C": [0.3, 1.0, 3.0, 10.0]},
     "nbsvm": {"vectorizer__ngram_range": [(1, 2), (1, 3)], "classifier__C": [0.1, 1.0],
               "classifier__beta": [0.25, 0.5], "classifier__loss": ["svm", "logistic"]},
     "lstm": {"learning_rate": [1e-3, 3e-3], "maxlen": [200, 400]},
