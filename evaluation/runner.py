@@ -183,24 +183,18 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     saving = None
     model = make_model(result.name, stopwords=stopwords, seed=config.seed,
                        neural_overrides=config.neural_overrides, settings=config.settings.get(result.name))
-    if uses_unlabelled(result.name):
-        from neural.pretraining import unlabelled_word_vectors
-
-        step.phase("learning word vectors from the unlabelled reviews")
-        vectors = unlabelled_word_vectors(result.name, unlabelled, splits.X_train, vector_size=model.embedding_dim,
-                                          stopwords=stopwords, seed=config.seed)
-        model.set_params(embeddings=str(vectors))
     if config.tune:
         from evaluation.tuning import tune
 
         step.phase("tuning")
         result.tuning = tune(model, result.name, prepared["train"], splits.y_train, seed=config.seed,
-                             neural=is_neural(result.name), fixed=config.settings.get(result.name))
+                             neural=is_neural(result.name), fixed=config.settings.get(result.name),
+                             fit_params=_fit_params(result.name, unlabelled))
         model.set_params(**result.tuning.best_params)
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
         started = time.perf_counter()
-        _fit(model, result.name, splits, prepared)
+        _fit(model, result.name, splits, prepared, unlabelled)
         result.fit_s = time.perf_counter() - started
         step.phase("predicting")
         started = time.perf_counter()
@@ -235,7 +229,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
             step.phase(f"retraining with seed {config.seed + repeat} ({repeat + 1}/{config.repeats})")
             again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
                                neural_overrides=config.neural_overrides, settings=config.settings.get(result.name))
-            _fit(again, result.name, splits, prepared)
+            _fit(again, result.name, splits, prepared, unlabelled)
             predictions, _ = predictions_and_scores(_scores(again, prepared["test"]), again.classes_,
                                                     config.positive_label)
             result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))
@@ -275,11 +269,18 @@ def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
     return model
 
 
-def _fit(model, name: str, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> None:
+def _fit_params(name: str, unlabelled: list[str] | None) -> dict[str, Any]:
+    """``unlabelled`` for the models that learn from unlabelled texts (their fit refuses None clearly)."""
+    return {"unlabelled": unlabelled} if uses_unlabelled(name) else {}
+
+
+def _fit(model, name: str, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts],
+         unlabelled: list[str] | None = None) -> None:
+    extra = _fit_params(name, unlabelled)
     if is_neural(name) and "validation" in prepared:
-        model.fit(prepared["train"], splits.y_train, validation_data=(prepared["validation"], splits.y_val))
+        model.fit(prepared["train"], splits.y_train, validation_data=(prepared["validation"], splits.y_val), **extra)
     elif is_neural(name):  # no validation split: train on the same texts as the baselines
-        model.set_params(validation_size=0.0).fit(prepared["train"], splits.y_train)
+        model.set_params(validation_size=0.0).fit(prepared["train"], splits.y_train, **extra)
     else:
         model.fit(prepared["train"], splits.y_train)
 

@@ -46,7 +46,8 @@ class Tuning:
     grid: list[dict[str, Any]] = field(default_factory=list)  # per candidate: params, mean and std accuracy
 
 
-def tune(model, name: str, X, y, *, seed: int, neural: bool, fixed: dict[str, Any] | None = None) -> Tuning:
+def tune(model, name: str, X, y, *, seed: int, neural: bool, fixed: dict[str, Any] | None = None,
+         fit_params: dict[str, Any] | None = None) -> Tuning:
     """Search ``model``'s grid by stratified cross-validation on ``(X, y)`` (the training split only).
 
     Parameters
@@ -62,6 +63,8 @@ def tune(model, name: str, X, y, *, seed: int, neural: bool, fixed: dict[str, An
         Three folds instead of five.
     fixed : dict, optional
         Settings the user fixed (``--set``): left out of the grid.
+    fit_params : dict, optional
+        Passed to every fit (the unlabelled texts of a model that learns from them).
 
     Returns
     -------
@@ -79,7 +82,7 @@ def tune(model, name: str, X, y, *, seed: int, neural: bool, fixed: dict[str, An
     started = time.perf_counter()
     search = GridSearchCV(model, grid, cv=StratifiedKFold(folds, shuffle=True, random_state=seed),
                           scoring="accuracy", refit=False, n_jobs=1, error_score="raise")
-    search.fit(X, y)
+    search.fit(X, y, **(fit_params or {}))
     seconds = time.perf_counter() - started
     results = search.cv_results_
     table = [{"params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in params.items()},

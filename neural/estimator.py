@@ -21,6 +21,7 @@ from neural.backend import load_keras
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import BUILDER_SETTINGS, check_params
+from neural.pretraining import UNLABELLED_WORD2VEC, unlabelled_word_vectors
 from neural.registry import BUILDERS
 from storage import write_folder
 
@@ -100,9 +101,10 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         L2 penalty on embeddings and dense kernels.
     mask_zero : bool or None, default=None
         Mask padding; None keeps the builder's default.
-    embeddings : path or None, default=None
-        A GloVe / word2vec text file to initialise the embedding from (see
-        :func:`neural.train_word2vec` to make one from unlabelled reviews).
+    embeddings : path, "word2vec:unlabelled" or None, default=None
+        A GloVe / word2vec text file to initialise the embedding from, or
+        ``"word2vec:unlabelled"``: vectors learned by word2vec from the texts
+        given to ``fit`` as ``unlabelled`` plus the training texts (cached).
     trainable_embeddings : bool, default=True
         Whether pre-trained vectors are fine-tuned.
     epochs, batch_size : int, default=5, 64
@@ -209,7 +211,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.stopwords = stopwords
         self.verbose = verbose
 
-    def fit(self, X, y, validation_data: tuple | None = None) -> KerasTextClassifier:
+    def fit(self, X, y, validation_data: tuple | None = None, unlabelled=None) -> KerasTextClassifier:
         """Train on texts ``X`` with labels ``y``.
 
         Parameters
@@ -221,6 +223,10 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         validation_data : (texts, labels), optional
             Validation reviews (never the test set). Without it,
             ``validation_size`` of ``X`` is carved out, stratified and seeded.
+        unlabelled : iterable of str, optional
+            Unlabelled texts (IMDB's train/unsup), needed when ``embeddings`` is
+            ``"word2vec:unlabelled"``: word vectors are learned from them and ``X``
+            (:func:`neural.pretraining.unlabelled_word_vectors`, cached).
 
         Returns
         -------
@@ -243,6 +249,12 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             X_val = _take(X, self.validation_indices_)
             y_val = y_index[self.validation_indices_]
         X_fit = X if len(positions) == len(X) else _take(X, positions)
+        self.word_vectors_ = self.embeddings
+        if self.embeddings == UNLABELLED_WORD2VEC:
+            self.word_vectors_ = str(unlabelled_word_vectors(
+                f"embeddings={UNLABELLED_WORD2VEC!r}", None if unlabelled is None else check_texts(unlabelled,
+                                                                                                 "unlabelled"),
+                X_fit, vector_size=self.embedding_dim, stopwords=self.stopwords, seed=self.seed))
         self.encoder_ = SequenceEncoder(self.num_words, stopwords=self.stopwords).fit(X_fit)
         sequences = self.encoder_.transform(X_fit)
         self.ngram_indexer_ = None
@@ -303,16 +315,16 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         for name in ("dropout", "mask_zero", *BUILDER_SETTINGS):
             if getattr(self, name) is not None:
                 options[name] = getattr(self, name)
-        if self.embeddings is not None:
-            vectors = read_vectors(self.embeddings, words=self.encoder_.word_index_)
+        if self.word_vectors_ is not None:
+            vectors = read_vectors(self.word_vectors_, words=self.encoder_.word_index_)
             if not vectors:
-                raise ValueError(f"None of the vocabulary's words has a vector in {self.embeddings}.")
+                raise ValueError(f"None of the vocabulary's words has a vector in {self.word_vectors_}.")
             matrix, coverage = embedding_matrix(vectors, self.encoder_.word_index_, input_dim,
                                                 index_from=self.encoder_.index_from, seed=self.seed,
                                                 word_rows=self.encoder_.vocabulary_size)
             if matrix.shape[1] != self.embedding_dim:
                 raise ValueError(
-                    f"The vectors in {self.embeddings} have {matrix.shape[1]} dimensions but "
+                    f"The vectors in {self.word_vectors_} have {matrix.shape[1]} dimensions but "
                     f"embedding_dim={self.embedding_dim}. Set embedding_dim={matrix.shape[1]}."
                 )
             logger.info("Pre-trained vectors cover %.1f%% of the vocabulary", 100 * coverage)
@@ -396,6 +408,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             "ngrams": None if self.ngram_indexer_ is None
             else [[*gram, i] for gram, i in self.ngram_indexer_.index_.items()],
             "history": self.history_,
+            "word_vectors": getattr(self, "word_vectors_", None) and str(self.word_vectors_),
         }
         (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
 

@@ -24,6 +24,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_cache(tmp_path_factory):
+    """Module- and session-scoped fixtures write their caches (word vectors...) here, never in the user's."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("IMDB_BASELINES_HOME", str(tmp_path_factory.mktemp("session-cache")))
+        yield
+
+
 @pytest.fixture(autouse=True)
 def isolated_cache(tmp_path_factory, monkeypatch):
     """Every test gets its own empty cache folder; IMDB_DATA is only seen by full-data tests."""

@@ -171,7 +171,7 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
     assert compare.main(["--list-models"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[0] for line in lines if not line.startswith(" ")]
-    assert names == ["naive_bayes", "linear_svm", "nbsvm", "lstm", "bilstm", "gru", "cnn", "fasttext"]
+    assert names == ["naive_bayes", "linear_svm", "nbsvm", "lstm", "bilstm", "gru", "cnn", "fasttext", "fasttext_w2v"]
     nbsvm = lines[lines.index(next(line for line in lines if line.startswith("nbsvm"))):][:3]
     assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]
     assert "settings: ngram_range=(1, 3), alpha=1.0, C=1.0, beta=0.25, loss='svm'" in nbsvm[1]
@@ -376,8 +376,8 @@ def test_word_vectors_from_the_unlabelled_reviews_are_learned_once_and_cached(tm
     assert status == 0 and "Learning word vectors from" in caplog.text
     [vectors] = (default_cache_dir() / "vectors").glob("word2vec-*.txt")
     learned = vectors.stat().st_mtime_ns
-    manifest = json.loads((out / "models" / "fasttext_w2v" / "manifest.json").read_text(encoding="utf-8"))
-    assert manifest["params"]["embeddings"] == str(vectors)
+    state = json.loads((out / "models" / "fasttext_w2v" / "state.json").read_text(encoding="utf-8"))
+    assert state["params"]["embeddings"] == "word2vec:unlabelled" and state["word_vectors"] == str(vectors)
     assert int(vectors.read_text(encoding="utf-8").split()[1]) == 50  # the model's embedding_dim
     caplog.clear()
     with caplog.at_level(logging.INFO):

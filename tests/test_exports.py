@@ -8,7 +8,7 @@ import pytest
 
 import export
 from corpus import TextPreprocessor
-from evaluation.registry import is_neural, make_model, model_names
+from evaluation.registry import is_neural, make_model, model_names, uses_unlabelled
 from exports import export_model, load_export
 from modelfiles import ModelFileError, base_model, load_model, predict_texts, save_model
 from storage import TargetError
@@ -32,15 +32,16 @@ def texts(fixture_splits):
 
 
 @pytest.fixture(scope="module")
-def saved(fixture_splits, tmp_path_factory):
+def saved(fixture_splits, fixture_corpus, tmp_path_factory):
     """Every registered model, fitted on the excerpt and saved as a comparison saves it."""
     folder = tmp_path_factory.mktemp("saved")
     paths = {}
     for name in model_names():
         model = make_model(name, stopwords="minimal", seed=0, neural_overrides=TINY if is_neural(name) else None)
         if is_neural(name):
+            extra = {"unlabelled": fixture_corpus.unsup["text"].tolist()} if uses_unlabelled(name) else {}
             model.fit(fixture_splits.X_train, fixture_splits.y_train,
-                      validation_data=(fixture_splits.X_val, fixture_splits.y_val))
+                      validation_data=(fixture_splits.X_val, fixture_splits.y_val), **extra)
         else:
             model.fit(fixture_splits.X_train, fixture_splits.y_train)
         paths[name] = save_model(model, folder / name, name=name)

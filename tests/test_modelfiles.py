@@ -8,7 +8,7 @@ import pytest
 
 import compare
 import corpus
-from evaluation.registry import make_model, model_names
+from evaluation.registry import is_neural, make_model, model_names, uses_unlabelled
 from modelfiles import MANIFEST, ModelFileError, base_model, load_model, read_manifest, save_model
 from storage import TargetError
 from tests.conftest import FIXTURE_ROOT
@@ -21,10 +21,10 @@ def texts(fixture_corpus):
 
 
 @pytest.mark.parametrize("name", model_names())
-def test_every_registered_model_round_trips(name, texts, tmp_path):
+def test_every_registered_model_round_trips(name, texts, fixture_corpus, tmp_path):
     X, y, X_test = texts
     model = make_model(name, stopwords="minimal", seed=0, neural_overrides={"epochs": 1, "verbose": 0})
-    model.fit(X, y)
+    model.fit(X, y, **({"unlabelled": fixture_corpus.unsup["text"].tolist()} if uses_unlabelled(name) else {}))
     path = save_model(model, tmp_path / name, name=name, details={"split_fingerprint": "abc"})
     restored = load_model(path)
     method = "decision_function" if hasattr(model, "decision_function") else "predict_proba"
@@ -33,7 +33,7 @@ def test_every_registered_model_round_trips(name, texts, tmp_path):
     assert restored.predict(X_test).tolist() == model.predict(X_test).tolist()
     manifest = read_manifest(path)
     assert manifest["name"] == name and manifest["classes"] == [0, 1] and manifest["split_fingerprint"] == "abc"
-    assert manifest["kind"] == ("keras" if name in ("lstm", "bilstm", "gru", "cnn", "fasttext") else "skops")
+    assert manifest["kind"] == ("keras" if is_neural(name) else "skops")
 
 
 def test_a_comparison_keeps_its_models_and_they_predict_what_the_report_says(tmp_path):

@@ -98,10 +98,16 @@ def test_not_fitted_and_bad_inputs(data):
 
 
 @pytest.mark.parametrize("name", sorted(NEURAL_MODELS))
-def test_every_variant_trains_on_real_text(data, name):
+def test_every_variant_trains_on_real_text(data, fixture_corpus, name):
     X, y, X_test = data
     clf = make_neural(name, **TINY, early_stopping=False)
-    clf.fit(X, y)
+    if clf.embeddings == "word2vec:unlabelled":
+        with pytest.raises(ValueError, match="learns word vectors from unlabelled texts"):
+            clone(clf).fit(X, y)
+        clf.fit(X, y, unlabelled=fixture_corpus.unsup["text"].tolist())
+        assert clf.word_vectors_.endswith(".txt")
+    else:
+        clf.fit(X, y)
     assert clf.predict_proba(X_test).shape == (80, 2)
     assert clone(clf).get_params() == clf.get_params()
 
