@@ -180,6 +180,7 @@ def _model_list(names: list[str]) -> str:
     except (OSError, ValueError, KeyError):
         reference = {}
     lines = []
+    width = max(map(len, names)) + 1
     for name in names:
         description, settings = describe(name)
         shown = ", ".join(f"{key}={value!r}" for key, value in settings.items()) or \
@@ -187,8 +188,8 @@ def _model_list(names: list[str]) -> str:
         row = reference.get(name)
         figures = (f"reference (IMDB, full data): accuracy {row['accuracy']:.4f}, fit {row['fit_s']:,.1f} s"
                    if row else "not in the reference report")
-        lines += [f"{name:<12} {'neural' if is_neural(name) else 'baseline':<9} {description}",
-                  f"{'':<22} settings: {shown}", f"{'':<22} {figures}"]
+        lines += [f"{name:<{width}}{'neural' if is_neural(name) else 'baseline':<9} {description}",
+                  f"{'':<{width + 10}}settings: {shown}", f"{'':<{width + 10}}{figures}"]
     return "\n".join(lines)
 
 

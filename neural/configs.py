@@ -31,6 +31,9 @@ NEURAL_MODELS: dict[str, dict[str, Any]] = {
                  "ngram_min_count": 2, "learning_rate": 3e-3, "epochs": 5, "batch_size": 64,
                  "early_stopping": True, "patience": 1},
 }
+# fastText with trigrams too. Chosen on the validation split (IMDB, seed 0): best validation loss 0.2218 and
+# accuracy 0.9208, against 0.2249 and 0.9156 with bigrams alone; it trains in about 140 s here.
+NEURAL_MODELS["fasttext_trigrams"] = {**NEURAL_MODELS["fasttext"], "ngram": 3}
 # fastText as above, its word embeddings started from word2vec vectors learned on the unlabelled reviews and
 # the training split (neural.pretraining); IMDB only, the run provides the texts.
 NEURAL_MODELS["fasttext_w2v"] = {**NEURAL_MODELS["fasttext"], "embeddings": "word2vec:unlabelled"}
@@ -43,6 +46,7 @@ NEURAL_DESCRIPTIONS: dict[str, str] = {
     "gru": "GRU, padding masked, best epoch restored by validation loss.",
     "cnn": "Conv1D over word vectors with global max pooling.",
     "fasttext": "fastText with bigrams: the average of word and bigram embeddings (Joulin et al., 2016).",
+    "fasttext_trigrams": "fastText with bigrams and trigrams (chosen over bigrams alone on the validation split).",
     "fasttext_w2v": "fastText with bigrams, word embeddings started from word2vec learned on the 50,000 "
                     "unlabelled reviews and the training split (IMDB only).",
 }

@@ -171,7 +171,8 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
     assert compare.main(["--list-models"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[0] for line in lines if not line.startswith(" ")]
-    assert names == ["naive_bayes", "linear_svm", "nbsvm", "lstm", "bilstm", "gru", "cnn", "fasttext", "fasttext_w2v"]
+    assert names == ["naive_bayes", "linear_svm", "nbsvm", "lstm", "bilstm", "gru", "cnn", "fasttext",
+                     "fasttext_trigrams", "fasttext_w2v"]
     nbsvm = lines[lines.index(next(line for line in lines if line.startswith("nbsvm"))):][:3]
     assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]
     assert "settings: ngram_range=(1, 3), alpha=1.0, C=1.0, beta=0.25, loss='svm'" in nbsvm[1]
