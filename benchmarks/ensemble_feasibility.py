@@ -1,10 +1,12 @@
 """Would stacking reach the published ensemble? Members' validation scores stacked, measured on the test set.
 
 Usage: python benchmarks/ensemble_feasibility.py [--data PATH] [--vector-size 100] [--epochs 10]
+       [--neural fasttext_trigrams]
 
 Fits, on the package's training split: the three baselines, and paragraph vectors (gensim Doc2Vec,
 PV-DBOW) learned from the training and the 50,000 unlabelled reviews (never validation or test), with
-a logistic regression on the training vectors; validation and test reviews get inferred vectors. Then
+a logistic regression on the training vectors; validation and test reviews get inferred vectors; and the
+named neural models of ``--neural`` (trained with the validation split for early stopping). Then
 every combination of members is stacked by a logistic regression fitted on their validation scores, and
 scored once on the test set. A feasibility check for an ``ensemble`` model: it tells which members add
 something, before any is built into the package.
@@ -32,6 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")
     parser.add_argument("--vector-size", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--neural", default="", help="comma list of named neural models to add as members")
     parser.add_argument("--out", default=str(RESULTS / "ensemble_feasibility.json"))
     args = parser.parse_args(argv)
     if not args.data:
@@ -62,6 +65,11 @@ def main(argv: list[str] | None = None) -> int:
     summary["paragraph_vectors_seconds"] = {"fit": round(fit_s, 1), "infer": round(time.perf_counter() - started, 1)}
     for name, make in (("nbsvm", make_nbsvm), ("linear_svm", make_linear_svm), ("naive_bayes", make_naive_bayes)):
         model = make().fit(train, splits.y_train)
+        members[name] = (model.decision_function(val), model.decision_function(test))
+    for name in filter(None, args.neural.split(",")):
+        from neural import make_neural
+
+        model = make_neural(name, verbose=0).fit(train, splits.y_train, validation_data=(val, splits.y_val))
         members[name] = (model.decision_function(val), model.decision_function(test))
     for name, (on_val_scores, on_test_scores) in members.items():
         summary["members"][name] = {"validation": round(float(np.mean((on_val_scores > 0) == splits.y_val)), 4),
