@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from corpus.text import TextPreprocessor
+from storage import atomic_file
 
 __all__ = ["embedding_matrix", "read_vectors", "train_word2vec"]
 
@@ -122,7 +123,7 @@ def train_word2vec(
     texts : iterable of str
         Raw reviews, prepared by the shared :class:`corpus.TextPreprocessor`.
     path : path
-        The text file to write (word2vec format), written atomically.
+        The text file to write (word2vec format), written atomically; an existing file is refused.
     vector_size, window, min_count, epochs : int
         gensim's parameters of the same names.
     seed : int, default=0
@@ -139,6 +140,10 @@ def train_word2vec(
         from gensim.models import Word2Vec
     except ImportError as error:  # pragma: no cover - depends on the install
         raise ImportError("train_word2vec needs gensim: pip install 'imdb-baselines[word2vec]'") from error
+    path = Path(path)
+    if path.exists():
+        raise FileExistsError(f"{path} exists; train_word2vec never replaces a file. Remove it or choose another "
+                              "path.")
     prep = TextPreprocessor(stopwords)
     sentences = prep.tokenize_many(texts)
     logger.info("Training word2vec on %d reviews", len(sentences))
@@ -150,9 +155,9 @@ def train_word2vec(
                          epochs=epochs, seed=seed, workers=workers, hashfxn=_stable_hash)
     finally:
         gensim_log.setLevel(level)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.part")
-    model.wv.save_word2vec_format(str(tmp), binary=False)
-    os.replace(tmp, path)
+    vectors = model.wv
+    with atomic_file(path, "w", encoding="utf-8") as out:  # word2vec's text format: a header, then a word a line
+        out.write(f"{len(vectors.index_to_key)} {vectors.vector_size}\n")
+        for word, row in zip(vectors.index_to_key, vectors.vectors):
+            out.write(word + " " + " ".join(f"{value:.7g}" for value in row.tolist()) + "\n")
     return path
