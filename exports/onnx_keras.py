@@ -19,7 +19,7 @@ import onnx
 from onnx import TensorProto
 
 from exports.graph import OPSETS, GraphBuilder
-from exports.text_graph import PAD, REMOVED, compact, word_ids
+from exports.text_graph import PAD, REMOVED, compact, window_keys, word_ids
 
 __all__ = ["keras_ids", "keras_ids_onnx", "keras_onnx"]
 
@@ -43,23 +43,12 @@ def keras_ids(g: GraphBuilder, text: str, clf) -> str:
                                                                                axis=0))
         ids = g.op("Concat", start, ids, axis=1)
     if indexer is not None and indexer.index_:
-        base = int(max(max(gram) for gram in indexer.index_) + 1)
+        base, table = indexer.int64_keys()
         blocks = [ids]
-        for n in range(2, indexer.ngram + 1):
-            grams = {gram: i for gram, i in indexer.index_.items() if len(gram) == n}
-            if not grams:
-                continue
-            key, valid = None, None
-            for k in range(n):
-                window = g.op("Slice", ids, g.const([k], "int64"),
-                              g.const([k - (n - 1) if k < n - 1 else 2**62], "int64"), g.const([1], "int64"))
-                ok = g.op("GreaterOrEqual", window, g.const(0, "int64"))
-                valid = ok if valid is None else g.op("And", valid, ok)
-                key = window if key is None else g.op("Add", g.op("Mul", key, g.const(base, "int64")), window)
-            digits = np.asarray(list(grams), dtype=np.int64)
-            keys = (digits @ base ** np.arange(n - 1, -1, -1, dtype=np.int64)).tolist()
-            found = g.op("LabelEncoder", key, domain="ai.onnx.ml", keys_int64s=keys,
-                         values_int64s=[int(i) for i in grams.values()], default_int64=REMOVED)
+        for n, (keys, grams) in table.items():
+            key, valid = window_keys(g, ids, n, base)
+            found = g.op("LabelEncoder", key, domain="ai.onnx.ml", keys_int64s=keys.tolist(),
+                         values_int64s=grams.tolist(), default_int64=REMOVED)
             blocks.append(g.op("Where", valid, found, g.const(REMOVED, "int64")))
         ids, lengths = compact(g, g.op("Concat", *blocks, axis=1), min_width=maxlen)
     else:

@@ -24,7 +24,7 @@ import onnx
 from onnx import TensorProto
 
 from exports.graph import GraphBuilder
-from exports.text_graph import word_ids
+from exports.text_graph import window_keys, word_ids
 
 __all__ = ["LinearParts", "linear_ids_onnx", "linear_onnx", "linear_parts"]
 
@@ -94,13 +94,7 @@ def _columns(g: GraphBuilder, ids: str, parts: LinearParts) -> str:
     n_words = len(parts.words)
     blocks, offset = [], 0
     for n, keys in zip(parts.orders, parts.keys):
-        windows = [g.op("Slice", ids, g.const([k], "int64"), g.const([k - (n - 1) if k < n - 1 else 2**62], "int64"),
-                        g.const([1], "int64")) for k in range(n)]
-        key, valid = None, None
-        for window in windows:
-            ok = g.op("GreaterOrEqual", window, g.const(0, "int64"))
-            valid = ok if valid is None else g.op("And", valid, ok)
-            key = window if key is None else g.op("Add", g.op("Mul", key, g.const(n_words, "int64")), window)
+        key, valid = window_keys(g, ids, n, n_words)
         column = g.op("LabelEncoder", key, domain="ai.onnx.ml", keys_int64s=keys.tolist(),
                       values_int64s=list(range(offset, offset + len(keys))), default_int64=-1)
         blocks.append(g.op("Where", valid, column, g.const(-1, "int64")))

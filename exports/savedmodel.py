@@ -25,8 +25,6 @@ import html.entities
 import json
 from pathlib import Path
 
-import numpy as np
-
 __all__ = ["keras_savedmodel"]
 
 _ENTITIES = (("&#39;", "'"), ("&#x27;", "'"), ("&apos;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"),
@@ -62,15 +60,11 @@ def _module(clf, name: str):
                 default_value=encoder.oov_char)
             self.grams = {}
             if indexer is not None and indexer.index_:
-                self.base = int(max(max(gram) for gram in indexer.index_) + 1)
-                for n in range(2, indexer.ngram + 1):
-                    grams = [(gram, i) for gram, i in indexer.index_.items() if len(gram) == n]
-                    if grams:
-                        digits = np.asarray([g for g, _ in grams], dtype=np.int64)
-                        keys = digits @ self.base ** np.arange(n - 1, -1, -1, dtype=np.int64)
-                        self.grams[str(n)] = tf.lookup.StaticHashTable(
-                            tf.lookup.KeyValueTensorInitializer(tf.constant(keys), tf.constant(
-                                [i for _, i in grams], tf.int64)), default_value=_REMOVED)
+                self.base, table = indexer.int64_keys()
+                for n, (keys, grams) in table.items():
+                    self.grams[str(n)] = tf.lookup.StaticHashTable(
+                        tf.lookup.KeyValueTensorInitializer(tf.constant(keys), tf.constant(grams)),
+                        default_value=_REMOVED)
             self.class_names = tf.constant([str(c) for c in classes])
 
         def _ids(self, text):

@@ -32,7 +32,7 @@ from onnx import TensorProto
 
 from exports.graph import GraphBuilder
 
-__all__ = ["APOSTROPHES", "PAD", "REMOVED", "TOKEN_PATTERN", "compact", "word_ids"]
+__all__ = ["APOSTROPHES", "PAD", "REMOVED", "TOKEN_PATTERN", "compact", "window_keys", "word_ids"]
 
 #: Spellings of the apostrophe inside a word that the Python preparation makes plain.
 APOSTROPHES = ("\u2019", "\u2018", "`", "&#39;", "&#x27;", "&apos;")
@@ -118,6 +118,19 @@ def compact(g: GraphBuilder, ids: str, min_width: int = 1) -> tuple[str, str]:
     kept = g.op("GatherElements", ids, order, axis=1)
     lengths = g.op("ReduceSum", keep, g.const([1], "int64"), keepdims=1)
     return g.op("Where", g.op("Less", positions, lengths), kept, g.const(PAD, "int64")), lengths
+
+
+def window_keys(g: GraphBuilder, ids: str, n: int, base: int) -> tuple[str, str]:
+    """The int64 key ``w1·base^(n-1) + ... + wn`` of every window of ``n`` ids in each row of ``ids`` (N, W),
+    and whether all its ids are valid (>= 0); shape (N, W - n + 1)."""
+    key = valid = None
+    for k in range(n):
+        end = k - (n - 1) if k < n - 1 else 2**62
+        window = g.op("Slice", ids, g.const([k], "int64"), g.const([end], "int64"), g.const([1], "int64"))
+        ok = g.op("GreaterOrEqual", window, g.const(0, "int64"))
+        valid = ok if valid is None else g.op("And", valid, ok)
+        key = window if key is None else g.op("Add", g.op("Mul", key, g.const(base, "int64")), window)
+    return key, valid
 
 
 def _int64_tensor(value: int):

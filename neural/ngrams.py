@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+import numpy as np
+
 __all__ = ["NgramIndexer"]
 
 
@@ -56,6 +58,26 @@ class NgramIndexer:
         """Each sequence followed by the ids of its known n-grams, in order."""
         index = self.index_
         return [list(seq) + [index[g] for g in self._ngrams(seq) if g in index] for seq in sequences]
+
+    def int64_keys(self) -> tuple[int, dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """The n-grams as int64 keys, for lookup tables outside Python (the exports).
+
+        Returns
+        -------
+        base : int
+            One more than the largest word id: an n-gram (w1, ..., wn) has the key w1·base^(n-1) + ... + wn.
+        keys : dict of int to (ndarray, ndarray)
+            Per order n, the keys of its n-grams and their ids.
+        """
+        base = int(max(max(gram) for gram in self.index_) + 1) if self.index_ else 1
+        keys = {}
+        for n in range(2, self.ngram + 1):
+            grams = [(gram, i) for gram, i in self.index_.items() if len(gram) == n]
+            if grams:
+                digits = np.asarray([gram for gram, _ in grams], dtype=np.int64)
+                keys[n] = (digits @ base ** np.arange(n - 1, -1, -1, dtype=np.int64),
+                           np.asarray([i for _, i in grams], dtype=np.int64))
+        return base, keys
 
     @property
     def input_dim(self) -> int:
