@@ -13,7 +13,7 @@ from corpus.imdb import (
 from corpus.prepared import PreparedTexts, prepare
 from corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
 from corpus.sources import DataSource, drop_shared_texts, shared_texts
-from corpus.splits import Splits, make_splits, review_keys, sample_corpus
+from corpus.splits import Splits, make_splits, review_keys, sample_corpus, split_fingerprint
 from corpus.text import (
     DEFAULT_STOPWORDS,
     MINIMAL_STOPWORDS,
@@ -64,4 +64,5 @@ __all__ = [
     "sample_corpus",
     "shared_texts",
     "sorted_classes",
+    "split_fingerprint",
 ]

@@ -23,7 +23,7 @@ from corpus.download import sha256_of
 from corpus.errors import DataError
 from corpus.reading import check_size, decode, is_inside
 
-__all__ = ["TABLE_SUFFIXES", "from_frames", "load_texts"]
+__all__ = ["TABLE_SUFFIXES", "dataset_name", "from_frames", "load_texts", "sniff_delimiter", "typed_labels"]
 
 #: File name endings read as tables, and how.
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -111,9 +111,8 @@ def load_texts(
             path = _existing(Path(path).expanduser())
             frames[role] = _read_table(path, delimiter, encoding)
             digest.update(f"{role}:{sha256_of(path)}\n".encode())
-    default_name = train.parent.name if train.stem.lower() in ("train", "training", "data") else train.stem
     return from_frames(frames["train"], test=frames.get("test"), validation=frames.get("validation"),
-                       name=name or default_name, source=str(train), sha256=digest.hexdigest(),
+                       name=name or dataset_name(train), source=str(train), sha256=digest.hexdigest(),
                        test_size=test_size, seed=seed, **options)
 
 
@@ -166,6 +165,18 @@ def from_frames(
                       name=name, validation=clean.get("validation"), notes=tuple(notes))
 
 
+def dataset_name(path: str | os.PathLike) -> str:
+    """A collection's name from its training file: the file's stem, or its folder's for ``train.csv`` and the like.
+
+    Examples
+    --------
+    >>> dataset_name("data/sst5/train.csv"), dataset_name("reviews.parquet")
+    ('sst5', 'reviews')
+    """
+    path = Path(path)
+    return path.parent.name if path.stem.lower() in ("train", "training", "data") else path.stem
+
+
 def _existing(path: Path) -> Path:
     if not path.exists():
         raise DataError(f"{path} does not exist. Give a CSV, TSV, JSON Lines or Parquet file, or a folder with "
@@ -188,7 +199,7 @@ def _read_table(path: Path, delimiter: str | None, encoding: str) -> pd.DataFram
         elif kind == "jsonl":
             frame = _read_json_lines(path, encoding)
         else:
-            sep = delimiter or ("\t" if kind == "tsv" else _sniff(path, encoding))
+            sep = delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, encoding))
             frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=_bom_free(encoding))
     except UnicodeDecodeError as error:
         raise DataError(f"{path} is not {encoding.upper()} text (byte {error.object[error.start]:#04x} at "
@@ -205,7 +216,8 @@ def _bom_free(encoding: str) -> str:
     return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
 
 
-def _sniff(path: Path, encoding: str) -> str:
+def sniff_delimiter(path: Path, encoding: str) -> str:
+    """The delimiter of a CSV file, guessed from its first 64 KiB (``,`` when unsure)."""
     with open(path, encoding=_bom_free(encoding), newline="") as handle:
         sample = handle.read(65536)
     try:
@@ -214,7 +226,7 @@ def _sniff(path: Path, encoding: str) -> str:
         return ","
 
 
-def _typed_labels(column: pd.Series) -> pd.Series:
+def typed_labels(column: pd.Series) -> pd.Series:
     """Labels read as text that are all whole numbers or all true/false become integers or booleans."""
     values = column[column.map(lambda v: isinstance(v, str) and v != "")]
     if len(values) != column.notna().sum() or not len(values):
@@ -283,7 +295,7 @@ def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_
                         f"{', '.join(map(repr, map(str, frame.columns)))}. Name the right ones with text_column / "
                         "label_column (--text-column / --label-column).")
     frame = frame.rename(columns={text_column: "text", label_column: "label"})
-    frame = frame.assign(label=_typed_labels(frame["label"]))
+    frame = frame.assign(label=typed_labels(frame["label"]))
     ids = frame.index.astype(str) if frame.index.name == "id" else pd.Index(
         [f"{role}:{row}" for row in range(1, len(frame) + 1)])
     frame = frame.drop(columns=[c for c in ("id",) if c in frame.columns]).set_axis(ids, axis=0)

@@ -21,7 +21,7 @@ from corpus.dataset import TextCorpus
 from corpus.errors import DataError
 from corpus.text import Stopwords, TextPreprocessor
 
-__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "make_splits", "review_keys", "sample_corpus"]
+__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "make_splits", "review_keys", "sample_corpus", "split_fingerprint"]
 
 #: Fewest training reviews of each class left after the validation carve.
 MIN_TRAIN_PER_CLASS = 5
@@ -112,10 +112,6 @@ def make_splits(
         val = train.iloc[:0]
     keys = {"train": review_keys(train), "validation": review_keys(val), "test": review_keys(corpus.test)}
     settings = TextPreprocessor(stopwords).settings
-    digest = hashlib.sha256()
-    for name, split_keys in keys.items():
-        digest.update(f"{name}:{','.join(split_keys)}\n".encode())
-    digest.update(settings.encode())
     return Splits(
         X_train=train["text"].tolist(),
         y_train=train["label"].to_numpy(),
@@ -126,9 +122,24 @@ def make_splits(
         keys=keys,
         text_settings=settings,
         seed=seed,
-        fingerprint=digest.hexdigest(),
+        fingerprint=split_fingerprint(keys, settings),
         classes=corpus.classes,
     )
+
+
+def split_fingerprint(keys: dict[str, list[str]], text_settings: str) -> str:
+    """The sha256 over each split's ordered keys and the text preparation: equal fingerprints, equal splits.
+
+    Examples
+    --------
+    >>> split_fingerprint({"train": ["a"], "validation": [], "test": ["b"]}, "tokenizer=v1")[:12]
+    '2853cc99dd8b'
+    """
+    digest = hashlib.sha256()
+    for name, split_keys in keys.items():
+        digest.update(f"{name}:{','.join(split_keys)}\n".encode())
+    digest.update(text_settings.encode())
+    return digest.hexdigest()
 
 
 def _check_validation_size(size: float | int, n_train: int) -> None:
