@@ -24,7 +24,7 @@ from evaluation.significance import mcnemar_matrix
 from evaluation.stops import RunStopped, signals_deferred
 from storage import OwnedFolder
 
-__all__ = ["Comparison", "run_comparison"]
+__all__ = ["Comparison", "health_report", "protected_inputs", "run_comparison", "write_run"]
 
 logger = logging.getLogger(__name__)
 
@@ -75,12 +75,12 @@ def run_comparison(config: RunConfig, *, wait: bool = False, data: corpus.TextCo
         return _run(config, data if data is not None else config.data.load(seed=config.seed,
                                                                            include_unsup=unlabelled), None)
     target = OwnedFolder(config.out, "report")
-    with target.claimed(wait=wait, protect=_inputs(config)):
+    with target.claimed(wait=wait, protect=protected_inputs(config)):
         return _run(config, data if data is not None else config.data.load(seed=config.seed,
                                                                            include_unsup=unlabelled), target)
 
 
-def _inputs(config: RunConfig) -> list[Path]:
+def protected_inputs(config: RunConfig) -> list[Path]:
     """What the run reads, which its report folder must never be or contain."""
     data = config.data
     paths = [data.path, data.test, data.validation, os.environ.get("IMDB_DATA") if data.path is None else None,
@@ -119,14 +119,14 @@ def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None)
                 break
         if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
             raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
-        warnings = _warnings(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
+        warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
         for warning in warnings:
             logger.warning("%s", warning.replace("`", ""))
         if target is not None:
             try:
                 with signals_deferred():
-                    _write(config, target, staging, data, by_list, splits_by_list, preparations[config.stopwords[0]],
-                           warnings, stopped, time.perf_counter() - started)
+                    write_run(config, target, staging, data, by_list, splits_by_list,
+                              preparations[config.stopwords[0]], warnings, stopped, time.perf_counter() - started)
             except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
                 stopped = stopped or late
             logger.info("Report written to %s", target.path / "report.md")
@@ -136,7 +136,7 @@ def _run(config: RunConfig, data: corpus.TextCorpus, target: OwnedFolder | None)
     return Comparison(target.path if target else None, by_list, stopped, warnings)
 
 
-def _warnings(results: list[ModelResult], splits: corpus.Splits) -> list[str]:
+def health_report(results: list[ModelResult], splits: corpus.Splits) -> list[str]:
     """Health warnings of every finished model (see :func:`evaluation.analysis.health_warnings`)."""
     majority = float(pd.Series(splits.y_test).value_counts(normalize=True).max())
     return [warning for r in results if r.status == "ok"
@@ -155,15 +155,25 @@ def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:
         )
 
 
-def _write(config: RunConfig, target: OwnedFolder, staging: Path, data: corpus.TextCorpus,
-           by_list: dict[str, list[ModelResult]], splits_by_list: dict[str, corpus.Splits], preparation: Preparation,
-           warnings: list[str], stopped: RunStopped | None, wall_s: float) -> None:
+def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpus.TextCorpus,
+              by_list: dict[str, list[ModelResult]], splits_by_list: dict[str, corpus.Splits],
+              preparation: Preparation, warnings: list[str], stopped: RunStopped | None, wall_s: float, *,
+              engine: dict[str, Any] | None = None, shared_texts: int | None = None) -> None:
+    """Write the report of a finished run into ``staging`` and swap it into ``target``.
+
+    ``engine`` describes another engine than the local one (its name, master, executors, version) for the
+    provenance; ``shared_texts`` is the count of test texts also in training when ``data`` does not hold
+    the texts (see :func:`corpus.shared_texts`).
+    """
     primary = config.stopwords[0]
     results = [r for r in by_list[primary] if r.status == "ok"]
     splits = splits_by_list[primary]
     figures = _figures(staging, results, splits, config.positive_label, preparation)
     mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
     provenance = _provenance(config, data, splits_by_list, wall_s)
+    provenance["engine"] = engine or {"engine": "local"}
+    if shared_texts is not None:
+        provenance["test_texts_also_in_training"] = shared_texts
     write_report(staging, by_list=by_list, splits=splits, mcnemar=mcnemar, provenance=provenance,
                  figures=figures, preparation=preparation, warnings=warnings, sort_by=config.sort_by,
                  repeats=config.repeats, run_peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

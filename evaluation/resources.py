@@ -9,21 +9,42 @@ import tempfile
 import threading
 from pathlib import Path
 
-__all__ = ["PeakMemory", "saved_size_bytes"]
+__all__ = ["PeakMemory", "saved_size_bytes", "tree_rss_bytes"]
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
-def _rss_bytes() -> int:
+def _rss_bytes(pid: int | str = "self") -> int:
     try:
-        with open("/proc/self/statm", encoding="ascii") as handle:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as handle:
             return int(handle.read().split()[1]) * _PAGE
     except OSError:  # not Linux: the process's lifetime peak is the best available
-        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 if pid == "self" else 0
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children", encoding="ascii") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except OSError:  # gone meanwhile, or not Linux
+        pass
+    return found
+
+
+def tree_rss_bytes(pid: int | None = None) -> int:
+    """Resident memory of a process (default: this one) and all its descendants (a Spark driver's JVM and workers)."""
+    total, pending = 0, [pid or os.getpid()]
+    while pending:
+        pid = pending.pop()
+        total += _rss_bytes(pid)
+        pending += _children(pid)
+    return total
 
 
 class PeakMemory:
-    """Sample the process's resident memory while a block runs.
+    """Sample the process's resident memory while a block runs (``children=True``: with its descendants').
 
     Examples
     --------
@@ -33,12 +54,13 @@ class PeakMemory:
     True
     """
 
-    def __init__(self, interval: float = 0.02) -> None:
+    def __init__(self, interval: float = 0.02, *, children: bool = False) -> None:
         self.interval = interval
         self.start_bytes = self.peak_bytes = 0
+        self._measure = tree_rss_bytes if children else _rss_bytes
 
     def __enter__(self) -> PeakMemory:
-        self.start_bytes = self.peak_bytes = _rss_bytes()
+        self.start_bytes = self.peak_bytes = self._measure()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
@@ -46,12 +68,12 @@ class PeakMemory:
 
     def _sample(self) -> None:
         while not self._stop.wait(self.interval):
-            self.peak_bytes = max(self.peak_bytes, _rss_bytes())
+            self.peak_bytes = max(self.peak_bytes, self._measure())
 
     def __exit__(self, *exc) -> None:
         self._stop.set()
         self._thread.join()
-        self.peak_bytes = max(self.peak_bytes, _rss_bytes())
+        self.peak_bytes = max(self.peak_bytes, self._measure())
 
     @property
     def added_bytes(self) -> int:

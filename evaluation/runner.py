@@ -24,7 +24,8 @@ from evaluation.stops import RunStopped
 from modelfiles import probabilities_from_scores, write_model_files
 from storage import pause_point
 
-__all__ = ["ModelResult", "ModelRuns", "Preparation", "RunConfig", "predictions_and_scores", "run_models"]
+__all__ = ["ModelResult", "ModelRuns", "Preparation", "RunConfig", "brier_score", "predictions_and_scores",
+           "run_models"]
 
 logger = logging.getLogger(__name__)
 
@@ -263,10 +264,22 @@ def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
         return model
     result.probabilities = probabilities_from_scores(model, raw) if calibrated else \
         np.asarray(model.predict_proba(prepared["test"]), dtype=float)
-    truth = np.asarray(splits.y_test)[:, np.newaxis] == np.asarray(model.classes_)[np.newaxis, :]
-    squared = np.sum((result.probabilities - truth) ** 2, axis=1)
-    result.brier = float(np.mean(squared) / 2 if truth.shape[1] == 2 else np.mean(squared))
+    result.brier = brier_score(splits.y_test, result.probabilities, model.classes_)
     return model
+
+
+def brier_score(y_true, probabilities: np.ndarray, classes) -> float:
+    """Brier score of (n, k) ``probabilities`` (columns in ``classes`` order): scikit-learn's for two classes,
+    the summed multi-class form for more.
+
+    Examples
+    --------
+    >>> round(brier_score([0, 1], np.array([[0.9, 0.1], [0.2, 0.8]]), [0, 1]), 6)
+    0.025
+    """
+    truth = np.asarray(y_true)[:, np.newaxis] == np.asarray(classes)[np.newaxis, :]
+    squared = np.sum((probabilities - truth) ** 2, axis=1)
+    return float(np.mean(squared) / 2 if truth.shape[1] == 2 else np.mean(squared))
 
 
 def _fit_params(name: str, unlabelled: list[str] | None) -> dict[str, Any]:
