@@ -1,0 +1,211 @@
+"""Naive Bayes, the linear SVM and NBSVM as Spark ML stages, with the local baselines' features and settings.
+
+Each model takes the local model's settings (:func:`evaluation.registry.resolved_settings`, so ``--set``
+works for both engines), fits on a DataFrame with the columns ``tokens`` and ``y`` (a label position),
+and :meth:`scores` adds ``scores`` (array: the positive class's margin for two classes, one per class
+otherwise) and ``probability`` (Naive Bayes only). The differences from the local twins, all of Spark's
+making, are named where they arise: Spark's ``LinearSVC`` minimises the hinge loss with L-BFGS where
+liblinear minimises the squared hinge; ``C`` becomes ``regParam = 1 / (C * n)``, which is the same
+objective scaled by ``1 / (C * n)``.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import numpy as np
+
+from engines.spark.preparation import ngram_stages
+
+__all__ = ["SparkModel", "make_spark_model"]
+
+logger = logging.getLogger(__name__)
+
+_TERMS, _COUNTS, _FEATURES = "_terms", "_counts", "_features"
+_MAX_VOCABULARY = 1 << 30  # keep every n-gram, as the local vectorizer does (min_df aside)
+MAX_ITER = 100  # L-BFGS iterations of Spark's LinearSVC (its default)
+TOL = 1e-6  # its convergence tolerance
+
+
+class SparkModel:
+    """A fitted-on-Spark baseline: ``fit(frame)``, then ``scores(frame)``.
+
+    Parameters
+    ----------
+    name : str
+        ``naive_bayes``, ``linear_svm`` or ``nbsvm``.
+    settings : dict
+        The local model's resolved settings (``ngram_range``, ``min_df``, ``alpha``, ``C``, ``beta``,
+        ``loss``, ``binary``); unknown keys are ignored, missing ones take the local defaults.
+    n_classes : int
+        Number of classes (label positions ``0 .. n_classes - 1`` in column ``y``).
+    """
+
+    def __init__(self, name: str, settings: dict[str, Any], n_classes: int) -> None:
+        self.name = name
+        self.settings = settings
+        self.n_classes = n_classes
+
+    # -- features -------------------------------------------------------------------------------------------
+    def _vectorize(self, frame, binary: bool):
+        from pyspark.ml import Pipeline
+        from pyspark.ml.feature import CountVectorizer
+
+        min_df = self.settings.get("min_df", 1)
+        counter = CountVectorizer(inputCol=_TERMS, outputCol=_COUNTS, binary=binary, vocabSize=_MAX_VOCABULARY,
+                                  minDF=float(min_df))
+        stages = ngram_stages(tuple(self.settings.get("ngram_range", (1, 2))), _TERMS) + [counter]
+        self.vectorizer_ = Pipeline(stages=stages).fit(frame)
+        self.n_features_ = len(self.vectorizer_.stages[-1].vocabulary)
+        logger.info("%s on Spark: %s n-grams", self.name, f"{self.n_features_:,}")
+
+    def _counts(self, frame):
+        return self.vectorizer_.transform(frame).drop(_TERMS, "tokens")
+
+    # -- fit ------------------------------------------------------------------------------------------------
+    def fit(self, frame) -> SparkModel:
+        """Fit on the rows of ``frame`` (columns ``tokens`` and ``y``)."""
+        from pyspark import StorageLevel
+
+        kind = self.name
+        self._vectorize(frame, binary=kind != "linear_svm" and self.settings.get("binary", True))
+        counts = self._counts(frame)
+        cores = frame.sparkSession.sparkContext.defaultParallelism
+        if counts.rdd.getNumPartitions() > cores:  # each partition sends a dense gradient per L-BFGS step
+            counts = counts.coalesce(cores)
+        counts = counts.persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            if kind == "naive_bayes":
+                self._fit_naive_bayes(counts)
+            elif kind == "linear_svm":
+                self._fit_linear_svm(counts)
+            else:
+                self._fit_nbsvm(counts)
+        finally:
+            counts.unpersist()
+        return self
+
+    def _fit_naive_bayes(self, counts) -> None:
+        from pyspark.ml.classification import NaiveBayes
+
+        self.classifier_ = NaiveBayes(featuresCol=_COUNTS, labelCol="y", smoothing=float(self.settings["alpha"]),
+                                      modelType="multinomial").fit(counts)
+
+    def _tfidf(self, counts):
+        """Sublinear term frequency (1 + log tf), scikit-learn's smooth idf, L2 rows: the local linear SVM's."""
+        from pyspark.ml.feature import ElementwiseProduct, Normalizer
+        from pyspark.ml.linalg import SparseVector, VectorUDT
+        from pyspark.sql import functions as F
+
+        @F.udf(VectorUDT())
+        def sublinear(vector):
+            return SparseVector(vector.size, vector.indices, 1.0 + np.log(vector.values))
+
+        scaled = counts.withColumn(_COUNTS, sublinear(_COUNTS))
+        if not hasattr(self, "idf_"):
+            from pyspark.ml.feature import IDF
+
+            fitted = IDF(inputCol=_COUNTS, outputCol="_unused").fit(counts)
+            frequency = np.asarray(fitted.docFreq, dtype=np.float64)
+            self.idf_ = np.log((1.0 + fitted.numDocs) / (1.0 + frequency)) + 1.0
+        from pyspark.ml.linalg import DenseVector
+
+        weighted = ElementwiseProduct(scalingVec=DenseVector(self.idf_), inputCol=_COUNTS,
+                                      outputCol="_weighted").transform(scaled)
+        return Normalizer(p=2.0, inputCol="_weighted", outputCol=_FEATURES).transform(weighted) \
+            .drop(_COUNTS, "_weighted")
+
+    def _targets(self) -> list[int]:
+        """The positive class of each one-against-the-rest problem (one problem for two classes)."""
+        return [1] if self.n_classes == 2 else list(range(self.n_classes))
+
+    def _linear(self, frame, target: int):
+        """Spark's linear model for ``target`` against the rest, on column ``_features``: (weights, bias)."""
+        from pyspark.ml.classification import LinearSVC, LogisticRegression
+        from pyspark.sql import functions as F
+
+        labelled = frame.withColumn("_target", (F.col("y") == target).cast("double"))
+        n = labelled.count()
+        shared = dict(featuresCol=_FEATURES, labelCol="_target", regParam=1.0 / (float(self.settings["C"]) * n),
+                      standardization=False, maxIter=MAX_ITER, tol=TOL)
+        if self.settings.get("loss", "svm") == "logistic":
+            fitted = LogisticRegression(family="binomial", **shared).fit(labelled)
+        else:
+            fitted = LinearSVC(**shared).fit(labelled)
+        summary = fitted.summary() if callable(fitted.summary) else fitted.summary
+        logger.info("%s on Spark: class %d, %d L-BFGS iterations", self.name, target, summary.totalIterations)
+        return fitted.coefficients.toArray(), float(fitted.intercept)
+
+    def _fit_linear_svm(self, counts) -> None:
+        from pyspark import StorageLevel
+
+        features = self._tfidf(counts).persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            pairs = [self._linear(features, target) for target in self._targets()]
+        finally:
+            features.unpersist()
+        self.coef_ = np.vstack([w for w, _ in pairs])
+        self.intercept_ = np.array([b for _, b in pairs])
+
+    def _fit_nbsvm(self, counts) -> None:
+        """r from one aggregation of class-wise sums, r ∘ x̂ by ``ElementwiseProduct``, Spark's SVM, interpolation."""
+        from pyspark import StorageLevel
+        from pyspark.ml.feature import ElementwiseProduct
+        from pyspark.ml.linalg import DenseVector
+        from pyspark.ml.stat import Summarizer
+
+        alpha, beta = float(self.settings["alpha"]), float(self.settings["beta"])
+        sums = {row["y"]: row["sum"].toArray() for row in
+                counts.groupBy("y").agg(Summarizer.sum(counts[_COUNTS]).alias("sum")).collect()}
+        total = sum(sums.values())
+        ratios, coefs, intercepts = [], [], []
+        for target in self._targets():
+            p = alpha + sums.get(target, 0.0)
+            q = alpha + (total - sums.get(target, 0.0))
+            r = np.log((p / p.sum()) / (q / q.sum()))
+            scaled = ElementwiseProduct(scalingVec=DenseVector(r), inputCol=_COUNTS, outputCol=_FEATURES) \
+                .transform(counts).persist(StorageLevel.MEMORY_AND_DISK)
+            try:
+                w, b = self._linear(scaled, target)
+            finally:
+                scaled.unpersist()
+            w_interp = (1.0 - beta) * np.abs(w).mean() + beta * w  # as the local NBSVM: toward Naive Bayes
+            ratios.append(r)
+            coefs.append(r * w_interp)  # on binary x̂: the score is x̂ · (r ∘ w') + b'
+            intercepts.append(beta * b)
+        self.r_ = np.vstack(ratios)
+        self.coef_ = np.vstack(coefs)
+        self.intercept_ = np.array(intercepts)
+
+    # -- scores ---------------------------------------------------------------------------------------------
+    def scores(self, frame):
+        """``frame`` with ``scores`` (array of double) and ``probability`` (array, or null): see the module."""
+        from pyspark.ml.functions import vector_to_array
+        from pyspark.sql import functions as F
+
+        kept = [c for c in frame.columns if c != "tokens"]
+        counts = self._counts(frame)
+        if self.name == "naive_bayes":
+            scored = self.classifier_.transform(counts)
+            raw = vector_to_array("rawPrediction")
+            probability = vector_to_array("probability")
+            score = F.array(raw[1] - raw[0]) if self.n_classes == 2 else F.transform(probability, F.log)
+            return scored.select(*kept, score.alias("scores"), probability.alias("probability"))
+        features = self._tfidf(counts) if self.name == "linear_svm" else counts.withColumnRenamed(_COUNTS, _FEATURES)
+        weights = frame.sparkSession.sparkContext.broadcast((self.coef_, self.intercept_))
+
+        @F.udf("array<double>")
+        def margins(vector):
+            coef, intercept = weights.value
+            return (coef[:, vector.indices] @ vector.values + intercept).tolist()
+
+        return features.select(*kept, margins(_FEATURES).alias("scores"),
+                               F.lit(None).cast("array<double>").alias("probability"))
+
+
+def make_spark_model(name: str, settings: dict[str, Any], n_classes: int) -> SparkModel:
+    """The Spark twin of the local model ``name`` with its resolved ``settings``."""
+    if name not in ("naive_bayes", "linear_svm", "nbsvm"):
+        raise ValueError(f"The Spark engine runs naive_bayes, linear_svm and nbsvm; {name!r} is not one of them.")
+    return SparkModel(name, settings, n_classes)

@@ -1,0 +1,95 @@
+"""Start (or join) the Spark session a comparison runs in, and describe it for the report."""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sys
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["SparkOptions", "describe_session", "spark_session"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SparkOptions:
+    """Where and how the Spark engine runs."""
+
+    master: str = "local[2]"  # local[N] / local[*], spark://HOST:PORT, yarn, k8s://...
+    conf: dict[str, str] = field(default_factory=dict)  # extra Spark settings, e.g. spark.executor.memory=8g
+    driver_memory: str = "6g"  # the driver JVM's heap; in local mode it holds the executors too
+
+
+def _check_java() -> None:
+    """Spark 4 needs Java 17 or newer; say so before the JVM fails with a long trace."""
+    java = shutil.which("java") if not os.environ.get("JAVA_HOME") else os.path.join(os.environ["JAVA_HOME"], "bin",
+                                                                                       "java")
+    if not java or not os.path.exists(java):
+        raise RuntimeError("The Spark engine needs a Java runtime (17 or newer) and found none: install one "
+                           "(e.g. apt-get install openjdk-17-jre-headless) or set JAVA_HOME.")
+
+
+def spark_session(options: SparkOptions | None = None):
+    """The active Spark session, or a new one for ``options``.
+
+    Parameters
+    ----------
+    options : SparkOptions, optional
+        Master URL and settings (default: ``local[2]``).
+
+    Returns
+    -------
+    pyspark.sql.SparkSession
+        With the UI off, Arrow on, the package's Python as the workers' Python (local mode), and
+        Spark's own log at warnings only.
+
+    Raises
+    ------
+    ImportError
+        If pyspark is not installed (``pip install imdb-baselines[spark]``).
+    RuntimeError
+        If there is no Java runtime.
+    """
+    options = options or SparkOptions()
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as error:
+        raise ImportError("The Spark engine needs pyspark: pip install 'imdb-baselines[spark]'") from error
+    _check_java()
+    if options.master.startswith("local"):  # workers run this same interpreter, with this package importable
+        os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+        os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
+    settings: dict[str, Any] = {
+        "spark.ui.enabled": "false",
+        "spark.ui.showConsoleProgress": "false",
+        "spark.driver.memory": options.driver_memory,
+        "spark.sql.execution.arrow.pyspark.enabled": "true",
+        "spark.sql.shuffle.partitions": "8",
+        "spark.driver.maxResultSize": "4g",
+        "spark.sql.session.timeZone": "UTC",
+        **options.conf,
+    }
+    builder = SparkSession.builder.master(options.master).appName("imdb-baselines")
+    for key, value in settings.items():
+        builder = builder.config(key, value)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    logger.info("Spark %s session on %s (default parallelism %d)", session.version, options.master,
+                session.sparkContext.defaultParallelism)
+    return session
+
+
+def describe_session(session) -> dict[str, Any]:
+    """Engine, master, executors and versions, for the report's provenance."""
+    context = session.sparkContext
+    try:
+        executors = context._jsc.sc().getExecutorMemoryStatus().size()  # the driver counts as one
+    except Exception:  # not every deployment exposes it
+        executors = None
+    return {"engine": "spark", "spark_version": session.version, "master": context.master,
+            "default_parallelism": context.defaultParallelism,
+            "executors": executors, "executor_memory": context.getConf().get("spark.executor.memory", "default"),
+            "driver_memory": context.getConf().get("spark.driver.memory", "default")}
