@@ -11,7 +11,7 @@ REFERENCE := --models naive_bayes,linear_svm,nbsvm,lstm,fasttext --repeats 3 --o
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,word2vec,serve,export]'
+	$(PY) -m pip install --quiet -e '.[dev,word2vec,serve,export,spark]'
 	touch $@
 
 compare: $(VENV)/.installed  ## the reference comparison into reports/reference (ARGS adds options, e.g. --data PATH)

@@ -26,6 +26,9 @@ examples:
   imdb-compare --repeats 3 --sort f1                     retrain with 3 seeds; leaderboard by F1
   imdb-compare --models nbsvm,fasttext --set nbsvm.C=0.5 --set fasttext.epochs=3
   imdb-compare --data reviews.csv --text-column review --label-column stars --test-size 0.2
+  imdb-compare --engine spark --models naive_bayes,linear_svm,nbsvm      the baselines on Spark (local[2])
+  imdb-compare --engine spark --spark-master spark://head:7077 --data hdfs:///corpora/reviews.parquet \
+      --spark-conf spark.executor.memory=8g                              the same on a cluster
 
 stopword lists: minimal (15 words, the default), english (318, scikit-learn's), sentiment (274: english
 without negations, contrast and intensity words), none, or a file with one word per line.
@@ -43,6 +46,9 @@ rules (each checked before any data is loaded; a broken one exits with status 2)
   --bootstrap   0 (no intervals) or an int >= 100
   --repeats     an int in [1, 20]
   --set         MODEL.KEY=VALUE for a model of the run and one of its settings, VALUE of that setting's type
+  --engine      local, or spark (pip install 'imdb-baselines[spark]'; Java 17+): naive_bayes, linear_svm and
+                nbsvm only, no --tune, --repeats or saved models
+  --spark-conf  KEY=VALUE, a Spark setting (repeatable); only with --engine spark
   --sort        accuracy, f1, roc_auc... (any metric of the leaderboard, best first) or fit_s, predict_s,
                 peak_memory_mib, model_mib (cheapest first)
 exit status: 0 all models finished; 1 a model failed; 2 bad options or data; 130 / 143 stopped by
@@ -109,9 +115,18 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--calibration", action=argparse.BooleanOptionalAction, default=True,
                         help="report each model's calibration (Brier score, reliability diagram); the linear SVM "
                         "and NBSVM get probabilities from a sigmoid fitted on the validation split (default on)")
-    parser.add_argument("--save-models", action=argparse.BooleanOptionalAction, default=True,
+    parser.add_argument("--save-models", action=argparse.BooleanOptionalAction, default=None,
                         help="keep the trained models in the report folder (models/NAME; imdb-predict and "
-                        "modelfiles.load_model read them; default on)")
+                        "modelfiles.load_model read them; default on with the local engine)")
+    parser.add_argument("--engine", choices=("local", "spark"), default="local",
+                        help="where the models run: this process (default), or Apache Spark for the three "
+                        "baselines (the same split, tokens and report)")
+    parser.add_argument("--spark-master", default="local[2]",
+                        help="the Spark master: local[N], spark://HOST:PORT, yarn, k8s://... (default local[2])")
+    parser.add_argument("--spark-conf", action="append", default=[], metavar="KEY=VALUE",
+                        help="a Spark setting, e.g. spark.executor.memory=8g (repeatable)")
+    parser.add_argument("--spark-driver-memory", default="6g",
+                        help="the Spark driver's heap; in local mode it also holds the executors (default 6g)")
     parser.add_argument("--list-models", action="store_true", help="list the model names and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars; warnings and errors only")
     parser.add_argument("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")
@@ -123,7 +138,10 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
     """The model and stopword lists, after every rule of ``--help`` that needs no data."""
     if args.models is not None and not args.models.strip(" ,"):
         parser.error("--models is empty; give a comma list of names (see --list-models)")
-    models = [m.strip() for m in (args.models or ",".join(_default_models())).split(",") if m.strip()]
+    from engines import SPARK_MODELS
+
+    defaults = SPARK_MODELS if args.engine == "spark" else _default_models()
+    models = [m.strip() for m in (args.models or ",".join(defaults)).split(",") if m.strip()]
     unknown = [m for m in models if m not in names]
     if unknown or len(set(models)) != len(models):
         parser.error(f"--models: unknown or repeated {unknown or models}; valid names: {', '.join(names)}")
@@ -165,7 +183,35 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
         args.settings = parse_settings(args.set, models)
     except ValueError as error:
         parser.error(f"--set: {error}")
+    _check_engine(parser, args, models)
     return models, stopwords
+
+
+def _check_engine(parser: argparse.ArgumentParser, args: argparse.Namespace, models: list[str]) -> None:
+    """The rules of --engine spark; the local engine takes no --spark-* options."""
+    if args.engine == "local":
+        if args.spark_conf or args.spark_master != "local[2]":
+            parser.error("--spark-master and --spark-conf need --engine spark")
+        args.save_models = True if args.save_models is None else args.save_models
+        return
+    from engines import SPARK_MODELS
+
+    others = [m for m in models if m not in SPARK_MODELS]
+    if others:
+        parser.error(f"--engine spark runs {', '.join(SPARK_MODELS)}; leave out {', '.join(others)}")
+    refused = [flag for flag, given in (("--tune", args.tune), ("--repeats", args.repeats > 1),
+                                        ("--save-models", args.save_models), ("--drop-duplicates",
+                                                                              args.drop_duplicates)) if given]
+    if refused:
+        parser.error(f"--engine spark does not take {', '.join(refused)}; use the local engine for them")
+    args.save_models = False
+    conf = {}
+    for item in args.spark_conf:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            parser.error(f"--spark-conf must be KEY=VALUE, e.g. spark.executor.memory=8g. Got {item!r} instead.")
+        conf[key.strip()] = value.strip()
+    args.spark_options = conf
 
 
 def _model_list(names: list[str]) -> str:
@@ -208,9 +254,22 @@ def _default_models() -> tuple[str, ...]:
     return DEFAULT_MODELS
 
 
-def _run_name(models: list[str], stopwords: list[str], seed: int, sample: int | None) -> str:
+def _run_name(models: list[str], stopwords: list[str], seed: int, sample: int | None, engine: str = "local") -> str:
     name = f"{'-'.join(models)}_{'-'.join(Path(s).stem for s in stopwords)}_seed{seed}"
-    return name + (f"_sample{sample}" if sample else "")
+    return name + (f"_sample{sample}" if sample else "") + ("" if engine == "local" else f"_{engine}")
+
+
+def _run(config, args: argparse.Namespace):
+    """The comparison on the engine of ``--engine``."""
+    if args.engine == "spark":
+        from engines.spark import SparkOptions, run_spark_comparison
+
+        options = SparkOptions(master=args.spark_master, conf=args.spark_options,
+                               driver_memory=args.spark_driver_memory)
+        return run_spark_comparison(config, options, wait=args.wait)
+    from evaluation.comparison import run_comparison
+
+    return run_comparison(config, wait=args.wait)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -239,7 +298,6 @@ def main(argv: list[str] | None = None) -> int:
 
     import corpus
     from corpus.progress import show_progress
-    from evaluation.comparison import run_comparison
     from evaluation.leaderboard import leaderboard
     from evaluation.report import table_of, update_index
     from evaluation.runner import RunConfig
@@ -256,7 +314,7 @@ def main(argv: list[str] | None = None) -> int:
     if learners and not source.is_imdb:
         parser.error(f"{', '.join(learners)} learn word vectors from unlabelled texts, which only IMDB provides "
                      "(its train/unsup reviews); leave them out with your own data")
-    out = Path(args.out) if args.out else REPORTS / _run_name(models, stopwords, args.seed, args.sample)
+    out = Path(args.out) if args.out else REPORTS / _run_name(models, stopwords, args.seed, args.sample, args.engine)
     command = shlex.join(["python", "compare.py", *(sys.argv[1:] if argv is None else argv)])
     config = RunConfig(models=tuple(models), stopwords=tuple(stopwords), out=out, data=source, seed=args.seed,
                        validation_size=args.validation_size, sample=args.sample, neural_overrides=overrides,
@@ -267,7 +325,7 @@ def main(argv: list[str] | None = None) -> int:
     show_progress(not args.quiet)
     try:
         with stop_on_signals(), logging_redirect_tqdm():
-            run = run_comparison(config, wait=args.wait)
+            run = _run(config, args)
     except (FileNotFoundError, corpus.DataError, TargetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

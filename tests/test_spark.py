@@ -1,0 +1,157 @@
+"""The Spark engine in local[2] mode: the local engine's split and tokens, the baselines on Spark ML, the report."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import compare
+import corpus
+from evaluation.runner import RunConfig
+
+pytest.importorskip("pyspark", reason="the Spark engine's tests need the spark extra")
+
+from engines.spark import SparkOptions, run_spark_comparison  # noqa: E402
+from engines.spark.data import read_spark_data  # noqa: E402
+from engines.spark.preparation import TOKENS, add_tokens  # noqa: E402
+from engines.spark.session import spark_session  # noqa: E402
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EXCERPT = corpus.DataSource(path=str(FIXTURES / "aclImdb"), excerpt=True)
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def spark():
+    session = spark_session(SparkOptions(master="local[2]", driver_memory="2g"))
+    yield session
+    session.stop()
+
+
+def _local_splits(source: corpus.DataSource, stopwords: str = "minimal", **options) -> corpus.Splits:
+    return corpus.make_splits(source.load(seed=0), validation_size=0.1, seed=0, stopwords=stopwords, **options)
+
+
+def test_imdb_split_and_tokens_are_the_local_engines(spark):
+    data = read_spark_data(spark, EXCERPT, stopwords="minimal")
+    local = _local_splits(EXCERPT)
+    assert data.splits.fingerprint == local.fingerprint
+    assert data.splits.keys == local.keys
+    assert data.splits.X_test == local.X_test
+    for stopwords in ("minimal", "english"):
+        tokens = add_tokens(data.frame, stopwords).where("split = 'test'").select("key", TOKENS).toPandas()
+        by_key = dict(zip(tokens["key"], tokens[TOKENS].map(list)))
+        prepare = corpus.TextPreprocessor(stopwords)
+        assert [by_key[key] for key in local.keys["test"]] == [prepare(text) for text in local.X_test]
+    counts = data.frame.groupBy("split").count().toPandas().set_index("split")["count"].to_dict()
+    assert counts == local.sizes()
+
+
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet"])
+def test_tables_read_by_spark_split_like_the_local_reader(spark, tmp_path, kind):
+    if kind == "jsonl":
+        source = corpus.DataSource(path=str(FIXTURES / "trec" / "train.jsonl"), test=str(FIXTURES / "trec" /
+                                   "test.jsonl"), text_column="question", label_column="coarse")
+    elif kind == "csv":
+        source = corpus.DataSource(path=str(FIXTURES / "sst5" / "train.csv"), text_column="sentence", test_size=0.25)
+    else:
+        frame = pd.read_csv(FIXTURES / "sst5" / "train.csv").rename(columns={"sentence": "text"})
+        frame.loc[3, "text"] = "   "  # an empty text: dropped by both engines with drop_empty
+        path = tmp_path / "reviews.parquet"
+        frame.to_parquet(path)
+        source = corpus.DataSource(path=str(path), test_size=0.3, drop_empty=True)
+    data = read_spark_data(spark, source, seed=0)
+    local = _local_splits(source)
+    assert data.splits.fingerprint == local.fingerprint
+    assert data.splits.classes == local.classes
+    assert data.splits.X_test == local.X_test
+    assert np.array_equal(data.splits.y_train, local.y_train) and np.array_equal(data.splits.y_test, local.y_test)
+    assert data.corpus.notes == source.load(seed=0).notes
+
+
+def test_bad_tables_are_refused_as_by_the_local_reader(spark, tmp_path):
+    frame = pd.DataFrame({"review": ["a fine film", "", "dull", "great fun", "awful", "lovely"] * 3,
+                          "label": ["pos", "neg", "neg", "pos", "neg", "pos"] * 3})
+    path = tmp_path / "reviews.csv"
+    frame.to_csv(path, index=False)
+    with pytest.raises(corpus.DataError, match="has no column 'text'.*'review'"):
+        read_spark_data(spark, corpus.DataSource(path=str(path)))
+    with pytest.raises(corpus.DataError, match="3 empty or missing text"):
+        read_spark_data(spark, corpus.DataSource(path=str(path), text_column="review"))
+    numbers = tmp_path / "numbers.parquet"
+    pd.DataFrame({"text": [1, 2, 3, 4], "label": [0, 1, 0, 1]}).to_parquet(numbers)
+    with pytest.raises(corpus.DataError, match="not strings"):
+        read_spark_data(spark, corpus.DataSource(path=str(numbers)))
+    with pytest.raises(corpus.DataError, match="cannot be read"):
+        read_spark_data(spark, corpus.DataSource(path=str(tmp_path / "missing.parquet")))
+
+
+def test_baselines_on_spark_against_their_local_twins(spark, tmp_path):
+    config = RunConfig(models=("naive_bayes", "linear_svm", "nbsvm"), stopwords=("minimal",), out=None,
+                       data=EXCERPT, n_resamples=0, save_models=False)
+    spark_run = run_spark_comparison(config, session=spark).by_list["minimal"]
+    from evaluation.comparison import run_comparison
+
+    local_run = run_comparison(config).by_list["minimal"]
+    spark_results = {r.name: r for r in spark_run}
+    for local in local_run:
+        twin = spark_results[local.name]
+        assert twin.status == "ok", twin.error
+        agreement = np.mean(twin.predictions == local.predictions)
+        if local.name == "naive_bayes":  # the same counts and smoothing: the same log odds
+            np.testing.assert_allclose(twin.scores, local.scores, rtol=1e-7, atol=1e-7)
+            np.testing.assert_allclose(twin.probabilities, local.probabilities, atol=1e-9)
+        else:  # hinge by L-BFGS against liblinear's squared hinge: close, not equal
+            assert agreement >= 0.8, (local.name, agreement)
+            assert np.corrcoef(twin.scores, local.scores)[0, 1] > 0.8
+
+
+def test_compare_engine_spark_writes_the_report(tmp_path, spark):
+    out = tmp_path / "report"
+    status = compare.main(["--engine", "spark", "--data", str(FIXTURES / "aclImdb"), "--excerpt", "--out", str(out),
+                           "--bootstrap", "0", "--quiet", "--stopwords", "minimal,none",
+                           "--set", "nbsvm.beta=0.5", "--spark-driver-memory", "2g"])
+    assert status == 0
+    results = json.loads((out / "results.json").read_text())
+    provenance = results["provenance"]
+    assert provenance["engine"]["engine"] == "spark" and provenance["engine"]["master"] == "local[2]"
+    assert provenance["fingerprints"]["minimal"] == _local_splits(EXCERPT).fingerprint
+    assert provenance["model_settings"]["nbsvm"]["beta"] == 0.5
+    assert {(r["model"], r["stopwords"]) for r in results["results"]} == {
+        (m, s) for m in ("naive_bayes", "linear_svm", "nbsvm") for s in ("minimal", "none")}
+    report = (out / "report.md").read_text()
+    assert '"engine": "spark"' in report and "## Stopword ablation" in report
+    predictions = pd.read_csv(out / "predictions.csv")
+    assert len(predictions) == 80 and {"nbsvm_prediction", "naive_bayes_probability_1"} <= set(predictions.columns)
+    assert not (out / "models").exists()
+
+
+@pytest.mark.parametrize(("options", "message"), [
+    (["--engine", "spark", "--models", "nbsvm,lstm"], "leave out lstm"),
+    (["--engine", "spark", "--tune"], "does not take --tune"),
+    (["--engine", "spark", "--save-models"], "does not take --save-models"),
+    (["--engine", "spark", "--spark-conf", "spark.executor.memory"], "KEY=VALUE"),
+    (["--spark-conf", "spark.executor.memory=2g"], "need --engine spark"),
+])
+def test_compare_refuses_what_the_spark_engine_does_not_do(options, message, capsys):
+    with pytest.raises(SystemExit) as stop:
+        compare.main(options)
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+
+
+def test_the_local_engine_never_imports_pyspark(tmp_path):
+    script = ("import sys, compare\n"
+              f"status = compare.main(['--data', {str(FIXTURES / 'aclImdb')!r}, '--excerpt', '--models', "
+              f"'naive_bayes', '--out', {str(tmp_path / 'r')!r}, '--bootstrap', '0', '--quiet'])\n"
+              "assert status == 0, status\n"
+              "assert not [m for m in sys.modules if m.startswith(('pyspark', 'engines.spark'))], 'pyspark imported'\n")
+    done = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
