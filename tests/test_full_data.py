@@ -73,3 +73,57 @@ def test_exports_agree_with_their_models_on_the_whole_test_set(imdb, full_data, 
             assert row["agreement"] >= 0.999, (name, fmt)
             assert row["max_probability_difference_same_encoding"] <= 1e-4, (name, fmt)
             assert row["encoding_differs"] <= 25, (name, fmt, row["encoding_differs_examples"])
+
+
+
+@pytest.fixture(scope="module")
+def both_engines(full_data, tmp_path_factory):
+    """The three baselines on the full data with each engine (results.json of each), and Spark's test tokens."""
+    pytest.importorskip("pyspark", reason="the spark extra is not installed")
+    import json
+
+    import compare
+    from engines.spark.data import read_spark_data
+    from engines.spark.preparation import TOKENS, add_tokens
+    from engines.spark.session import SparkOptions, spark_session
+
+    session = spark_session(SparkOptions("local[2]"))
+    data = read_spark_data(session, corpus.DataSource(path=full_data))
+    tokens = add_tokens(data.frame, "minimal").where("split = 'test'").select("key", TOKENS).toPandas()
+    by_key = dict(zip(tokens["key"], tokens[TOKENS].map(list)))
+    spark_tokens = [by_key[key] for key in data.splits.keys["test"]]
+    data.frame.unpersist()
+    runs = {}
+    for engine in ("local", "spark"):
+        out = tmp_path_factory.mktemp(engine)
+        options = ["--engine", "spark"] if engine == "spark" else ["--no-save-models"]
+        assert compare.main(["--data", full_data, "--models", "naive_bayes,linear_svm,nbsvm", "--bootstrap", "0",
+                             "--quiet", "--out", str(out), *options]) == 0
+        runs[engine] = json.loads((out / "results.json").read_text())
+    accuracy = {e: {r["model"]: r["accuracy"] for r in runs[e]["results"]} for e in runs}
+    print(accuracy)
+    return {"texts": data.splits.X_test, "tokens": spark_tokens, "runs": runs, "accuracy": accuracy}
+
+
+def test_spark_engine_splits_and_tokenizes_as_the_local_engine(both_engines):
+    prepare = corpus.TextPreprocessor("minimal")
+    differing = [i for i, (text, tokens) in enumerate(zip(both_engines["texts"], both_engines["tokens"]))
+                 if tokens != prepare(text)]
+    assert len(both_engines["tokens"]) == 25_000 and not differing, differing[:5]
+    runs = both_engines["runs"]
+    assert runs["local"]["provenance"]["fingerprints"] == runs["spark"]["provenance"]["fingerprints"]
+    assert runs["spark"]["provenance"]["engine"]["engine"] == "spark"
+
+
+def test_spark_naive_bayes_and_linear_svm_match_their_local_twins(both_engines):
+    local, spark = both_engines["accuracy"]["local"], both_engines["accuracy"]["spark"]
+    assert spark["naive_bayes"] == pytest.approx(local["naive_bayes"], abs=1e-4)  # the same model
+    assert abs(spark["linear_svm"] - local["linear_svm"]) <= 0.005
+
+
+@pytest.mark.xfail(strict=True, reason="Spark's LinearSVC (L-BFGS on the hinge loss) stops far from liblinear's "
+                   "solution on NBSVM's r-scaled features, and the interpolation's mean |w| amplifies it: "
+                   "about 2 points below the local NBSVM")
+def test_spark_nbsvm_matches_its_local_twin(both_engines):
+    local, spark = both_engines["accuracy"]["local"], both_engines["accuracy"]["spark"]
+    assert abs(spark["nbsvm"] - local["nbsvm"]) <= 0.005

@@ -1,0 +1,198 @@
+"""The Spark engine against the local one: parity on IMDB, then time and memory as the corpus grows.
+
+Usage:
+    python benchmarks/spark_benchmark.py --data ../shared/data/aclImdb_v1.tar.gz              # parity only
+    python benchmarks/grow_corpus.py --data ../shared/data/aclImdb_v1.tar.gz --times 1,4,16 --out /tmp/grown
+    python benchmarks/spark_benchmark.py --data ../shared/data/aclImdb_v1.tar.gz --grown /tmp/grown --times 1,4,16
+
+1. Parity: ``compare.py --models naive_bayes,linear_svm,nbsvm`` with each engine on the full IMDB data (the
+   same split, fingerprint checked), side by side: test accuracy, the difference, fit and predict time.
+2. Growth (``--grown``): both engines on ``xN/train.parquet`` (N times the training reviews) with the
+   official test set, each in a fresh process under a wall-time limit: fit and predict throughput
+   (reviews/s), the peak resident memory of the whole process tree (the local process and its tokenizing
+   worker; Spark's Python driver, JVM and Python workers), and whether it ran out of time or memory.
+   A plot of fit time against corpus size for both engines goes to ``benchmarks/results/spark_growth.png``.
+
+Each run is a fresh process; the machine is shared, so compare the engines within one run of this script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = Path(__file__).resolve().parent / "results"
+
+from evaluation.resources import tree_rss_bytes  # noqa: E402
+
+
+def _measured(command: list[str], limit_s: float) -> dict:
+    """Run ``command`` with a wall-time limit; wall time, peak memory of its process tree (MiB), outcome."""
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               start_new_session=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.5):
+            peak[0] = max(peak[0], tree_rss_bytes(process.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        output, _ = process.communicate(timeout=limit_s)
+        outcome = "ok" if process.returncode == 0 else \
+            "out of memory (killed)" if process.returncode in (-9, 137) else f"failed ({process.returncode})"
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, 9)
+        output, _ = process.communicate()
+        outcome = f"out of time (> {limit_s:.0f} s)"
+    done.set()
+    sampler.join()
+    reasons = [line.strip() for line in output.splitlines() if ": failed:" in line or line.startswith("error:")]
+    if outcome != "ok":
+        print("\n".join(reasons) or output[-3000:], file=sys.stderr)
+    return {"wall_s": round(time.perf_counter() - started, 1), "peak_mib": round(peak[0] / 2**20), "outcome": outcome,
+            "reasons": reasons}
+
+
+def _compare(engine: str, models: str, data: list[str], out: Path, limit_s: float, spark_args: list[str] = ()) -> dict:
+    command = [sys.executable, "compare.py", "--models", models, "--bootstrap", "0", "--quiet", "--out", str(out),
+               *data]
+    command += ["--engine", "spark", *spark_args] if engine == "spark" else ["--no-save-models"]
+    run = _measured(command, limit_s)
+    if run["outcome"] == "ok":
+        results = json.loads((out / "results.json").read_text())
+        run["fingerprint"] = results["provenance"]["fingerprints"][results["provenance"]["settings"]["stopwords"][0]]
+        run["preparation_s"] = results["preparation"]["seconds"]
+        run["models"] = {r["model"]: {"accuracy": r["accuracy"], "fit_s": r["fit_s"], "predict_s": r["predict_s"]}
+                         for r in results["results"]}
+        run["split_sizes"] = results["provenance"]["split_sizes"]
+    return run
+
+
+def parity(data: str, models: str, limit_s: float, scratch: Path) -> dict:
+    runs = {engine: _compare(engine, models, ["--data", data], scratch / f"parity-{engine}", limit_s)
+            for engine in ("local", "spark")}
+    local, spark = runs["local"], runs["spark"]
+    print("\nParity on IMDB (full data, the same split):")
+    print(f"  split fingerprints equal: {local.get('fingerprint') == spark.get('fingerprint')}")
+    print(f"  {'model':<12} {'local':>7} {'spark':>7} {'diff pt':>8} {'local fit s':>12} {'spark fit s':>12} "
+          f"{'local pred s':>13} {'spark pred s':>13}")
+    for name in models.split(","):
+        a, b = local.get("models", {}).get(name), spark.get("models", {}).get(name)
+        if a and b:
+            gap = 100 * (b["accuracy"] - a["accuracy"])
+            print(f"  {name:<12} {a['accuracy']:>7.4f} {b['accuracy']:>7.4f} {gap:>+8.2f}"
+                  f" {a['fit_s']:>12.1f} {b['fit_s']:>12.1f} {a['predict_s']:>13.1f} {b['predict_s']:>13.1f}")
+    print(f"  whole run: local {local['wall_s']} s, {local['peak_mib']:,} MiB; "
+          f"spark {spark['wall_s']} s, {spark['peak_mib']:,} MiB")
+    return runs
+
+
+def growth(grown: Path, times: list[int], models: str, limit_s: float, scratch: Path, engines: list[str],
+           spark_args: list[str]) -> list[dict]:
+    rows = []
+    test = grown / "test.parquet"
+    for n in times:
+        train = grown / f"x{n}" / "train.parquet"
+        for engine in engines:
+            run = _compare(engine, models, ["--data", str(train), "--test", str(test)],
+                           scratch / f"x{n}-{engine}", limit_s, spark_args)
+            row = {"times": n, "engine": engine, **run}
+            if run["outcome"] == "ok":
+                n_train, n_test = run["split_sizes"]["train"], run["split_sizes"]["test"]
+                fit = sum(m["fit_s"] for m in run["models"].values()) + run["preparation_s"]
+                predict = sum(m["predict_s"] for m in run["models"].values())
+                row.update(train_reviews=n_train, fit_reviews_per_s=round(n_train * len(run["models"]) / fit, 1),
+                           predict_reviews_per_s=round(n_test * len(run["models"]) / predict, 1))
+            rows.append(row)
+            print(f"  x{n:<3} {engine:<6} {row['outcome']:<24} wall {row['wall_s']:>8.1f} s  peak "
+                  f"{row['peak_mib']:>7,} MiB  fit {row.get('fit_reviews_per_s', '-')} reviews/s  predict "
+                  f"{row.get('predict_reviews_per_s', '-')} reviews/s", flush=True)
+    return rows
+
+
+def plot(rows: list[dict], models: str, path: Path) -> None:
+    """Wall time and peak memory against corpus size, one line per engine; failed runs marked with their outcome."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+    sizes = sorted({r["times"] for r in rows})
+    for engine, marker in (("local", "o"), ("spark", "s")):
+        for axis, key in zip(axes, ("wall_s", "peak_mib")):
+            done = [r for r in rows if r["engine"] == engine and r["outcome"] == "ok"]
+            line, = axis.plot([r["times"] for r in done], [r[key] / (1 if key == "wall_s" else 1024) for r in done],
+                              marker=marker, label=f"{engine} engine")
+            for r in rows:
+                if r["engine"] == engine and r["outcome"] != "ok":
+                    value = r[key] / (1 if key == "wall_s" else 1024)
+                    axis.plot([r["times"]], [value], marker="x", markersize=10, color=line.get_color())
+                    axis.annotate(r["outcome"], (r["times"], value), xytext=(-120, 8), textcoords="offset points",
+                                  fontsize=8, color=line.get_color())
+    for axis, label in zip(axes, ("wall time of the whole run, s", "peak memory of the process tree, GiB")):
+        axis.set_xscale("log", base=2)
+        axis.set_xticks(sizes, [f"{n}×" for n in sizes])
+        axis.set_xlabel("training reviews, multiples of IMDB's 25,000")
+        axis.set_ylabel(label)
+        axis.grid(True, which="both", alpha=0.3)
+        axis.legend()
+    axes[0].set_yscale("log")
+    figure.suptitle(f"{models.replace(',', ', ')} on 2 cores (local[2] for Spark)")
+    figure.tight_layout()
+    figure.savefig(path, dpi=120)
+    plt.close(figure)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="the IMDB archive (default $IMDB_DATA)")
+    parser.add_argument("--models", default="naive_bayes,linear_svm,nbsvm")
+    parser.add_argument("--grown", help="the folder benchmarks/grow_corpus.py wrote (growth runs)")
+    parser.add_argument("--times", default="1,4,16", help="the sizes of --grown to run")
+    parser.add_argument("--limit-s", type=float, default=3600, help="wall-time limit of each run (default 3600)")
+    parser.add_argument("--skip-parity", action="store_true")
+    parser.add_argument("--engines", default="local,spark", help="the engines of the growth runs")
+    parser.add_argument("--spark-driver-memory", default="6g", help="passed to compare.py (default 6g)")
+    parser.add_argument("--name", default=None, help="the results file's name (default by what ran)")
+    parser.add_argument("--plot", nargs="+", metavar="JSON", help="only draw the plot from these results files")
+    args = parser.parse_args(argv)
+    RESULTS.mkdir(exist_ok=True)
+    if args.plot:
+        records = [json.loads(Path(p).read_text()) for p in args.plot]
+        rows = [row for record in records for row in record.get("growth", [])]
+        plot(rows, records[0]["models"], RESULTS / "spark_growth.png")
+        print(f"Drawn {RESULTS / 'spark_growth.png'}")
+        return 0
+    record: dict = {"machine": f"{os.cpu_count()} CPUs", "models": args.models}
+    with tempfile.TemporaryDirectory(prefix="spark-benchmark-") as scratch:
+        if not args.skip_parity:
+            record["parity"] = parity(args.data, args.models, args.limit_s, Path(scratch))
+        if args.grown:
+            print("\nGrowth:")
+            record["growth"] = growth(Path(args.grown), [int(t) for t in args.times.split(",")], args.models,
+                                      args.limit_s, Path(scratch), args.engines.split(","),
+                                      ["--spark-driver-memory", args.spark_driver_memory])
+            record["spark_driver_memory"] = args.spark_driver_memory
+            plot(record["growth"], args.models, RESULTS / "spark_growth.png")
+    name = args.name or ("spark_benchmark.json" if not args.skip_parity else "spark_growth.json")
+    (RESULTS / name).write_text(json.dumps(record, indent=1) + "\n")
+    print(f"\nWritten {RESULTS / name}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
