@@ -155,3 +155,18 @@ def test_the_local_engine_never_imports_pyspark(tmp_path):
     done = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
+
+
+def test_a_model_out_of_jvm_memory_is_reported_with_the_setting_to_raise(tmp_path, spark, monkeypatch):
+    from engines.spark import models
+
+    def out_of_memory(self, frame):
+        raise RuntimeError("An error occurred while calling o412.fit.\n: java.lang.OutOfMemoryError: Java heap space")
+
+    monkeypatch.setattr(models.SparkModel, "fit", out_of_memory)
+    config = RunConfig(models=("naive_bayes",), stopwords=("minimal",), out=tmp_path / "r", data=EXCERPT,
+                       n_resamples=0, save_models=False)
+    run = run_spark_comparison(config, session=spark)
+    (result,) = run.by_list["minimal"]
+    assert result.status == "failed" and "--spark-driver-memory" in result.error and "min_df" in result.error
+    assert "naive_bayes" in (tmp_path / "r" / "report.md").read_text()

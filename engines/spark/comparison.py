@@ -142,12 +142,32 @@ def _run_list(config: RunConfig, data: SparkData, splits: corpus.Splits, stopwor
                 results.append(result)
                 break
             except Exception as error:  # one model's failure must not lose the others
-                result.status, result.error = "failed", f"{type(error).__name__}: {str(error).splitlines()[0]}"
+                result.status, result.error = "failed", describe_failure(error)
                 logger.error("%s failed on Spark: %s", name, result.error)
             results.append(result)
     finally:
         tokens.unpersist()
     return results, preparation, stopped
+
+
+def describe_failure(error: Exception) -> str:
+    """One line for a model that failed on Spark; a JVM out of memory says which setting to raise.
+
+    Examples
+    --------
+    >>> describe_failure(RuntimeError("java.lang.OutOfMemoryError: Java heap space"))[:60]
+    'RuntimeError: the Spark JVM ran out of memory (java.lang.Out'
+    >>> describe_failure(ValueError("no such column"))
+    'ValueError: no such column'
+    """
+    text = str(error)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    memory = next((line for line in lines if "OutOfMemoryError" in line or "heap space" in line), None)
+    if memory:
+        return (f"{type(error).__name__}: the Spark JVM ran out of memory ({memory.lstrip(': ')[:120]}). In local "
+                "mode raise --spark-driver-memory; on a cluster raise spark.driver.memory (the n-gram vocabulary is "
+                "built on the driver) or spark.executor.memory, or keep fewer n-grams (--set MODEL.min_df=5)")
+    return f"{type(error).__name__}: {lines[0] if lines else type(error).__name__}"
 
 
 def _fit_and_score(result: ModelResult, config: RunConfig, tokens, splits: corpus.Splits) -> None:
