@@ -190,8 +190,8 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
 def _check_engine(parser: argparse.ArgumentParser, args: argparse.Namespace, models: list[str]) -> None:
     """The rules of --engine spark; the local engine takes no --spark-* options."""
     if args.engine == "local":
-        if args.spark_conf or args.spark_master != "local[2]":
-            parser.error("--spark-master and --spark-conf need --engine spark")
+        if args.spark_conf or args.spark_master != "local[2]" or args.spark_driver_memory != "6g":
+            parser.error("--spark-master, --spark-conf and --spark-driver-memory need --engine spark")
         args.save_models = True if args.save_models is None else args.save_models
         return
     from engines import SPARK_MODELS

@@ -138,6 +138,7 @@ def test_compare_engine_spark_writes_the_report(tmp_path, spark):
     (["--engine", "spark", "--save-models"], "does not take --save-models"),
     (["--engine", "spark", "--spark-conf", "spark.executor.memory"], "KEY=VALUE"),
     (["--spark-conf", "spark.executor.memory=2g"], "need --engine spark"),
+    (["--spark-driver-memory", "2g"], "need --engine spark"),
 ])
 def test_compare_refuses_what_the_spark_engine_does_not_do(options, message, capsys):
     with pytest.raises(SystemExit) as stop:

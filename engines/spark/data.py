@@ -108,6 +108,9 @@ def _spark_tables(session, source: corpus.DataSource, seed: int):
 
     from pyspark.sql import functions as F
 
+    if source.drop_duplicates:
+        raise corpus.DataError("--drop-duplicates compares whole texts on the driver; the Spark engine does not "
+                               "offer it. Remove the duplicates from the files, or use the local engine.")
     roles = {"train": source.path, "test": source.test, "validation": source.validation}
     tables, keys = {}, {}
     for role, path in roles.items():
@@ -119,9 +122,6 @@ def _spark_tables(session, source: corpus.DataSource, seed: int):
                               test_size=source.test_size, seed=seed, drop_empty=source.drop_empty,
                               name=dataset_name(PurePosixPath(source.path)), source=source.path,
                               sha256=_checksum(roles))
-    if source.drop_duplicates:
-        raise corpus.DataError("--drop-duplicates compares whole texts on the driver; the Spark engine does not "
-                               "offer it. Remove the duplicates from the files, or use the local engine.")
     texts = reduce(lambda a, b: a.unionByName(b), (table.select(F.lit(role).alias("origin"), "key", "text")
                                                    for role, table in tables.items()))
     return data, texts
