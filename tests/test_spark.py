@@ -161,7 +161,7 @@ def test_the_local_engine_never_imports_pyspark(tmp_path):
 def test_a_model_out_of_jvm_memory_is_reported_with_the_setting_to_raise(tmp_path, spark, monkeypatch):
     from engines.spark import models
 
-    def out_of_memory(self, frame):
+    def out_of_memory(self, frame, **options):
         raise RuntimeError("An error occurred while calling o412.fit.\n: java.lang.OutOfMemoryError: Java heap space")
 
     monkeypatch.setattr(models.SparkModel, "fit", out_of_memory)

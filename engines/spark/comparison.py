@@ -129,13 +129,13 @@ def _run_list(config: RunConfig, data: SparkData, splits: corpus.Splits, stopwor
     preparation = Preparation(seconds=seconds, peak_memory_mib=memory.added_bytes / 2**20, tokens=int(counted or 0),
                               words=int(words))
     logger.info("Prepared %s tokens on Spark in %.1f s", f"{preparation.tokens:,}", seconds)
-    results, stopped = [], None
+    results, stopped, vectorizers = [], None, {}
     try:
         for position, name in enumerate(config.models, start=1):
             logger.info("[%d/%d] %s on Spark (stopwords: %s)", position, len(config.models), name, stopwords)
             result = ModelResult(name=name, stopwords=stopwords)
             try:
-                _fit_and_score(result, config, tokens, splits)
+                _fit_and_score(result, config, tokens, splits, vectorizers)
             except KeyboardInterrupt as interrupt:
                 stopped = RunStopped.from_interrupt(interrupt)
                 result.status, result.error = "interrupted", stopped.describe()
@@ -170,12 +170,13 @@ def describe_failure(error: Exception) -> str:
     return f"{type(error).__name__}: {lines[0] if lines else type(error).__name__}"
 
 
-def _fit_and_score(result: ModelResult, config: RunConfig, tokens, splits: corpus.Splits) -> None:
+def _fit_and_score(result: ModelResult, config: RunConfig, tokens, splits: corpus.Splits,
+                   vectorizers: dict) -> None:
     settings = resolved_settings(result.name, config.settings.get(result.name))
     model = make_spark_model(result.name, settings, len(splits.classes))
     with PeakMemory(0.2, children=True) as memory:
         started = time.perf_counter()
-        model.fit(tokens.where("split = 'train'"))
+        model.fit(tokens.where("split = 'train'"), vectorizers=vectorizers)
         result.fit_s = time.perf_counter() - started
         started = time.perf_counter()
         scored = model.scores(tokens.where("split = 'test'")).select("key", "scores", "probability").toPandas()

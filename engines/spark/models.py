@@ -48,15 +48,22 @@ class SparkModel:
         self.n_classes = n_classes
 
     # -- features -------------------------------------------------------------------------------------------
-    def _vectorize(self, frame, binary: bool):
+    def _vectorize(self, frame, binary: bool, shared: dict | None):
+        """Fit the n-gram vocabulary, or take the one in ``shared`` that another model fitted with the same settings."""
         from pyspark.ml import Pipeline
         from pyspark.ml.feature import CountVectorizer
 
         min_df = self.settings.get("min_df", 1)
-        counter = CountVectorizer(inputCol=_TERMS, outputCol=_COUNTS, binary=binary, vocabSize=_MAX_VOCABULARY,
-                                  minDF=float(min_df))
-        stages = ngram_stages(tuple(self.settings.get("ngram_range", (1, 2))), _TERMS) + [counter]
-        self.vectorizer_ = Pipeline(stages=stages).fit(frame)
+        ngram_range = tuple(self.settings.get("ngram_range", (1, 2)))
+        key = (ngram_range, min_df, binary)
+        if shared is not None and key in shared:
+            self.vectorizer_ = shared[key]
+        else:
+            counter = CountVectorizer(inputCol=_TERMS, outputCol=_COUNTS, binary=binary,
+                                      vocabSize=_MAX_VOCABULARY, minDF=float(min_df))
+            self.vectorizer_ = Pipeline(stages=ngram_stages(ngram_range, _TERMS) + [counter]).fit(frame)
+            if shared is not None:
+                shared[key] = self.vectorizer_
         self.n_features_ = len(self.vectorizer_.stages[-1].vocabulary)
         logger.info("%s on Spark: %s n-grams", self.name, f"{self.n_features_:,}")
 
@@ -64,12 +71,16 @@ class SparkModel:
         return self.vectorizer_.transform(frame).drop(_TERMS, "tokens")
 
     # -- fit ------------------------------------------------------------------------------------------------
-    def fit(self, frame) -> SparkModel:
-        """Fit on the rows of ``frame`` (columns ``tokens`` and ``y``)."""
+    def fit(self, frame, *, vectorizers: dict | None = None) -> SparkModel:
+        """Fit on the rows of ``frame`` (columns ``tokens`` and ``y``).
+
+        ``vectorizers`` holds fitted n-gram vocabularies by (ngram_range, min_df, binary), shared by the models of
+        one run on the same rows (Naive Bayes and NBSVM count the same binary uni- to trigrams by default).
+        """
         from pyspark import StorageLevel
 
         kind = self.name
-        self._vectorize(frame, binary=kind != "linear_svm" and self.settings.get("binary", True))
+        self._vectorize(frame, kind != "linear_svm" and self.settings.get("binary", True), vectorizers)
         counts = self._counts(frame)
         cores = frame.sparkSession.sparkContext.defaultParallelism
         if counts.rdd.getNumPartitions() > cores:  # each partition sends a dense gradient per L-BFGS step
