@@ -6,6 +6,7 @@ import logging
 import os
 import shutil
 import sys
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,6 +60,10 @@ def spark_session(options: SparkOptions | None = None):
     except ImportError as error:
         raise ImportError("The Spark engine needs pyspark: pip install 'imdb-baselines[spark]'") from error
     _check_java()
+    # PySpark warns on every pandas UDF that it does not fully support pandas 3; the UDFs here pass plain
+    # strings and lists, and this package's tests run them under pandas 3; py4j logs every connection at INFO.
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    logging.getLogger("py4j").setLevel(logging.WARNING)
     if options.master.startswith("local"):  # workers run this same interpreter, with this package importable
         os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
         os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
