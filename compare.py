@@ -127,6 +127,9 @@ def _parser() -> argparse.ArgumentParser:
                         help="a Spark setting, e.g. spark.executor.memory=8g (repeatable)")
     parser.add_argument("--spark-driver-memory", default="6g",
                         help="the Spark driver's heap; in local mode it also holds the executors (default 6g)")
+    parser.add_argument("--spark-solver", choices=("newton", "lbfgs"), default="newton",
+                        help="how Spark fits the linear SVM and NBSVM: liblinear's Newton method, as the local "
+                        "engine (default), or Spark's own LinearSVC with L-BFGS")
     parser.add_argument("--list-models", action="store_true", help="list the model names and exit")
     parser.add_argument("--quiet", action="store_true", help="no progress bars; warnings and errors only")
     parser.add_argument("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")
@@ -190,8 +193,9 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
 def _check_engine(parser: argparse.ArgumentParser, args: argparse.Namespace, models: list[str]) -> None:
     """The rules of --engine spark; the local engine takes no --spark-* options."""
     if args.engine == "local":
-        if args.spark_conf or args.spark_master != "local[2]" or args.spark_driver_memory != "6g":
-            parser.error("--spark-master, --spark-conf and --spark-driver-memory need --engine spark")
+        if args.spark_conf or (args.spark_master, args.spark_driver_memory, args.spark_solver) != (
+                "local[2]", "6g", "newton"):
+            parser.error("--spark-master, --spark-conf, --spark-driver-memory and --spark-solver need --engine spark")
         args.save_models = True if args.save_models is None else args.save_models
         return
     from engines import SPARK_MODELS
@@ -265,7 +269,7 @@ def _run(config, args: argparse.Namespace):
         from engines.spark import SparkOptions, run_spark_comparison
 
         options = SparkOptions(master=args.spark_master, conf=args.spark_options,
-                               driver_memory=args.spark_driver_memory)
+                               driver_memory=args.spark_driver_memory, solver=args.spark_solver)
         return run_spark_comparison(config, options, wait=args.wait)
     from evaluation.comparison import run_comparison
 

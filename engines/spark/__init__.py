@@ -6,6 +6,7 @@ Only this package imports ``pyspark`` (the optional ``spark`` extra); the local 
 - :mod:`engines.spark.data`: read the data source into Spark, with the local engine's split.
 - :mod:`engines.spark.preparation`: the shared tokenizer in a pandas UDF, Spark's stopword remover and n-grams.
 - :mod:`engines.spark.models`: Naive Bayes, the linear SVM and NBSVM as Spark ML stages.
+- :mod:`engines.spark.newton`: liblinear's trust-region Newton method, distributed, for the two SVMs.
 - :mod:`engines.spark.comparison`: run them and write the same report.
 """
 

@@ -15,7 +15,7 @@ import numpy as np
 import corpus
 from engines import SPARK_MODELS
 from engines.spark.data import SparkData, read_spark_data
-from engines.spark.models import MAX_ITER, TOL, make_spark_model
+from engines.spark.models import describe_solver, make_spark_model
 from engines.spark.preparation import TOKENS, add_tokens
 from engines.spark.session import SparkOptions, describe_session, spark_session
 from evaluation.comparison import Comparison, health_report, protected_inputs, write_run
@@ -30,11 +30,6 @@ __all__ = ["SPARK_MODELS", "SparkOptions", "run_spark_comparison"]
 
 logger = logging.getLogger(__name__)
 
-#: How the Spark engine fits the linear SVM and NBSVM, for the provenance.
-SOLVER = (f"Spark LinearSVC (hinge loss, L-BFGS, maxIter {MAX_ITER}, tol {TOL}, standardization off), "
-          "regParam = 1 / (C * n_train)")
-
-
 def run_spark_comparison(config: RunConfig, options: SparkOptions | None = None, *, wait: bool = False,
                          session=None) -> Comparison:
     """Run ``config``'s baselines on Spark and write the report folder as :func:`evaluation.run_comparison` does.
@@ -45,7 +40,7 @@ def run_spark_comparison(config: RunConfig, options: SparkOptions | None = None,
         The run; its models must be among :data:`SPARK_MODELS`. ``tune``, ``repeats`` and ``save_models``
         are the local engine's (a Spark run fits each model once and keeps no model files).
     options : SparkOptions, optional
-        Master URL and Spark settings (default ``local[2]``).
+        Master URL, Spark settings (default ``local[2]``) and the linear models' solver.
     wait : bool, default=False
         Wait for another run writing the same report folder instead of failing.
     session : pyspark.sql.SparkSession, optional
@@ -65,15 +60,16 @@ def run_spark_comparison(config: RunConfig, options: SparkOptions | None = None,
     unknown = [name for name in config.models if name not in SPARK_MODELS]
     if unknown:
         raise ValueError(f"The Spark engine runs {', '.join(SPARK_MODELS)}; not {', '.join(unknown)}.")
+    options = options or SparkOptions()
     session = session or spark_session(options)
     if config.out is None:
-        return _run(config, session, None)
+        return _run(config, session, None, options.solver)
     target = OwnedFolder(config.out, "report")
     with target.claimed(wait=wait, protect=protected_inputs(config)):
-        return _run(config, session, target)
+        return _run(config, session, target, options.solver)
 
 
-def _run(config: RunConfig, session, target: OwnedFolder | None) -> Comparison:
+def _run(config: RunConfig, session, target: OwnedFolder | None, solver: str) -> Comparison:
     started = time.perf_counter()
     primary = config.stopwords[0]
     data = read_spark_data(session, config.data, seed=config.seed, validation_size=config.validation_size,
@@ -87,7 +83,7 @@ def _run(config: RunConfig, session, target: OwnedFolder | None) -> Comparison:
         for stopwords in config.stopwords:
             splits = _splits_for(data.splits, stopwords)
             splits_by_list[stopwords] = splits
-            by_list[stopwords], preparations[stopwords], stopped = _run_list(config, data, splits, stopwords)
+            by_list[stopwords], preparations[stopwords], stopped = _run_list(config, data, splits, stopwords, solver)
             if stopped:
                 break
     finally:
@@ -100,8 +96,8 @@ def _run(config: RunConfig, session, target: OwnedFolder | None) -> Comparison:
         try:
             with signals_deferred():
                 write_run(config, target, staging, data.corpus, by_list, splits_by_list, preparations[primary],
-                          warnings, stopped, time.perf_counter() - started, engine={
-                              **describe_session(session), "linear_models": SOLVER}, shared_texts=data.shared_texts)
+                          warnings, stopped, time.perf_counter() - started, shared_texts=data.shared_texts,
+                          engine={**describe_session(session), "linear_models": describe_solver(solver)})
         except RunStopped as late:
             stopped = stopped or late
         finally:
@@ -116,7 +112,7 @@ def _splits_for(splits: corpus.Splits, stopwords: str) -> corpus.Splits:
     return replace(splits, text_settings=settings, fingerprint=corpus.split_fingerprint(splits.keys, settings))
 
 
-def _run_list(config: RunConfig, data: SparkData, splits: corpus.Splits, stopwords: str):
+def _run_list(config: RunConfig, data: SparkData, splits: corpus.Splits, stopwords: str, solver: str):
     from pyspark import StorageLevel
     from pyspark.sql import functions as F
 
@@ -135,7 +131,7 @@ def _run_list(config: RunConfig, data: SparkData, splits: corpus.Splits, stopwor
             logger.info("[%d/%d] %s on Spark (stopwords: %s)", position, len(config.models), name, stopwords)
             result = ModelResult(name=name, stopwords=stopwords)
             try:
-                _fit_and_score(result, config, tokens, splits, vectorizers)
+                _fit_and_score(result, config, tokens, splits, vectorizers, solver)
             except KeyboardInterrupt as interrupt:
                 stopped = RunStopped.from_interrupt(interrupt)
                 result.status, result.error = "interrupted", stopped.describe()
@@ -171,9 +167,9 @@ def describe_failure(error: Exception) -> str:
 
 
 def _fit_and_score(result: ModelResult, config: RunConfig, tokens, splits: corpus.Splits,
-                   vectorizers: dict) -> None:
+                   vectorizers: dict, solver: str) -> None:
     settings = resolved_settings(result.name, config.settings.get(result.name))
-    model = make_spark_model(result.name, settings, len(splits.classes))
+    model = make_spark_model(result.name, settings, len(splits.classes), solver)
     with PeakMemory(0.2, children=True) as memory:
         started = time.perf_counter()
         model.fit(tokens.where("split = 'train'"), vectorizers=vectorizers)

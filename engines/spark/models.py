@@ -3,10 +3,12 @@
 Each model takes the local model's settings (:func:`evaluation.registry.resolved_settings`, so ``--set``
 works for both engines), fits on a DataFrame with the columns ``tokens`` and ``y`` (a label position),
 and :meth:`scores` adds ``scores`` (array: the positive class's margin for two classes, one per class
-otherwise) and ``probability`` (Naive Bayes only). The differences from the local twins, all of Spark's
-making, are named where they arise: Spark's ``LinearSVC`` minimises the hinge loss with L-BFGS where
-liblinear minimises the squared hinge; ``C`` becomes ``regParam = 1 / (C * n)``, which is the same
-objective scaled by ``1 / (C * n)``.
+otherwise) and ``probability`` (Naive Bayes only). The linear SVM and NBSVM are fitted by one of two
+solvers: ``"newton"`` (the default), liblinear's trust-region Newton method on Spark
+(:mod:`engines.spark.newton`), which minimises the local models' own objectives (squared hinge or
+logistic loss, a regularised bias); or ``"lbfgs"``, Spark's ``LinearSVC`` (hinge loss) and
+``LogisticRegression`` with ``regParam = 1 / (C * n)``, the same objective scaled by ``1 / (C * n)``,
+whose L-BFGS stops far from the minimiser on NBSVM's features (``README.md``, "Beyond one machine").
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from engines.spark import newton
 from engines.spark.preparation import ngram_stages
 
-__all__ = ["SparkModel", "make_spark_model"]
+__all__ = ["SOLVERS", "SparkModel", "describe_solver", "make_spark_model"]
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +29,17 @@ _TERMS, _COUNTS, _FEATURES = "_terms", "_counts", "_features"
 _MAX_VOCABULARY = 1 << 30  # keep every n-gram, as the local vectorizer does (min_df aside)
 MAX_ITER = 100  # L-BFGS iterations of Spark's LinearSVC (its default)
 TOL = 1e-6  # its convergence tolerance
+SOLVERS = ("newton", "lbfgs")
+
+
+def describe_solver(solver: str) -> str:
+    """How the Spark engine fits the linear SVM and NBSVM with ``solver``, for the report's provenance."""
+    if solver == "newton":
+        return (f"liblinear's trust-region Newton method on Spark (squared hinge or logistic loss as the local "
+                f"models, regularised bias; tol {newton.TOL} of the first gradient's norm, at most "
+                f"{newton.MAX_ITER} iterations)")
+    return (f"Spark LinearSVC / LogisticRegression (hinge or logistic loss, L-BFGS, maxIter {MAX_ITER}, tol {TOL}, "
+            "standardization off), regParam = 1 / (C * n_train)")
 
 
 class SparkModel:
@@ -40,12 +54,17 @@ class SparkModel:
         ``loss``, ``binary``); unknown keys are ignored, missing ones take the local defaults.
     n_classes : int
         Number of classes (label positions ``0 .. n_classes - 1`` in column ``y``).
+    solver : {"newton", "lbfgs"}, default="newton"
+        How the linear SVM and NBSVM are fitted (see the module).
     """
 
-    def __init__(self, name: str, settings: dict[str, Any], n_classes: int) -> None:
+    def __init__(self, name: str, settings: dict[str, Any], n_classes: int, solver: str = "newton") -> None:
+        if solver not in SOLVERS:
+            raise ValueError(f"solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
         self.name = name
         self.settings = settings
         self.n_classes = n_classes
+        self.solver = solver
 
     # -- features -------------------------------------------------------------------------------------------
     def _vectorize(self, frame, binary: bool, shared: dict | None):
@@ -132,7 +151,16 @@ class SparkModel:
         return [1] if self.n_classes == 2 else list(range(self.n_classes))
 
     def _linear(self, frame, target: int):
-        """Spark's linear model for ``target`` against the rest, on column ``_features``: (weights, bias)."""
+        """The linear model for ``target`` against the rest, on column ``_features``: (weights, bias)."""
+        if self.solver == "newton":
+            blocks = newton.to_blocks(frame, _FEATURES)
+            try:
+                problem = newton.LinearProblem(float(self.settings["C"]), self.settings.get("loss", "svm"), target)
+                w, b, iterations = newton.fit_linear(blocks, self.n_features_, problem)
+            finally:
+                blocks.unpersist()
+            logger.info("%s on Spark: class %d, %d Newton iterations", self.name, target, iterations)
+            return w, b
         from pyspark.ml.classification import LinearSVC, LogisticRegression
         from pyspark.sql import functions as F
 
@@ -201,7 +229,7 @@ class SparkModel:
             scored = self.classifier_.transform(counts)
             raw = vector_to_array("rawPrediction")
             probability = vector_to_array("probability")
-            score = F.array(raw[1] - raw[0]) if self.n_classes == 2 else F.transform(probability, F.log)
+            score = F.array(raw[1] - raw[0]) if self.n_classes == 2 else F.transform(probability, lambda p: F.log(p))
             return scored.select(*kept, score.alias("scores"), probability.alias("probability"))
         features = self._tfidf(counts) if self.name == "linear_svm" else counts.withColumnRenamed(_COUNTS, _FEATURES)
         weights = frame.sparkSession.sparkContext.broadcast((self.coef_, self.intercept_))
@@ -215,8 +243,8 @@ class SparkModel:
                                F.lit(None).cast("array<double>").alias("probability"))
 
 
-def make_spark_model(name: str, settings: dict[str, Any], n_classes: int) -> SparkModel:
-    """The Spark twin of the local model ``name`` with its resolved ``settings``."""
+def make_spark_model(name: str, settings: dict[str, Any], n_classes: int, solver: str = "newton") -> SparkModel:
+    """The Spark twin of the local model ``name`` with its resolved ``settings`` (``solver``: see the module)."""
     if name not in ("naive_bayes", "linear_svm", "nbsvm"):
         raise ValueError(f"The Spark engine runs naive_bayes, linear_svm and nbsvm; {name!r} is not one of them.")
-    return SparkModel(name, settings, n_classes)
+    return SparkModel(name, settings, n_classes, solver)

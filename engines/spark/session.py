@@ -22,6 +22,7 @@ class SparkOptions:
     master: str = "local[2]"  # local[N] / local[*], spark://HOST:PORT, yarn, k8s://...
     conf: dict[str, str] = field(default_factory=dict)  # extra Spark settings, e.g. spark.executor.memory=8g
     driver_memory: str = "6g"  # the driver JVM's heap; in local mode it holds the executors too
+    solver: str = "newton"  # the linear models' solver: liblinear's Newton method on Spark, or "lbfgs" (Spark's own)
 
 
 def _check_java() -> None:
