@@ -73,7 +73,7 @@ def _headline(rows: list[dict[str, Any]], table: tuple[Metric, ...]) -> str:
     return markdown_table(header, body)
 
 
-def _costs(rows: list[dict[str, Any]], preparation: Preparation | None) -> str:
+def _costs(rows: list[dict[str, Any]], preparation: Preparation | None, saved: bool = True) -> str:
     counts = [k for k in ("tn", "fp", "fn", "tp") if rows and k in rows[0]]
     header = ["Model", "Fit s", "Predict s", "Test texts/s", "Memory added MiB", "Saved model MiB",
               *(k.upper() for k in counts)]
@@ -82,7 +82,8 @@ def _costs(rows: list[dict[str, Any]], preparation: Preparation | None) -> str:
         body.append([f"*shared text preparation* ({preparation.tokens:,} tokens)", f"{preparation.seconds:.1f}",
                      "—", "—", f"{preparation.peak_memory_mib:,.0f}", "—", *("—" for _ in counts)])
     body += [[f"`{r['model']}`", f"{r['fit_s']:.1f}", f"{r['predict_s']:.1f}", f"{r['reviews_per_s']:,.0f}",
-              f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}", *(f"{r[k]:,}" for k in counts)] for r in rows]
+              f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}" if saved else "not saved",
+              *(f"{r[k]:,}" for k in counts)] for r in rows]
     return markdown_table(header, body)
 
 
@@ -134,6 +135,11 @@ def _introduction(provenance: dict[str, Any], primary: str, warnings: list[str],
              + (f" (positive: `{provenance['positive_label']}`)" if provenance["positive_label"] is not None else "")
              + f". Stopword list for every model: {provenance['stopwords'][primary]}. "
              f"Split fingerprint `{provenance['fingerprints'][primary][:16]}`.", ""]
+    engine = provenance.get("engine", {})
+    if engine.get("engine", "local") != "local":
+        lines += [f"Engine: Apache Spark {engine.get('spark_version', '')} (master `{engine.get('master')}`, "
+                  f"{engine.get('default_parallelism')} cores); the split and tokens are the local engine's. "
+                  f"Linear models: {engine.get('linear_models', 'Spark ML')}. No model files are kept.", ""]
     shared = provenance["test_texts_also_in_training"]
     if shared:
         lines += [f"> **Validity warning:** {shared:,} test text(s) also occur, character for character, in the "
@@ -198,11 +204,14 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     if repeats > 1 and done:
         lines += sections.variance(ordered, repeats)
     with_probabilities = [r for r in ordered if r.brier is not None]
+    local = provenance.get("engine", {}).get("engine", "local") == "local"
     if with_probabilities:
+        margins = ("Models with only margins get a sigmoid fitted on the validation split, never on the test set; "
+                   "their labels and the metrics above come from the margins." if local else
+                   "On Spark only Naive Bayes has probabilities (its own); the SVMs' margins are not calibrated.")
         lines += ["## Calibration", "",
                   "Brier score of each model's test probabilities (lower is better; 0.25 is a coin's for two "
-                  "balanced classes). Models with only margins get a sigmoid fitted on the validation split, "
-                  "never on the test set; their labels and the metrics above come from the margins.", "",
+                  f"balanced classes). {margins}", "",
                   markdown_table(["Model", "Brier score", "Probabilities"],
                                  [[f"`{r.name}`", f"{r.brier:.4f}", r.probability_source] for r in with_probabilities]),
                   ""]
@@ -215,7 +224,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     if failed:
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
-    lines += ["## Cost", "", _costs(rows, preparation), "",
+    saved = local and provenance.get("settings", {}).get("save_models", True)
+    lines += ["## Cost", "", _costs(rows, preparation, saved), "",
               "Memory added is the resident memory a model added while it was fitted and scored, above what the "
               "run already held (the prepared texts, and the n-gram counts the classical models share, which the "
               "first of them computes)."
@@ -239,8 +249,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
               for key, value in provenance.items()]
     lines += ["```", "", f"Reproduce: `{provenance['command']}`", "",
               "Files: `results.json` and `results.csv` (every number above), `predictions.csv` (each test "
-              "text's id, label and text, and every model's prediction and score), and `models/NAME/` (each "
-              "trained model, unless `--no-save-models`; `imdb-predict` and `modelfiles.load_model` read it).", ""]
+              "text's id, label and text, and every model's prediction and score)"
+              + (", and `models/NAME/` (each trained model; `imdb-predict` and `modelfiles.load_model` read it)."
+                 if saved else "; no model files (`--no-save-models`, or the Spark engine)."), ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
     records = [row for rs in by_list.values() for row in headline_rows(rs, sort_by)]
     payload = {"provenance": provenance, "results": records, "warnings": warnings or [],
