@@ -6,7 +6,9 @@ Usage:
     python benchmarks/spark_benchmark.py --data ../shared/data/aclImdb_v1.tar.gz --grown /tmp/grown --times 1,4,16
 
 1. Parity: ``compare.py --models naive_bayes,linear_svm,nbsvm`` with each engine on the full IMDB data (the
-   same split, fingerprint checked), side by side: test accuracy, the difference, fit and predict time.
+   same split, fingerprint checked), side by side: test accuracy, the difference, fit and predict time; Spark
+   once with each linear solver of ``--spark-solvers`` (default: liblinear's Newton method, then Spark's
+   own L-BFGS ``LinearSVC``).
 2. Growth (``--grown``): both engines on ``xN/train.parquet`` (N times the training reviews) with the
    official test set, each in a fresh process under a wall-time limit: fit and predict throughput
    (reviews/s), the peak resident memory of the whole process tree (the local process and its tokenizing
@@ -82,22 +84,26 @@ def _compare(engine: str, models: str, data: list[str], out: Path, limit_s: floa
     return run
 
 
-def parity(data: str, models: str, limit_s: float, scratch: Path) -> dict:
-    runs = {engine: _compare(engine, models, ["--data", data], scratch / f"parity-{engine}", limit_s)
-            for engine in ("local", "spark")}
-    local, spark = runs["local"], runs["spark"]
-    print("\nParity on IMDB (full data, the same split):")
-    print(f"  split fingerprints equal: {local.get('fingerprint') == spark.get('fingerprint')}")
-    print(f"  {'model':<12} {'local':>7} {'spark':>7} {'diff pt':>8} {'local fit s':>12} {'spark fit s':>12} "
-          f"{'local pred s':>13} {'spark pred s':>13}")
-    for name in models.split(","):
-        a, b = local.get("models", {}).get(name), spark.get("models", {}).get(name)
-        if a and b:
-            gap = 100 * (b["accuracy"] - a["accuracy"])
-            print(f"  {name:<12} {a['accuracy']:>7.4f} {b['accuracy']:>7.4f} {gap:>+8.2f}"
-                  f" {a['fit_s']:>12.1f} {b['fit_s']:>12.1f} {a['predict_s']:>13.1f} {b['predict_s']:>13.1f}")
-    print(f"  whole run: local {local['wall_s']} s, {local['peak_mib']:,} MiB; "
-          f"spark {spark['wall_s']} s, {spark['peak_mib']:,} MiB")
+def parity(data: str, models: str, limit_s: float, scratch: Path, solvers: list[str]) -> dict:
+    runs = {"local": _compare("local", models, ["--data", data], scratch / "parity-local", limit_s)}
+    for solver in solvers:
+        runs[f"spark-{solver}"] = _compare("spark", models, ["--data", data], scratch / f"parity-spark-{solver}",
+                                           limit_s, ["--spark-solver", solver])
+    local = runs["local"]
+    for solver in solvers:
+        spark = runs[f"spark-{solver}"]
+        print(f"\nParity on IMDB (full data, the same split), Spark's linear solver: {solver}")
+        print(f"  split fingerprints equal: {local.get('fingerprint') == spark.get('fingerprint')}")
+        print(f"  {'model':<12} {'local':>7} {'spark':>7} {'diff pt':>8} {'local fit s':>12} {'spark fit s':>12} "
+              f"{'local pred s':>13} {'spark pred s':>13}")
+        for name in models.split(","):
+            a, b = local.get("models", {}).get(name), spark.get("models", {}).get(name)
+            if a and b:
+                gap = 100 * (b["accuracy"] - a["accuracy"])
+                print(f"  {name:<12} {a['accuracy']:>7.4f} {b['accuracy']:>7.4f} {gap:>+8.2f}"
+                      f" {a['fit_s']:>12.1f} {b['fit_s']:>12.1f} {a['predict_s']:>13.1f} {b['predict_s']:>13.1f}")
+        print(f"  whole run: local {local['wall_s']} s, {local['peak_mib']:,} MiB; "
+              f"spark {spark['wall_s']} s, {spark['peak_mib']:,} MiB")
     return runs
 
 
@@ -169,6 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--skip-parity", action="store_true")
     parser.add_argument("--engines", default="local,spark", help="the engines of the growth runs")
     parser.add_argument("--spark-driver-memory", default="6g", help="passed to compare.py (default 6g)")
+    parser.add_argument("--spark-solvers", default="newton,lbfgs", help="Spark's linear solvers in the parity runs")
     parser.add_argument("--name", default=None, help="the results file's name (default by what ran)")
     parser.add_argument("--plot", nargs="+", metavar="JSON", help="only draw the plot from these results files")
     args = parser.parse_args(argv)
@@ -183,7 +190,8 @@ def main(argv: list[str] | None = None) -> int:
     record: dict = {"machine": f"{os.cpu_count()} CPUs", "models": args.models}
     with tempfile.TemporaryDirectory(prefix="spark-benchmark-") as scratch:
         if not args.skip_parity:
-            record["parity"] = parity(args.data, args.models, args.limit_s, Path(scratch))
+            record["parity"] = parity(args.data, args.models, args.limit_s, Path(scratch),
+                                      args.spark_solvers.split(","))
         if args.grown:
             print("\nGrowth:")
             record["growth"] = growth(Path(args.grown), [int(t) for t in args.times.split(",")], args.models,
