@@ -226,10 +226,14 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                                               for r in failed] + [""]
     saved = local and provenance.get("settings", {}).get("save_models", True)
     lines += ["## Cost", "", _costs(rows, preparation, saved), "",
-              "Memory added is the resident memory a model added while it was fitted and scored, above what the "
-              "run already held (the prepared texts, and the n-gram counts the classical models share, which the "
-              "first of them computes)."
-              + (f" The run's peak resident memory: {run_peak_mib:,.0f} MiB." if run_peak_mib else ""), ""]
+              ("Memory added is the resident memory a model added while it was fitted and scored, above what the "
+               "run already held (the prepared texts, and the n-gram counts the classical models share, which the "
+               "first of them computes)."
+               + (f" The run's peak resident memory: {run_peak_mib:,.0f} MiB." if run_peak_mib else "")
+               if local else
+               "Memory added is the resident memory the whole process tree (the Python driver, Spark's JVM and its "
+               "Python workers) added while a model was fitted and scored; the JVM keeps what its heap once "
+               "took, so later models show less."), ""]
     if len(done) > 1:
         lines += ["## Paired significance (McNemar)", "",
                   "Exact McNemar test on the test texts where one model is right and the other wrong; p < 0.05 "
