@@ -180,3 +180,19 @@ def test_a_model_out_of_jvm_memory_is_reported_with_the_setting_to_raise(tmp_pat
     (result,) = run.by_list["minimal"]
     assert result.status == "failed" and "--spark-driver-memory" in result.error and "min_df" in result.error
     assert "naive_bayes" in (tmp_path / "r" / "report.md").read_text()
+
+
+def test_newton_blocks_hold_each_partitions_rows_with_a_bias_column(spark):
+    from pyspark.ml.linalg import DenseVector, SparseVector
+
+    from engines.spark.newton import to_blocks
+
+    frame = spark.createDataFrame([(SparseVector(4, [1, 3], [2.0, 1.0]), 1), (DenseVector([0.0, 0.5, 0.0, 0.0]), 0),
+                                   (SparseVector(4, [], []), 2)], ["features", "y"]).coalesce(1)
+    blocks = to_blocks(frame, "features")
+    try:
+        ((matrix, labels),) = blocks.collect()
+    finally:
+        blocks.unpersist()
+    assert matrix.toarray().tolist() == [[0, 2, 0, 1, 1], [0, 0.5, 0, 0, 1], [0, 0, 0, 0, 1]]
+    assert labels.tolist() == [1, 0, 2]

@@ -220,9 +220,15 @@ def to_blocks(frame, features: str, label: str = "y"):
         for row in rows:
             vector = row[0]
             size = vector.size
-            indices.append(np.append(vector.indices, size))
-            values.append(np.append(vector.values, 1.0))
-            indptr.append(indptr[-1] + len(vector.indices) + 1)
+            if hasattr(vector, "indices"):
+                columns, entries = vector.indices, vector.values
+            else:  # a dense vector: keep its non-zero entries
+                dense = vector.toArray()
+                columns = np.flatnonzero(dense)
+                entries = dense[columns]
+            indices.append(np.append(columns, size))
+            values.append(np.append(entries, 1.0))
+            indptr.append(indptr[-1] + len(columns) + 1)
             labels.append(row[1])
         if size is None:
             return
