@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 import os
 import sys
 import time
@@ -34,9 +35,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")
     parser.add_argument("--vector-size", type=int, default=100)
     parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--ngram", type=int, default=1,
+                        help="paragraph vectors also predict the document's n-grams up to this order (DV-ngram, "
+                        "Li et al. 2016); 1: words only")
     parser.add_argument("--neural", default="", help="comma list of named neural models to add as members")
     parser.add_argument("--out", default=str(RESULTS / "ensemble_feasibility.json"))
     args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not args.data:
         parser.error("give --data or set IMDB_DATA")
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
@@ -50,15 +55,21 @@ def main(argv: list[str] | None = None) -> int:
     prep = corpus.TextPreprocessor()
     train, val, test, unlabelled = (corpus.prepare(texts, prep, n_jobs=2) for texts in (
         splits.X_train, splits.X_val, splits.X_test, imdb.unsup["text"].tolist()))
-    summary: dict = {"members": {}, "stacked": {}}
+    summary: dict = {"members": {}, "stacked": {}, "settings": vars(args)}
     started = time.perf_counter()
-    documents = [TaggedDocument(tokens, [i]) for i, tokens in enumerate(train.tokens() + unlabelled.tokens())]
+    def items(tokens: list[str]) -> list[str]:
+        """The tokens and, with --ngram N, their n-grams up to N joined by '_' (what each document vector predicts)."""
+        return tokens + [" ".join(tokens[i:i + n]).replace(" ", "_") for n in range(2, args.ngram + 1)
+                         for i in range(len(tokens) - n + 1)]
+
+    documents = [TaggedDocument(items(tokens), [i])
+                 for i, tokens in enumerate(train.tokens() + unlabelled.tokens())]
     vectors = Doc2Vec(documents, dm=0, vector_size=args.vector_size, window=10, negative=5, hs=0, min_count=2,
                       sample=1e-4, epochs=args.epochs, workers=2, seed=0)
     fit_s = time.perf_counter() - started
     started = time.perf_counter()
     on_train = np.vstack([vectors.dv[i] for i in range(len(train))])
-    on_val, on_test = (np.vstack([vectors.infer_vector(t, epochs=args.epochs) for t in part.tokens()])
+    on_val, on_test = (np.vstack([vectors.infer_vector(items(t), epochs=args.epochs) for t in part.tokens()])
                        for part in (val, test))
     reader = LogisticRegression(max_iter=1000).fit(on_train, splits.y_train)
     members = {"paragraph_vectors": (reader.decision_function(on_val), reader.decision_function(on_test))}
