@@ -27,7 +27,7 @@ examples:
   imdb-compare --models nbsvm,fasttext --set nbsvm.C=0.5 --set fasttext.epochs=3
   imdb-compare --data reviews.csv --text-column review --label-column stars --test-size 0.2
   imdb-compare --engine spark --models naive_bayes,linear_svm,nbsvm      the baselines on Spark (local[2])
-  imdb-compare --engine spark --spark-master spark://head:7077 --data hdfs:///corpora/reviews.parquet \
+  imdb-compare --engine spark --spark-master spark://head:7077 --data hdfs:///corpora/reviews.parquet \\
       --spark-conf spark.executor.memory=8g                              the same on a cluster
 
 stopword lists: minimal (15 words, the default), english (318, scikit-learn's), sentiment (274: english
