@@ -43,15 +43,21 @@ def embedding_layer(
             f"Pre-trained embedding weights have shape {weights.shape}; expected "
             f"({num_words}, {embedding_dim}). Match embedding_dim to the vectors' size."
         )
-    return layers.Embedding(
+    layer = layers.Embedding(
         num_words,
         embedding_dim,
-        embeddings_initializer=keras.initializers.Constant(weights) if weights is not None else "uniform",
+        embeddings_initializer="uniform" if weights is None else "zeros",  # zeros draw no random numbers
         embeddings_regularizer=regularizers.L2(l2) if l2 else None,
         mask_zero=mask_zero,
         trainable=trainable,
         name="embedding",
     )
+    if weights is not None:
+        # Set as weights, not as a Constant initializer: that would write the whole matrix into the saved
+        # model's JSON configuration (426 MB for fastText's word2vec start) next to the weights file.
+        layer.build()
+        layer.set_weights([np.asarray(weights, dtype="float32")])
+    return layer
 
 
 def dense_regularizer(l2: float) -> regularizers.Regularizer | None:

@@ -129,6 +129,7 @@ def test_pretrained_vectors_initialise_the_embedding(data, tmp_path):
     weights = clf.model_.get_layer("embedding").get_weights()[0]
     row = clf.encoder_.word_index_["movie"] + 3
     np.testing.assert_allclose(weights[row], 0.5)
+    assert "Constant" not in clf.model_.to_json()  # the vectors are weights, not a matrix in the saved configuration
     with pytest.raises(ValueError, match="Set embedding_dim=8"):
         KerasTextClassifier(**{**TINY, "embedding_dim": 16}, embeddings=str(vectors)).fit(X, y)
 
