@@ -28,7 +28,31 @@ from baselines.features import NgramVectorizer
 from corpus.text import Stopwords
 from corpus.validation import check_classification_target
 
-__all__ = ["NBSVMClassifier", "make_nbsvm"]
+__all__ = ["NBSVMClassifier", "log_count_ratio", "make_nbsvm"]
+
+
+def log_count_ratio(positive_totals: np.ndarray, negative_totals: np.ndarray, alpha: float = 1.0) -> np.ndarray:
+    """Wang & Manning's r = log((p / ‖p‖₁) / (q / ‖q‖₁)) with p, q the smoothed class feature totals.
+
+    Parameters
+    ----------
+    positive_totals, negative_totals : ndarray of shape (n_features,)
+        Column sums of the binarized features over the positive and the other texts.
+    alpha : float, default=1.0
+        Smoothing added to every total.
+
+    Returns
+    -------
+    ndarray of shape (n_features,)
+
+    Examples
+    --------
+    >>> log_count_ratio(np.array([1.0, 0.0]), np.array([0.0, 1.0])).round(3).tolist()
+    [0.693, -0.693]
+    """
+    p = alpha + np.asarray(positive_totals, dtype=np.float64)
+    q = alpha + np.asarray(negative_totals, dtype=np.float64)
+    return np.log((p / p.sum()) / (q / q.sum()))
 
 
 def _is_logistic(estimator: NBSVMClassifier) -> bool:
@@ -126,9 +150,8 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
 
         With ``in_place``, ``binary`` itself is scaled (it is not needed afterwards).
         """
-        p = self.alpha + np.asarray(binary[positive].sum(axis=0)).ravel()
-        q = self.alpha + np.asarray(binary[~positive].sum(axis=0)).ravel()
-        r = np.log((p / p.sum()) / (q / q.sum()))
+        r = log_count_ratio(np.asarray(binary[positive].sum(axis=0)).ravel(),
+                            np.asarray(binary[~positive].sum(axis=0)).ravel(), self.alpha)
         scaled = binary if in_place else binary.copy()
         scaled.data *= r[scaled.indices]  # r ∘ x̂, column by column, without a sparse product
         if self.loss == "svm":

@@ -28,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 
 import corpus  # noqa: E402
 from baselines import NgramVectorizer  # noqa: E402
+from baselines.nbsvm import log_count_ratio  # noqa: E402
 from engines.spark import newton  # noqa: E402
 
 
@@ -46,9 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     train = (vectorizer.fit_transform(splits.X_train) > 0).astype(np.float64).tocsr()
     validation = (vectorizer.transform(splits.X_val) > 0).astype(np.float64).tocsr()
     positive, positive_val = np.asarray(splits.y_train) == 1, np.asarray(splits.y_val) == 1
-    p = 1 + np.asarray(train[positive].sum(axis=0)).ravel()
-    q = 1 + np.asarray(train[~positive].sum(axis=0)).ravel()
-    r = np.log((p / p.sum()) / (q / q.sum()))
+    r = log_count_ratio(np.asarray(train[positive].sum(axis=0)).ravel(),
+                        np.asarray(train[~positive].sum(axis=0)).ravel())
     scaled = sp.csr_matrix(train.multiply(r))
     block = (sp.hstack([scaled, np.ones((scaled.shape[0], 1))]).tocsr(), positive.astype(int))
     problem = newton.LinearProblem(1.0, "svm", target=1)

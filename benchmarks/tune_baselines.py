@@ -56,11 +56,10 @@ def main(argv: list[str] | None = None) -> int:
     texts, labels = corpus.prepare(train["text"].tolist()), train["label"].to_numpy()
     folds = StratifiedKFold(args.folds, shuffle=True, random_state=0)
     rows = []
-    if args.fine:
-        GRIDS["nbsvm"] = (True, GRIDS["nbsvm"][1], FINE_NBSVM)
+    grids = {**GRIDS, "nbsvm": (True, GRIDS["nbsvm"][1], FINE_NBSVM)} if args.fine else GRIDS
     for ngram_range in [(1, 3)] if args.fine else NGRAM_RANGES:
         for name in ["nbsvm"] if args.fine else args.models.split(","):
-            binary, make, grid = GRIDS[name]
+            binary, make, grid = grids[name]
             features = NgramVectorizer(ngram_range=ngram_range, binary=binary).fit_transform(texts)
             started = time.perf_counter()
             search = GridSearchCV(make(), grid, cv=folds, n_jobs=2).fit(features, labels)

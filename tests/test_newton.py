@@ -8,6 +8,7 @@ from sklearn.svm import LinearSVC
 
 import corpus
 from baselines import NgramVectorizer
+from baselines.nbsvm import log_count_ratio
 from engines.spark.newton import LinearProblem, block_hessian_product, block_value_and_gradient, trust_region_newton
 from tests.conftest import FIXTURES
 
@@ -19,9 +20,9 @@ def nbsvm_features():
     binary = NgramVectorizer(ngram_range=(1, 2), binary=True, stopwords="minimal").fit_transform(
         corpus.prepare(reviews["text"].tolist()))
     labels = reviews["label"].to_numpy()
-    p = 1 + np.asarray(binary[labels == 1].sum(axis=0)).ravel()
-    q = 1 + np.asarray(binary[labels == 0].sum(axis=0)).ravel()
-    scaled = sp.csr_matrix(binary.multiply(np.log((p / p.sum()) / (q / q.sum()))))
+    r = log_count_ratio(np.asarray(binary[labels == 1].sum(axis=0)).ravel(),
+                        np.asarray(binary[labels == 0].sum(axis=0)).ravel())
+    scaled = sp.csr_matrix(binary.multiply(r))
     return sp.hstack([scaled, np.ones((scaled.shape[0], 1))]).tocsr(), labels
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from baselines.nbsvm import log_count_ratio
 from engines.spark import newton
 from engines.spark.preparation import ngram_stages
 
@@ -150,46 +151,55 @@ class SparkModel:
         """The positive class of each one-against-the-rest problem (one problem for two classes)."""
         return [1] if self.n_classes == 2 else list(range(self.n_classes))
 
-    def _linear(self, frame, target: int):
-        """The linear model for ``target`` against the rest, on column ``_features``: (weights, bias)."""
+    def _linear_models(self, frame, targets: list[int]) -> list[tuple[np.ndarray, float]]:
+        """The linear model of each ``target`` against the rest, on column ``_features``: [(weights, bias)].
+
+        The rows are cached once for all targets: as CSR blocks for the Newton solver, as the DataFrame for L-BFGS.
+        """
+        from pyspark import StorageLevel
+
+        loss, C = self.settings.get("loss", "svm"), float(self.settings["C"])
         if self.solver == "newton":
             blocks = newton.to_blocks(frame, _FEATURES)
             try:
-                problem = newton.LinearProblem(float(self.settings["C"]), self.settings.get("loss", "svm"), target)
-                w, b, iterations = newton.fit_linear(blocks, self.n_features_, problem)
+                pairs = []
+                for target in targets:
+                    problem = newton.LinearProblem(C, loss, target)
+                    w, b, iterations = newton.fit_linear(blocks, self.n_features_, problem)
+                    logger.info("%s on Spark: class %d, %d Newton iterations", self.name, target, iterations)
+                    pairs.append((w, b))
+                return pairs
             finally:
                 blocks.unpersist()
-            logger.info("%s on Spark: class %d, %d Newton iterations", self.name, target, iterations)
-            return w, b
         from pyspark.ml.classification import LinearSVC, LogisticRegression
         from pyspark.sql import functions as F
 
-        labelled = frame.withColumn("_target", (F.col("y") == target).cast("double"))
-        n = labelled.count()
-        shared = dict(featuresCol=_FEATURES, labelCol="_target", regParam=1.0 / (float(self.settings["C"]) * n),
-                      standardization=False, maxIter=MAX_ITER, tol=TOL)
-        if self.settings.get("loss", "svm") == "logistic":
-            fitted = LogisticRegression(family="binomial", **shared).fit(labelled)
-        else:
-            fitted = LinearSVC(**shared).fit(labelled)
-        summary = fitted.summary() if callable(fitted.summary) else fitted.summary
-        logger.info("%s on Spark: class %d, %d L-BFGS iterations", self.name, target, summary.totalIterations)
-        return fitted.coefficients.toArray(), float(fitted.intercept)
+        frame = frame.persist(StorageLevel.MEMORY_AND_DISK)
+        try:
+            n = frame.count()
+            pairs = []
+            for target in targets:
+                labelled = frame.withColumn("_target", (F.col("y") == target).cast("double"))
+                shared = dict(featuresCol=_FEATURES, labelCol="_target", regParam=1.0 / (C * n),
+                              standardization=False, maxIter=MAX_ITER, tol=TOL)
+                if loss == "logistic":
+                    fitted = LogisticRegression(family="binomial", **shared).fit(labelled)
+                else:
+                    fitted = LinearSVC(**shared).fit(labelled)
+                summary = fitted.summary() if callable(fitted.summary) else fitted.summary
+                logger.info("%s on Spark: class %d, %d L-BFGS iterations", self.name, target, summary.totalIterations)
+                pairs.append((fitted.coefficients.toArray(), float(fitted.intercept)))
+            return pairs
+        finally:
+            frame.unpersist()
 
     def _fit_linear_svm(self, counts) -> None:
-        from pyspark import StorageLevel
-
-        features = self._tfidf(counts).persist(StorageLevel.MEMORY_AND_DISK)
-        try:
-            pairs = [self._linear(features, target) for target in self._targets()]
-        finally:
-            features.unpersist()
+        pairs = self._linear_models(self._tfidf(counts), self._targets())
         self.coef_ = np.vstack([w for w, _ in pairs])
         self.intercept_ = np.array([b for _, b in pairs])
 
     def _fit_nbsvm(self, counts) -> None:
-        """r from one aggregation of class-wise sums, r ∘ x̂ by ``ElementwiseProduct``, Spark's SVM, interpolation."""
-        from pyspark import StorageLevel
+        """r from one aggregation of class-wise sums, r ∘ x̂ by ``ElementwiseProduct``, the SVM, interpolation."""
         from pyspark.ml.feature import ElementwiseProduct
         from pyspark.ml.linalg import DenseVector
         from pyspark.ml.stat import Summarizer
@@ -200,15 +210,11 @@ class SparkModel:
         total = sum(sums.values())
         ratios, coefs, intercepts = [], [], []
         for target in self._targets():
-            p = alpha + sums.get(target, 0.0)
-            q = alpha + (total - sums.get(target, 0.0))
-            r = np.log((p / p.sum()) / (q / q.sum()))
+            positive = np.asarray(sums.get(target, 0.0))
+            r = log_count_ratio(positive, total - positive, alpha)
             scaled = ElementwiseProduct(scalingVec=DenseVector(r), inputCol=_COUNTS, outputCol=_FEATURES) \
-                .transform(counts).persist(StorageLevel.MEMORY_AND_DISK)
-            try:
-                w, b = self._linear(scaled, target)
-            finally:
-                scaled.unpersist()
+                .transform(counts)
+            ((w, b),) = self._linear_models(scaled, [target])
             w_interp = (1.0 - beta) * np.abs(w).mean() + beta * w  # as the local NBSVM: toward Naive Bayes
             ratios.append(r)
             coefs.append(r * w_interp)  # on binary x̂: the score is x̂ · (r ∘ w') + b'
