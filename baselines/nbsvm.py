@@ -28,7 +28,7 @@ from baselines.features import NgramVectorizer
 from corpus.text import Stopwords
 from corpus.validation import check_classification_target
 
-__all__ = ["NBSVMClassifier", "log_count_ratio", "make_nbsvm"]
+__all__ = ["NBSVMClassifier", "log_count_ratio", "logistic_probabilities", "make_nbsvm"]
 
 
 def log_count_ratio(positive_totals: np.ndarray, negative_totals: np.ndarray, alpha: float = 1.0) -> np.ndarray:
@@ -53,6 +53,30 @@ def log_count_ratio(positive_totals: np.ndarray, negative_totals: np.ndarray, al
     p = alpha + np.asarray(positive_totals, dtype=np.float64)
     q = alpha + np.asarray(negative_totals, dtype=np.float64)
     return np.log((p / p.sum()) / (q / q.sum()))
+
+
+def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
+    """Probabilities of a logistic-loss linear model from its decision values: the logistic function of each
+    class's score, normalised over the classes when there are more than two (one against the rest).
+
+    Parameters
+    ----------
+    scores : ndarray of shape (n,) or (n, k)
+        Decision values: of the second class (two classes), or of each class.
+
+    Returns
+    -------
+    ndarray of shape (n, 2) or (n, k)
+
+    Examples
+    --------
+    >>> logistic_probabilities(np.array([0.0, np.log(3.0)])).round(2).tolist()
+    [[0.5, 0.5], [0.25, 0.75]]
+    """
+    each = 1.0 / (1.0 + np.exp(-np.asarray(scores, dtype=np.float64)))
+    if each.ndim == 1:
+        return np.column_stack([1.0 - each, each])
+    return each / each.sum(axis=1, keepdims=True)
 
 
 def _is_logistic(estimator: NBSVMClassifier) -> bool:
@@ -186,12 +210,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     @available_if(_is_logistic)
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities: the logistic function of the interpolated scores (normalised for k > 2)."""
-        scores = self.decision_function(X)
-        if scores.ndim == 1:
-            positive = 1.0 / (1.0 + np.exp(-scores))
-            return np.column_stack([1.0 - positive, positive])
-        each = 1.0 / (1.0 + np.exp(-scores))
-        return each / each.sum(axis=1, keepdims=True)
+        return logistic_probabilities(self.decision_function(X))
 
     def _check_params(self) -> None:
         name = type(self).__name__
@@ -227,22 +246,27 @@ def make_nbsvm(
     *,
     ngram_range: tuple[int, int] = (1, 3),
     alpha: float = 1.0,
-    C: float = 1.0,
-    beta: float = 0.25,
-    loss: str = "svm",
-    min_df: int | float = 1,
+    C: float = 0.1,
+    beta: float = 0.4,
+    loss: str = "logistic",
+    min_df: int | float = 2,
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
 ) -> Pipeline:
     """NBSVM over raw review texts: n-gram counts, then :class:`NBSVMClassifier`.
 
-    Defaults follow Wang & Manning (alpha = 1, beta = 0.25, C = 1, SVM loss)
-    with uni- to trigrams, the order Mesnil et al. (2014) found best on IMDB.
-    5-fold cross-validation on the training split
-    (``benchmarks/tune_baselines.py``, C in {0.1, 1}, beta in {0.25, 0.5, 1},
-    both losses, n up to 3) scored them 0.9191 mean accuracy; the best, the
-    logistic loss on uni+bigrams, scored 0.9194, well within the folds'
-    spread (std 0.0019), so the paper's setting is kept.
+    Uni- to trigrams (the order Mesnil et al., 2014, found best on IMDB),
+    alpha = 1 as Wang & Manning; the rest chosen by 5-fold cross-validation
+    on IMDB's training reviews only (``benchmarks/tune_baselines.py --fine
+    --movie-folds --min-df 1,2``), with folds that keep each movie's reviews
+    together, as the test set holds movies the training set never saw
+    (shuffled folds share movies between training and held-out reviews, and
+    reward n-grams that name them). There, n-grams in at least 2 training
+    reviews, the logistic loss, C = 0.1 and beta = 0.4 scored 0.9037 against
+    0.9011 for Wang & Manning's setting (all n-grams, SVM loss, C = 1,
+    beta = 0.25; :class:`NBSVMClassifier`'s defaults), better on every fold
+    (by 0.06 to 0.42 points), and equal with shuffled folds (0.9192 against
+    0.9191). The logistic loss also gives probabilities of its own.
 
     Parameters
     ----------

@@ -1,6 +1,6 @@
 """Choose the baselines' defaults by 5-fold cross-validation on the training split only.
 
-Usage: python benchmarks/tune_baselines.py [--data PATH] [--out FILE]
+Usage: python benchmarks/tune_baselines.py [--data PATH] [--out FILE] [--fine] [--movie-folds] [--min-df 1,2]
 
 The n-gram vocabulary is counted once on the whole training split (no labels
 are used for that); every label-dependent step (Naive Bayes counts, NBSVM's
@@ -14,6 +14,7 @@ import argparse
 import json
 import logging
 import time
+from itertools import product
 from pathlib import Path
 
 import pandas as pd
@@ -50,27 +51,37 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--models", default=",".join(GRIDS), help="comma list of " + ", ".join(GRIDS))
     parser.add_argument("--fine", action="store_true", help="NBSVM only: the finer grid FINE_NBSVM on uni- to trigrams")
+    parser.add_argument("--movie-folds", action="store_true",
+                        help="folds in the archive's order, which numbers each movie's reviews consecutively: every "
+                        "fold holds whole movies (but the few at fold edges), as the test set holds movies the "
+                        "training set never saw; default: shuffled folds")
+    parser.add_argument("--min-df", default="1", help="comma list of min_df values to try (each counts its own "
+                        "vocabulary)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     train = corpus.load_imdb(args.data).train
     texts, labels = corpus.prepare(train["text"].tolist()), train["label"].to_numpy()
-    folds = StratifiedKFold(args.folds, shuffle=True, random_state=0)
+    folds = StratifiedKFold(args.folds) if args.movie_folds else StratifiedKFold(args.folds, shuffle=True,
+                                                                                  random_state=0)
     rows = []
     grids = {**GRIDS, "nbsvm": (True, GRIDS["nbsvm"][1], FINE_NBSVM)} if args.fine else GRIDS
-    for ngram_range in [(1, 3)] if args.fine else NGRAM_RANGES:
+    for ngram_range, min_df in product([(1, 3)] if args.fine else NGRAM_RANGES, map(int, args.min_df.split(","))):
         for name in ["nbsvm"] if args.fine else args.models.split(","):
             binary, make, grid = grids[name]
-            features = NgramVectorizer(ngram_range=ngram_range, binary=binary).fit_transform(texts)
+            features = NgramVectorizer(ngram_range=ngram_range, binary=binary, min_df=min_df).fit_transform(texts)
             started = time.perf_counter()
             search = GridSearchCV(make(), grid, cv=folds, n_jobs=2).fit(features, labels)
-            logging.info("%s %s: best %.4f %s (%.0f s)", name, ngram_range, search.best_score_,
+            logging.info("%s %s min_df %d: best %.4f %s (%.0f s)", name, ngram_range, min_df, search.best_score_,
                          search.best_params_, time.perf_counter() - started)
-            for params, mean, std in zip(search.cv_results_["params"], search.cv_results_["mean_test_score"],
-                                         search.cv_results_["std_test_score"]):
-                rows.append({"model": name, "ngram_range": str(ngram_range), **params,
-                             "cv_accuracy": round(float(mean), 4), "cv_std": round(float(std), 4)})
+            results = search.cv_results_
+            for i, params in enumerate(results["params"]):
+                rows.append({"model": name, "ngram_range": str(ngram_range), "min_df": min_df, **params,
+                             "cv_accuracy": round(float(results["mean_test_score"][i]), 4),
+                             "cv_std": round(float(results["std_test_score"][i]), 4),
+                             "folds": [round(float(results[f"split{k}_test_score"][i]), 4)
+                                       for k in range(args.folds)]})
     table = pd.DataFrame(rows).sort_values(["model", "cv_accuracy"], ascending=[True, False])
-    print(table.groupby("model").head(5).to_string(index=False))
+    print(table.groupby("model").head(5).drop(columns="folds").to_string(index=False))
     Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(rows, indent=1), encoding="utf-8")
     return 0

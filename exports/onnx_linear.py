@@ -7,7 +7,8 @@ graph prepares the text (:mod:`exports.text_graph`), turns each n-gram into
 its int64 key exactly as :mod:`baselines.ngrams` does (``w1·V^(n-1) + ... +
 wn``), finds its column with a ``LabelEncoder``, and sums the weights of the
 columns present, in float64. Probabilities follow the saved model: Naive
-Bayes' posterior, or the sigmoid calibrated on the validation split.
+Bayes' posterior, a logistic-loss NBSVM's own (the logistic function of its
+scores), or the sigmoid calibrated on the validation split.
 
 Outputs: ``label`` (the class as a string), ``label_index`` (its position in
 the classes), ``scores`` (the model's decision values) and, where the model
@@ -45,6 +46,7 @@ class LinearParts:
     bias: np.ndarray  # (n_scores,)
     head: str  # "joint": the scores are joint log likelihoods (Naive Bayes); "margin": decision values
     calibrators: list[tuple[float, float]] | None  # sigmoid (a, b) of each score column: 1 / (1 + exp(a s + b))
+    # (a logistic-loss NBSVM's own probabilities: a = -1, b = 0)
     classes: list
 
 
@@ -78,6 +80,8 @@ def linear_parts(model) -> LinearParts:
     calibrators = None
     if calibrated:
         calibrators = [(float(c.a_), float(c.b_)) for c in calibrated[0].calibrators]
+    elif isinstance(classifier, NBSVMClassifier) and classifier.loss == "logistic":  # its own: 1 / (1 + exp(-s))
+        calibrators = [(-1.0, 0.0)] * weights.shape[1]
     lo, hi = vectorizer.ngram_range
     return LinearParts(
         words=vectorizer.words_.tolist(), stopwords=sorted(vectorizer.preprocessor_.stopwords.words),
@@ -94,6 +98,8 @@ def _columns(g: GraphBuilder, ids: str, parts: LinearParts) -> str:
     n_words = len(parts.words)
     blocks, offset = [], 0
     for n, keys in zip(parts.orders, parts.keys):
+        if not len(keys):  # no n-gram of this order was kept (min_df)
+            continue
         key, valid = window_keys(g, ids, n, n_words)
         column = g.op("LabelEncoder", key, domain="ai.onnx.ml", keys_int64s=keys.tolist(),
                       values_int64s=list(range(offset, offset + len(keys))), default_int64=-1)

@@ -35,9 +35,11 @@ def probabilities_from_scores(model, scores: np.ndarray) -> np.ndarray | None:
     -------
     ndarray of shape (n, k) or None
         The calibrated probabilities; Naive Bayes' posterior (its decision values are log posterior odds or
-        log posteriors); None for a model without probabilities.
+        log posteriors); a logistic-loss NBSVM's own; None for a model without probabilities.
     """
     from sklearn.naive_bayes import MultinomialNB
+
+    from baselines.nbsvm import NBSVMClassifier, logistic_probabilities
 
     scores = np.asarray(scores, dtype=float)
     calibrated = getattr(model, "calibrated_classifiers_", None)
@@ -50,6 +52,8 @@ def probabilities_from_scores(model, scores: np.ndarray) -> np.ndarray | None:
         total = each.sum(axis=1, keepdims=True)
         return np.divide(each, total, out=np.full_like(each, 1.0 / each.shape[1]), where=total > 0)
     classifier = model.steps[-1][1] if hasattr(model, "steps") else model
+    if isinstance(classifier, NBSVMClassifier) and classifier.loss == "logistic":
+        return logistic_probabilities(scores)
     if isinstance(classifier, MultinomialNB):
         if scores.ndim == 1:
             positive = 1.0 / (1.0 + np.exp(-scores))

@@ -108,9 +108,9 @@ def test_bad_parameters_are_named():
     with pytest.raises(ValueError, match="'ngram_range' parameter of NgramVectorizer"):
         make_naive_bayes(ngram_range=(2, 1)).fit(["a b", "c d"], [0, 1])
     with pytest.raises(ValueError, match="'beta' parameter of NBSVMClassifier must be a float in"):
-        make_nbsvm(beta=2).fit(["a b", "c d"], [0, 1])
+        make_nbsvm(beta=2).fit(["a b c", "a b d"], [0, 1])
     with pytest.raises(ValueError, match="'loss' parameter"):
-        make_nbsvm(loss="hinge").fit(["a b", "c d"], [0, 1])
+        make_nbsvm(loss="hinge").fit(["a b c", "a b d"], [0, 1])
 
 
 def test_top_features_are_sentiment_words(data):
