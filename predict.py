@@ -116,7 +116,7 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
         for n in names:
             reason = results[n][i].get("explanation", False)
             if reason is None:
-                out.write(f"{'':>7}{n}: no explanation (a Keras model)\n")
+                out.write(f"{'':>7}{n}: no explanation (only single linear models give n-gram evidence)\n")
             elif reason:
                 toward = ", ".join(f"{g} ({c:+.2f})" for g, c in reason["toward"])
                 against = ", ".join(f"{g} ({c:+.2f})" for g, c in reason["against"])

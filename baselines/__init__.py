@@ -4,6 +4,7 @@ Every baseline uses the corpus layer's single tokenizer and stopword filter
 (:class:`corpus.TextPreprocessor`), the same one the neural models use.
 """
 
+from baselines.ensemble import TokenSpan, make_ensemble
 from baselines.features import NgramVectorizer
 from baselines.inspect import explain, top_features
 from baselines.naive_bayes import NaiveBayesClassifier, make_naive_bayes
@@ -15,6 +16,7 @@ BASELINES = {
     "naive_bayes": make_naive_bayes,
     "linear_svm": make_linear_svm,
     "nbsvm": make_nbsvm,
+    "ensemble": make_ensemble,
 }
 
 __all__ = [
@@ -22,7 +24,9 @@ __all__ = [
     "NaiveBayesClassifier",
     "NBSVMClassifier",
     "NgramVectorizer",
+    "TokenSpan",
     "explain",
+    "make_ensemble",
     "make_linear_svm",
     "make_naive_bayes",
     "make_nbsvm",

@@ -110,6 +110,30 @@ class PreparedTexts(Sequence):
         return PreparedTexts([self.texts[i] for i in positions.tolist()], self.settings, self.words,
                              self.ids[gather], offsets)
 
+    def span(self, start: int | None = None, stop: int | None = None) -> PreparedTexts:
+        """Each text's tokens ``[start:stop]``, as Python slices them (``span(-100)``: the last 100 tokens).
+
+        The result keeps the raw texts, the vocabulary and the preparation; it is memoised, so the models
+        that read the same span share its n-gram counts.
+
+        Examples
+        --------
+        >>> prepared = prepare(["a good film at last", "bad"], stopwords="none")
+        >>> prepared.span(-2).tokens(), prepared.span(0, 1).tokens()
+        ([['at', 'last'], ['bad']], [['a'], ['bad']])
+        """
+        key = ("span", start, stop)
+        if key not in self.memo:
+            lengths = np.diff(self.offsets)
+            begin, end = (np.clip(np.where(bound < 0, lengths + bound, bound), 0, lengths) for bound in
+                          (np.int64(start or 0), lengths if stop is None else np.int64(stop)))
+            kept = np.maximum(end - begin, 0)
+            offsets = np.zeros(len(self) + 1, dtype=np.int64)
+            np.cumsum(kept, out=offsets[1:])
+            gather = np.repeat(self.offsets[:-1] + begin - offsets[:-1], kept) + np.arange(offsets[-1])
+            self.memo[key] = PreparedTexts(self.texts, self.settings, self.words, self.ids[gather], offsets)
+        return self.memo[key]
+
     def release(self) -> None:
         """Drop the work memoised by the texts' users (n-gram counts...); the tokens stay."""
         self.memo.clear()

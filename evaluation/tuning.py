@@ -25,6 +25,7 @@ TUNING_GRIDS: dict[str, dict[str, list]] = {
     "linear_svm": {"vectorizer__ngram_range": [(1, 2), (1, 3)], "classifier__C": [0.3, 1.0, 3.0, 10.0]},
     "nbsvm": {"vectorizer__ngram_range": [(1, 2), (1, 3)], "classifier__C": [0.1, 1.0],
               "classifier__beta": [0.25, 0.5], "classifier__loss": ["svm", "logistic"]},
+    "ensemble": {"ending__span__start": [-50, -100], "final_estimator__C": [0.1, 1.0]},
     "lstm": {"learning_rate": [1e-3, 3e-3], "maxlen": [200, 400]},
     "bilstm": {"learning_rate": [1e-3, 3e-3], "maxlen": [200, 400]},
     "gru": {"learning_rate": [1e-3, 3e-3], "maxlen": [200, 400]},

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from modelfiles import ModelFileError, load_model, read_manifest
+from modelfiles import ModelFileError, base_model, load_model, read_manifest
 from modelfiles.files import package_version
 from storage import write_folder
 
@@ -44,7 +44,7 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
     ModelFileError
         If ``model_path`` is not a saved model.
     ValueError
-        If the format is unknown, or a SavedModel is asked of a baseline.
+        If the format is unknown, a SavedModel is asked of a baseline, or ONNX of an ensemble.
     storage.TargetError
         If ``out`` holds anything this package did not write as an export.
     """
@@ -56,6 +56,9 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
         raise ValueError(f"{name} is a scikit-learn baseline; a TensorFlow SavedModel is only made of the Keras "
                          "models. Export it with --format onnx.")
     model = load_model(model_path)
+    if format == "onnx" and manifest["kind"] != "keras" and not hasattr(base_model(model), "steps"):
+        raise ValueError(f"{name} is a {type(base_model(model)).__name__} of several models; only single models "
+                         "export to ONNX. Serve it with serve.py, or export one of its members' own runs.")
 
     def fill(folder: Path) -> None:
         started = time.perf_counter()

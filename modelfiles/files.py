@@ -28,6 +28,7 @@ MANIFEST = "manifest.json"
 _SKOPS = "model.skops"
 #: Types a skops file may hold beyond scikit-learn's own: the package's estimators and what they keep.
 TRUSTED_TYPES = (
+    "baselines.ensemble.TokenSpan",
     "baselines.features.NgramVectorizer",
     "baselines.naive_bayes.NaiveBayesClassifier",
     "baselines.nbsvm.NBSVMClassifier",
@@ -36,6 +37,7 @@ TRUSTED_TYPES = (
     "corpus.text.TextPreprocessor",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
+    "sklearn.utils._bunch.Bunch",  # StackingClassifier.named_estimators_
 )
 
 

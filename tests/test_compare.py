@@ -142,7 +142,7 @@ def test_stopword_ablation_table(tmp_path):
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["--models", "naive_bayes,transformer"], "valid names: naive_bayes, linear_svm, nbsvm, lstm"),
+        (["--models", "naive_bayes,transformer"], "valid names: naive_bayes, linear_svm, nbsvm, ensemble, lstm"),
         (["--stopwords", "englsh"], "'stopwords' parameter"),
         (["--sample", "2"], "--sample must be at least 10"),
         (["--sample", "5"], "--sample must be at least 10"),
@@ -171,7 +171,7 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
     assert compare.main(["--list-models"]) == 0
     lines = capsys.readouterr().out.splitlines()
     names = [line.split()[0] for line in lines if not line.startswith(" ")]
-    assert names == ["naive_bayes", "linear_svm", "nbsvm", "lstm", "bilstm", "gru", "cnn", "fasttext",
+    assert names == ["naive_bayes", "linear_svm", "nbsvm", "ensemble", "lstm", "bilstm", "gru", "cnn", "fasttext",
                      "fasttext_trigrams", "fasttext_w2v"]
     nbsvm = lines[lines.index(next(line for line in lines if line.startswith("nbsvm"))):][:3]
     assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]

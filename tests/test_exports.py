@@ -58,7 +58,7 @@ def _agree(model, exported, texts, tolerance):
     np.testing.assert_allclose(scores, [e["score"] for e in expected], atol=max(tolerance, 2e-6))
 
 
-@pytest.mark.parametrize("name", model_names())
+@pytest.mark.parametrize("name", [name for name in model_names() if name != "ensemble"])  # refused: test_ensemble
 def test_every_model_exports_to_onnx_and_agrees_with_python(saved, texts, tmp_path, name):
     folder = export_model(saved[name], "onnx", tmp_path / "export")
     description = json.loads((folder / "export.json").read_text())
