@@ -80,7 +80,8 @@ def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
 
 
 def _is_logistic(estimator: NBSVMClassifier) -> bool:
-    return estimator.loss == "logistic"
+    """Whether the scores are a fitted logistic regression's own (the interpolation makes other scores)."""
+    return estimator.loss == "logistic" and estimator.beta == 1.0
 
 
 class NBSVMClassifier(ClassifierMixin, BaseEstimator):
@@ -106,7 +107,10 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     loss : {"svm", "logistic"}, default="svm"
         ``"svm"``: L2-regularised squared-hinge SVM (``LinearSVC``), as in the
         paper. ``"logistic"``: L2-regularised logistic regression (liblinear),
-        which also gives ``predict_proba``.
+        which with ``beta=1`` also gives ``predict_proba``; with ``beta < 1``
+        the interpolated scores are no longer the logistic model's, and the
+        logistic function of them is not a fitted probability, so there is
+        none (calibrate the scores instead).
     tol : float, default=0.1
         Stopping tolerance of liblinear's dual solver, the value of
         liblinear's own command line; it converges in a few iterations with
@@ -266,7 +270,9 @@ def make_nbsvm(
     0.9011 for Wang & Manning's setting (all n-grams, SVM loss, C = 1,
     beta = 0.25; :class:`NBSVMClassifier`'s defaults), better on every fold
     (by 0.06 to 0.42 points), and equal with shuffled folds (0.9192 against
-    0.9191). The logistic loss also gives probabilities of its own.
+    0.9191). Its scores are margins (the interpolation leaves no probability
+    of the logistic model's own); a comparison calibrates them on the
+    validation split.
 
     Parameters
     ----------

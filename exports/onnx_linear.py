@@ -7,8 +7,8 @@ graph prepares the text (:mod:`exports.text_graph`), turns each n-gram into
 its int64 key exactly as :mod:`baselines.ngrams` does (``w1·V^(n-1) + ... +
 wn``), finds its column with a ``LabelEncoder``, and sums the weights of the
 columns present, in float64. Probabilities follow the saved model: Naive
-Bayes' posterior, a logistic-loss NBSVM's own (the logistic function of its
-scores), or the sigmoid calibrated on the validation split.
+Bayes' posterior, a plain logistic NBSVM's own (``beta=1``: the logistic
+function of its scores), or the sigmoid calibrated on the validation split.
 
 Outputs: ``label`` (the class as a string), ``label_index`` (its position in
 the classes), ``scores`` (the model's decision values) and, where the model
@@ -46,7 +46,7 @@ class LinearParts:
     bias: np.ndarray  # (n_scores,)
     head: str  # "joint": the scores are joint log likelihoods (Naive Bayes); "margin": decision values
     calibrators: list[tuple[float, float]] | None  # sigmoid (a, b) of each score column: 1 / (1 + exp(a s + b))
-    # (a logistic-loss NBSVM's own probabilities: a = -1, b = 0)
+    # (a plain logistic NBSVM's own probabilities: a = -1, b = 0)
     classes: list
 
 
@@ -80,7 +80,7 @@ def linear_parts(model) -> LinearParts:
     calibrators = None
     if calibrated:
         calibrators = [(float(c.a_), float(c.b_)) for c in calibrated[0].calibrators]
-    elif isinstance(classifier, NBSVMClassifier) and classifier.loss == "logistic":  # its own: 1 / (1 + exp(-s))
+    elif isinstance(classifier, NBSVMClassifier) and hasattr(classifier, "predict_proba"):  # 1 / (1 + exp(-s))
         calibrators = [(-1.0, 0.0)] * weights.shape[1]
     lo, hi = vectorizer.ngram_range
     return LinearParts(

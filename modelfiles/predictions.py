@@ -35,7 +35,7 @@ def probabilities_from_scores(model, scores: np.ndarray) -> np.ndarray | None:
     -------
     ndarray of shape (n, k) or None
         The calibrated probabilities; Naive Bayes' posterior (its decision values are log posterior odds or
-        log posteriors); a logistic-loss NBSVM's own; None for a model without probabilities.
+        log posteriors); a plain logistic NBSVM's own (``beta=1``); None for a model without probabilities.
     """
     from sklearn.naive_bayes import MultinomialNB
 
@@ -52,7 +52,7 @@ def probabilities_from_scores(model, scores: np.ndarray) -> np.ndarray | None:
         total = each.sum(axis=1, keepdims=True)
         return np.divide(each, total, out=np.full_like(each, 1.0 / each.shape[1]), where=total > 0)
     classifier = model.steps[-1][1] if hasattr(model, "steps") else model
-    if isinstance(classifier, NBSVMClassifier) and classifier.loss == "logistic":
+    if isinstance(classifier, NBSVMClassifier) and hasattr(classifier, "predict_proba"):  # logistic, beta = 1
         return logistic_probabilities(scores)
     if isinstance(classifier, MultinomialNB):
         if scores.ndim == 1:

@@ -118,6 +118,21 @@ def test_a_calibrated_multiclass_baseline_exports(tmp_path):
     _agree(load_model(path), exported, test[text].tolist()[:100], tolerance=1e-6)
 
 
+@pytest.mark.parametrize("data", ["sst5", "aclImdb"])
+def test_a_plain_logistic_nbsvm_exports_its_own_probabilities(data, fixture_splits, tmp_path):
+    if data == "sst5":
+        train, test = (pd.read_csv(FIXTURES / "sst5" / f"{part}.csv") for part in ("train", "test"))
+        X, y, texts = train.iloc[:, 0].tolist(), train.iloc[:, 1].tolist(), test.iloc[:100, 0].tolist()
+    else:
+        X, y, texts = fixture_splits.X_train, fixture_splits.y_train, fixture_splits.X_test
+    model = make_model("nbsvm", stopwords="minimal", seed=0, settings={"beta": 1.0}).fit(X, y)
+    assert hasattr(model, "predict_proba")  # logistic loss, no interpolation: probabilities of its own
+    path = save_model(model, tmp_path / "model", name="nbsvm")
+    _agree(load_model(path), load_export(export_model(path, "onnx", tmp_path / "export")), texts, tolerance=1e-6)
+    np.testing.assert_allclose([r["probability"] for r in predict_texts(model, texts)],
+                               model.predict_proba(texts).max(axis=1), atol=1e-6)
+
+
 def test_wrong_requests_are_refused_and_nothing_is_overwritten(saved, tmp_path, capsys):
     with pytest.raises(ValueError, match="only made of the Keras models"):
         export_model(saved["nbsvm"], "savedmodel", tmp_path / "a")

@@ -39,9 +39,10 @@ def test_interpolation_shrinks_towards_mean_magnitude():
     np.testing.assert_allclose(mixed.intercept_, 0.25 * svm.intercept_, atol=1e-6)
 
 
-def test_probabilities_only_for_the_logistic_variant():
+def test_probabilities_only_for_the_plain_logistic_variant():
     assert not hasattr(NBSVMClassifier().fit(COUNTS, LABELS), "predict_proba")
-    model = NBSVMClassifier(loss="logistic").fit(COUNTS, LABELS)
+    assert not hasattr(NBSVMClassifier(loss="logistic").fit(COUNTS, LABELS), "predict_proba")  # interpolated
+    model = NBSVMClassifier(loss="logistic", beta=1.0).fit(COUNTS, LABELS)
     proba = model.predict_proba(COUNTS)
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     assert np.array_equal(proba.argmax(axis=1), model.predict(COUNTS))

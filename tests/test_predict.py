@@ -39,7 +39,7 @@ def test_json_lines_agree_with_the_report_predictions(report, tmp_path, capsys):
     assert [r["predictions"]["nbsvm"]["label"] for r in records] == predictions["nbsvm_prediction"][:25].tolist()
     assert all(r["predictions"]["naive_bayes"]["probability"] >= 0.5 for r in records)
     assert all(0 <= r["predictions"]["nbsvm"]["probability"] <= 1 and r["predictions"]["nbsvm"]["score"] is not None
-               for r in records)  # the margin, and its own probability (logistic loss)
+               for r in records)  # the margin, and the probability calibrated on the validation split
 
 
 def test_csv_from_standard_input(report, monkeypatch, capsys):
