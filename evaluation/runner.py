@@ -188,7 +188,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         from evaluation.tuning import tune
 
         step.phase("tuning")
-        result.tuning = tune(model, result.name, prepared["train"], splits.y_train, seed=config.seed,
+        result.tuning = tune(model, result.name, prepared["train"], splits.y_train,
                              neural=is_neural(result.name), fixed=config.settings.get(result.name),
                              fit_params=_fit_params(result.name, unlabelled))
         model.set_params(**result.tuning.best_params)

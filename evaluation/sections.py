@@ -117,7 +117,8 @@ def tuning(results: list[ModelResult]) -> list[str]:
     """The ``--tune`` section: each model's grid, its cross-validated accuracy, and the settings chosen."""
     lines = ["## Tuning (`--tune`)", "",
              "Each model's grid, searched by stratified cross-validation on the training split only (validation "
-             "and test unseen); the model was then fitted with the best settings. Accuracy is the mean over the "
+             "and test unseen), with folds in the texts' order (on IMDB each fold holds whole movies, as the test "
+             "set does); the model was then fitted with the best settings. Accuracy is the mean over the "
              "folds (± its standard deviation).", ""]
     for result in results:
         t = result.tuning
