@@ -175,7 +175,7 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
                      "fasttext_trigrams", "fasttext_w2v"]
     nbsvm = lines[lines.index(next(line for line in lines if line.startswith("nbsvm"))):][:3]
     assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]
-    assert "settings: ngram_range=(1, 3), alpha=1.0, C=0.1, beta=0.4, loss='logistic', min_df=2" in nbsvm[1]
+    assert "settings: ngram_range=(1, 3), alpha=1.0, C=1.0, beta=0.25, loss='svm', min_df=1" in nbsvm[1]
     reference = json.loads((compare.REPORTS / "reference" / "results.json").read_text(encoding="utf-8"))
     accuracy = next(r["accuracy"] for r in reference["results"] if r["model"] == "nbsvm")
     assert f"accuracy {accuracy:.4f}" in nbsvm[2]
@@ -280,7 +280,7 @@ def test_help_documents_every_rule(capsys):
 
 
 @pytest.mark.parametrize(("setting", "message"), [
-    ("nbsvm.C=0.5x", "nbsvm.C must be like 0.1 (float); got '0.5x'"),
+    ("nbsvm.C=0.5x", "nbsvm.C must be like 1.0 (float); got '0.5x'"),
     ("nbsvm.gamma=1", "nbsvm has no setting 'gamma'; its settings: C, alpha, beta, loss, min_df, ngram_range"),
     ("lstm.units=32", "names 'lstm', which this run does not train"),
     ("nbsvm=0.5", "is not MODEL.KEY=VALUE"),
@@ -299,7 +299,7 @@ def test_set_changes_one_models_setting_and_is_recorded(tmp_path):
     assert status == 0
     data = json.loads((out / "results.json").read_text(encoding="utf-8"))
     settings = data["provenance"]["model_settings"]
-    assert settings["nbsvm"]["ngram_range"] == [1, 1] and settings["nbsvm"]["C"] == 0.1
+    assert settings["nbsvm"]["ngram_range"] == [1, 1] and settings["nbsvm"]["C"] == 1.0
     assert settings["linear_svm"]["C"] == 0.01 and settings["fasttext"]["epochs"] == 1
     assert settings["fasttext"]["learning_rate"] == 0.003  # the named model's own value, not the estimator's
     assert len(data["histories"]["fasttext"]["loss"]) == 1

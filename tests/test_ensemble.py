@@ -90,5 +90,5 @@ def test_its_settings_are_reachable_one_way():
     with pytest.raises(ValueError, match="ensemble has no setting 'C'; its settings: cv, span"):
         parse_settings(["ensemble.C=2"], ["ensemble"])
     nested = make_ensemble().get_params()
-    assert nested["ending__span__start"] == -50 and nested["nbsvm__classifier__beta"] == 0.4
+    assert nested["ending__span__start"] == -50 and nested["nbsvm__classifier__beta"] == 0.25
     assert make_nbsvm().get_params()["classifier__beta"] == nested["nbsvm__classifier__beta"]
