@@ -8,8 +8,9 @@ from baselines import BASELINES, top_features
 
 pytestmark = pytest.mark.full_data
 
-# Test accuracy each default baseline must reach on the official split (issue targets, "must" column).
-MUST = {"naive_bayes": 0.865, "linear_svm": 0.905, "nbsvm": 0.915}
+# Test accuracy each default baseline must reach on the official split (issue targets, "must" column; the
+# ensemble scored 0.9212 trained on 22,500 reviews, benchmarks/ensemble_members.py).
+MUST = {"naive_bayes": 0.865, "linear_svm": 0.905, "nbsvm": 0.915, "ensemble": 0.919}
 
 
 @pytest.fixture(scope="module")
