@@ -125,7 +125,7 @@ def test_a_plain_logistic_nbsvm_exports_its_own_probabilities(data, fixture_spli
         X, y, texts = train.iloc[:, 0].tolist(), train.iloc[:, 1].tolist(), test.iloc[:100, 0].tolist()
     else:
         X, y, texts = fixture_splits.X_train, fixture_splits.y_train, fixture_splits.X_test
-    model = make_model("nbsvm", stopwords="minimal", seed=0, settings={"beta": 1.0}).fit(X, y)
+    model = make_model("nbsvm", stopwords="minimal", seed=0, settings={"loss": "logistic", "beta": 1.0}).fit(X, y)
     assert hasattr(model, "predict_proba")  # logistic loss, no interpolation: probabilities of its own
     path = save_model(model, tmp_path / "model", name="nbsvm")
     _agree(load_model(path), load_export(export_model(path, "onnx", tmp_path / "export")), texts, tolerance=1e-6)
