@@ -28,7 +28,7 @@ from corpus.prepared import PreparedTexts, prepare
 from corpus.text import Stopwords, TextPreprocessor
 from corpus.validation import check_texts
 
-__all__ = ["TokenSpan", "make_ensemble"]
+__all__ = ["TokenSpan", "make_ensemble", "make_span_nbsvm"]
 
 
 class TokenSpan(TransformerMixin, BaseEstimator):
@@ -77,6 +77,28 @@ class TokenSpan(TransformerMixin, BaseEstimator):
         return tags
 
 
+def make_span_nbsvm(*, start: int | None = None, stop: int | None = None,
+                    stopwords: str | Path | Stopwords | None = None, **settings) -> Pipeline:
+    """:func:`~baselines.make_nbsvm` that reads only each text's tokens ``[start:stop]`` (:class:`TokenSpan`).
+
+    Parameters
+    ----------
+    start, stop : int or None
+        The span, as Python slices (``start=-50``: the last 50 tokens).
+    stopwords : str, path, Stopwords or None
+        The shared stopword list.
+    **settings
+        :func:`~baselines.make_nbsvm`'s other settings.
+
+    Returns
+    -------
+    Pipeline
+        Steps ``span``, ``vectorizer`` and ``classifier``.
+    """
+    return Pipeline([("span", TokenSpan(start=start, stop=stop, stopwords=stopwords)),
+                     *make_nbsvm(stopwords=stopwords, **settings).steps])
+
+
 def make_ensemble(
     *,
     span: int = 50,
@@ -120,7 +142,7 @@ def make_ensemble(
     if isinstance(span, bool) or not isinstance(span, Integral) or span < 1:
         raise ValueError(f"The 'span' parameter of make_ensemble must be an int >= 1. Got {span!r} instead.")
     options = {"stopwords": stopwords, "random_state": random_state}
-    ending = Pipeline([("span", TokenSpan(start=-span, stopwords=stopwords)), *make_nbsvm(**options).steps])
-    members = [("nbsvm", make_nbsvm(**options)), ("linear_svm", make_linear_svm(**options)), ("ending", ending)]
+    members = [("nbsvm", make_nbsvm(**options)), ("linear_svm", make_linear_svm(**options)),
+               ("ending", make_span_nbsvm(start=-span, **options))]
     return StackingClassifier(members, final_estimator=LogisticRegression(), cv=cv,
                               stack_method="decision_function")

@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 import corpus  # noqa: E402
 from baselines import make_linear_svm, make_nbsvm  # noqa: E402
-from baselines.ensemble import TokenSpan, make_ensemble  # noqa: E402
+from baselines.ensemble import make_ensemble, make_span_nbsvm  # noqa: E402
 from evaluation.significance import mcnemar  # noqa: E402
 
 SPANS = (50, 100, 200)
@@ -41,8 +41,8 @@ def candidates() -> dict[str, Pipeline]:
     """Every member the search may pick, by name."""
     found = {"review": make_nbsvm(), "linear_svm": make_linear_svm()}
     for span in SPANS:
-        found[f"opening{span}"] = Pipeline([("span", TokenSpan(stop=span)), *make_nbsvm().steps])
-        found[f"ending{span}"] = Pipeline([("span", TokenSpan(start=-span)), *make_nbsvm().steps])
+        found[f"opening{span}"] = make_span_nbsvm(stop=span)
+        found[f"ending{span}"] = make_span_nbsvm(start=-span)
     return found
 
 

@@ -96,7 +96,7 @@ def predict_texts(model, texts: Sequence[str], explain: int = 0) -> list[dict[st
         scores = np.asarray(base.decision_function(texts), dtype=float)
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         proba = probabilities_from_scores(model, scores)
-    else:  # a Keras model: its probabilities, computed once
+    else:  # a Keras model or the stacked ensemble: its probabilities, computed once
         proba = np.asarray(model.predict_proba(texts), dtype=float)
         index = (proba[:, 1] > 0.5).astype(int) if proba.shape[1] == 2 else proba.argmax(axis=1)
         clipped = np.clip(proba, 1e-7, 1 - 1e-7)
