@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO
+
+from storage import locks
 
 __all__ = ["atomic_file", "current_umask", "file_lock", "remove_stale_parts"]
 
@@ -46,17 +47,17 @@ def atomic_file(path: str | os.PathLike, mode: str = "wb", **open_args) -> Itera
 def file_lock(path: str | os.PathLike) -> Iterator[None]:
     """Hold an exclusive lock on the file ``path`` (created if missing) for the block; wait for it if taken.
 
-    The lock is the kernel's (``flock``): it goes with the process, even one
-    killed with SIGKILL, so a crashed writer never leaves a stale lock.
+    The lock goes with the process, even one killed with SIGKILL, is never
+    held by a forked child, and its file is removed when it is released
+    (see :mod:`storage.locks`).
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+    handle = locks.acquire(path)
     try:
-        fcntl.flock(handle, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(handle)
+        locks.release(path, handle)
 
 
 def remove_stale_parts(path: str | os.PathLike) -> list[Path]:

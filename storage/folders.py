@@ -5,8 +5,9 @@ Every writer of a folder (a report, a saved model, an export) goes through
 
 1. :meth:`~OwnedFolder.claim` refuses a target that is neither absent, nor
    an empty folder, nor marked as this package's own (a ``.imdb-baselines``
-   file inside it), takes an exclusive lock on ``.NAME.lock`` beside it, and
-   recovers what a killed writer of the same target left behind;
+   file inside it, holding nothing it did not write), takes an exclusive
+   lock on ``.NAME.lock`` beside it, and recovers what a killed writer of
+   the same target left behind;
 2. :meth:`~OwnedFolder.stage` makes a hidden staging folder beside it;
 3. :meth:`~OwnedFolder.commit` swaps the staging folder into place in one
    atomic step (``renameat2(RENAME_EXCHANGE)`` where the system has it),
@@ -19,7 +20,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import errno
-import fcntl
 import json
 import logging
 import os
@@ -28,6 +28,7 @@ import shutil
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
+from storage import locks
 from storage.hooks import pause_point
 
 __all__ = ["MARKER", "OwnedFolder", "TargetError", "read_marker", "write_folder", "write_marker"]
@@ -87,14 +88,24 @@ class OwnedFolder:
             be nor contain.
         """
         path = self.path
+        resolved = path.resolve()
         for item in protect:
             kept = Path(item).expanduser().resolve()
-            if path.resolve() == kept or path.resolve() in kept.parents:
-                what = "is" if path.resolve() == kept else "holds"
+            if resolved == kept or resolved in kept.parents:
+                what = "is" if resolved == kept else "holds"
                 raise TargetError(f"{path} {what} {kept}, which this run reads; nothing was changed. "
                                   "Choose another folder.")
+            if kept in resolved.parents and kept.is_dir():
+                raise TargetError(f"{path} is inside {kept}, which this run reads (a later run would read it as "
+                                  "data); nothing was changed. Choose a folder outside it.")
         if path.is_symlink():
             raise TargetError(f"{path} is a symbolic link, not a folder imdb-baselines wrote. Choose another path.")
+        longest = _name_max(path.parent) - len(self._sibling(f"partial-{_PID_DIGITS * '9'}-{8 * 'f'}").name) + len(
+            path.name)  # the staging folder beside it has the longest name
+        if len(os.fsencode(path.name)) > longest:
+            raise TargetError(f"The name {path.name[:40]}... is {len(os.fsencode(path.name))} bytes long; a "
+                              f"{self.kind} folder's name may have at most {longest}, leaving room for the staging "
+                              "folder beside it. Choose a shorter name.")
         if not path.exists():
             return
         if not path.is_dir():
@@ -102,22 +113,34 @@ class OwnedFolder:
                 f"{path} is a file, not a folder imdb-baselines wrote; it was left untouched. "
                 "Choose another path, or move the file away yourself."
             )
+        if os.path.ismount(path):
+            raise TargetError(
+                f"{path} is a mount point: {_a(self.kind)} folder is replaced as a whole, and a mount point cannot "
+                f"be; nothing was changed. Give a folder inside it, for example {path / self.kind}."
+            )
         entries = sorted(os.listdir(path))
         if not entries:
             return
         marker = read_marker(path)
         if marker is None:
-            shown = ", ".join(entries[:_SHOWN]) + (f" and {len(entries) - _SHOWN} more" if len(entries) > _SHOWN
-                                                   else "")
             raise TargetError(
-                f"{path} already holds files that imdb-baselines did not write ({shown}); nothing was changed. "
-                "Choose a new or empty folder."
+                f"{path} already holds files that imdb-baselines did not write ({_listed(entries)}); nothing was "
+                "changed. Choose a new or empty folder."
             )
         if marker.get("kind") != self.kind:
             raise TargetError(
                 f"{path} holds {_a(marker.get('kind'))} written by imdb-baselines, not {_a(self.kind)}; "
                 "nothing was changed. Choose another folder."
             )
+        written = marker.get("contents")
+        if isinstance(written, list):
+            foreign = sorted(set(_contents(path)) - set(written))
+            if foreign:
+                raise TargetError(
+                    f"{path} holds files that imdb-baselines did not write ({_listed(foreign)}), which replacing "
+                    f"the {self.kind} would delete; nothing was changed. Move them out of the folder, or choose "
+                    "another one."
+                )
 
     def claim(self, *, wait: bool = False, protect: Iterable[str | os.PathLike] = ()) -> OwnedFolder:
         """Check the target, lock it against other writers and recover a killed writer's leftovers.
@@ -137,20 +160,18 @@ class OwnedFolder:
         """
         protect = list(protect)
         self.check(protect)
+        lock = self._sibling("lock")
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            handle = os.open(self._sibling("lock"), os.O_RDWR | os.O_CREAT, 0o666)
+            handle = locks.acquire(lock, wait=wait)
+        except locks.LockTakenError:
+            raise TargetError(
+                f"Another imdb-baselines run is writing {self.path} (it holds {lock}). "
+                "Wait for it to finish, choose another folder, or ask to wait (--wait)."
+            ) from None
         except OSError as error:
             raise TargetError(f"Cannot write {self.path}: {error.strerror or error}. Choose a writable folder.") \
                 from error
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            os.close(handle)
-            raise TargetError(
-                f"Another imdb-baselines run is writing {self.path} (it holds {self._sibling('lock')}). "
-                "Wait for it to finish, choose another folder, or ask to wait (--wait)."
-            ) from None
         self._lock = handle
         try:
             self.check(protect)  # it may have changed while we waited
@@ -161,9 +182,9 @@ class OwnedFolder:
         return self
 
     def release(self) -> None:
-        """Release the lock taken by :meth:`claim` (the lock file stays, empty)."""
+        """Release the lock taken by :meth:`claim` and remove its lock file."""
         if self._lock is not None:
-            os.close(self._lock)
+            locks.release(self._sibling("lock"), self._lock)
             self._lock = None
 
     @contextlib.contextmanager
@@ -194,6 +215,7 @@ class OwnedFolder:
         if the process dies in between, the next :meth:`claim` restores it.
         """
         self._require_lock()
+        write_marker(staging, self.kind, contents=_contents(staging))
         pause_point("before-replace")
         if not self.path.exists() or (self.path.is_dir() and not os.listdir(self.path)):
             os.replace(staging, self.path)  # onto nothing, or onto an empty folder
@@ -249,6 +271,20 @@ class OwnedFolder:
             logger.warning("Removed %s, the replaced copy of %s left by a killed run", old.name, self.path)
 
 
+_PID_DIGITS = 7  # Linux's largest process id, 4194304, has seven digits
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name, in bytes, the file system of ``folder`` (or its nearest existing parent) takes."""
+    for candidate in (folder, *folder.parents):
+        if candidate.is_dir():
+            try:
+                return os.pathconf(candidate, "PC_NAME_MAX")
+            except (AttributeError, OSError, ValueError):
+                break
+    return 255
+
+
 def _a(noun: object) -> str:
     return f"{'an' if str(noun)[:1] in 'aeiou' else 'a'} {noun}"
 
@@ -283,9 +319,28 @@ def write_folder(path: str | os.PathLike, kind: str, fill: Callable[[Path], None
     return target.path
 
 
-def write_marker(folder: Path, kind: str) -> None:
-    """Mark ``folder`` as written by this package, holding a ``kind``."""
-    (folder / MARKER).write_text(json.dumps({"package": _PACKAGE, "kind": kind}) + "\n", encoding="utf-8")
+def write_marker(folder: Path, kind: str, *, contents: list[str] | None = None) -> None:
+    """Mark ``folder`` as written by this package, holding a ``kind``.
+
+    ``contents`` lists every path inside it (relative, ``/``-separated) that the package wrote; a later
+    writer refuses to replace the folder while it holds anything else.
+    """
+    marker = {"package": _PACKAGE, "kind": kind, **({"contents": contents} if contents is not None else {})}
+    (folder / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
+
+
+def _contents(folder: Path) -> list[str]:
+    """Every file and folder below ``folder`` but its marker, as sorted relative ``/``-separated paths."""
+    found = []
+    for root, dirs, files in os.walk(folder):
+        relative = Path(root).relative_to(folder)
+        found += [(relative / name).as_posix() for name in dirs + files]
+    return sorted(set(found) - {MARKER})
+
+
+def _listed(names: list[str]) -> str:
+    shown = ", ".join(names[:_SHOWN])
+    return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
 
 
 def read_marker(folder: Path) -> dict | None:

@@ -115,7 +115,7 @@ def test_a_killed_download_leaves_nothing_after_the_next(fixture_archive, tmp_pa
     (cache / ".aclImdb_v1.tar.gz.x1y2z3.part").write_bytes(b"\0" * 4096)  # what a killed download leaves
     load_imdb(cache_dir=cache, url=fixture_archive.as_uri(), sha256=_sha(fixture_archive),
               reviews_per_class=FIXTURE_PER_CLASS)
-    assert sorted(p.name for p in cache.iterdir()) == [".aclImdb_v1.tar.gz.lock", "aclImdb_v1.tar.gz", "parsed"]
+    assert sorted(p.name for p in cache.iterdir()) == ["aclImdb_v1.tar.gz", "parsed"]
 
 
 def test_download_with_wrong_hash_leaves_no_file(fixture_archive, tmp_path, monkeypatch):
@@ -123,7 +123,7 @@ def test_download_with_wrong_hash_leaves_no_file(fixture_archive, tmp_path, monk
     cache = tmp_path / "c"
     with pytest.raises(ImdbDataError, match="has sha256 .* expected 0000"):
         load_imdb(cache_dir=cache, url=fixture_archive.as_uri(), sha256="0" * 64)
-    assert [p.name for p in cache.iterdir()] == [".aclImdb_v1.tar.gz.lock"]  # no partial file, only the lock
+    assert [p.name for p in cache.iterdir()] == []  # no partial file, no lock file
 
 
 def test_no_network_tells_the_user_to_pass_a_local_copy(tmp_path, monkeypatch):
@@ -132,7 +132,7 @@ def test_no_network_tells_the_user_to_pass_a_local_copy(tmp_path, monkeypatch):
     url = (tmp_path / "unreachable.tar.gz").as_uri()
     with pytest.raises(ImdbDataError, match=r"after 4 attempts.*local copy.*IMDB_DATA"):
         load_imdb(cache_dir=tmp_path / "c", url=url)
-    assert [p.name for p in (tmp_path / "c").iterdir()] == [".aclImdb_v1.tar.gz.lock"]
+    assert [p.name for p in (tmp_path / "c").iterdir()] == []
 
 
 def test_no_download_and_no_data(tmp_path, monkeypatch):

@@ -118,7 +118,7 @@ def test_without_an_atomic_exchange_a_failed_rename_restores_the_old_folder(tmp_
     assert (path / "report.md").read_text(encoding="utf-8") == "old"
     write_folder(path, "report", _fill("new"))  # the fallback path itself works
     assert (path / "report.md").read_text(encoding="utf-8") == "new"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", "report"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["report"]  # the lock file goes with the lock
 
 
 def test_leftovers_of_a_killed_writer_are_recovered_by_the_next(tmp_path, caplog):
@@ -137,7 +137,7 @@ def test_leftovers_of_a_killed_writer_are_recovered_by_the_next(tmp_path, caplog
     with caplog.at_level("WARNING"), OwnedFolder(tmp_path / "report", "report").claimed():
         pass
     assert (tmp_path / "report" / "report.md").read_text(encoding="utf-8") == "old"
-    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.lock", ".report.partial-999-user", "report"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".report.partial-999-user", "report"]
     assert "Restored the previous report" in caplog.text and "Removed .report.partial-123-ef01" in caplog.text
 
 
@@ -150,3 +150,52 @@ def test_an_unwritable_place_is_a_clear_error(tmp_path):
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(TargetError, match="Cannot write"):
         OwnedFolder(tmp_path / "file" / "report", "report").claim()
+
+
+def test_a_target_inside_the_data_is_refused_before_any_lock_is_taken(tmp_path):
+    data = tmp_path / "polarity"
+    (data / "pos").mkdir(parents=True)
+    target = OwnedFolder(data / "report", "report")
+    with pytest.raises(TargetError, match=r"is inside .*polarity, which this run reads"):
+        target.claim(protect=[data])
+    assert sorted(p.name for p in data.iterdir()) == ["pos"]  # no lock file, no report folder inside the data
+
+
+def test_files_a_user_put_in_a_written_folder_are_named_and_kept(tmp_path):
+    report = write_folder(tmp_path / "report", "report", _fill("first"))
+    (report / "models").mkdir()
+    (report / "models" / "my-notes.txt").write_text("keep me", encoding="utf-8")
+    with pytest.raises(TargetError, match=r"did not write \('models', 'models/my-notes.txt'\)|did not write "
+                                          r"\(models, models/my-notes.txt\)"):
+        write_folder(report, "report", _fill("second"))
+    assert (report / "models" / "my-notes.txt").read_text(encoding="utf-8") == "keep me"
+    assert (report / "report.md").read_text(encoding="utf-8") == "first"
+    (report / "models" / "my-notes.txt").unlink()
+    (report / "models").rmdir()
+    write_folder(report, "report", _fill("second"))  # only what it wrote: replaced
+    assert (report / "report.md").read_text(encoding="utf-8") == "second"
+
+
+def test_no_lock_file_is_left_beside_a_target_and_a_forked_child_holds_no_lock(tmp_path):
+    target = OwnedFolder(tmp_path / "report", "report")
+    with pytest.raises(TargetError):
+        OwnedFolder(tmp_path / "report", "model").claim(protect=[tmp_path / "report"])
+    target.claim()
+    child = os.fork()
+    if child == 0:  # a worker forked while the lock is held, as the tokenizer's are
+        time.sleep(3)
+        os._exit(0)
+    try:
+        target.release()
+        other = OwnedFolder(tmp_path / "report", "report").claim()  # not blocked by the child that lives on
+        other.release()
+    finally:
+        os.waitpid(child, 0)
+    assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_name_too_long_for_the_staging_folder_beside_it_is_refused_before_writing(tmp_path):
+    with pytest.raises(TargetError, match="at most 229"):
+        OwnedFolder(tmp_path / ("r" * 240), "report").claim()
+    OwnedFolder(tmp_path / ("r" * 229), "report").check()
+    assert list(tmp_path.iterdir()) == []
