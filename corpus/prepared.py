@@ -13,9 +13,12 @@ keeps the prepared texts.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
+import os
+import signal
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from itertools import chain
 from pathlib import Path
 from typing import Any
@@ -220,14 +223,73 @@ def _tokenize_range(start: int, stop: int) -> tuple[list[str], np.ndarray, np.nd
 
 def _tokenize_in_parallel(texts: list[str], preprocessor: TextPreprocessor, n_jobs: int,
                           bar) -> list[tuple[list[str], np.ndarray, np.ndarray]]:
-    """Tokenize ``n_jobs`` parts at once: forked workers read the texts they inherit, this process does one part."""
+    """Tokenize ``n_jobs`` parts at once: forked workers read the texts they inherit, this process does one part.
+
+    The workers never outlive this process: the kernel kills each one when its parent dies (even by
+    SIGKILL), and they are terminated when the work ends early (an error, Ctrl-C, SIGTERM). Stop signals are
+    held while the workers are forked, so that none lands inside a fork (where an exception would be lost),
+    and delivered right after.
+    """
     global _shared
     bounds = np.linspace(0, len(texts), n_jobs + 1).astype(int).tolist()
     _shared = (texts, preprocessor)
     try:
-        with ProcessPoolExecutor(n_jobs - 1, mp_context=multiprocessing.get_context("fork")) as pool:
-            others = [pool.submit(_tokenize_range, a, b) for a, b in zip(bounds[1:-1], bounds[2:])]
+        with _stop_signals_held():
+            pool = multiprocessing.get_context("fork").Pool(n_jobs - 1, initializer=_start_worker,
+                                                            initargs=(os.getpid(),))
+        try:
+            others = [pool.apply_async(_tokenize_range, (a, b)) for a, b in zip(bounds[1:-1], bounds[2:])]
             first = _tokenize(texts[bounds[0]:bounds[1]], preprocessor, bar, scale=n_jobs)
-            return [first, *(future.result() for future in others)]
+            parts = [first, *(result.get() for result in others)]
+            pool.close()
+            return parts
+        finally:
+            pool.terminate()
+            pool.join()
     finally:
         _shared = None
+
+
+_STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+_PR_SET_PDEATHSIG = 1  # Linux prctl: the signal a process gets when its parent dies
+
+
+@contextlib.contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGINT and SIGTERM for the block: noted, not acted on; one that came is raised again when it ends.
+
+    The signals are blocked in this thread, and any that another thread takes only reaches a handler that
+    notes it, so no handler raises inside ``fork`` or its hooks. Outside the main thread (where handlers
+    cannot be changed) the block runs as it is.
+    """
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    came: list[int] = []
+    handlers = {signum: signal.signal(signum, lambda signum, frame: came.append(signum)) for signum in _STOP_SIGNALS}
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS) if hasattr(signal, "pthread_sigmask") else None
+    try:
+        yield
+    finally:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)  # a blocked signal reaches the noting handler now
+        for signum, handler in handlers.items():
+            signal.signal(signum, handler)
+        for signum in dict.fromkeys(came):
+            signal.raise_signal(signum)  # to the handler the caller had
+
+
+def _start_worker(parent: int) -> None:
+    """A forked worker: die with the parent, leave Ctrl-C to it, end on SIGTERM, and take the signals again."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (AttributeError, OSError):  # not Linux: the parent's terminate() is what ends the workers
+        pass
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
