@@ -43,9 +43,11 @@ rules (each checked before any data is loaded; a broken one exits with status 2)
   --seed        an int in [0, 2**32 - 1]
   --validation-size  a share in [0, 0.5]; after loading, every class must keep 5 training reviews
   --sample      an int >= 10 (reviews per split, half of each class)
-  --bootstrap   0 (no intervals) or an int >= 100
+  --bootstrap   0 (no intervals) or an int in [100, 100000]
   --repeats     an int in [1, 20]
   --set         MODEL.KEY=VALUE for a model of the run and one of its settings, VALUE of that setting's type
+                and in its valid range (e.g. C > 0, 1 <= min_n <= max_n)
+  --epochs, --batch-size  ints >= 1, within each neural model's range (epochs <= 10000)
   --engine      local, or spark (pip install 'imdb-baselines[spark]'; Java 17+): naive_bayes, linear_svm and
                 nbsvm only, no --tune, --repeats or saved models
   --spark-conf  KEY=VALUE, a Spark setting (repeatable); only with --engine spark, as the other --spark-* options
@@ -60,6 +62,7 @@ MIN_SAMPLE = 10  # reviews per split in --sample
 MAX_VALIDATION_SIZE = 0.5  # validation is carved from train; more would leave the models less to learn from
 MAX_SEED = 2**32 - 1  # numpy's RandomState accepts seeds up to this
 MAX_REPEATS = 20  # seeds per model; more is a benchmark, not a comparison
+MAX_BOOTSTRAP = 100_000  # resamples per interval; more changes no reported digit and takes hours
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -160,12 +163,20 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
             parser.error(f"--stopwords: {error}")
     if args.data is not None and not args.data.strip():
         parser.error("--data is empty; give the archive or folder, or leave --data out to use $IMDB_DATA")
+    import codecs
+
+    try:
+        codecs.lookup(args.encoding)
+    except LookupError:
+        parser.error(f"--encoding {args.encoding!r} is not an encoding Python knows (e.g. utf-8, latin-1, cp1252)")
+    if args.text_column == args.label_column:
+        parser.error(f"--text-column and --label-column are both {args.text_column!r}; name two different columns")
     if args.out is not None and not args.out.strip():
         parser.error("--out is empty; give a folder, or leave --out out for reports/<run-name>")
     if not 0 <= args.seed <= MAX_SEED:
         parser.error(f"--seed must be an int in [0, {MAX_SEED}]")
-    if args.bootstrap != 0 and not args.bootstrap >= MIN_BOOTSTRAP:
-        parser.error(f"--bootstrap must be 0 (no intervals) or at least {MIN_BOOTSTRAP}")
+    if args.bootstrap != 0 and not MIN_BOOTSTRAP <= args.bootstrap <= MAX_BOOTSTRAP:
+        parser.error(f"--bootstrap must be 0 (no intervals) or an int in [{MIN_BOOTSTRAP}, {MAX_BOOTSTRAP}]")
     if not 0 < args.test_size <= MAX_VALIDATION_SIZE:
         parser.error(f"--test-size must be in (0, {MAX_VALIDATION_SIZE}]")
     if not 0 <= args.validation_size <= MAX_VALIDATION_SIZE:
@@ -184,8 +195,8 @@ def _check_options(parser: argparse.ArgumentParser, args: argparse.Namespace, na
 
     try:
         args.settings = parse_settings(args.set, models)
-    except ValueError as error:
-        parser.error(f"--set: {error}")
+    except ValueError as error:  # from --set, --epochs or --batch-size
+        parser.error(f"a model's setting is out of range: {error}")
     _check_engine(parser, args, models)
     return models, stopwords
 
@@ -298,6 +309,13 @@ def main(argv: list[str] | None = None) -> int:
         overrides["verbose"] = 0
     elif not sys.stdout.isatty():
         overrides["verbose"] = 2  # off a terminal, Keras writes one line per epoch instead of a bar per step
+    from evaluation.registry import check_models
+
+    try:  # every setting's range, before any data is read
+        check_models(models, stopwords=stopwords[0], seed=args.seed, settings=args.settings,
+                     neural_overrides=overrides)
+    except ValueError as error:  # from --set, --epochs or --batch-size
+        parser.error(f"a model's setting is out of range: {error}")
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     import corpus
@@ -333,6 +351,10 @@ def main(argv: list[str] | None = None) -> int:
     except (FileNotFoundError, corpus.DataError, TargetError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk, a folder that vanished: the report folder keeps its old report
+        print(f"error: the run could not write {error.filename or config.out} ({error.strerror or error}); an "
+              "earlier report in that folder is unchanged.", file=sys.stderr)
+        return 1
     except RunStopped as stop:
         how = stop.describe()
         print(f"{how[0].upper()}{how[1:]} before any model finished; no report was written.", file=sys.stderr)

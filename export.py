@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
     except (ModelFileError, TargetError, ValueError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except OSError as error:  # a full disk, a folder that vanished: the export folder keeps what it held
+        print(f"error: the export could not be written ({error.strerror or error}: {error.filename or args.out}); "
+              "an earlier export in that folder is unchanged.", file=sys.stderr)
+        return 1
     expected = predict_texts(load_model(args.model), _CHECK_TEXTS)
     outputs = exported.predict(_CHECK_TEXTS)
     same = sum(str(e["label"]) == str(label) for e, label in zip(expected, outputs["label"]))

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import csv
+import io
 import itertools
 import json
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -68,7 +70,9 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterato
         except OSError as error:
             parser.error(f"--file {args.file}: {error.strerror}")
     elif not sys.stdin.isatty() or args.file == "-":
-        source = sys.stdin
+        # strictly UTF-8, whatever the locale (a C locale would let invalid bytes through as surrogates)
+        source = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="strict", newline="") \
+            if hasattr(sys.stdin, "buffer") else sys.stdin
     else:
         parser.error("no texts: give them as arguments, with --file, or on standard input")
     try:
@@ -81,7 +85,9 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterato
         raise ValueError(f"{args.file or 'standard input'} is not UTF-8 text (byte {error.object[error.start]:#04x} "
                          f"at position {error.start}); save it as UTF-8") from None
     finally:
-        if hasattr(source, "close") and source is not sys.stdin:
+        if isinstance(source, io.TextIOWrapper) and source.buffer is getattr(sys.stdin, "buffer", None):
+            source.detach()  # standard input stays open
+        elif hasattr(source, "close") and source is not sys.stdin:
             source.close()
 
 
@@ -129,6 +135,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.batch_size < 1:
         parser.error("--batch-size must be >= 1")
+    if args.explain < 0:
+        parser.error(f"--explain must be an int >= 0 (n-grams shown each way). Got {args.explain} instead.")
     from corpus.progress import progress_bar, show_progress
     from modelfiles import ModelFileError, load_model, plain_classes, predict_texts
 
@@ -159,7 +167,29 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # the reader left (| head): stop quietly, as other command-line tools do
+        _silence_stdout()
+        return 0
+    except OSError as error:
+        _silence_stdout()
+        print(f"error: the predictions could not be written ({error.strerror or error})", file=sys.stderr)
+        return 1
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    except OSError as error:
+        _silence_stdout()
+        print(f"error: the predictions could not be written ({error.strerror or error})", file=sys.stderr)
+        return 1
     return 0
+
+
+def _silence_stdout() -> None:
+    """Point standard output at the null device, so that Python's last flush at exit cannot fail again."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
 
 
 if __name__ == "__main__":

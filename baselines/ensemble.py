@@ -53,12 +53,15 @@ class TokenSpan(TransformerMixin, BaseEstimator):
         self.stop = stop
         self.stopwords = stopwords
 
-    def fit(self, X, y=None) -> TokenSpan:
-        """Check the parameters (nothing is learned)."""
+    def _check_params(self) -> None:
         for name in ("start", "stop"):
             value = getattr(self, name)
             if value is not None and (isinstance(value, bool) or not isinstance(value, Integral)):
                 raise ValueError(f"The '{name}' parameter of TokenSpan must be an int or None. Got {value!r} instead.")
+
+    def fit(self, X, y=None) -> TokenSpan:
+        """Check the parameters (nothing is learned)."""
+        self._check_params()
         check_texts(X, "X")
         self.preprocessor_ = TextPreprocessor(self.stopwords)
         return self

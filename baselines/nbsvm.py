@@ -12,6 +12,7 @@ Bayes (β = 0) and the SVM (β = 1).
 
 from __future__ import annotations
 
+import math
 from numbers import Real
 from pathlib import Path
 
@@ -219,10 +220,10 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> None:
         name = type(self).__name__
         checks = (
-            ("alpha", self.alpha, lambda v: v > 0, "a float > 0"),
-            ("C", self.C, lambda v: v > 0, "a float > 0"),
+            ("alpha", self.alpha, lambda v: 0 < v < math.inf, "a finite float > 0"),
+            ("C", self.C, lambda v: 0 < v < math.inf, "a finite float > 0"),
             ("beta", self.beta, lambda v: 0 <= v <= 1, "a float in [0, 1]"),
-            ("tol", self.tol, lambda v: v > 0, "a float > 0"),
+            ("tol", self.tol, lambda v: 0 < v < math.inf, "a finite float > 0"),
         )
         for param, value, ok, expected in checks:
             if isinstance(value, bool) or not isinstance(value, Real) or not ok(value):

@@ -30,6 +30,12 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl"
                   ".parquet": "parquet", ".pq": "parquet"}
 MAX_TEXT_BYTES = 1_000_000  # the largest single text read from a folder
 _SHOWN = 5
+_LISTED = 10  # column names an error message lists at most
+_SNIFF_BYTES = 16384  # the most of a file's start the delimiter is guessed from
+_SNIFF_LINES = 20  # lines of it
+#: Label cells that mean "no label" in the tables people export (pandas' and spreadsheets' missing markers).
+_MISSING_LABELS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                             "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _BOOLEAN = {"true": True, "false": False}
 
@@ -200,6 +206,7 @@ def _read_table(path: Path, delimiter: str | None, encoding: str) -> pd.DataFram
             frame = _read_json_lines(path, encoding)
         else:
             sep = delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, encoding))
+            _check_header(path, sep, encoding)
             frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=_bom_free(encoding))
     except UnicodeDecodeError as error:
         raise DataError(f"{path} is not {encoding.upper()} text (byte {error.object[error.start]:#04x} at "
@@ -217,13 +224,44 @@ def _bom_free(encoding: str) -> str:
 
 
 def sniff_delimiter(path: Path, encoding: str) -> str:
-    """The delimiter of a CSV file, guessed from its first 64 KiB (``,`` when unsure)."""
+    """The delimiter of a CSV file, guessed from its first lines (at most 16 KiB; ``,`` when unsure).
+
+    A first line longer than that is cut, so a file of very wide or very long lines is sniffed as fast as
+    any other.
+    """
     with open(path, encoding=_bom_free(encoding), newline="") as handle:
-        sample = handle.read(65536)
+        sample = handle.read(_SNIFF_BYTES)
+    lines = sample.splitlines()
+    sample = "\n".join(lines[:_SNIFF_LINES] if len(lines) > 1 else lines)
     try:
         return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
     except csv.Error:
         return ","
+
+
+def _check_header(path: Path, sep: str, encoding: str) -> None:
+    """Refuse a table whose header names a column twice (pandas would rename one and read the other)."""
+    with open(path, encoding=_bom_free(encoding), newline="") as handle:
+        header = next(csv.reader(handle, delimiter=sep), [])
+    twice = sorted({name for name in header if header.count(name) > 1}) if len(header) < 10_000 else sorted(
+        name for name, n in pd.Series(header).value_counts().items() if n > 1)
+    if twice:
+        raise DataError(f"{path} names {_listed(twice)} more than once in its header; a column must have one name. "
+                        "Rename or remove the duplicates.")
+
+
+def _listed(names) -> str:
+    """At most ten names, quoted, and how many more there are."""
+    names = [str(n) for n in names]
+    shown = ", ".join(map(repr, names[:_LISTED]))
+    return shown + (f" and {len(names) - _LISTED:,} more" if len(names) > _LISTED else "")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice in one object")
+    return dict(pairs)
 
 
 def typed_labels(column: pd.Series) -> pd.Series:
@@ -245,10 +283,12 @@ def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                record = json.loads(line, object_pairs_hook=_no_duplicate_keys)
             except json.JSONDecodeError as error:
                 raise DataError(f"{path}, line {number}, is not valid JSON ({error.msg}). JSON Lines files hold one "
                                 "JSON object per line.") from None
+            except ValueError as error:
+                raise DataError(f"{path}, line {number}: {error}; each key must appear once.") from None
             if not isinstance(record, dict):
                 raise DataError(f"{path}, line {number}, holds a {type(record).__name__}, not a JSON object.")
             records.append(record)
@@ -268,6 +308,10 @@ def _read_class_folders(root: Path, encoding: str) -> tuple[dict[str, pd.DataFra
         if not classes:
             raise DataError(f"{folder} has no class folders. Put each class's texts in a sub-folder named after "
                             "the class (pos/, neg/, ...), one text per file.")
+        empty = [p.name for p in classes if not any(f.is_file() and not f.name.startswith(".") for f in p.iterdir())]
+        if empty:
+            raise DataError(f"{folder} has class folders without texts: {_listed(empty)}. Put that class's texts "
+                            "in it, one per file, or remove the folder.")
         for class_folder in classes:
             if not is_inside(class_folder, root):
                 raise DataError(f"{class_folder} links out of the dataset folder {root}; copy the files in.")
@@ -289,13 +333,15 @@ def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_
     if not isinstance(frame, pd.DataFrame):
         raise TypeError(f"The {role} data must be a pandas DataFrame. Got {type(frame).__name__} instead.")
     where = f"the {role} data of {source}"
+    if text_column == label_column:
+        raise DataError(f"The text and the label column are both {text_column!r}; name two different columns "
+                        "(--text-column / --label-column).")
     missing = [c for c in (text_column, label_column) if c not in frame.columns]
     if missing:
         raise DataError(f"{where} has no column {', '.join(map(repr, missing))}. Its columns are: "
-                        f"{', '.join(map(repr, map(str, frame.columns)))}. Name the right ones with text_column / "
+                        f"{_listed(frame.columns)}. Name the right ones with text_column / "
                         "label_column (--text-column / --label-column).")
     frame = frame.rename(columns={text_column: "text", label_column: "label"})
-    frame = frame.assign(label=typed_labels(frame["label"]))
     ids = frame.index.astype(str) if frame.index.name == "id" else pd.Index(
         [f"{role}:{row}" for row in range(1, len(frame) + 1)])
     frame = frame.drop(columns=[c for c in ("id",) if c in frame.columns]).set_axis(ids, axis=0)
@@ -314,13 +360,33 @@ def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_
                             "drop_empty=True (--drop-empty).")
         notes.append(f"dropped {int(empty.sum())} empty text(s) from the {role} data")
         frame = frame[~empty.to_numpy()]
-    no_label = frame["label"].map(lambda v: v is None or (isinstance(v, float) and pd.isna(v)) or v == "")
+    no_label = frame["label"].map(_is_missing)
     if no_label.any():
         rows = ", ".join(frame.index[no_label.to_numpy()][:_SHOWN])
-        raise DataError(f"{where} has {int(no_label.sum())} row(s) without a label (rows {rows}). Label them or "
-                        "remove them.")
+        raise DataError(f"{where} has {int(no_label.sum())} row(s) without a label (empty, NA, NaN, null...; rows "
+                        f"{rows}). Label them or remove them.")
+    frame = frame.assign(label=_class_labels(typed_labels(frame["label"]), where))
     frame = frame.reset_index(names="id")
     return frame[["id", "text", "label", *[c for c in frame.columns if c not in ("id", "text", "label")]]]
+
+
+def _is_missing(value) -> bool:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return True
+    return isinstance(value, str) and value.strip() in _MISSING_LABELS
+
+
+def _class_labels(labels: pd.Series, where: str) -> pd.Series:
+    """Labels as classes: whole-number floats (from Parquet or JSON) become ints; other floats are refused."""
+    floats = labels.map(lambda v: isinstance(v, float))
+    if not floats.any():
+        return labels
+    whole = labels[floats.to_numpy()].map(lambda v: float(v).is_integer())
+    if not whole.all():
+        example = labels[floats.to_numpy()][~whole.to_numpy()].iloc[0]
+        raise DataError(f"{where} has labels that are fractional numbers, e.g. {float(example)}: a label names a "
+                        "class. Give class names or whole numbers (round or bin a score into classes first).")
+    return labels.map(lambda v: int(v) if isinstance(v, float) else v).astype(object)
 
 
 def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -195,6 +195,10 @@ def sample_corpus(corpus: TextCorpus, n: int, *, seed: int = 0) -> TextCorpus:
     """
     if isinstance(n, bool) or not isinstance(n, Integral) or n < 4:
         raise ValueError(f"The 'n' parameter of sample_corpus must be an int >= 4. Got {n!r} instead.")
+    largest = max(len(frame) for frame in (corpus.train, corpus.test, corpus.validation) if frame is not None)
+    if n >= largest:
+        raise DataError(f"A sample of {n:,} texts per split is no sample: the largest split of {corpus.name} holds "
+                        f"{largest:,}. Ask for fewer, or leave the sample out to use all the texts.")
 
     def draw(frame: pd.DataFrame | None) -> pd.DataFrame | None:
         if frame is None:

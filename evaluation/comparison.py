@@ -17,7 +17,7 @@ import pandas as pd
 import corpus
 from evaluation.analysis import health_warnings
 from evaluation.plots import plot_accuracy_vs_time, plot_calibration, plot_confusion_matrices, plot_roc_curves
-from evaluation.registry import is_neural, resolved_settings, uses_unlabelled
+from evaluation.registry import check_models, is_neural, resolved_settings, uses_unlabelled
 from evaluation.report import write_report
 from evaluation.runner import ModelResult, Preparation, RunConfig, run_models
 from evaluation.significance import mcnemar_matrix
@@ -62,6 +62,8 @@ def run_comparison(config: RunConfig, *, wait: bool = False, data: corpus.TextCo
 
     Raises
     ------
+    ValueError
+        If a model's setting is out of its range (checked first).
     storage.TargetError
         If the report folder may not be written.
     corpus.DataError
@@ -70,6 +72,8 @@ def run_comparison(config: RunConfig, *, wait: bool = False, data: corpus.TextCo
         If the run was stopped before any model finished; nothing is written
         and an older report in ``config.out`` stays as it was.
     """
+    check_models(config.models, stopwords=config.stopwords[0], seed=config.seed, settings=config.settings,
+                 neural_overrides=config.neural_overrides)  # every setting's range, before any data is read
     unlabelled = any(uses_unlabelled(name) for name in config.models)
     if config.out is None:
         return _run(config, data if data is not None else config.data.load(seed=config.seed,

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import ast
 import inspect
+import math
 import re
 from typing import Any
 
 from baselines import BASELINES
 
-__all__ = ["DEFAULT_MODELS", "describe", "is_neural", "make_model", "model_names", "parse_settings",
-           "resolved_settings", "uses_seed", "uses_unlabelled"]
+__all__ = ["DEFAULT_MODELS", "check_model", "check_models", "describe", "is_neural", "make_model", "model_names",
+           "parse_settings", "resolved_settings", "uses_seed", "uses_unlabelled"]
 
 #: The default comparison: the three baselines and the tutorial's LSTM.
 DEFAULT_MODELS = ("naive_bayes", "linear_svm", "nbsvm", "lstm")
@@ -166,3 +167,50 @@ def make_model(name: str, *, stopwords: str, seed: int, neural_overrides: dict[s
     if name not in NEURAL_MODELS:
         raise ValueError(f"Unknown model {name!r}. Choose from: {', '.join(model_names())}.")
     return make_neural(name, stopwords=stopwords, seed=seed, **{**(neural_overrides or {}), **(settings or {})})
+
+
+def check_model(model) -> None:
+    """Raise ValueError naming the first out-of-range setting of ``model`` or of any estimator inside it.
+
+    Each estimator checks its own parameters as it would in ``fit`` (the package's own ``_check_params``,
+    scikit-learn's ``_parameter_constraints``), without data; a float setting must also be finite.
+    """
+    from sklearn.base import BaseEstimator
+
+    estimators, seen = [model], set()
+    while estimators:
+        estimator = estimators.pop()
+        if id(estimator) in seen:
+            continue
+        seen.add(id(estimator))
+        params = estimator.get_params(deep=False)
+        for key, value in params.items():
+            if isinstance(value, float) and not math.isfinite(value):
+                raise ValueError(f"The {key!r} parameter of {type(estimator).__name__} must be finite. "
+                                 f"Got {value!r} instead.")
+            if isinstance(value, BaseEstimator):
+                estimators.append(value)
+            elif isinstance(value, (list, tuple)):  # Pipeline steps, stacked members: (name, estimator) pairs
+                estimators += [item[1] for item in value if isinstance(item, tuple) and len(item) == 2
+                               and isinstance(item[1], BaseEstimator)]
+        if callable(getattr(estimator, "_check_params", None)):
+            estimator._check_params()
+        elif getattr(estimator, "_parameter_constraints", None):
+            estimator._validate_params()
+
+
+def check_models(models, *, stopwords: str, seed: int, settings: dict[str, dict[str, Any]] | None = None,
+                 neural_overrides: dict[str, Any] | None = None) -> None:
+    """Build every named model of a run with its settings and check them all, before any data is read.
+
+    Raises
+    ------
+    ValueError
+        Naming the model and the setting out of range, and what is valid.
+    """
+    for name in models:
+        try:
+            check_model(make_model(name, stopwords=stopwords, seed=seed, neural_overrides=neural_overrides,
+                                   settings=(settings or {}).get(name)))
+        except ValueError as error:
+            raise ValueError(f"{name}: {error}") from None

@@ -289,6 +289,10 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.history_["epoch_time"] = timer.times
         return self
 
+    def _check_params(self) -> None:
+        """Raise ValueError naming the first invalid parameter (checked by ``fit``, and by a run before loading)."""
+        check_params(self)
+
     def _check_validation_data(self, validation_data) -> tuple[list[str], np.ndarray]:
         """Validation texts and their labels' positions in ``classes_``; unknown labels are an error."""
         if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
@@ -434,5 +438,5 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             indexer.index_ = {tuple(row[:-1]): row[-1] for row in state["ngrams"]}
             clf.ngram_indexer_ = indexer
         clf.history_ = state["history"]
-        clf.model_ = keras.models.load_model(path / "model.keras")
+        clf.model_ = keras.models.load_model(path / "model.keras", safe_mode=True)  # no code from the file runs
         return clf

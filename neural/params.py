@@ -7,7 +7,7 @@ from numbers import Integral, Real
 
 from neural.registry import BUILDERS
 
-__all__ = ["BUILDER_SETTINGS", "check_params"]
+__all__ = ["BUILDER_SETTINGS", "MAXIMA", "check_params"]
 
 #: Settings of some builders only, as estimator parameters (None: the builder's default), with their kind.
 BUILDER_SETTINGS = {"units": "int", "dense_units": "int", "filters": "int", "kernel_size": "int",
@@ -15,6 +15,10 @@ BUILDER_SETTINGS = {"units": "int", "dense_units": "int", "filters": "int", "ker
 
 _INTS = {"num_words": 4, "maxlen": 1, "embedding_dim": 1, "ngram": 1, "ngram_min_count": 1,
          "epochs": 1, "batch_size": 1, "patience": 0}
+#: Upper bounds past which a setting is a typo, not an experiment (each would exhaust memory or time).
+MAXIMA = {"num_words": 10_000_000, "maxlen": 100_000, "embedding_dim": 10_000, "ngram": 5, "epochs": 10_000,
+          "batch_size": 1_000_000, "units": 100_000, "dense_units": 100_000, "filters": 100_000,
+          "kernel_size": 1_000}
 
 
 def _fail(estimator, name: str, expected: str) -> None:
@@ -30,8 +34,9 @@ def check_params(estimator) -> None:
         _fail(estimator, "model", f"one of {sorted(BUILDERS)}")
     for name, low in _INTS.items():
         value = getattr(estimator, name)
-        if isinstance(value, bool) or not isinstance(value, Integral) or value < low:
-            _fail(estimator, name, f"an int >= {low}")
+        high = MAXIMA.get(name)
+        if isinstance(value, bool) or not isinstance(value, Integral) or value < low or (high and value > high):
+            _fail(estimator, name, f"an int in [{low}, {high:,}]" if high else f"an int >= {low}")
     for name in ("padding", "truncating"):
         if getattr(estimator, name) not in ("pre", "post"):
             _fail(estimator, name, "'pre' or 'post'")
@@ -40,7 +45,7 @@ def check_params(estimator) -> None:
         if value is None and allow_none:
             continue
         upper_ok = name != "dropout" or value < 1
-        if isinstance(value, bool) or not isinstance(value, Real) or value < 0 or not upper_ok:
+        if isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < float("inf") or not upper_ok:
             _fail(estimator, name, "a float in [0, 1)" if name == "dropout" else "a float >= 0")
     builder = inspect.signature(BUILDERS[estimator.model]).parameters
     for name, kind in BUILDER_SETTINGS.items():
@@ -50,8 +55,9 @@ def check_params(estimator) -> None:
         if name not in builder:
             users = sorted(m for m, build in BUILDERS.items() if name in inspect.signature(build).parameters)
             _fail(estimator, name, f"None for model={estimator.model!r} (it is a setting of {', '.join(users)})")
-        if kind == "int" and (isinstance(value, bool) or not isinstance(value, Integral) or value < 1):
-            _fail(estimator, name, "an int >= 1 or None")
+        if kind == "int" and (isinstance(value, bool) or not isinstance(value, Integral) or not
+                              1 <= value <= MAXIMA[name]):
+            _fail(estimator, name, f"an int in [1, {MAXIMA[name]:,}] or None")
         if kind == "rate" and (isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1):
             _fail(estimator, name, "a float in [0, 1) or None")
     if not estimator.learning_rate:

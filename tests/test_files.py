@@ -104,7 +104,7 @@ def test_missing_labels_and_unseen_test_labels_are_named(tmp_path):
     frame = pd.read_csv(SST / "train.csv")
     frame.loc[5, "label"] = ""
     frame.to_csv(tmp_path / "train.csv", index=False)
-    with pytest.raises(DataError, match=r"1 row\(s\) without a label \(rows train.csv:6\)"):
+    with pytest.raises(DataError, match=r"1 row\(s\) without a label \(empty, NA, NaN, null...; rows train.csv:6\)"):
         load_texts(tmp_path / "train.csv", text_column="sentence")
     test = pd.read_csv(SST / "test.csv")
     test.loc[0, "label"] = "ecstatic"
