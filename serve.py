@@ -13,6 +13,8 @@ import sys
 
 __all__ = ["main"]
 
+MAX_PORT = 65535
+
 _EXAMPLES = """\
 examples:
   imdb-serve reports/reference                      # http://127.0.0.1:8000/
@@ -33,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                         "models (default 1)")
     parser.add_argument("--max-chars", type=int, default=50_000, help="characters of one text (default 50000)")
     parser.add_argument("--max-texts", type=int, default=256, help="texts in one request (default 256)")
+    parser.add_argument("--timeout-keep-alive", type=int, default=5, help="seconds an idle connection stays open "
+                        "(default 5)")
     parser.add_argument("--quiet", action="store_true", help="warnings and errors only")
     return parser
 
@@ -41,14 +45,17 @@ def main(argv: list[str] | None = None) -> int:
     """Start the service; return the exit status when it stops."""
     parser = _parser()
     args = parser.parse_args(argv)
-    for option in ("port", "workers", "max_chars", "max_texts"):
-        if getattr(args, option) < (0 if option == "port" else 1):
+    for option in ("workers", "max_chars", "max_texts", "timeout_keep_alive"):
+        if getattr(args, option) < 1:
             parser.error(f"--{option.replace('_', '-')} must be a positive number")
+    if not 0 <= args.port <= MAX_PORT:
+        parser.error(f"--port must be in [0, {MAX_PORT}] (0: any free port). Got {args.port} instead.")
     try:
         import uvicorn
 
         from serving import Limits, create_app, load_catalog
         from serving.app import ENVIRONMENT
+        from serving.guards import LOOPBACK_HOSTS, IdleClosingH11Protocol, is_loopback
     except ImportError as error:
         print(f"error: the service needs FastAPI and uvicorn ({error.name} is missing): "
               "pip install 'imdb-baselines[serve]'", file=sys.stderr)
@@ -63,14 +70,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     limits = Limits(max_chars=args.max_chars, max_texts=args.max_texts)
-    options = {"host": args.host, "port": args.port, "log_level": "warning" if args.quiet else "info"}
+    hosts = LOOPBACK_HOSTS if is_loopback(args.host) else None  # on this machine only: refuse rebound names
+    if hosts is None:
+        logging.getLogger("imdb-serve").warning(
+            "Listening on %s: the service is reachable from other machines, with no authentication. Put it "
+            "behind a proxy that authenticates, or use --host 127.0.0.1.", args.host)
+    options = {"host": args.host, "port": args.port, "log_level": "warning" if args.quiet else "info",
+               "timeout_keep_alive": args.timeout_keep_alive, "server_header": False, "http": IdleClosingH11Protocol}
     if args.workers == 1:
-        uvicorn.run(create_app(catalog, limits), **options)
+        uvicorn.run(create_app(catalog, limits, hosts=hosts), **options)
     else:
         del catalog  # each worker loads its own
         os.environ.update({ENVIRONMENT["path"]: os.path.abspath(args.path),
                            ENVIRONMENT["max_chars"]: str(args.max_chars),
-                           ENVIRONMENT["max_texts"]: str(args.max_texts)})
+                           ENVIRONMENT["max_texts"]: str(args.max_texts),
+                           ENVIRONMENT["hosts"]: ",".join(hosts or ())})
         uvicorn.run("serving.app:app_from_environment", factory=True, workers=args.workers, **options)
     return 0
 

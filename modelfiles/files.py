@@ -26,6 +26,7 @@ __all__ = ["FORMAT_VERSION", "MANIFEST", "ModelFileError", "base_model", "load_m
 FORMAT_VERSION = 1  # bump when the folder's layout or manifest changes incompatibly
 MANIFEST = "manifest.json"
 _SKOPS = "model.skops"
+_KINDS = ("keras", "skops")  # the kinds of saved model: a Keras network, or a scikit-learn pipeline in skops
 #: Types a skops file may hold beyond scikit-learn's own: the package's estimators and what they keep.
 TRUSTED_TYPES = (
     "baselines.ensemble.TokenSpan",
@@ -125,10 +126,22 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
             f"{manifest.get('package_version')}; this version ({package_version()}) reads format {FORMAT_VERSION}. "
             "Use the version that saved it, or train the model again."
         )
-    for file, digest in manifest.get("files", {}).items():
-        if not (path / file).is_file():
+    if manifest.get("kind") not in _KINDS:
+        raise ModelFileError(f"{path / MANIFEST} names no kind of model this package loads ({manifest.get('kind')!r}; "
+                             f"expected one of {', '.join(_KINDS)}); the folder is damaged.")
+    files = manifest.get("files")
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        raise ModelFileError(f"{path / MANIFEST} does not list its files as names with their sha256; the folder is "
+                             "damaged.")
+    inside = path.resolve()
+    for file, digest in files.items():
+        where = (path / file).resolve()
+        if Path(file).is_absolute() or where.parent != inside:
+            raise ModelFileError(f"{path / MANIFEST} lists {file!r}, which is not a file of the model's folder; the "
+                                 "model is not loaded.")
+        if not where.is_file():
             raise ModelFileError(f"{path} is missing {file}, which the model was saved with.")
-        if sha256_of(path / file) != digest:
+        if sha256_of(where) != digest:
             raise ModelFileError(f"{path / file} changed after the model was saved (its sha256 differs from the "
                                  "manifest's); it is not loaded. Save or copy the model again.")
     return manifest
@@ -145,7 +158,21 @@ def load_model(path: str | os.PathLike):
     """
     path = Path(path)
     manifest = read_manifest(path)
-    if manifest["kind"] == "keras":
+    try:
+        return _load(path, manifest["kind"])
+    except ModelFileError:
+        raise
+    except ImportError as error:
+        raise ModelFileError(f"{path} is a {manifest['kind']} model, which needs {error.name or 'a missing package'} "
+                             "(pip install 'imdb-baselines[neural]' for Keras models).") from None
+    except Exception as error:  # a damaged or hostile file: one line, never a traceback
+        reason = " ".join(str(error).split())[:300]
+        raise ModelFileError(f"{path} could not be loaded ({type(error).__name__}: {reason}); it is damaged, or "
+                             "holds what this package does not load.") from None
+
+
+def _load(path: Path, kind: str):
+    if kind == "keras":
         from neural import KerasTextClassifier
 
         return KerasTextClassifier.load(path)

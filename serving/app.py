@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from modelfiles import predict_texts
 from serving.catalog import Catalog, load_catalog
+from serving.guards import BodyLimit, HostCheck, SecurityHeaders, body_limit_bytes
 from serving.schemas import ModelAnswer, PredictRequest, PredictResponse
 
 __all__ = ["Limits", "create_app", "app_from_environment"]
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 #: The environment variables through which ``imdb-serve`` hands its settings to each worker process.
 ENVIRONMENT = {"path": "IMDB_BASELINES_SERVE_PATH", "max_chars": "IMDB_BASELINES_SERVE_MAX_CHARS",
-               "max_texts": "IMDB_BASELINES_SERVE_MAX_TEXTS"}
+               "max_texts": "IMDB_BASELINES_SERVE_MAX_TEXTS", "hosts": "IMDB_BASELINES_SERVE_HOSTS"}
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def _leaderboard(catalog: Catalog) -> dict[str, Any]:
             "command": provenance.get("command")}
 
 
-def create_app(catalog: Catalog, limits: Limits = Limits()) -> FastAPI:
+def create_app(catalog: Catalog, limits: Limits = Limits(), *, hosts: tuple[str, ...] | None = None) -> FastAPI:
     """The application serving ``catalog``'s models.
 
     Parameters
@@ -94,7 +95,10 @@ def create_app(catalog: Catalog, limits: Limits = Limits()) -> FastAPI:
     catalog : Catalog
         Loaded models (see :func:`serving.load_catalog`).
     limits : Limits
-        Caps on each request.
+        Caps on each request; a body too large to hold them is refused with 413 before it is read whole.
+    hosts : tuple of str, optional
+        The Host names requests must be addressed to (``serving.guards.LOOPBACK_HOSTS`` for a service on
+        this machine only, against DNS rebinding); None: any.
 
     Returns
     -------
@@ -141,6 +145,10 @@ def create_app(catalog: Catalog, limits: Limits = Limits()) -> FastAPI:
         return PredictResponse(n_texts=len(texts), answers=answers)
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(BodyLimit, max_bytes=body_limit_bytes(limits.max_texts, limits.max_chars))
+    app.add_middleware(SecurityHeaders)
+    if hosts is not None:
+        app.add_middleware(HostCheck, hosts=hosts)  # outermost: a foreign Host gets nothing else
     return app
 
 
@@ -148,4 +156,6 @@ def app_from_environment() -> FastAPI:
     """The application for a worker process started by ``imdb-serve --workers N`` (settings from the environment)."""
     limits = Limits(max_chars=int(os.environ.get(ENVIRONMENT["max_chars"], Limits.max_chars)),
                     max_texts=int(os.environ.get(ENVIRONMENT["max_texts"], Limits.max_texts)))
-    return create_app(load_catalog(os.environ[ENVIRONMENT["path"]]), limits)
+    hosts = os.environ.get(ENVIRONMENT["hosts"])
+    return create_app(load_catalog(os.environ[ENVIRONMENT["path"]]), limits,
+                      hosts=tuple(hosts.split(",")) if hosts else None)

@@ -109,17 +109,19 @@ def load_catalog(path: str | os.PathLike) -> Catalog:
     if report_folder:
         catalog.figures = {p.name: p for p in sorted(report_folder.glob("*.png"))}
     for folder in folders:
-        try:
-            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        try:  # whatever goes wrong with one model's folder is that model's failure, never the service's
             model = load_model(folder)
-        except (ModelFileError, OSError, ValueError) as error:
-            catalog.failures[folder.name] = str(error)
-            logger.error("Model %s not served: %s", folder.name, error)
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            name = str(manifest.get("name") or folder.name)
+            served = ServedModel(name=name, model=model, classes=plain_classes(model),
+                                 linear=hasattr(base_model(model), "steps"),
+                                 description=_describe(name, folder, manifest, report))
+        except Exception as error:
+            reason = str(error) if isinstance(error, ModelFileError) else f"{type(error).__name__}: {error}"
+            catalog.failures[folder.name] = reason
+            logger.error("Model %s not served: %s", folder.name, reason)
             continue
-        name = str(manifest.get("name") or folder.name)
-        catalog.models[name] = ServedModel(name=name, model=model, classes=plain_classes(model),
-                                           linear=hasattr(base_model(model), "steps"),
-                                           description=_describe(name, folder, manifest, report))
+        catalog.models[name] = served
         logger.info("Serving %s", name)
     if not catalog.models:
         reasons = "; ".join(f"{n}: {why}" for n, why in catalog.failures.items()) or "no model folders"

@@ -6,7 +6,9 @@ const $ = (selector) => document.querySelector(selector);
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attrs)) {
-    if (key === "class") node.className = value; else node.setAttribute(key, value);
+    if (key === "class") node.className = value;
+    else if (key === "style") Object.assign(node.style, value);  // through the CSSOM: the page's CSP allows no inline styles
+    else node.setAttribute(key, value);
   }
   for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   return node;
@@ -76,7 +78,7 @@ function renderAnswer(answer, text) {
   const probability = prediction.probability;
   const bar = el("div", { class: "bar", role: "img",
     "aria-label": probability == null ? "no probability" : `probability ${pct(probability)}` });
-  bar.append(el("div", { style: `width:${probability == null ? 0 : (100 * probability).toFixed(1)}%` }));
+  bar.append(el("div", { style: { width: `${probability == null ? 0 : (100 * probability).toFixed(1)}%` } }));
   row.append(el("div", { class: "answer-head" },
     el("span", { class: "model-name" }, answer.model),
     el("span", { class: `label ${labelClass(prediction.label, classes)}` }, prediction.label),
