@@ -153,3 +153,17 @@ def test_a_full_disk_is_one_line_and_the_old_report_stays(tmp_path):
     assert last.startswith("error: the run could not write") and "No space left on device" in last
     assert "an earlier report in that folder is unchanged" in last and "Traceback" not in done.stderr
     assert done.stdout.strip().splitlines()[-1] == "old"
+
+
+@pytest.mark.skipif(not _mount_namespace_works(), reason="needs unshare to make a small file system of its own")
+def test_an_export_onto_a_full_disk_is_one_line(kept_report, tmp_path):
+    pytest.importorskip("onnxruntime")
+    disk = tmp_path / "disk"
+    disk.mkdir()
+    command = [sys.executable, str(ROOT / "export.py"), "--model", str(kept_report / "models" / "nbsvm"), "--format",
+               "onnx", "--out", str(disk / "export")]
+    script = 'mount -t tmpfs -o size=16k tmpfs "$1" && shift && exec "$@"'
+    done = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh", str(disk), *command],
+                          capture_output=True, text=True, timeout=300, env=ENVIRONMENT)
+    assert done.returncode == 1, done.stderr
+    assert "No space left on device" in done.stderr and "Traceback" not in done.stderr

@@ -1,6 +1,7 @@
 """Bad settings and bad data are refused before any data is read or any model trains, each with one line."""
 
 import json
+import shutil
 import subprocess
 import sys
 import time
@@ -149,3 +150,13 @@ def test_predict_reads_standard_input_as_strict_utf8_and_refuses_a_negative_expl
     refused = subprocess.run([sys.executable, str(ROOT / "predict.py"), "--model", model, "--explain", "-1",
                               "Good."], capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "--explain must be an int >= 0" in refused.stderr
+
+
+def test_a_report_inside_the_data_is_refused_and_leaves_nothing_there(capsys, tmp_path):
+    data = tmp_path / "polarity"
+    shutil.copytree(FIXTURES / "polarity2k", data)
+    before = sorted(p.relative_to(data) for p in data.rglob("*"))
+    assert compare.main(["--data", str(data), "--models", "naive_bayes", "--quiet", "--out",
+                         str(data / "report")]) == 2
+    assert "is inside" in capsys.readouterr().err
+    assert sorted(p.relative_to(data) for p in data.rglob("*")) == before  # no report, no lock file

@@ -6,16 +6,11 @@ Runs headless Chromium through Playwright. ``.ci/run`` installs Debian's ``chrom
 
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
-from pathlib import Path
 
-import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.servers import running_server
+
 REVIEW = "A moving, beautifully acted film. The story stayed with me for days and I loved every minute."
 
 
@@ -26,32 +21,10 @@ def _browser() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(kept_report):
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), str(kept_report), "--port", str(port),
-                                "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            pass
-        if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
-            pytest.fail(f"the server did not start:\n{process.communicate()[0][-3000:]}")
-        time.sleep(0.3)
-    yield url
-    process.terminate()
-    process.wait(timeout=30)
+    with running_server(kept_report) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
 @pytest.fixture(scope="module")

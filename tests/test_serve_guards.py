@@ -2,6 +2,7 @@
 
 import json
 import re
+import selectors
 import shutil
 import socket
 import subprocess
@@ -15,6 +16,7 @@ from packaging.version import Version
 
 from modelfiles import ModelFileError, load_model
 from serving import load_catalog
+from tests.servers import free_port, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,31 +103,10 @@ def test_the_dependency_floors_are_past_the_published_advisories():
     assert floors["keras"] >= Version("3.13.2")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(kept_report):
-    port = _free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), str(kept_report), "--port", str(port),
-                                "--max-texts", "4", "--max-chars", "1000", "--timeout-keep-alive", "2"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                process.kill()
-                raise AssertionError(f"the server did not start: {process.communicate()[1]}") from None
-            time.sleep(0.2)
-    yield port
-    process.terminate()
-    process.communicate(timeout=30)
+    with running_server(kept_report, "--max-texts", "4", "--max-chars", "1000", "--timeout-keep-alive", "2") as port:
+        yield port
 
 
 def _exchange(port: int, request: bytes, *, chunks: list[bytes] = ()) -> bytes:
@@ -180,16 +161,18 @@ def test_an_idle_connection_is_closed_after_the_timeout(server):
 
 
 def test_a_public_host_is_warned_about(kept_report):
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), str(kept_report / "models" / "nbsvm"),
                                 "--host", "0.0.0.0", "--port", str(port)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     try:
-        deadline = time.monotonic() + 60
-        line = ""
-        while "reachable from other machines" not in line and time.monotonic() < deadline:
-            line = process.stderr.readline()
-        assert "reachable from other machines, with no authentication" in line
+        deadline, seen = time.monotonic() + 60, ""
+        with selectors.DefaultSelector() as waiting:
+            waiting.register(process.stderr, selectors.EVENT_READ)
+            while "reachable from other machines" not in seen and time.monotonic() < deadline:
+                if waiting.select(timeout=1):  # never block on a server that says nothing
+                    seen += process.stderr.readline()
+        assert "reachable from other machines, with no authentication" in seen
     finally:
         process.terminate()
         process.communicate(timeout=30)
