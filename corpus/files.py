@@ -110,12 +110,12 @@ def load_texts(
         frames, digest = _read_class_folders(train, encoding)
         options.update(text_column="text", label_column="label")
     else:
-        frames = {"train": _read_table(train, delimiter, encoding)}
+        frames = {"train": _read_table(train, delimiter, encoding, (text_column, label_column))}
         digest = hashlib.sha256(f"train:{sha256_of(_existing(train))}\n".encode())
     for role, path in (("test", test), ("validation", validation)):
         if path is not None:
             path = _existing(Path(path).expanduser())
-            frames[role] = _read_table(path, delimiter, encoding)
+            frames[role] = _read_table(path, delimiter, encoding, (text_column, label_column))
             digest.update(f"{role}:{sha256_of(path)}\n".encode())
     return from_frames(frames["train"], test=frames.get("test"), validation=frames.get("validation"),
                        name=name or dataset_name(train), source=str(train), sha256=digest.hexdigest(),
@@ -192,8 +192,11 @@ def _existing(path: Path) -> Path:
     return path
 
 
-def _read_table(path: Path, delimiter: str | None, encoding: str) -> pd.DataFrame:
-    """A table file as a DataFrame; row ids are ``FILE:ROW`` (1-based data rows)."""
+def _read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A table file as a DataFrame; row ids are ``FILE:ROW`` (1-based data rows).
+
+    A CSV's header is read first: one without the ``columns`` asked for is refused before the table is parsed.
+    """
     path = _existing(path)
     kind = TABLE_SUFFIXES.get(path.suffix.lower())
     if kind is None:
@@ -206,7 +209,7 @@ def _read_table(path: Path, delimiter: str | None, encoding: str) -> pd.DataFram
             frame = _read_json_lines(path, encoding)
         else:
             sep = delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, encoding))
-            _check_header(path, sep, encoding)
+            _check_header(path, sep, encoding, columns)
             frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=_bom_free(encoding))
     except UnicodeDecodeError as error:
         raise DataError(f"{path} is not {encoding.upper()} text (byte {error.object[error.start]:#04x} at "
@@ -239,12 +242,17 @@ def sniff_delimiter(path: Path, encoding: str) -> str:
         return ","
 
 
-def _check_header(path: Path, sep: str, encoding: str) -> None:
-    """Refuse a table whose header names a column twice (pandas would rename one and read the other)."""
+def _check_header(path: Path, sep: str, encoding: str, columns: tuple[str, ...]) -> None:
+    """Refuse a table whose header names a column twice (pandas would rename one and read the other) or lacks
+    one of ``columns``."""
     with open(path, encoding=_bom_free(encoding), newline="") as handle:
         header = next(csv.reader(handle, delimiter=sep), [])
-    twice = sorted({name for name in header if header.count(name) > 1}) if len(header) < 10_000 else sorted(
-        name for name, n in pd.Series(header).value_counts().items() if n > 1)
+    missing = [c for c in columns if c not in set(header)]
+    if missing and len(columns) == 2 and columns[0] != columns[1]:
+        raise DataError(f"the table {path} has no column {', '.join(map(repr, missing))}. Its columns are: "
+                        f"{_listed(header)}. Name the right ones with text_column / label_column "
+                        "(--text-column / --label-column).")
+    twice = sorted(name for name, n in pd.Series(header, dtype=object).value_counts().items() if n > 1)
     if twice:
         raise DataError(f"{path} names {_listed(twice)} more than once in its header; a column must have one name. "
                         "Rename or remove the duplicates.")

@@ -1,6 +1,6 @@
 """Exclusive locks on files beside what is written, which never outlive the process that holds them.
 
-A lock is the kernel's ``flock`` on a small lock file (``fcntl.LockFile`` on
+A lock is the kernel's ``flock`` on a small lock file (``msvcrt.locking`` on
 Windows, where ``fcntl`` does not exist). Three rules keep a lock from ever
 blocking a later run:
 
