@@ -40,6 +40,8 @@ def _parser() -> argparse.ArgumentParser:
                         help="output: a readable table (default), JSON Lines, or CSV")
     parser.add_argument("--explain", type=int, nargs="?", const=5, default=0, metavar="K",
                         help="also the K n-grams (default 5) that pushed each linear model's prediction each way")
+    parser.add_argument("--skip-empty", action="store_true",
+                        help="skip empty lines (they are counted on standard error) instead of stopping at the first")
     parser.add_argument("--batch-size", type=int, default=1000, help="texts predicted at once (default 1000)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
@@ -47,6 +49,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _model_folders(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[Path]:
     folders = [Path(m) for m in args.model]
+    for folder in folders:
+        if (folder / "models").is_dir() and not (folder / "manifest.json").exists():
+            parser.error(f"{folder} is a report folder, not a saved model: use --all {folder} for every model in it, "
+                         f"or --model {folder / 'models' / 'NAME'} for one")
     if args.all:
         saved = Path(args.all) / "models"
         if not saved.is_dir():
@@ -58,8 +64,12 @@ def _model_folders(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
     return folders
 
 
-def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterator[tuple[int, str]]:
-    """(line number, text) pairs from the arguments, the file or standard input, checked as they come."""
+def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace,
+           skipped: list[int]) -> Iterator[tuple[int, str]]:
+    """(line number, text) pairs from the arguments, the file or standard input, checked as they come.
+
+    With ``--skip-empty``, the numbers of the empty lines passed over are appended to ``skipped``.
+    """
     if args.texts and args.file:
         parser.error("give texts as arguments or --file, not both")
     if args.texts:
@@ -79,7 +89,10 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Iterato
         for number, line in enumerate(source, start=1):
             text = line.rstrip("\r\n")
             if not text.strip():
-                raise ValueError(f"text {number} is empty; every line must hold a text")
+                if args.skip_empty:
+                    skipped.append(number)
+                    continue
+                raise ValueError(f"text {number} is empty; every line must hold a text (or pass --skip-empty)")
             yield number, text
     except UnicodeDecodeError as error:
         raise ValueError(f"{args.file or 'standard input'} is not UTF-8 text (byte {error.object[error.start]:#04x} "
@@ -116,7 +129,7 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
         for n in names:
             row = results[n][i]
             confidence = f" {row['probability']:.2f}" if row["probability"] is not None else \
-                f" ({row['score']:+.2f})" if row["score"] is not None else ""
+                f" ({row['score']:+.3g})" if row["score"] is not None else ""
             cells.append(f"  {str(row['label']) + confidence:<{width}}")
         out.write(f"{number:>5}  {shown:<42}" + "".join(cells) + "\n")
         for n in names:
@@ -124,8 +137,8 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
             if reason is None:
                 out.write(f"{'':>7}{n}: no explanation (only single linear models give n-gram evidence)\n")
             elif reason:
-                toward = ", ".join(f"{g} ({c:+.2f})" for g, c in reason["toward"])
-                against = ", ".join(f"{g} ({c:+.2f})" for g, c in reason["against"])
+                toward = ", ".join(f"{g} ({c:+.3g})" for g, c in reason["toward"])
+                against = ", ".join(f"{g} ({c:+.3g})" for g, c in reason["against"])
                 out.write(f"{'':>7}{n}: for {toward or '—'}; against {against or '—'}\n")
 
 
@@ -154,7 +167,8 @@ def main(argv: list[str] | None = None) -> int:
               "(--model PATH).", file=sys.stderr)
         return 2
     show_progress(not args.quiet)
-    texts = _texts(parser, args)
+    skipped: list[int] = []
+    texts = _texts(parser, args, skipped)
     first = True
     try:
         with progress_bar(desc="Predicting", unit=" texts") as bar:
@@ -174,6 +188,9 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         print(f"error: the predictions could not be written ({error.strerror or error})", file=sys.stderr)
         return 1
+    if skipped:
+        print(f"Skipped {len(skipped)} empty line(s): {', '.join(map(str, skipped[:10]))}"
+              f"{', ...' if len(skipped) > 10 else ''}", file=sys.stderr)
     try:
         sys.stdout.flush()
     except BrokenPipeError:

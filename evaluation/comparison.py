@@ -243,7 +243,7 @@ def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, co
         "positive_label": corpus.plain_label(config.positive_label if config.positive_label is not None else classes[1])
         if len(classes) == 2 else None,
         "models": ", ".join(config.models),
-        "model_settings": {name: _jsonable(resolved_settings(name, config.settings.get(name)))
+        "model_settings": {name: _jsonable(resolved_settings(name, config.settings.get(name), config.neural_overrides))
                            for name in config.models},
         "package": _package(),
         "seed": config.seed,

@@ -114,9 +114,15 @@ def _fits(value: Any, default: Any) -> bool:
     return isinstance(value, type(default))
 
 
-def resolved_settings(name: str, settings: dict[str, Any] | None = None) -> dict[str, Any]:
-    """Every setting of the named model as a run uses it: the model's values, overridden by ``settings``."""
-    return {**_defaults(name), **(settings or {})}
+def resolved_settings(name: str, settings: dict[str, Any] | None = None,
+                      neural_overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Every setting of the named model as a run uses it, as :func:`make_model` applies them: the model's
+    values, then (neural models) the run-wide ``neural_overrides`` such as ``--epochs``, then ``settings``.
+
+    ``verbose`` is left out: it changes what is printed, not what is learned.
+    """
+    run_wide = {k: v for k, v in (neural_overrides or {}).items() if k != "verbose"} if is_neural(name) else {}
+    return {**_defaults(name), **run_wide, **(settings or {})}
 
 
 def uses_unlabelled(name: str) -> bool:

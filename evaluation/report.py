@@ -265,7 +265,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                "run_peak_memory_mib": None if run_peak_mib is None else round(run_peak_mib, 1),
                "failed": [{"model": r.name, "stopwords": r.stopwords, "status": r.status, "error": r.error}
                           for r in failed],
-               "mcnemar_p_values": {a: {b: (None if pd.isna(v) else round(float(v), 6))
+               "mcnemar_p_values": {a: {b: (None if pd.isna(v) else float(f"{v:.6g}"))  # 6 significant digits
                                         for b, v in mcnemar.loc[a].items()} for a in mcnemar.index},
                "histories": {r.name: r.history for r in results if r.history},
                "seed_accuracies": {r.name: r.seed_accuracies for r in done if r.seed_accuracies},

@@ -98,3 +98,10 @@ def test_a_skops_file_with_a_foreign_type_is_refused(tmp_path):
     (path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
     with pytest.raises(ModelFileError, match="holds types this package does not load: corpus.sequences.Sequence"):
         load_model(path)
+
+
+def test_the_provenance_records_the_run_wide_neural_settings_that_ran(kept_report):
+    provenance = json.loads((kept_report / "results.json").read_text(encoding="utf-8"))["provenance"]
+    assert provenance["model_settings"]["fasttext"]["epochs"] == 1  # the run's --epochs 1, not the default 5
+    manifest = json.loads((kept_report / "models" / "fasttext" / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["params"]["epochs"] == 1

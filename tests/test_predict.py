@@ -2,6 +2,7 @@
 
 import io
 import json
+import re
 import subprocess
 import sys
 
@@ -52,9 +53,11 @@ def test_csv_from_standard_input(report, monkeypatch, capsys):
 
 @pytest.mark.parametrize(("argv", "stdin", "message"), [
     (["--model", "{report}/missing"], "", "is not a saved model: no such folder"),
-    (["--model", "{report}"], "", "is not a saved model of imdb-baselines: it has no manifest.json"),
+    (["--model", "{report}"], "", "is a report folder, not a saved model: use --all"),
+    (["--model", "{report}/models"], "", "is not a saved model of imdb-baselines: it has no manifest.json"),
     (["--all", "{report}/models"], "", "has no saved models"),
-    (["--model", "{report}/models/nbsvm"], "fine film\n\nbad film\n", "text 2 is empty"),
+    (["--model", "{report}/models/nbsvm"], "fine film\n\nbad film\n", "text 2 is empty; every line must hold a "
+                                                                     "text (or pass --skip-empty)"),
     ([], "", "give --model PATH"),
 ])
 def test_bad_input_is_one_clear_line(report, argv, stdin, message, monkeypatch, capsys):
@@ -96,3 +99,19 @@ def test_models_of_different_classes_are_not_mixed(report, tmp_path, capsys):
     assert predict.main(["--model", str(report / "models" / "nbsvm"), "--model", str(other), RAVE]) == 2
     err = capsys.readouterr().err
     assert "trained on different classes" in err and "'ABBR'" in err
+
+
+def test_empty_lines_can_be_skipped_and_are_counted(report, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(f"{RAVE}\n\n   \n{PAN}\n"))
+    assert predict.main(["--model", str(report / "models" / "nbsvm"), "--format", "jsonl", "--skip-empty",
+                         "--quiet"]) == 0
+    captured = capsys.readouterr()
+    assert [json.loads(line)["line"] for line in captured.out.splitlines()] == [1, 4]
+    assert "Skipped 2 empty line(s): 2, 3" in captured.err
+
+
+def test_the_table_shows_contributions_a_reader_can_tell_apart(report, capsys):
+    assert predict.main(["--model", str(report / "models" / "nbsvm"), "--explain", "3", "--quiet", RAVE]) == 0
+    evidence = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("nbsvm: for")]
+    contributions = [float(c) for c in re.findall(r"\(([+-][0-9.e+-]+)\)", evidence[0])]
+    assert contributions and all(c != 0 for c in contributions)
