@@ -57,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         from serving.app import ENVIRONMENT
         from serving.guards import LOOPBACK_HOSTS, IdleClosingH11Protocol, is_loopback
     except ImportError as error:
-        print(f"error: the service needs FastAPI and uvicorn ({error.name} is missing): "
+        print(f"error: the service needs FastAPI, uvicorn and Swagger UI's files ({error.name} is missing): "
               "pip install 'imdb-baselines[serve]'", file=sys.stderr)
         return 2
     from modelfiles import ModelFileError

@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, HTTPException
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from swagger_ui_bundle import swagger_ui_path  # Swagger UI's own files: /docs loads nothing from elsewhere
 
 from modelfiles import predict_texts
 from serving.catalog import Catalog, load_catalog
@@ -105,7 +107,8 @@ def create_app(catalog: Catalog, limits: Limits = Limits(), *, hosts: tuple[str,
     fastapi.FastAPI
     """
     app = FastAPI(title="imdb-baselines", version="1", description="Every kept model answers the same text: its "
-                  "label, probability and evidence, next to its measured test accuracy.")
+                  "label, probability and evidence, next to its measured test accuracy.", docs_url=None,
+                  redoc_url=None)
     app.state.catalog, app.state.limits = catalog, limits
 
     @app.get("/", response_class=HTMLResponse, include_in_schema=False)
@@ -144,7 +147,15 @@ def create_app(catalog: Catalog, limits: Limits = Limits(), *, hosts: tuple[str,
                      sum(map(len, texts)), len(names), 1000 * (time.perf_counter() - started))
         return PredictResponse(n_texts=len(texts), answers=answers)
 
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> HTMLResponse:
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title="imdb-baselines: the JSON API",
+                                   swagger_js_url="/docs-assets/swagger-ui-bundle.js",
+                                   swagger_css_url="/docs-assets/swagger-ui.css",
+                                   swagger_favicon_url="/docs-assets/favicon-32x32.png")
+
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.mount("/docs-assets", StaticFiles(directory=swagger_ui_path), name="docs-assets")
     app.add_middleware(BodyLimit, max_bytes=body_limit_bytes(limits.max_texts, limits.max_chars))
     app.add_middleware(SecurityHeaders)
     if hosts is not None:

@@ -98,3 +98,23 @@ def test_an_empty_review_says_so_without_asking_the_server(server, browser):
     page.wait_for_function("document.querySelector('#status').textContent.length > 0")
     assert "Type a review first" in page.inner_text("#status")
     assert page.locator("#results .answer").count() == 0
+
+
+def test_the_api_documentation_renders_with_nothing_loaded_from_elsewhere(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    outside = []
+
+    def only_this_server(route):
+        if route.request.url.startswith(server):
+            route.continue_()
+        else:  # the machine may have no internet: anything from elsewhere would leave /docs blank
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_this_server)
+    page.goto(f"{server}/docs")
+    page.locator(".swagger-ui .info .title").wait_for(timeout=60_000)
+    assert "imdb-baselines" in page.inner_text(".swagger-ui .info .title")
+    page.locator(".opblock-summary-path", has_text="/predict").first.wait_for(timeout=30_000)
+    page.screenshot(path=str(tmp_path / "docs.png"))
+    assert outside == []
