@@ -305,10 +305,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     models, stopwords = _check_options(parser, args, names)
     overrides = {k: v for k, v in (("epochs", args.epochs), ("batch_size", args.batch_size)) if v is not None}
-    if args.quiet:
-        overrides["verbose"] = 0
-    elif not sys.stdout.isatty():
-        overrides["verbose"] = 2  # off a terminal, Keras writes one line per epoch instead of a bar per step
+    overrides["verbose"] = 0 if args.quiet else "log"  # one display on standard error for every model kind
     from evaluation.registry import check_models
 
     try:  # every setting's range, before any data is read

@@ -56,6 +56,33 @@ class EpochTimer(keras.callbacks.Callback):
         self.times.append(time.perf_counter() - self._started)
 
 
+class EpochProgress(keras.callbacks.Callback):
+    """The package's own training display: a bar of batches on standard error (on a terminal) and one log line
+    per epoch with its losses and accuracies, instead of Keras' own lines on standard output."""
+
+    def __init__(self, epochs: int) -> None:
+        super().__init__()
+        self.epochs, self.bar = epochs, None
+
+    def on_epoch_begin(self, epoch, logs=None) -> None:
+        from corpus.progress import progress_bar
+
+        self._started = time.perf_counter()
+        self.bar = progress_bar(total=self.params.get("steps"), desc=f"epoch {epoch + 1}/{self.epochs}",
+                                unit=" batches")
+
+    def on_train_batch_end(self, batch, logs=None) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def on_epoch_end(self, epoch, logs=None) -> None:
+        if self.bar is not None:
+            self.bar.close()
+        shown = ", ".join(f"{key} {value:.4f}" for key, value in sorted((logs or {}).items())
+                          if isinstance(value, (int, float)))
+        logger.info("epoch %d/%d: %s (%.0f s)", epoch + 1, self.epochs, shown, time.perf_counter() - self._started)
+
+
 class KerasTextClassifier(ClassifierMixin, BaseEstimator):
     """Text classifier over raw texts, training a Keras model from :mod:`neural`.
 
@@ -123,8 +150,9 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         Seed of ``keras.utils.set_random_seed`` and of the validation carve.
     stopwords : str, path, Stopwords or None, default=None
         The shared stopword list (``None``: the corpus default).
-    verbose : "auto", 0, 1 or 2, default="auto"
-        Keras' progress display during training.
+    verbose : "auto", 0, 1, 2 or "log", default="auto"
+        Keras' progress display during training; ``"log"``: the package's own instead (a bar on standard
+        error and one log line per epoch), as ``compare.py`` uses so that every model shows progress alike.
 
     Attributes
     ----------
@@ -270,7 +298,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                         self.maxlen_, self.maxlen, self.maxlen_quantile, quantile)
         self.model_ = self._build()
         timer = EpochTimer()
-        callbacks = [timer]
+        callbacks = [timer] + ([EpochProgress(self.epochs)] if self.verbose == "log" else [])
         if self.early_stopping and X_val is not None:
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True))
@@ -282,7 +310,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             batch_size=self.batch_size,
             validation_data=None if X_val is None else (self._encode(X_val), y_val.astype(target_type)),
             callbacks=callbacks,
-            verbose=self.verbose,
+            verbose=0 if self.verbose == "log" else self.verbose,
             shuffle=True,
         )
         self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}

@@ -68,5 +68,5 @@ def check_params(estimator) -> None:
     size = estimator.validation_size
     if isinstance(size, bool) or not isinstance(size, Real) or not 0 <= size < 1:
         _fail(estimator, "validation_size", "a float in [0, 1)")
-    if estimator.verbose not in ("auto", 0, 1, 2):
-        _fail(estimator, "verbose", "'auto', 0, 1 or 2")
+    if estimator.verbose not in ("auto", 0, 1, 2, "log"):
+        _fail(estimator, "verbose", "'auto', 0, 1, 2 or 'log'")

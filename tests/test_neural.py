@@ -1,3 +1,8 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -5,6 +10,7 @@ from sklearn.exceptions import NotFittedError
 
 from neural import NEURAL_MODELS, KerasTextClassifier, build_lstm, make_neural, plot_history
 from storage import TargetError
+from tests.conftest import FIXTURE_ROOT
 
 TINY = {"num_words": 300, "maxlen": 40, "embedding_dim": 8, "epochs": 1, "batch_size": 16, "verbose": 0}
 
@@ -241,3 +247,17 @@ def test_word_vectors_never_land_in_fasttexts_ngram_rows():
     assert (matrix[4] == 1).all() and (matrix[5] == 2).all()
     assert not (matrix[6] == 3).all()  # "rare" is out of a 6-row vocabulary: row 6 is an n-gram id's
     assert coverage == 1.0 and (matrix[0] == 0).all()
+
+
+def test_a_keras_model_shows_its_progress_on_standard_error_only(tmp_path):
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, str(root / "compare.py"), "--data", str(FIXTURE_ROOT), "--excerpt",
+                           "--models", "naive_bayes,fasttext", "--epochs", "2", "--bootstrap", "0", "--out",
+                           str(tmp_path / "report")], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert done.returncode == 0, done.stderr
+    assert "Epoch" not in done.stdout and "epoch" not in done.stdout  # standard output: the results alone
+    assert done.stdout.lstrip().splitlines()[0].split()[0] == "accuracy"
+    epochs = [line for line in done.stderr.splitlines() if " epoch " in line]
+    assert [line.split(" epoch ")[1].split(":")[0] for line in epochs] == ["1/2", "2/2"]
+    assert "loss" in epochs[0] and "val_accuracy" in epochs[0]
