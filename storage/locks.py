@@ -8,9 +8,10 @@ blocking a later run:
   SIGKILL included;
 - a child made by ``fork`` (the tokenizer's workers) closes the lock files
   it inherited at once, so a child that outlives its parent holds nothing;
-- the lock file is removed by the holder on release, and a taker checks
-  after locking that the file it holds is still the one at the path (else
-  another holder removed it meanwhile, and it tries again).
+- the lock file is removed by the holder on release (only while empty, as
+  the package leaves it: a file of that name with content is not its own),
+  and a taker checks after locking that the file it holds is still the one
+  at the path (else another holder removed it meanwhile, and it tries again).
 """
 
 from __future__ import annotations
@@ -106,8 +107,8 @@ def release(path: str | os.PathLike, handle: int) -> None:
     try:
         there = os.stat(path)
         held = os.fstat(handle)
-        if (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino):
-            os.unlink(path)
+        if (held.st_dev, held.st_ino) == (there.st_dev, there.st_ino) and held.st_size == 0:
+            os.unlink(path)  # an empty lock file; a file of that name with content is someone else's: kept
     except OSError:
         pass
     _held.discard(handle)

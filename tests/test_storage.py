@@ -199,3 +199,9 @@ def test_a_name_too_long_for_the_staging_folder_beside_it_is_refused_before_writ
         OwnedFolder(tmp_path / ("r" * 240), "report").claim()
     OwnedFolder(tmp_path / ("r" * 229), "report").check()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_lock_file_with_content_is_not_the_packages_and_stays(tmp_path):
+    (tmp_path / ".report.lock").write_text("my notes", encoding="utf-8")
+    write_folder(tmp_path / "report", "report", _fill("new"))
+    assert (tmp_path / ".report.lock").read_text(encoding="utf-8") == "my notes"
