@@ -178,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
                 _write(sys.stdout, args.format, names, batch, results, first)
                 first = False
                 bar.update(len(batch))
+            sys.stdout.flush()  # a full disk or a closed pipe shows here, not in Python's flush at exit
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -191,14 +192,6 @@ def main(argv: list[str] | None = None) -> int:
     if skipped:
         print(f"Skipped {len(skipped)} empty line(s): {', '.join(map(str, skipped[:10]))}"
               f"{', ...' if len(skipped) > 10 else ''}", file=sys.stderr)
-    try:
-        sys.stdout.flush()
-    except BrokenPipeError:
-        _silence_stdout()
-    except OSError as error:
-        _silence_stdout()
-        print(f"error: the predictions could not be written ({error.strerror or error})", file=sys.stderr)
-        return 1
     return 0
 
 

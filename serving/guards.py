@@ -47,11 +47,11 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-async def _send_json(send, status: int, detail: str, headers: Iterable[tuple[bytes, bytes]] = ()) -> None:
+async def _send_json(send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close"), *headers]})
+                            (b"connection", b"close")]})
     await send({"type": "http.response.body", "body": body})
 
 
