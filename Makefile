@@ -11,7 +11,7 @@ REFERENCE := --models naive_bayes,linear_svm,nbsvm,ensemble,lstm,fasttext,fastte
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,word2vec,serve,export,spark]'
+	$(PY) -m pip install --quiet -e '.[dev,neural,word2vec,serve,export,spark]'
 	touch $@
 
 compare: $(VENV)/.installed  ## the reference comparison into reports/reference (ARGS adds options, e.g. --data PATH)
@@ -21,7 +21,7 @@ run: $(VENV)/.installed  ## any other comparison: ARGS are compare.py's options;
 	$(PY) compare.py $(ARGS)
 
 serve: $(VENV)/.installed  ## serve the reference models: a JSON API and a page on http://127.0.0.1:8000/ (ARGS: imdb-serve's options)
-	$(PY) serve.py reports/reference $(ARGS)
+	$(VENV)/bin/imdb-serve reports/reference $(ARGS)
 
 test: $(VENV)/.installed  ## run the test suite (full-data tests too when IMDB_DATA is set)
 	$(PY) -m pytest $(ARGS)

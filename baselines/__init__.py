@@ -1,7 +1,10 @@
 """Classical bag-of-words baselines as scikit-learn pipelines over raw review texts.
 
 Every baseline uses the corpus layer's single tokenizer and stopword filter
-(:class:`corpus.TextPreprocessor`), the same one the neural models use.
+(:class:`imdb_baselines.corpus.TextPreprocessor`), the same one the neural models use.
+
+The named models of a comparison (``naive_bayes``, ``nbsvm``...) are entries of
+the model catalogue (:mod:`imdb_baselines.catalog`), built by these factories.
 """
 
 from baselines.ensemble import TokenSpan, make_ensemble
@@ -11,16 +14,7 @@ from baselines.naive_bayes import NaiveBayesClassifier, make_naive_bayes
 from baselines.nbsvm import NBSVMClassifier, make_nbsvm
 from baselines.svm import make_linear_svm
 
-#: Registered baselines by name, each a factory of an unfitted pipeline.
-BASELINES = {
-    "naive_bayes": make_naive_bayes,
-    "linear_svm": make_linear_svm,
-    "nbsvm": make_nbsvm,
-    "ensemble": make_ensemble,
-}
-
 __all__ = [
-    "BASELINES",
     "NaiveBayesClassifier",
     "NBSVMClassifier",
     "NgramVectorizer",

@@ -24,9 +24,9 @@ from sklearn.pipeline import Pipeline
 
 from baselines.nbsvm import make_nbsvm
 from baselines.svm import make_linear_svm
-from corpus.prepared import PreparedTexts, prepare
-from corpus.text import Stopwords, TextPreprocessor
-from corpus.validation import check_texts
+from imdb_baselines.corpus.prepared import PreparedTexts, prepare
+from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
+from imdb_baselines.corpus.validation import check_texts
 
 __all__ = ["TokenSpan", "make_ensemble", "make_span_nbsvm"]
 
@@ -105,6 +105,7 @@ def make_span_nbsvm(*, start: int | None = None, stop: int | None = None,
 def make_ensemble(
     *,
     span: int = 50,
+    final_C: float = 1.0,
     cv: int = 5,
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
@@ -113,7 +114,7 @@ def make_ensemble(
 
     The members are :func:`~baselines.make_nbsvm` and
     :func:`~baselines.make_linear_svm` with their defaults, and NBSVM after
-    :class:`TokenSpan`. A logistic regression (scikit-learn's defaults)
+    :class:`TokenSpan`. A logistic regression (scikit-learn's defaults but ``C``)
     combines their decision values, fitted on ``cv`` contiguous stratified
     folds' out-of-fold values over the training texts; the members are then
     refit on all of them. Fitting costs ``cv + 1`` fits of each member.
@@ -122,6 +123,8 @@ def make_ensemble(
     ----------
     span : int, default=50
         Tokens (after stopword filtering) the ending member reads.
+    final_C : float, default=1.0
+        ``C`` of the stacking logistic regression (``final_estimator__C`` of the returned model).
     cv : int, default=5
         Stratified folds, in the texts' order, of the out-of-fold decision values the stacker learns from.
     stopwords : str, path, Stopwords or None, default=None
@@ -147,5 +150,5 @@ def make_ensemble(
     options = {"stopwords": stopwords, "random_state": random_state}
     members = [("nbsvm", make_nbsvm(**options)), ("linear_svm", make_linear_svm(**options)),
                ("ending", make_span_nbsvm(start=-span, **options))]
-    return StackingClassifier(members, final_estimator=LogisticRegression(), cv=cv,
+    return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C), cv=cv,
                               stack_method="decision_function")

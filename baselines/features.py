@@ -3,8 +3,8 @@
 Tokenizing and counting n-grams is most of the cost of every classical
 baseline. Words are mapped to integer ids and n-grams to int64 keys, so that
 counting is numpy sorting rather than Python string handling (see
-:mod:`baselines.ngrams`). Given :class:`~corpus.PreparedTexts` (from
-:func:`corpus.prepare`), a vectorizer uses their tokens instead of
+:mod:`baselines.ngrams`). Given :class:`~imdb_baselines.corpus.PreparedTexts` (from
+:func:`imdb_baselines.corpus.prepare`), a vectorizer uses their tokens instead of
 tokenizing again, and memoises each n-gram order's counts on them, so the
 baselines fitted on the same prepared texts count each order once. The
 result is identical to fitting on raw texts; only the time differs.
@@ -23,9 +23,9 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from baselines.ngrams import TokenIds, count_matrix, decode_keys
-from corpus.prepared import PreparedTexts, prepare
-from corpus.text import Stopwords, TextPreprocessor
-from corpus.validation import check_texts
+from imdb_baselines.corpus.prepared import PreparedTexts, prepare
+from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
+from imdb_baselines.corpus.validation import check_texts
 
 __all__ = ["NgramVectorizer"]
 
@@ -87,7 +87,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
     binary : bool, default=False
         Count presence (0/1) instead of occurrences.
     stopwords : str, path, Stopwords or None, default=None
-        The shared stopword list (see :func:`corpus.get_stopwords`), removed
+        The shared stopword list (see :func:`imdb_baselines.corpus.get_stopwords`), removed
         before n-grams are formed.
 
     Attributes

@@ -8,7 +8,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from baselines.features import NgramVectorizer
-from corpus.dataset import plain_label
+from imdb_baselines.corpus.dataset import plain_label
 
 __all__ = ["explain", "top_features"]
 

@@ -11,8 +11,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_consistent_length
 
 from baselines.features import NgramVectorizer
-from corpus.text import Stopwords
-from corpus.validation import check_classification_target
+from imdb_baselines.corpus.text import Stopwords
+from imdb_baselines.corpus.validation import check_classification_target
 
 __all__ = ["NaiveBayesClassifier", "make_naive_bayes"]
 
@@ -51,6 +51,20 @@ class NaiveBayesClassifier(MultinomialNB):
         """
         joint = self.predict_joint_log_proba(X)
         return joint[:, 1] - joint[:, 0] if joint.shape[1] == 2 else self.predict_log_proba(X)
+
+    def probabilities_from_decision(self, scores: np.ndarray) -> np.ndarray:
+        """The posterior (:meth:`predict_proba`) from :meth:`decision_function`'s values, without the texts.
+
+        Examples
+        --------
+        >>> NaiveBayesClassifier().probabilities_from_decision(np.array([0.0])).tolist()
+        [[0.5, 0.5]]
+        """
+        scores = np.asarray(scores, dtype=float)
+        if scores.ndim == 1:
+            positive = 1.0 / (1.0 + np.exp(-scores))
+            return np.column_stack([1.0 - positive, positive])
+        return np.exp(scores)
 
 
 def make_naive_bayes(

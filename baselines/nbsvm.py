@@ -26,8 +26,8 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from baselines.features import NgramVectorizer
-from corpus.text import Stopwords
-from corpus.validation import check_classification_target
+from imdb_baselines.corpus.text import Stopwords
+from imdb_baselines.corpus.validation import check_classification_target
 
 __all__ = ["NBSVMClassifier", "log_count_ratio", "logistic_probabilities", "make_nbsvm"]
 
@@ -216,6 +216,11 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     def predict_proba(self, X) -> np.ndarray:
         """Class probabilities: the logistic function of the interpolated scores (normalised for k > 2)."""
         return logistic_probabilities(self.decision_function(X))
+
+    @available_if(_is_logistic)
+    def probabilities_from_decision(self, scores: np.ndarray) -> np.ndarray:
+        """:meth:`predict_proba` from decision values already computed (no second pass over the texts)."""
+        return logistic_probabilities(scores)
 
     def _check_params(self) -> None:
         name = type(self).__name__

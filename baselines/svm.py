@@ -9,7 +9,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from baselines.features import NgramVectorizer
-from corpus.text import Stopwords
+from imdb_baselines.corpus.text import Stopwords
 
 __all__ = ["make_linear_svm"]
 

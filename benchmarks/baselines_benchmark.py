@@ -26,8 +26,9 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def run(stopwords: str, data: str | None, queue) -> None:
-    import corpus
-    from baselines import BASELINES, NgramVectorizer
+    from baselines import NgramVectorizer
+    from imdb_baselines import corpus
+    from imdb_baselines.catalog import is_neural, make_model, model_names
 
     started = time.perf_counter()
     imdb = corpus.load_imdb(data)
@@ -46,8 +47,8 @@ def run(stopwords: str, data: str | None, queue) -> None:
     row["prepare_s"] = round(prepare_s, 1)
     row["shared_counting_s"] = round(time.perf_counter() - started, 1)
     row["n_features_1to3"] = len(counter.vocabulary_)
-    for name, make in BASELINES.items():
-        model = make(stopwords=stopwords)
+    for name in [n for n in model_names() if not is_neural(n)]:
+        model = make_model(name, stopwords=stopwords)
         started = time.perf_counter()
         model.fit(X_train, y_train)
         fit_s = time.perf_counter() - started

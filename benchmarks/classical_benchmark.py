@@ -61,8 +61,8 @@ def _comparison(data: str, *options: str) -> dict:
 def _vectorizers(data: str) -> dict:
     from sklearn.feature_extraction.text import CountVectorizer
 
-    import corpus
     from baselines import NgramVectorizer
+    from imdb_baselines import corpus
 
     imdb = corpus.load_imdb(data)
     X_train, X_test = imdb.train["text"].tolist(), imdb.test["text"].tolist()
@@ -84,7 +84,7 @@ def _vectorizers(data: str) -> dict:
 def _bootstrap(data: str) -> dict:
     import numpy as np
 
-    from evaluation.metrics import bootstrap_intervals
+    from imdb_baselines.evaluation.metrics import bootstrap_intervals
 
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1], 12_500)

@@ -24,7 +24,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _timed_run(argv: list[str]) -> dict:
-    import compare
+    from imdb_baselines.cli import compare
 
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "run"
@@ -41,16 +41,16 @@ def _timed_run(argv: list[str]) -> dict:
 
 
 def _classical_part(data: str | None) -> dict:
-    import corpus
-    from baselines import BASELINES
+    from imdb_baselines import corpus
+    from imdb_baselines.catalog import is_neural, make_model, model_names
 
     started = time.perf_counter()
     imdb = corpus.load_imdb(data)
     splits = corpus.make_splits(imdb, validation_size=0.1, seed=0)
     prepared = time.perf_counter() - started
     X_train, X_test = corpus.prepare(splits.X_train), corpus.prepare(splits.X_test)
-    for make in BASELINES.values():
-        model = make().fit(X_train, splits.y_train)
+    for name in [n for n in model_names() if not is_neural(n)]:
+        model = make_model(name).fit(X_train, splits.y_train)
         model.predict(X_test)
     return {"load_and_split_s": round(prepared, 1), "classical_part_s": round(time.perf_counter() - started, 1)}
 

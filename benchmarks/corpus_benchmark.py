@@ -22,7 +22,7 @@ RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main(argv: list[str] | None = None) -> int:
-    import corpus
+    from imdb_baselines import corpus
 
     parser = argparse.ArgumentParser(description="IMDB archive parse and cached-load times.")
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")

@@ -47,8 +47,8 @@ def main(argv: list[str] | None = None) -> int:
     from gensim.models.doc2vec import Doc2Vec, TaggedDocument
     from sklearn.linear_model import LogisticRegression
 
-    import corpus
     from baselines import make_linear_svm, make_naive_bayes, make_nbsvm
+    from imdb_baselines import corpus
 
     imdb = corpus.load_imdb(args.data, include_unsup=True)
     splits = corpus.make_splits(imdb, seed=0)
@@ -78,9 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         model = make().fit(train, splits.y_train)
         members[name] = (model.decision_function(val), model.decision_function(test))
     for name in filter(None, args.neural.split(",")):
-        from neural import make_neural
+        from imdb_baselines.catalog import make_model
 
-        model = make_neural(name, verbose=0).fit(train, splits.y_train, validation_data=(val, splits.y_val))
+        model = make_model(name, settings={"verbose": 0})
+        model.fit(train, splits.y_train, validation_data=(val, splits.y_val))
         members[name] = (model.decision_function(val), model.decision_function(test))
     for name, (on_val_scores, on_test_scores) in members.items():
         summary["members"][name] = {"validation": round(float(np.mean((on_val_scores > 0) == splits.y_val)), 4),

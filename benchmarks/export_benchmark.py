@@ -57,10 +57,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.data:
         parser.error("give --data or set IMDB_DATA")
-    import corpus
-    from exports import export_model, load_export
-    from exports.parity import agreement
-    from modelfiles import load_model, predict_texts, read_manifest
+    from imdb_baselines import corpus
+    from imdb_baselines.exports import export_model, load_export
+    from imdb_baselines.exports.parity import agreement
+    from imdb_baselines.modelfiles import load_model, predict_texts, read_manifest
 
     reviews = corpus.load_imdb(args.data).test["text"].tolist()
     sample = [reviews[i] for i in np.random.default_rng(0).choice(len(reviews), 300, replace=False)]

@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import corpus  # noqa: E402
+
 from baselines import make_nbsvm  # noqa: E402
 
 SETTINGS = {

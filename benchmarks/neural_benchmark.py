@@ -36,11 +36,11 @@ def _peak_gib() -> float:
 
 def run_model(name: str, data: str | None, queue) -> None:
     """Fit one named model and put its figures on ``queue``."""
-    import corpus
-    from neural import make_neural
+    from imdb_baselines import corpus
+    from imdb_baselines.catalog import make_model
 
     splits = corpus.make_splits(corpus.load_imdb(data), validation_size=0.1, seed=0)
-    clf = make_neural(name, verbose=2)
+    clf = make_model(name, settings={"verbose": 2})
     started = time.perf_counter()
     clf.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
     fit_s = time.perf_counter() - started
@@ -64,7 +64,7 @@ def plain_vs_faithful(data: str | None, queue) -> None:
     import keras
     import numpy as np
 
-    import corpus
+    from imdb_baselines import corpus
     from neural import KerasTextClassifier
     from neural.estimator import EpochTimer
 

@@ -27,9 +27,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 import corpus  # noqa: E402
+
 from baselines import NgramVectorizer  # noqa: E402
 from baselines.nbsvm import log_count_ratio  # noqa: E402
-from engines.spark import newton  # noqa: E402
+from imdb_baselines.run.spark import newton  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

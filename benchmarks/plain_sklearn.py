@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 
 def _ngrams(n_max: int):
-    from corpus import TextPreprocessor
+    from imdb_baselines.corpus import TextPreprocessor
 
     prep = TextPreprocessor()
 
@@ -35,7 +35,7 @@ def _ngrams(n_max: int):
 
 
 def main(argv: list[str] | None = None) -> int:
-    import corpus
+    from imdb_baselines import corpus
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)

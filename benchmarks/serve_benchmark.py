@@ -47,8 +47,8 @@ def _rss_mib(pid: int) -> float:
 
 def _start(report: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), report, "--port", str(port), "--quiet"],
-                               cwd=ROOT)
+    process = subprocess.Popen([sys.executable, "-m", "imdb_baselines.cli.serve", report, "--port", str(port),
+                                "--quiet"], cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
@@ -104,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if not args.data:
         parser.error("give --data or set IMDB_DATA")
-    import corpus
+    from imdb_baselines import corpus
 
     reviews = corpus.load_imdb(args.data).test["text"].tolist()
     rng = random.Random(0)

@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT))
 RESULTS = Path(__file__).resolve().parent / "results"
 PLOT = Path(__file__).resolve().parent / "spark_growth.png"  # committed: the README shows it
 
-from evaluation.resources import tree_rss_bytes  # noqa: E402
+from imdb_baselines.run.resources import tree_rss_bytes  # noqa: E402
 
 
 def _measured(command: list[str], limit_s: float) -> dict:

@@ -23,8 +23,8 @@ from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
 from sklearn.svm import LinearSVC
 
-import corpus
 from baselines import NaiveBayesClassifier, NBSVMClassifier, NgramVectorizer
+from imdb_baselines import corpus
 
 GRIDS = {
     "naive_bayes": (True, lambda: NaiveBayesClassifier(), {"alpha": [0.1, 0.3, 1.0]}),

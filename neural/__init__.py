@@ -2,9 +2,9 @@
 
 ``KerasTextClassifier(model="lstm")`` with its defaults is the classic Keras
 IMDB tutorial's model; the other builders are the variants it suggests.
-Names are imported on first use, so that ``neural.NEURAL_MODELS`` (the named
-configurations) costs no TensorFlow import; everything else loads Keras once,
-quietly (see :mod:`neural.backend`).
+The named configurations (``fasttext``, ``cnn``...) are entries of the model
+catalogue (:mod:`imdb_baselines.catalog`). Names are imported on first use;
+each loads Keras once, quietly (see :mod:`neural.backend`).
 """
 
 from __future__ import annotations
@@ -14,20 +14,17 @@ import importlib
 _HOMES = {
     "BUILDERS": "neural.registry",
     "KerasTextClassifier": "neural.estimator",
-    "NEURAL_DESCRIPTIONS": "neural.configs",
-    "NEURAL_MODELS": "neural.configs",
     "build_bilstm": "neural.bilstm",
     "build_cnn": "neural.cnn",
     "build_fasttext": "neural.fasttext",
     "build_gru": "neural.gru",
     "build_lstm": "neural.lstm",
     "embedding_matrix": "neural.embeddings",
-    "make_neural": "neural.configs",
     "plot_history": "neural.plots",
     "read_vectors": "neural.embeddings",
     "train_word2vec": "neural.embeddings",
 }
-_WITHOUT_KERAS = {"neural.configs", "neural.embeddings", "neural.plots"}
+_WITHOUT_KERAS = {"neural.embeddings", "neural.plots"}
 
 __all__ = sorted(_HOMES)
 

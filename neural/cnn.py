@@ -15,19 +15,19 @@ __all__ = ["build_cnn"]
 
 def build_cnn(
     *,
-    num_words: int = 10_000,
-    maxlen: int = 200,
-    embedding_dim: int = 128,
+    num_words: int,
+    maxlen: int,
+    embedding_dim: int,
     filters: int = 128,
     kernel_size: int = 5,
     dense_units: int = 64,
     dropout: float = 0.5,
-    l2: float = 0.0,
+    l2: float,
     mask_zero: bool = False,
     embedding_weights: np.ndarray | None = None,
-    trainable_embeddings: bool = True,
-    learning_rate: float = 1e-3,
-    n_classes: int = 2,
+    trainable_embeddings: bool,
+    learning_rate: float,
+    n_classes: int,
 ) -> keras.Model:
     """``Embedding → Conv1D(relu) → GlobalMaxPooling1D → Dense(relu) → Dropout → Dense(sigmoid)``.
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from corpus.text import TextPreprocessor
-from storage import atomic_file
+from imdb_baselines.corpus.text import TextPreprocessor
+from imdb_baselines.storage import atomic_file
 
 __all__ = ["embedding_matrix", "read_vectors", "train_word2vec"]
 
@@ -66,7 +66,7 @@ def embedding_matrix(
     vectors: Mapping[str, np.ndarray], word_index: Mapping[str, int], num_words: int, *,
     index_from: int = 3, seed: int = 0, word_rows: int | None = None,
 ) -> tuple[np.ndarray, float]:
-    """Rows of an ``Embedding`` layer from word vectors, for ids made by :class:`corpus.SequenceEncoder`.
+    """Rows of an ``Embedding`` layer from word vectors, for ids made by :class:`imdb_baselines.corpus.SequenceEncoder`.
 
     Words without a vector get small random values; padding gets zeros. ``word_rows`` is the number of rows
     that are word ids (the encoder's vocabulary size, default ``num_words``): rows above it (fastText's
@@ -121,7 +121,7 @@ def train_word2vec(
     Parameters
     ----------
     texts : iterable of str
-        Raw reviews, prepared by the shared :class:`corpus.TextPreprocessor`.
+        Raw reviews, prepared by the shared :class:`imdb_baselines.corpus.TextPreprocessor`.
     path : path
         The text file to write (word2vec format), written atomically; an existing file is refused.
     vector_size, window, min_count, epochs : int

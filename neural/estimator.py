@@ -13,17 +13,17 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from corpus.prepared import PreparedTexts
-from corpus.sequences import SequenceEncoder, pad_sequences
-from corpus.text import Stopwords, TextPreprocessor
-from corpus.validation import check_classification_target, check_texts
+from imdb_baselines.corpus.prepared import PreparedTexts
+from imdb_baselines.corpus.sequences import SequenceEncoder, pad_sequences
+from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
+from imdb_baselines.corpus.validation import check_classification_target, check_texts
+from imdb_baselines.storage import write_folder
 from neural.backend import load_keras
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import BUILDER_SETTINGS, check_params
 from neural.pretraining import UNLABELLED_WORD2VEC, unlabelled_word_vectors
 from neural.registry import BUILDERS
-from storage import write_folder
 
 keras = load_keras()
 
@@ -65,7 +65,7 @@ class EpochProgress(keras.callbacks.Callback):
         self.epochs, self.bar = epochs, None
 
     def on_epoch_begin(self, epoch, logs=None) -> None:
-        from corpus.progress import progress_bar
+        from imdb_baselines.corpus.progress import progress_bar
 
         self._started = time.perf_counter()
         self.bar = progress_bar(total=self.params.get("steps"), desc=f"epoch {epoch + 1}/{self.epochs}",
@@ -87,7 +87,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
     """Text classifier over raw texts, training a Keras model from :mod:`neural`.
 
     Texts go through the corpus layer's shared tokenizer and stopword filter
-    and its Keras-compatible encoding (:class:`corpus.SequenceEncoder`, fitted
+    and its Keras-compatible encoding (:class:`imdb_baselines.corpus.SequenceEncoder`, fitted
     on the training texts only), then Keras' ``pad_sequences``. The defaults
     are the classic Keras IMDB tutorial's: ``model="lstm"``, 10,000 words,
     ``maxlen=200`` with ``post`` padding and truncating, 128-dimensional
@@ -420,14 +420,15 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         """Write the fitted classifier to a folder (Keras ``.keras`` file plus vocabulary and settings).
 
         ``path`` must be absent, an empty folder, or a model this package
-        saved before; anything else is refused with :class:`storage.TargetError`.
+        saved before; anything else is refused with :class:`imdb_baselines.storage.TargetError`.
         The folder is written beside ``path`` and swapped into place
         atomically, so a failure leaves the previous model whole.
         """
         check_is_fitted(self, "model_")
-        return write_folder(path, "model", self._write_files)
+        return write_folder(path, "model", self.write_files)
 
-    def _write_files(self, folder: Path) -> None:
+    def write_files(self, folder: Path) -> None:
+        """Write the network (``model.keras``) and the text encoding's state (``state.json``) into ``folder``."""
         self.model_.save(folder / "model.keras")
         state = {
             "params": {k: (str(v) if isinstance(v, (Path, Stopwords)) else v)

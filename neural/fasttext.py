@@ -21,16 +21,16 @@ __all__ = ["build_fasttext"]
 
 def build_fasttext(
     *,
-    num_words: int = 10_000,
-    maxlen: int = 400,
-    embedding_dim: int = 50,
+    num_words: int,
+    maxlen: int,
+    embedding_dim: int,
     dropout: float = 0.0,
-    l2: float = 0.0,
+    l2: float,
     mask_zero: bool = True,
     embedding_weights: np.ndarray | None = None,
-    trainable_embeddings: bool = True,
-    learning_rate: float = 1e-3,
-    n_classes: int = 2,
+    trainable_embeddings: bool,
+    learning_rate: float,
+    n_classes: int,
 ) -> keras.Model:
     """``Embedding → GlobalAveragePooling1D → Dropout → Dense(sigmoid)``.
 

@@ -15,17 +15,17 @@ __all__ = ["build_gru"]
 
 def build_gru(
     *,
-    num_words: int = 10_000,
-    maxlen: int = 200,
-    embedding_dim: int = 128,
+    num_words: int,
+    maxlen: int,
+    embedding_dim: int,
     units: int = 64,
     dropout: float = 0.5,
-    l2: float = 0.0,
+    l2: float,
     mask_zero: bool = True,
     embedding_weights: np.ndarray | None = None,
-    trainable_embeddings: bool = True,
-    learning_rate: float = 1e-3,
-    n_classes: int = 2,
+    trainable_embeddings: bool,
+    learning_rate: float,
+    n_classes: int,
 ) -> keras.Model:
     """``Embedding → GRU → Dropout → Dense(sigmoid)``, padding masked by default.
 

@@ -15,24 +15,26 @@ __all__ = ["build_lstm"]
 
 def build_lstm(
     *,
-    num_words: int = 10_000,
-    maxlen: int = 200,
-    embedding_dim: int = 128,
+    num_words: int,
+    maxlen: int,
+    embedding_dim: int,
     units: int = 64,
     recurrent_dropout: float = 0.2,
     dense_units: int = 64,
     dropout: float = 0.5,
     lstm_dropout: float = 0.2,
-    l2: float = 0.0,
+    l2: float,
     mask_zero: bool = False,
     embedding_weights: np.ndarray | None = None,
-    trainable_embeddings: bool = True,
-    learning_rate: float = 1e-3,
-    n_classes: int = 2,
+    trainable_embeddings: bool,
+    learning_rate: float,
+    n_classes: int,
 ) -> keras.Model:
     """Build and compile the classic Keras IMDB tutorial's LSTM.
 
-    With the defaults this is exactly the tutorial's model:
+    With :class:`neural.KerasTextClassifier`'s defaults (which hold the tutorial's sizes:
+    ``num_words=10000, maxlen=200, embedding_dim=128``, Adam at ``1e-3``, no L2) and this
+    builder's own, this is exactly the tutorial's model:
     ``Embedding(10000, 128) → LSTM(64, dropout=0.2, recurrent_dropout=0.2) →
     Dense(64, relu) → Dropout(0.5) → Dense(1, sigmoid)``, compiled with Adam
     and binary cross-entropy.
@@ -49,17 +51,17 @@ def build_lstm(
         Units of the hidden ``Dense(relu)`` layer.
     dropout : float, default=0.5
         Dropout before the output layer.
-    l2 : float, default=0.0
+    l2 : float
         L2 penalty on the embedding and dense kernels.
     mask_zero : bool, default=False
         Mask padding, so the LSTM skips it (the tutorial does not).
     embedding_weights : ndarray, optional
         Pre-trained vectors for the embedding.
-    trainable_embeddings : bool, default=True
+    trainable_embeddings : bool
         Whether those vectors are fine-tuned.
-    learning_rate : float, default=1e-3
+    learning_rate : float
         Adam's learning rate (Keras' default).
-    n_classes : int, default=2
+    n_classes : int
         Two classes: the tutorial's ``Dense(1, sigmoid)``; more: ``Dense(k, softmax)``.
 
     Returns

@@ -58,7 +58,7 @@ def unlabelled_word_vectors(name: str, unlabelled: Sequence[str] | None, train: 
     ValueError
         If there are no unlabelled texts (the user's own data has none).
     """
-    from corpus import TextPreprocessor, default_cache_dir
+    from imdb_baselines.corpus import TextPreprocessor, default_cache_dir
     from neural.embeddings import train_word2vec
 
     if not unlabelled:

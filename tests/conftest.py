@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import corpus
+from imdb_baselines import corpus
 
 FIXTURES = Path(__file__).parent / "fixtures"
 FIXTURE_ROOT = FIXTURES / "aclImdb"
@@ -67,7 +67,7 @@ def full_data() -> str:
 @pytest.fixture(scope="session")
 def kept_report(tmp_path_factory) -> Path:
     """A comparison on the excerpt that kept its models: two baselines and a Keras model (one epoch)."""
-    import compare
+    from imdb_baselines.cli import compare
 
     out = tmp_path_factory.mktemp("kept") / "report"
     assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",

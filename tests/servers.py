@@ -27,8 +27,9 @@ def free_port() -> int:
 def running_server(path: Path, *options: str) -> Iterator[int]:
     """``imdb-serve PATH OPTIONS`` on a free port, once ``/health`` answers; stopped after the block."""
     port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), str(path), "--port", str(port), "--quiet",
-                                *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen([sys.executable, "-m", "imdb_baselines.cli.serve", str(path), "--port", str(port),
+                                "--quiet", *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
     deadline = time.monotonic() + 120
     while True:
         try:

@@ -1,3 +1,4 @@
+import functools
 import pickle
 
 import numpy as np
@@ -8,20 +9,23 @@ from sklearn.model_selection import GridSearchCV, cross_val_score
 from sklearn.pipeline import Pipeline
 
 from baselines import (
-    BASELINES,
     NgramVectorizer,
     make_linear_svm,
     make_naive_bayes,
     make_nbsvm,
     top_features,
 )
-from corpus import prepare
+from imdb_baselines.catalog import is_neural, make_model, model_names
+from imdb_baselines.corpus import prepare
 
 # Fixture test reviews every baseline must get right after training on the fixture:
 # three clear pans ("third worst movie", "absolutely horrible", "bad. very bad")
 # and three clear raves ("What a great movie!!", "Great comedy", "LOVED every minute").
 CLEAR_NEGATIVE = [2968, 11314, 8984]
 CLEAR_POSITIVE = [7563, 8091, 3236]
+
+#: The catalogue's classical models, by name, each built as a comparison builds it.
+BASELINES = {name: functools.partial(make_model, name) for name in model_names() if not is_neural(name)}
 
 
 @pytest.fixture(scope="module")
@@ -158,7 +162,7 @@ def test_texts_prepared_with_another_stopword_list_are_prepared_again(data):
 
 
 def test_top_features_of_more_classes_rank_each_class_against_the_rest():
-    import corpus
+    from imdb_baselines import corpus
     from tests.conftest import FIXTURES
 
     trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", text_column="question", label_column="coarse")
@@ -173,7 +177,7 @@ def test_top_features_of_more_classes_rank_each_class_against_the_rest():
 def test_naive_bayes_scores_rank_texts_of_one_class_across_lengths():
     from sklearn.metrics import roc_auc_score
 
-    import corpus
+    from imdb_baselines import corpus
     from tests.conftest import FIXTURES
 
     trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", test=FIXTURES / "trec" / "test.jsonl",
@@ -188,7 +192,7 @@ def test_naive_bayes_scores_rank_texts_of_one_class_across_lengths():
 
 
 def test_preparing_in_two_processes_gives_the_same_tokens(fixture_corpus, monkeypatch):
-    from corpus import prepared as prepared_module
+    from imdb_baselines.corpus import prepared as prepared_module
 
     texts = fixture_corpus.train["text"].tolist() + fixture_corpus.unsup["text"].tolist()
     monkeypatch.setattr(prepared_module, "_PARALLEL_FROM", 1)

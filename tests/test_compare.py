@@ -2,15 +2,18 @@ import json
 import os
 import re
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-import compare
-from evaluation import registry
+from imdb_baselines import catalog as registry
+from imdb_baselines.cli import compare
 from tests.conftest import FIXTURE_ROOT
+
+ROOT = Path(__file__).resolve().parents[1]
 
 BASE = ["--data", str(FIXTURE_ROOT), "--excerpt", "--bootstrap", "100", "--quiet"]
 
@@ -92,7 +95,7 @@ def test_a_failing_model_keeps_the_others(tmp_path, monkeypatch):
     def make(name, **kwargs):
         return Broken() if name == "linear_svm" else real(name, **kwargs)
 
-    monkeypatch.setattr("evaluation.runner.make_model", make)
+    monkeypatch.setattr("imdb_baselines.run.local.make_model", make)
     status, out = _run(tmp_path, "broken", "--models", "naive_bayes,linear_svm,nbsvm")
     assert status == 1
     markdown = (out / "report.md").read_text(encoding="utf-8")
@@ -107,7 +110,7 @@ def test_ctrl_c_writes_a_report_of_the_finished_models(tmp_path, monkeypatch):
         def fit(self, X, y):
             raise KeyboardInterrupt
 
-    monkeypatch.setattr("evaluation.runner.make_model",
+    monkeypatch.setattr("imdb_baselines.run.local.make_model",
                         lambda name, **kw: Interrupted() if name == "nbsvm" else real(name, **kw))
     status, out = _run(tmp_path, "stopped", "--models", "naive_bayes,nbsvm,linear_svm")
     assert status == 130
@@ -121,7 +124,7 @@ def test_a_crash_while_writing_leaves_no_half_written_report(tmp_path, monkeypat
     def explode(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr("evaluation.comparison.write_report", explode)
+    monkeypatch.setattr("imdb_baselines.evaluation.folder.write_report", explode)
     status, _ = _run(tmp_path, "crash", "--models", "naive_bayes")
     assert status == 1  # a one-line error, not a traceback
     assert [p.name for p in tmp_path.iterdir()] == []  # no report, no staging folder, no lock file left
@@ -173,12 +176,16 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
     names = [line.split()[0] for line in lines if not line.startswith(" ")]
     assert names == ["naive_bayes", "linear_svm", "nbsvm", "ensemble", "lstm", "bilstm", "gru", "cnn", "fasttext",
                      "fasttext_trigrams", "fasttext_w2v"]
-    nbsvm = lines[lines.index(next(line for line in lines if line.startswith("nbsvm"))):][:3]
+    start = lines.index(next(line for line in lines if line.startswith("nbsvm")))
+    block = [line.strip() for line in lines[start + 1:start + 8] if line.startswith(" ")]
+    nbsvm = [lines[start], " ".join(block)]
     assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]
     assert "settings: ngram_range=(1, 3), alpha=1.0, C=1.0, beta=0.25, loss='svm', min_df=1" in nbsvm[1]
-    reference = json.loads((compare.REPORTS / "reference" / "results.json").read_text(encoding="utf-8"))
+    assert "--tune grid: ngram_range in [(1, 2), (1, 3)]; C in [0.1, 1.0]" in nbsvm[1]
+    assert "engines: local, spark; exports: onnx; in the core install" in nbsvm[1]
+    reference = json.loads((ROOT / "reports" / "reference" / "results.json").read_text(encoding="utf-8"))
     accuracy = next(r["accuracy"] for r in reference["results"] if r["model"] == "nbsvm")
-    assert f"accuracy {accuracy:.4f}" in nbsvm[2]
+    assert f"accuracy {accuracy:.4f}" in nbsvm[1]
     assert any("not in the reference report" in line for line in lines)  # bilstm, gru, cnn
 
 
@@ -210,7 +217,7 @@ def no_loading(monkeypatch):
     def load(*args, **kwargs):
         raise AssertionError("the data was loaded before the report folder was checked")
 
-    monkeypatch.setattr("corpus.load_imdb", load)
+    monkeypatch.setattr("imdb_baselines.corpus.load_imdb", load)
 
 
 def _refused(capsys, argv, message):
@@ -248,7 +255,7 @@ def test_too_small_a_split_is_found_after_loading_before_any_model(tmp_path, cap
     def make(name, **kwargs):
         raise AssertionError("a model was built")
 
-    monkeypatch.setattr("evaluation.runner.make_model", make)
+    monkeypatch.setattr("imdb_baselines.run.local.make_model", make)
     _refused(capsys, ["--out", str(tmp_path / "r"), "--sample", "10"],
              "a validation carve of 1 review(s) cannot hold one of each of the 2 classes")
     _refused(capsys, ["--out", str(tmp_path / "r"), "--sample", "12", "--validation-size", "0.5"],
@@ -310,7 +317,7 @@ def test_set_changes_one_models_setting_and_is_recorded(tmp_path):
 
 
 def test_the_index_of_runs_never_overwrites_a_readme_it_did_not_write(tmp_path):
-    from evaluation.report import update_index
+    from imdb_baselines.evaluation.report import update_index
 
     (tmp_path / "README.md").write_text("# My notes on these runs\n", encoding="utf-8")
     update_index(tmp_path)
@@ -322,19 +329,20 @@ def test_the_index_of_runs_never_overwrites_a_readme_it_did_not_write(tmp_path):
 
 
 def test_tune_searches_the_grid_on_training_texts_only_and_fits_the_best(tmp_path, monkeypatch):
-    from sklearn.model_selection import GridSearchCV
+    import dataclasses
 
-    from evaluation import tuning
+    from imdb_baselines.catalog import CATALOG
 
-    monkeypatch.setitem(tuning.TUNING_GRIDS, "nbsvm", {"classifier__C": [0.01, 1.0]})
-    seen = []
-    fit = GridSearchCV.fit
+    monkeypatch.setitem(CATALOG, "nbsvm", dataclasses.replace(CATALOG["nbsvm"], grid={"C": [0.01, 1.0]}))
+    from sklearn import model_selection
 
-    def recording_fit(self, X, y=None, **params):
+    seen, original = [], model_selection.cross_val_score
+
+    def recording(estimator, X, y=None, **params):  # every candidate's folds are cut from these texts
         seen.append(list(X))
-        return fit(self, X, y, **params)
+        return original(estimator, X, y, **params)
 
-    monkeypatch.setattr(GridSearchCV, "fit", recording_fit)
+    monkeypatch.setattr(model_selection, "cross_val_score", recording)
     status, out = _run(tmp_path, "tuned", "--models", "naive_bayes,nbsvm", "--bootstrap", "0", "--tune",
                        "--set", "naive_bayes.alpha=0.5")
     assert status == 0
@@ -352,8 +360,8 @@ def test_tune_searches_the_grid_on_training_texts_only_and_fits_the_best(tmp_pat
 def test_cross_validation_splits_keep_the_prepared_tokens(fixture_splits):
     from sklearn.model_selection import cross_val_score
 
-    import corpus
     from baselines import make_nbsvm
+    from imdb_baselines import corpus
 
     prepared = corpus.prepare(fixture_splits.X_train)
     part = prepared[np.array([0, 2, 4])]
@@ -370,7 +378,7 @@ def test_cross_validation_splits_keep_the_prepared_tokens(fixture_splits):
 def test_word_vectors_from_the_unlabelled_reviews_are_learned_once_and_cached(tmp_path, caplog):
     import logging
 
-    from corpus import default_cache_dir
+    from imdb_baselines.corpus import default_cache_dir
 
     with caplog.at_level(logging.INFO):
         status, out = _run(tmp_path, "w2v", "--models", "fasttext_w2v", "--epochs", "1", "--bootstrap", "0")

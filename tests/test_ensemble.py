@@ -8,10 +8,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
 from baselines import TokenSpan, make_ensemble, make_nbsvm
-from corpus import prepare
-from evaluation.registry import parse_settings, resolved_settings
-from exports import export_model
-from modelfiles import load_model, save_model
+from imdb_baselines.catalog import parse_settings, resolved_settings
+from imdb_baselines.corpus import prepare
+from imdb_baselines.exports import export_model
+from imdb_baselines.modelfiles import load_model, save_model
 from tests.conftest import FIXTURES
 
 
@@ -85,10 +85,11 @@ def test_kept_loaded_and_refused_by_onnx(reviews, fitted, tmp_path):
 
 
 def test_its_settings_are_reachable_one_way():
-    assert resolved_settings("ensemble") == {"span": 50, "cv": 5}
+    assert resolved_settings("ensemble") == {"span": 50, "final_C": 1.0, "cv": 5}
     assert parse_settings(["ensemble.span=100"], ["ensemble"]) == {"ensemble": {"span": 100}}
-    with pytest.raises(ValueError, match="ensemble has no setting 'C'; its settings: cv, span"):
+    with pytest.raises(ValueError, match="ensemble has no setting 'C'; its settings: cv, final_C, span"):
         parse_settings(["ensemble.C=2"], ["ensemble"])
     nested = make_ensemble().get_params()
     assert nested["ending__span__start"] == -50 and nested["nbsvm__classifier__beta"] == 0.25
+    assert make_ensemble(final_C=0.1).get_params()["final_estimator__C"] == 0.1
     assert make_nbsvm().get_params()["classifier__beta"] == nested["nbsvm__classifier__beta"]

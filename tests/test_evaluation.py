@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from evaluation.metrics import bootstrap_intervals, evaluate
-from evaluation.significance import mcnemar, mcnemar_matrix
+from imdb_baselines.evaluation.metrics import bootstrap_intervals, evaluate
+from imdb_baselines.evaluation.significance import mcnemar, mcnemar_matrix
 
 
 def test_evaluate_matches_sklearn_and_uses_scores_for_auc():
@@ -56,7 +56,7 @@ def test_perfect_predictions_have_degenerate_intervals():
 
 @pytest.mark.parametrize("k", [2, 3, 6])
 def test_every_vectorised_metric_matches_scikit_learn_on_unresampled_data(k):
-    from evaluation.metrics import metric_table
+    from imdb_baselines.evaluation.metrics import metric_table
 
     rng = np.random.default_rng(k)
     y = rng.integers(0, k, 500)
@@ -106,7 +106,7 @@ def test_string_classes_with_a_chosen_positive_label():
 def test_saved_size_counts_large_arrays_without_holding_the_bytes():
     import pickle
 
-    from evaluation.resources import saved_size_bytes
+    from imdb_baselines.run.resources import saved_size_bytes
 
     model = {"weights": np.arange(10**6, dtype=np.float64), "name": "nbsvm"}
     assert saved_size_bytes(model) == len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))

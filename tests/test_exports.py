@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import export
-from corpus import TextPreprocessor
-from evaluation.registry import is_neural, make_model, model_names, uses_unlabelled
-from exports import export_model, load_export
-from modelfiles import ModelFileError, base_model, load_model, predict_texts, save_model
-from storage import TargetError
+from imdb_baselines.catalog import is_neural, make_model, model_names, uses_unlabelled
+from imdb_baselines.cli import export
+from imdb_baselines.corpus import TextPreprocessor
+from imdb_baselines.exports import export_model, load_export
+from imdb_baselines.modelfiles import ModelFileError, base_model, load_model, predict_texts, save_model
+from imdb_baselines.storage import TargetError
 from tests.conftest import FIXTURES
 
 TINY = {"num_words": 400, "maxlen": 60, "embedding_dim": 8, "epochs": 1, "batch_size": 32, "verbose": 0}
@@ -84,7 +84,7 @@ def test_keras_models_export_to_savedmodel_and_agree_with_python(saved, texts, t
 def test_the_graphs_tokens_are_the_shared_tokenizers(saved, texts):
     import onnxruntime
 
-    from exports.onnx_keras import keras_ids_onnx
+    from imdb_baselines.exports.onnx_keras import keras_ids_onnx
 
     clf = load_model(saved["lstm"])
     session = onnxruntime.InferenceSession(keras_ids_onnx(clf).SerializeToString())
@@ -94,7 +94,7 @@ def test_the_graphs_tokens_are_the_shared_tokenizers(saved, texts):
 
 
 def test_the_reasons_given_for_an_encoding_difference():
-    from exports.parity import why_encoding_differs
+    from imdb_baselines.exports.parity import why_encoding_differs
 
     assert why_encoding_differs("Duvara Kars&#305;") == "the entity &#305; stands for 'ı', a letter or digit"
     assert "without its ';'" in why_encoding_differs("caf&eacute was fine")

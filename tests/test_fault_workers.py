@@ -160,8 +160,8 @@ def test_an_export_onto_a_full_disk_is_one_line(kept_report, tmp_path):
     pytest.importorskip("onnxruntime")
     disk = tmp_path / "disk"
     disk.mkdir()
-    command = [sys.executable, str(ROOT / "export.py"), "--model", str(kept_report / "models" / "nbsvm"), "--format",
-               "onnx", "--out", str(disk / "export")]
+    command = [sys.executable, "-m", "imdb_baselines.cli.export", "--model", str(kept_report / "models" / "nbsvm"),
+               "--format", "onnx", "--out", str(disk / "export")]
     script = 'mount -t tmpfs -o size=16k tmpfs "$1" && shift && exec "$@"'
     done = subprocess.run(["unshare", "--mount", "--map-root-user", "sh", "-c", script, "sh", str(disk), *command],
                           capture_output=True, text=True, timeout=300, env=ENVIRONMENT)

@@ -6,8 +6,8 @@ import shutil
 import pandas as pd
 import pytest
 
-import corpus
-from corpus import DataError, load_texts
+from imdb_baselines import corpus
+from imdb_baselines.corpus import DataError, load_texts
 from tests.conftest import FIXTURES
 
 SST, TREC, POLARITY = FIXTURES / "sst5", FIXTURES / "trec", FIXTURES / "polarity2k"

@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-import corpus
-from baselines import BASELINES, top_features
+from baselines import top_features
+from imdb_baselines import corpus
+from imdb_baselines.catalog import is_neural, make_model, model_names
 
 pytestmark = pytest.mark.full_data
 
@@ -21,7 +22,7 @@ def imdb(full_data):
 def test_default_baselines_reach_their_targets(imdb):
     X, y = corpus.prepare(imdb.train["text"].tolist()), imdb.train["label"].to_numpy()
     X_test, y_test = corpus.prepare(imdb.test["text"].tolist()), imdb.test["label"].to_numpy()
-    models = {name: make().fit(X, y) for name, make in BASELINES.items()}
+    models = {name: make_model(name).fit(X, y) for name in model_names() if not is_neural(name)}
     accuracy = {name: float((m.predict(X_test) == y_test).mean()) for name, m in models.items()}
     print(accuracy)
     for name, floor in MUST.items():
@@ -42,10 +43,9 @@ def test_splits_are_identical_across_calls_and_balanced(imdb):
 
 
 def test_fasttext_learns_in_one_epoch(imdb):
-    from neural import make_neural
 
     splits = corpus.make_splits(imdb, seed=0)
-    clf = make_neural("fasttext", epochs=1, verbose=0)
+    clf = make_model("fasttext", neural_overrides={"epochs": 1, "verbose": 0})
     clf.fit(splits.X_train, splits.y_train, validation_data=(splits.X_val, splits.y_val))
     accuracy = float((clf.predict(splits.X_test) == splits.y_test).mean())
     print(f"fasttext, one epoch: test accuracy {accuracy:.4f}, {clf.history_['epoch_time'][0]:.0f} s")
@@ -56,10 +56,10 @@ def test_exports_agree_with_their_models_on_the_whole_test_set(imdb, full_data, 
     """A real comparison keeps NBSVM (calibrated), fastText and the tutorial's LSTM (one epoch each); every
     export gives the model's label on at least 99.9 % of the 25,000 test reviews, and the same probability
     within 1e-4 wherever the in-graph encoding is Python's."""
-    import compare
-    from exports import export_model, load_export
-    from exports.parity import agreement
-    from modelfiles import load_model
+    from imdb_baselines.cli import compare
+    from imdb_baselines.exports import export_model, load_export
+    from imdb_baselines.exports.parity import agreement
+    from imdb_baselines.modelfiles import load_model
 
     report = tmp_path / "report"
     assert compare.main(["--data", full_data, "--models", "nbsvm,fasttext,lstm", "--epochs", "1", "--bootstrap",
@@ -83,10 +83,10 @@ def both_engines(full_data, tmp_path_factory):
     pytest.importorskip("pyspark", reason="the spark extra is not installed")
     import json
 
-    import compare
-    from engines.spark.data import read_spark_data
-    from engines.spark.preparation import TOKENS, add_tokens
-    from engines.spark.session import SparkOptions, spark_session
+    from imdb_baselines.cli import compare
+    from imdb_baselines.run.spark.data import read_spark_data
+    from imdb_baselines.run.spark.preparation import TOKENS, add_tokens
+    from imdb_baselines.run.spark.session import SparkOptions, spark_session
 
     session = spark_session(SparkOptions("local[2]"))
     data = read_spark_data(session, corpus.DataSource(path=full_data))

@@ -6,9 +6,9 @@ import tarfile
 
 import pytest
 
-import corpus
-from corpus import ImdbDataError, load_imdb
-from corpus import imdb as imdb_module
+from imdb_baselines import corpus
+from imdb_baselines.corpus import ImdbDataError, load_imdb
+from imdb_baselines.corpus import imdb as imdb_module
 from tests.conftest import FIXTURE_PER_CLASS, FIXTURE_ROOT
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-import compare
-import corpus
+from imdb_baselines import corpus
+from imdb_baselines.cli import compare
 from tests.conftest import FIXTURE_ROOT, FIXTURES
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,23 +131,23 @@ def test_an_sst_table_still_loads(tmp_path):
 def test_a_predict_pipe_closed_early_and_a_full_disk_are_one_line_each(kept_report):
     model = str(kept_report / "models" / "nbsvm")
     many = "\n".join(f"A fine film, number {i}." for i in range(5000)) + "\n"
-    piped = subprocess.run(f"{sys.executable} {ROOT / 'predict.py'} --model {model} --quiet --batch-size 50 "
+    piped = subprocess.run(f"{sys.executable} -m imdb_baselines.cli.predict --model {model} --quiet --batch-size 50 "
                            "| head -1", shell=True, input=many, capture_output=True, text=True, timeout=300)
     assert piped.stdout.startswith(" line  text") and piped.stderr == ""
     with open("/dev/full", "w") as full:
-        done = subprocess.run([sys.executable, str(ROOT / "predict.py"), "--model", model, "--quiet", "Good."],
-                              stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
+        done = subprocess.run([sys.executable, "-m", "imdb_baselines.cli.predict", "--model", model, "--quiet",
+                               "Good."], stdout=full, stderr=subprocess.PIPE, text=True, timeout=300)
     assert done.returncode == 1 and done.stderr.strip() == (
         "error: the predictions could not be written (No space left on device)")
 
 
 def test_predict_reads_standard_input_as_strict_utf8_and_refuses_a_negative_explain(kept_report):
     model = str(kept_report / "models" / "nbsvm")
-    done = subprocess.run([sys.executable, str(ROOT / "predict.py"), "--model", model, "--quiet"],
+    done = subprocess.run([sys.executable, "-m", "imdb_baselines.cli.predict", "--model", model, "--quiet"],
                           input=b"A fine film.\n\xff\xfe broken\n", capture_output=True, timeout=300,
                           env={"PATH": "/usr/bin:/bin", "LC_ALL": "C"})
     assert done.returncode == 2 and b"standard input is not UTF-8 text (byte 0xff" in done.stderr
-    refused = subprocess.run([sys.executable, str(ROOT / "predict.py"), "--model", model, "--explain", "-1",
+    refused = subprocess.run([sys.executable, "-m", "imdb_baselines.cli.predict", "--model", model, "--explain", "-1",
                               "Good."], capture_output=True, text=True, timeout=300)
     assert refused.returncode == 2 and "--explain must be an int >= 0" in refused.stderr
 

@@ -10,8 +10,8 @@ import zipfile
 import numpy as np
 import pytest
 
-from corpus import ImdbDataError, load_imdb
-from corpus import imdb as imdb_module
+from imdb_baselines.corpus import ImdbDataError, load_imdb
+from imdb_baselines.corpus import imdb as imdb_module
 from tests.conftest import FIXTURE_PER_CLASS, FIXTURE_ROOT
 
 

@@ -1,16 +1,17 @@
 """Models kept in folders: every registered model round-trips, and anything else is refused."""
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
-import compare
-import corpus
-from evaluation.registry import is_neural, make_model, model_names, uses_unlabelled
-from modelfiles import MANIFEST, ModelFileError, base_model, load_model, read_manifest, save_model
-from storage import TargetError
+from imdb_baselines import corpus
+from imdb_baselines.catalog import is_neural, make_model, model_names, uses_unlabelled
+from imdb_baselines.cli import compare
+from imdb_baselines.modelfiles import MANIFEST, ModelFileError, base_model, load_model, read_manifest, save_model
+from imdb_baselines.storage import TargetError
 from tests.conftest import FIXTURE_ROOT
 
 
@@ -91,12 +92,15 @@ def test_a_skops_file_with_a_foreign_type_is_refused(tmp_path):
     import skops.io
     from sklearn.pipeline import Pipeline
 
-    path = save_model(corpus.SequenceEncoder().fit(["a good film", "a bad film"]), tmp_path / "odd", name="odd")
+    from baselines import make_naive_bayes
+
+    path = save_model(make_naive_bayes().fit(["a good film", "a bad film"], [1, 0]), tmp_path / "odd", name="odd")
     skops.io.dump(Pipeline([("encoder", corpus.SequenceEncoder().fit(["a good film"]))]), path / "model.skops")
     manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     manifest["files"]["model.skops"] = hashlib.sha256((path / "model.skops").read_bytes()).hexdigest()
     (path / MANIFEST).write_text(json.dumps(manifest), encoding="utf-8")
-    with pytest.raises(ModelFileError, match="holds types this package does not load: corpus.sequences.Sequence"):
+    foreign = "holds types this package does not load: imdb_baselines.corpus.sequences.Sequence"
+    with pytest.raises(ModelFileError, match=foreign):
         load_model(path)
 
 
@@ -105,3 +109,17 @@ def test_the_provenance_records_the_run_wide_neural_settings_that_ran(kept_repor
     assert provenance["model_settings"]["fasttext"]["epochs"] == 1  # the run's --epochs 1, not the default 5
     manifest = json.loads((kept_report / "models" / "fasttext" / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["params"]["epochs"] == 1
+
+
+def test_models_saved_by_version_0_1_0_load_and_answer_as_they_did():
+    """Folders saved before the modules moved into imdb_baselines name ``corpus.text`` types; they still load."""
+    import json
+
+    from imdb_baselines.modelfiles import load_model, predict_texts
+
+    folder = Path(__file__).parent / "fixtures" / "saved_before_package"
+    then = json.loads((folder / "predictions.json").read_text(encoding="utf-8"))
+    for name in ("nbsvm", "ensemble", "lstm"):
+        answers = predict_texts(load_model(folder / name), then["texts"])
+        assert [a["label"] for a in answers] == [p["label"] for p in then["predictions"][name]], name
+        assert [round(a["probability"], 6) for a in answers] == [p["probability"] for p in then["predictions"][name]]

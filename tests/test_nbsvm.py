@@ -5,8 +5,8 @@ from sklearn.exceptions import NotFittedError
 from sklearn.svm import LinearSVC
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-import corpus
 from baselines import NaiveBayesClassifier, NBSVMClassifier, make_nbsvm
+from imdb_baselines import corpus
 from tests.conftest import FIXTURES
 
 TREC = FIXTURES / "trec"

@@ -8,9 +8,12 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from neural import NEURAL_MODELS, KerasTextClassifier, build_lstm, make_neural, plot_history
-from storage import TargetError
+from imdb_baselines.catalog import is_neural, make_model, model_names
+from imdb_baselines.storage import TargetError
+from neural import KerasTextClassifier, build_lstm, plot_history
 from tests.conftest import FIXTURE_ROOT
+
+NEURAL_MODELS = [name for name in model_names() if is_neural(name)]
 
 TINY = {"num_words": 300, "maxlen": 40, "embedding_dim": 8, "epochs": 1, "batch_size": 16, "verbose": 0}
 
@@ -28,7 +31,10 @@ def fitted(data):
 
 
 def test_faithful_builder_is_the_tutorials_model():
-    model = build_lstm()
+    """The estimator's defaults (the one place the tutorial's sizes are written) and the builder's own."""
+    defaults = KerasTextClassifier().get_params()
+    model = build_lstm(**{k: defaults[k] for k in ("num_words", "maxlen", "embedding_dim", "l2", "learning_rate",
+                                                   "trainable_embeddings")}, n_classes=2)
     kinds = [(layer.__class__.__name__, layer.name) for layer in model.layers[1:]]
     assert [k for k, _ in kinds] == ["Embedding", "LSTM", "Dense", "Dropout", "Dense"]
     embedding, lstm, dense, dropout, output = model.layers[1:]
@@ -39,7 +45,6 @@ def test_faithful_builder_is_the_tutorials_model():
     assert model.input_shape == (None, 200)
     assert model.count_params() == 1_280_000 + 49_408 + 4_160 + 65
     assert model.optimizer.__class__.__name__ == "Adam" and model.loss == "binary_crossentropy"
-    defaults = KerasTextClassifier().get_params()
     assert {k: defaults[k] for k in ("num_words", "maxlen", "padding", "truncating", "embedding_dim",
                                      "epochs", "batch_size")} == {
         "num_words": 10_000, "maxlen": 200, "padding": "post", "truncating": "post",
@@ -106,7 +111,7 @@ def test_not_fitted_and_bad_inputs(data):
 @pytest.mark.parametrize("name", sorted(NEURAL_MODELS))
 def test_every_variant_trains_on_real_text(data, fixture_corpus, name):
     X, y, X_test = data
-    clf = make_neural(name, **TINY, early_stopping=False)
+    clf = make_model(name, settings={**TINY, "early_stopping": False})
     if clf.embeddings == "word2vec:unlabelled":
         with pytest.raises(ValueError, match="learns word vectors from unlabelled texts"):
             clone(clf).fit(X, y)
@@ -120,7 +125,7 @@ def test_every_variant_trains_on_real_text(data, fixture_corpus, name):
 
 def test_fasttext_appends_bigram_ids(data):
     X, y, _ = data
-    clf = make_neural("fasttext", **TINY).fit(X, y)
+    clf = make_model("fasttext", settings=TINY).fit(X, y)
     assert clf.ngram_indexer_.input_dim > clf.encoder_.vocabulary_size
     assert clf.model_.get_layer("embedding").input_dim == clf.ngram_indexer_.input_dim
 
@@ -178,7 +183,7 @@ def test_save_never_deletes_user_files_and_keeps_the_old_model_on_failure(fitted
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("storage.folders._exchange", disk_full)
+    monkeypatch.setattr("imdb_baselines.storage.folders._exchange", disk_full)
     with pytest.raises(OSError, match="No space left"):
         fitted.save(path)
     assert (path / "state.json").read_bytes() == before and KerasTextClassifier.load(path).classes_.tolist() == [0, 1]
@@ -196,12 +201,12 @@ def test_validation_labels_outside_the_training_classes_are_refused(data):
 
 
 def test_more_than_two_classes_end_in_a_softmax_and_short_texts_get_a_short_maxlen():
-    import corpus
+    from imdb_baselines import corpus
     from tests.conftest import FIXTURES
 
     trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", test=FIXTURES / "trec" / "test.jsonl",
                              text_column="question", label_column="coarse")
-    clf = make_neural("cnn", epochs=2, batch_size=16, verbose=0, validation_size=0.0)
+    clf = make_model("cnn", settings={"epochs": 2, "batch_size": 16, "verbose": 0, "validation_size": 0.0})
     clf.fit(trec.train["text"], trec.train["label"])
     output = clf.model_.get_layer("output")
     assert output.units == 6 and output.activation.__name__ == "softmax"

@@ -6,10 +6,15 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
-import corpus
 from baselines import NgramVectorizer
 from baselines.nbsvm import log_count_ratio
-from engines.spark.newton import LinearProblem, block_hessian_product, block_value_and_gradient, trust_region_newton
+from imdb_baselines import corpus
+from imdb_baselines.run.spark.newton import (
+    LinearProblem,
+    block_hessian_product,
+    block_value_and_gradient,
+    trust_region_newton,
+)
 from tests.conftest import FIXTURES
 
 

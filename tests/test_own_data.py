@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 from sklearn import metrics as skm
 
-import compare
-from evaluation import compare as compare_models
+from imdb_baselines.api import compare as compare_models
+from imdb_baselines.cli import compare
 from tests.conftest import FIXTURES
 
 SST, TREC, POLARITY = FIXTURES / "sst5", FIXTURES / "trec", FIXTURES / "polarity2k"
@@ -58,7 +58,7 @@ def test_trec_json_lines_and_polarity_folders(tmp_path):
 
 
 def test_bad_data_is_one_line_before_any_model(tmp_path, capsys, monkeypatch):
-    monkeypatch.setattr("evaluation.runner.make_model", lambda *a, **k: pytest.fail("a model was built"))
+    monkeypatch.setattr("imdb_baselines.run.local.make_model", lambda *a, **k: pytest.fail("a model was built"))
     argv = ["--data", str(SST / "train.csv"), "--out", str(tmp_path / "r"), "--quiet"]
     assert compare.main(argv) == 2
     err = capsys.readouterr().err
@@ -74,7 +74,7 @@ def test_python_leaderboard_from_a_dataframe_keeps_label_types(labels, tmp_path)
     frame = pd.DataFrame({"review": texts["sentence"], "sentiment": [labels[0] if m else labels[1] for m in mood]})
     train, test = frame.iloc[::2], frame.iloc[1::2]
     board = compare_models(train, test, models=["naive_bayes", "nbsvm"], text_column="review",
-                           label_column="sentiment", n_resamples=0, out=tmp_path / "report")
+                           label_column="sentiment", bootstrap=0, out=tmp_path / "report")
     assert list(board.index) == sorted(board.index, key=lambda m: -board.loc[m, "accuracy"]) and len(board) == 2
     assert {"accuracy", "precision", "recall", "f1", "roc_auc", "fit_s"} <= set(board.columns)
     predictions = pd.read_csv(tmp_path / "report" / "predictions.csv")
@@ -84,7 +84,37 @@ def test_python_leaderboard_from_a_dataframe_keeps_label_types(labels, tmp_path)
 def test_python_leaderboard_from_arrays():
     texts = pd.read_csv(SST / "train.csv")
     X, y = texts["sentence"].tolist(), texts["label"].tolist()
-    board = compare_models((X[::2], y[::2], X[1::2], y[1::2]), models=["linear_svm"], n_resamples=0)
+    board = compare_models((X[::2], y[::2], X[1::2], y[1::2]), models=["linear_svm"], bootstrap=0)
     assert list(board.index) == ["linear_svm"] and "macro_f1" in board.columns
-    with pytest.raises(ValueError, match="Unknown or no models"):
+    with pytest.raises(ValueError, match=r"--models: unknown or repeated \['bert'\]"):
         compare_models((X, y, X, y), models=["bert"])
+
+
+def test_the_command_line_and_python_take_the_same_options():
+    """Every flag of imdb-compare is an option of imdb_baselines.compare under the same name, and back."""
+    from dataclasses import fields
+
+    from imdb_baselines.cli.compare import _parser
+    from imdb_baselines.options import CompareOptions
+
+    flags = {action.dest for action in _parser()._actions} - {"help", "list_models", "verbose"}
+    assert flags == {f.name for f in fields(CompareOptions)}
+
+
+def test_python_runs_what_the_command_line_runs(tmp_path):
+    """Settings, tuning, repeats, calibration and a stopword ablation from Python, as from the command line."""
+    import json
+
+    texts = pd.read_csv(SST / "train.csv")
+    X, y = texts["sentence"].tolist(), texts["label"].tolist()
+    board = compare_models((X[::2], y[::2], X[1::2], y[1::2]), models=["nbsvm", "naive_bayes"], bootstrap=0,
+                           settings={"nbsvm": {"C": 0.5}}, tune=True, repeats=2, calibration=False,
+                           stopwords=["minimal", "none"], sort="f1", out=tmp_path / "r")
+    assert list(board.index) == sorted(board.index, key=lambda m: -board.loc[m, "macro_f1"])
+    results = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
+    assert results["provenance"]["model_settings"]["nbsvm"]["C"] == 0.5
+    assert all("C" not in row["params"] for row in results["tuning"]["nbsvm"]["grid"])
+    assert len(results["seed_accuracies"]["nbsvm"]) == 2 and "naive_bayes" not in results["seed_accuracies"]
+    assert results["calibration"] == {} and set(results["provenance"]["fingerprints"]) == {"minimal", "none"}
+    with pytest.raises(ValueError, match=r"--repeats must be an int in \[1, 20\]"):
+        compare_models((X, y, X, y), models=["nbsvm"], repeats=0)

@@ -9,8 +9,8 @@ import sys
 import pandas as pd
 import pytest
 
-import corpus
-import predict
+from imdb_baselines import corpus
+from imdb_baselines.cli import predict
 from tests.conftest import FIXTURE_ROOT
 
 RAVE, PAN = "A moving, beautifully acted film. I loved every minute.", "The worst film ever, a waste of time."
@@ -74,8 +74,9 @@ def test_bad_input_is_one_clear_line(report, argv, stdin, message, monkeypatch, 
 
 def test_a_file_that_is_not_utf8(report, tmp_path):
     (tmp_path / "latin.txt").write_bytes("Très bon film\n".encode("latin-1"))
-    done = subprocess.run([sys.executable, "predict.py", "--model", str(report / "models" / "nbsvm"), "--file",
-                           str(tmp_path / "latin.txt")], capture_output=True, text=True, cwd=FIXTURE_ROOT.parents[2])
+    done = subprocess.run([sys.executable, "-m", "imdb_baselines.cli.predict", "--model",
+                           str(report / "models" / "nbsvm"), "--file", str(tmp_path / "latin.txt")],
+                          capture_output=True, text=True, cwd=FIXTURE_ROOT.parents[2])
     assert done.returncode == 2 and "is not UTF-8 text (byte 0xe8" in done.stderr and "Traceback" not in done.stderr
 
 
@@ -91,7 +92,7 @@ def test_explain_names_the_ngrams_for_linear_models_only(report, capsys):
 
 def test_models_of_different_classes_are_not_mixed(report, tmp_path, capsys):
     from baselines import make_nbsvm
-    from modelfiles import save_model
+    from imdb_baselines.modelfiles import save_model
     from tests.conftest import FIXTURES
 
     trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", text_column="question", label_column="coarse")

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import compare
-from evaluation.analysis import confidence, excerpt
+from imdb_baselines.cli import compare
+from imdb_baselines.evaluation.analysis import confidence, excerpt
 from tests.conftest import FIXTURE_ROOT
 
 MODELS = ["naive_bayes", "linear_svm", "nbsvm", "cnn"]
@@ -132,9 +132,9 @@ def test_calibrated_probabilities_from_margins_equal_predict_proba(fixture_split
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
 
-    import corpus
     from baselines import make_linear_svm, make_naive_bayes
-    from modelfiles import probabilities_from_scores
+    from imdb_baselines import corpus
+    from imdb_baselines.modelfiles import probabilities_from_scores
 
     model = make_linear_svm().fit(fixture_splits.X_train, fixture_splits.y_train)
     calibrated = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=2).fit(

@@ -3,7 +3,14 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from corpus import SequenceEncoder, TextPreprocessor, decode_review, get_word_index, load_data, pad_sequences
+from imdb_baselines.corpus import (
+    SequenceEncoder,
+    TextPreprocessor,
+    decode_review,
+    get_word_index,
+    load_data,
+    pad_sequences,
+)
 
 TEXTS = ["A good film, a GOOD story.", "A bad film.<br />Bad, bad acting!"]
 

@@ -7,9 +7,9 @@ import shutil
 import pytest
 from fastapi.testclient import TestClient
 
-import serve
-from modelfiles import ModelFileError
-from serving import Limits, create_app, load_catalog
+from imdb_baselines.cli import serve
+from imdb_baselines.modelfiles import ModelFileError
+from imdb_baselines.serving import Limits, create_app, load_catalog
 
 RAVE = "A moving, beautifully acted film. I loved every minute."
 PAN = "The worst film ever, a waste of time and money."
@@ -85,11 +85,13 @@ def test_one_model_failing_is_a_500_entry_and_the_others_answer(catalog, monkeyp
     client = TestClient(create_app(catalog))
     served = catalog.models["naive_bayes"]
 
-    class Broken:
+    class Broken:  # a model that runs out of memory on the request, whichever way it is scored
         classes_ = served.model.classes_
 
         def predict_proba(self, texts):
             raise MemoryError("out of memory")
+
+        decision_function = predict_proba
 
     monkeypatch.setattr(served, "model", Broken())
     answers = {a["model"]: a for a in client.post("/predict", json={"text": RAVE}).json()["answers"]}

@@ -14,8 +14,8 @@ import pytest
 from packaging.requirements import Requirement
 from packaging.version import Version
 
-from modelfiles import ModelFileError, load_model
-from serving import load_catalog
+from imdb_baselines.modelfiles import ModelFileError, load_model
+from imdb_baselines.serving import load_catalog
 from tests.servers import free_port, running_server
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -162,7 +162,7 @@ def test_an_idle_connection_is_closed_after_the_timeout(server):
 
 def test_a_public_host_is_warned_about(kept_report):
     port = free_port()
-    process = subprocess.Popen([sys.executable, str(ROOT / "serve.py"), str(kept_report / "models" / "nbsvm"),
+    process = subprocess.Popen([sys.executable, "-m", "imdb_baselines.cli.serve", str(kept_report / "models" / "nbsvm"),
                                 "--host", "0.0.0.0", "--port", str(port)], stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE, text=True)
     try:
@@ -179,6 +179,6 @@ def test_a_public_host_is_warned_about(kept_report):
 
 
 def test_a_port_out_of_range_is_one_line():
-    done = subprocess.run([sys.executable, str(ROOT / "serve.py"), "somewhere", "--port", "70000"],
+    done = subprocess.run([sys.executable, "-m", "imdb_baselines.cli.serve", "somewhere", "--port", "70000"],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and "--port must be in [0, 65535]" in done.stderr and "Traceback" not in done.stderr

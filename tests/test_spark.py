@@ -11,16 +11,17 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import compare
-import corpus
-from evaluation.runner import RunConfig
+from imdb_baselines import corpus
+from imdb_baselines.cli import compare
+from imdb_baselines.run.results import RunConfig
 
 pytest.importorskip("pyspark", reason="the Spark engine's tests need the spark extra")
 
-from engines.spark import SparkOptions, run_spark_comparison  # noqa: E402
-from engines.spark.data import read_spark_data  # noqa: E402
-from engines.spark.preparation import TOKENS, add_tokens  # noqa: E402
-from engines.spark.session import spark_session  # noqa: E402
+from imdb_baselines.comparison import run_comparison  # noqa: E402
+from imdb_baselines.run.spark import SparkEngine, SparkOptions  # noqa: E402
+from imdb_baselines.run.spark.data import read_spark_data  # noqa: E402
+from imdb_baselines.run.spark.preparation import TOKENS, add_tokens  # noqa: E402
+from imdb_baselines.run.spark.session import spark_session  # noqa: E402
 
 FIXTURES = Path(__file__).parent / "fixtures"
 EXCERPT = corpus.DataSource(path=str(FIXTURES / "aclImdb"), excerpt=True)
@@ -98,8 +99,7 @@ def test_bad_tables_are_refused_as_by_the_local_reader(spark, tmp_path):
 def test_baselines_on_spark_against_their_local_twins(spark, source):
     config = RunConfig(models=("naive_bayes", "linear_svm", "nbsvm"), stopwords=("minimal",), out=None,
                        data=source, n_resamples=0, save_models=False)
-    spark_run = run_spark_comparison(config, session=spark).by_list["minimal"]
-    from evaluation.comparison import run_comparison
+    spark_run = run_comparison(config, engine=SparkEngine(session=spark)).by_list["minimal"]
 
     local_run = run_comparison(config).by_list["minimal"]
     spark_results = {r.name: r for r in spark_run}
@@ -161,14 +161,15 @@ def test_the_local_engine_never_imports_pyspark(tmp_path):
               f"status = compare.main(['--data', {str(FIXTURES / 'aclImdb')!r}, '--excerpt', '--models', "
               f"'naive_bayes', '--out', {str(tmp_path / 'r')!r}, '--bootstrap', '0', '--quiet'])\n"
               "assert status == 0, status\n"
-              "assert not [m for m in sys.modules if m.startswith(('pyspark', 'engines.spark'))], 'pyspark imported'\n")
+              "spark = [m for m in sys.modules if m.startswith(('pyspark', 'imdb_baselines.run.spark'))]\n"
+              "assert not spark, 'pyspark imported'\n")
     done = subprocess.run([sys.executable, "-c", script], cwd=REPOSITORY, capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
 
 
 def test_a_model_out_of_jvm_memory_is_reported_with_the_setting_to_raise(tmp_path, spark, monkeypatch):
-    from engines.spark import models
+    from imdb_baselines.run.spark import models
 
     def out_of_memory(self, frame, **options):
         raise RuntimeError("An error occurred while calling o412.fit.\n: java.lang.OutOfMemoryError: Java heap space")
@@ -176,7 +177,7 @@ def test_a_model_out_of_jvm_memory_is_reported_with_the_setting_to_raise(tmp_pat
     monkeypatch.setattr(models.SparkModel, "fit", out_of_memory)
     config = RunConfig(models=("naive_bayes",), stopwords=("minimal",), out=tmp_path / "r", data=EXCERPT,
                        n_resamples=0, save_models=False)
-    run = run_spark_comparison(config, session=spark)
+    run = run_comparison(config, engine=SparkEngine(session=spark))
     (result,) = run.by_list["minimal"]
     assert result.status == "failed" and "--spark-driver-memory" in result.error and "min_df" in result.error
     assert "naive_bayes" in (tmp_path / "r" / "report.md").read_text()
@@ -185,7 +186,7 @@ def test_a_model_out_of_jvm_memory_is_reported_with_the_setting_to_raise(tmp_pat
 def test_newton_blocks_hold_each_partitions_rows_with_a_bias_column(spark):
     from pyspark.ml.linalg import DenseVector, SparseVector
 
-    from engines.spark.newton import to_blocks
+    from imdb_baselines.run.spark.newton import to_blocks
 
     frame = spark.createDataFrame([(SparseVector(4, [1, 3], [2.0, 1.0]), 1), (DenseVector([0.0, 0.5, 0.0, 0.0]), 0),
                                    (SparseVector(4, [], []), 2)], ["features", "y"]).coalesce(1)

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from corpus import make_splits
+from imdb_baselines.corpus import make_splits
 
 
 def test_same_seed_gives_identical_splits(fixture_corpus):

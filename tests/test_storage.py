@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from storage import MARKER, OwnedFolder, TargetError, atomic_file, write_folder, write_marker
-from storage import folders as folders_module
+from imdb_baselines.storage import MARKER, OwnedFolder, TargetError, atomic_file, write_folder, write_marker
+from imdb_baselines.storage import folders as folders_module
 
 
 def _fill(text):
@@ -205,3 +205,45 @@ def test_a_lock_file_with_content_is_not_the_packages_and_stays(tmp_path):
     (tmp_path / ".report.lock").write_text("my notes", encoding="utf-8")
     write_folder(tmp_path / "report", "report", _fill("new"))
     assert (tmp_path / ".report.lock").read_text(encoding="utf-8") == "my notes"
+
+
+def test_locks_work_where_fcntl_is_missing(tmp_path):
+    """Without ``fcntl`` (Windows) the package imports and locks through ``msvcrt.locking``.
+
+    Here ``fcntl`` is blocked and ``msvcrt`` is given as a module whose ``locking`` takes a real POSIX record
+    lock (``os.lockf``), so two processes contend for the same file as on Windows.
+    """
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent(f"""
+        import os, subprocess, sys, time, types
+        import numpy, pandas, sklearn  # the libraries first, as they import on this platform
+        msvcrt = types.ModuleType("msvcrt")
+        msvcrt.LK_NBLCK, msvcrt.LK_UNLCK = 2, 0
+        def locking(fd, mode, nbytes):
+            os.lseek(fd, 0, os.SEEK_SET)
+            os.lockf(fd, os.F_TLOCK if mode == msvcrt.LK_NBLCK else os.F_ULOCK, nbytes)
+        msvcrt.locking = locking
+        sys.modules["fcntl"], sys.modules["msvcrt"] = None, msvcrt  # import fcntl now raises ImportError
+        from imdb_baselines import corpus  # the whole data layer imports
+        from imdb_baselines.storage import locks
+        assert locks.fcntl is None
+        handle = locks.acquire({str(tmp_path / 'x.lock')!r}, wait=False)
+        print("held", flush=True)
+        if sys.argv[1] == "hold":
+            time.sleep(30)
+    """)
+    env = dict(os.environ)
+    holder = subprocess.Popen([sys.executable, "-c", script, "hold"], stdout=subprocess.PIPE, text=True, env=env)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        second = subprocess.run([sys.executable, "-c", script, "try"], capture_output=True, text=True, env=env,
+                                timeout=120)
+        assert second.returncode == 1 and "LockTakenError" in second.stderr, second.stderr[-500:]
+    finally:
+        holder.kill()
+        holder.wait()
+    after = subprocess.run([sys.executable, "-c", script, "try"], capture_output=True, text=True, env=env, timeout=120)
+    assert after.returncode == 0 and after.stdout.strip() == "held", after.stderr[-500:]

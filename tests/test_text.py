@@ -2,7 +2,7 @@ import pickle
 
 import pytest
 
-from corpus import (
+from imdb_baselines.corpus import (
     DEFAULT_STOPWORDS,
     SENTIMENT_KEEP_WORDS,
     TextPreprocessor,

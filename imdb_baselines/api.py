@@ -1,0 +1,125 @@
+"""The comparison from Python: any labelled texts in, a leaderboard (pandas) out, a report if asked.
+
+:func:`compare` takes every option ``imdb-compare`` has, under the same names
+(:class:`~imdb_baselines.options.CompareOptions`); the command line parses its flags
+into those options and calls :func:`run`, so both run the same configuration.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pandas as pd
+
+from imdb_baselines import corpus
+from imdb_baselines.options import CompareOptions
+from imdb_baselines.run.results import ModelResult
+
+__all__ = ["compare", "leaderboard", "run"]
+
+
+def leaderboard(results: list[ModelResult], sort_by: str = "accuracy") -> pd.DataFrame:
+    """One row per finished model, sorted by ``sort_by`` (best first; costs cheapest first).
+
+    The columns are those of the report's ``results.csv``: every metric, its interval, and the costs.
+    """
+    from imdb_baselines.evaluation.report import headline_rows
+
+    rows = headline_rows(results, sort_by)
+    return pd.DataFrame(rows).set_index("model") if rows else pd.DataFrame(columns=["model"]).set_index("model")
+
+
+def compare(data: Any = None, test: Any = None, *, validation: Any = None, **options: Any) -> pd.DataFrame:
+    """Compare models on labelled texts and return the leaderboard.
+
+    Parameters
+    ----------
+    data : DataFrame, tuple, TextCorpus, path or None
+        The training texts as a DataFrame (with ``test`` and optionally
+        ``validation`` DataFrames of the same columns), the four arrays
+        ``(X_train, y_train, X_test, y_test)``, a loaded
+        :class:`~imdb_baselines.corpus.TextCorpus`, a file or folder (as ``--data``), or None for IMDB.
+    test, validation : DataFrame or path, optional
+        Used as given; without ``test`` a stratified ``test_size`` share of ``data`` is carved out.
+    **options
+        Any option of :class:`~imdb_baselines.options.CompareOptions`, named as on the command line
+        (``models``, ``stopwords``, ``seed``, ``settings``, ``tune``, ``repeats``, ``bootstrap``,
+        ``calibration``, ``epochs``, ``out``, ``engine``...). ``models`` and ``stopwords`` are lists;
+        ``settings`` is ``{model: {setting: value}}``. Without ``out`` no report is written.
+
+    Returns
+    -------
+    DataFrame
+        One row per finished model (index: model name), in ``sort`` order (best accuracy first).
+
+    Raises
+    ------
+    ValueError
+        An option out of its range (the message names it as the command line does).
+
+    Examples
+    --------
+    >>> board = compare(train_frame, test_frame, models=["naive_bayes", "nbsvm"], tune=True)  # doctest: +SKIP
+    >>> board[["accuracy", "macro_f1"]]  # doctest: +SKIP
+    """
+    if isinstance(options.get("stopwords"), str):
+        options["stopwords"] = (options["stopwords"],)
+    if isinstance(options.get("models"), str):
+        raise ValueError(f"models must be a list of names, e.g. [{options['models']!r}]")
+    unknown = sorted(set(options) - set(CompareOptions.__dataclass_fields__))
+    if unknown:
+        raise TypeError(f"compare() got unknown options {unknown}; valid: "
+                        f"{', '.join(CompareOptions.__dataclass_fields__)}")
+    texts = None
+    if data is None or isinstance(data, (str, os.PathLike)):
+        options.update(data=data, test=test, validation=validation)
+    else:
+        texts = _in_memory(data, test, validation, options)
+    checked = CompareOptions(**options).checked()
+    shown = ", ".join(f"{key}={value!r}" for key, value in sorted(options.items()) if key not in ("data", "test"))
+    return leaderboard(run(checked, texts=texts, command=f"imdb_baselines.compare({shown})").by_list[
+        checked.stopwords[0]], checked.sort)
+
+
+def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, command: str = ""):
+    """Run checked ``options`` (:meth:`CompareOptions.checked`) and write the report if ``options.out`` is set.
+
+    Returns
+    -------
+    imdb_baselines.comparison.Comparison
+    """
+    from imdb_baselines.comparison import run_comparison
+
+    if texts is not None and options.engine != "local":
+        raise ValueError("texts in memory run on the local engine; give the Spark engine a path as data")
+    learners = [name for name in options.models if _needs_unlabelled(name)]
+    if learners and (texts is not None or not options.source.is_imdb):
+        raise ValueError(f"{', '.join(learners)} learn word vectors from unlabelled texts, which only IMDB provides "
+                         "(its train/unsup reviews); leave them out with your own data")
+    return run_comparison(options.run_config(command=command), engine=options.make_engine(), wait=options.wait,
+                          data=texts)
+
+
+def _needs_unlabelled(name: str) -> bool:
+    from imdb_baselines.catalog import uses_unlabelled
+
+    return uses_unlabelled(name)
+
+
+def _in_memory(data: Any, test: Any, validation: Any, options: dict[str, Any]) -> corpus.TextCorpus:
+    """Texts given in memory as a TextCorpus: DataFrames, the four arrays, or a corpus already loaded."""
+    if isinstance(data, corpus.TextCorpus):
+        return data
+    defaults = CompareOptions()
+    columns = {key: options.get(key, getattr(defaults, key))
+               for key in ("text_column", "label_column", "test_size", "seed")}
+    if isinstance(data, pd.DataFrame):
+        return corpus.from_frames(data, test=test, validation=validation, **columns)
+    if isinstance(data, (tuple, list)) and len(data) == 4:
+        X_train, y_train, X_test, y_test = data
+        return corpus.from_frames(pd.DataFrame({"text": list(X_train), "label": list(y_train)}),
+                                  test=pd.DataFrame({"text": list(X_test), "label": list(y_test)}), name="texts",
+                                  source="arrays", test_size=columns["test_size"], seed=columns["seed"])
+    raise TypeError("data must be a DataFrame, a tuple (X_train, y_train, X_test, y_test), a TextCorpus, a path, "
+                    f"or None for IMDB. Got {type(data).__name__} instead.")

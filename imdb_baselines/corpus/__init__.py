@@ -1,0 +1,68 @@
+"""The IMDB corpus: loading, the shared text preparation, Keras-style encoding, splits."""
+
+from imdb_baselines.corpus.dataset import TextCorpus, plain_label, sorted_classes
+from imdb_baselines.corpus.errors import DataError, ImdbDataError
+from imdb_baselines.corpus.files import TABLE_SUFFIXES, from_frames, load_texts
+from imdb_baselines.corpus.imdb import (
+    ARCHIVE_SHA256,
+    ARCHIVE_URL,
+    REVIEWS_PER_CLASS,
+    default_cache_dir,
+    load_imdb,
+)
+from imdb_baselines.corpus.prepared import PreparedTexts, prepare
+from imdb_baselines.corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
+from imdb_baselines.corpus.sources import DataSource, drop_shared_texts, shared_texts
+from imdb_baselines.corpus.splits import Splits, make_splits, review_keys, sample_corpus, split_fingerprint
+from imdb_baselines.corpus.text import (
+    DEFAULT_STOPWORDS,
+    MINIMAL_STOPWORDS,
+    SENTIMENT_KEEP_WORDS,
+    STOPWORD_LISTS,
+    Stopwords,
+    TextPreprocessor,
+    get_stopwords,
+    normalize,
+)
+from imdb_baselines.corpus.validation import check_classification_target, check_texts
+
+__all__ = [
+    "ARCHIVE_SHA256",
+    "ARCHIVE_URL",
+    "DataError",
+    "DataSource",
+    "DEFAULT_STOPWORDS",
+    "MINIMAL_STOPWORDS",
+    "PreparedTexts",
+    "REVIEWS_PER_CLASS",
+    "SENTIMENT_KEEP_WORDS",
+    "STOPWORD_LISTS",
+    "TABLE_SUFFIXES",
+    "ImdbDataError",
+    "SequenceEncoder",
+    "Splits",
+    "Stopwords",
+    "TextCorpus",
+    "TextPreprocessor",
+    "check_classification_target",
+    "check_texts",
+    "decode_review",
+    "default_cache_dir",
+    "drop_shared_texts",
+    "from_frames",
+    "get_stopwords",
+    "get_word_index",
+    "load_data",
+    "load_imdb",
+    "load_texts",
+    "make_splits",
+    "normalize",
+    "pad_sequences",
+    "plain_label",
+    "prepare",
+    "review_keys",
+    "sample_corpus",
+    "shared_texts",
+    "sorted_classes",
+    "split_fingerprint",
+]

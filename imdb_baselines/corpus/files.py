@@ -1,0 +1,419 @@
+"""The user's own labelled texts: CSV, TSV, JSON Lines, Parquet, a folder per class, or DataFrames.
+
+Every source becomes a :class:`~imdb_baselines.corpus.TextCorpus` through the same checks,
+so a bad file is refused with the file, row or column named, before any
+model trains: a missing column (the available ones are listed), empty or
+missing texts (counted; ``drop_empty`` removes them), missing labels, test
+or validation labels never seen in training, a file that is not UTF-8.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+import pandas as pd
+
+from imdb_baselines.corpus.dataset import TextCorpus, sorted_classes
+from imdb_baselines.corpus.download import sha256_of
+from imdb_baselines.corpus.errors import DataError
+from imdb_baselines.corpus.reading import check_size, decode, is_inside
+
+__all__ = ["TABLE_SUFFIXES", "dataset_name", "from_frames", "load_texts", "sniff_delimiter", "typed_labels"]
+
+#: File name endings read as tables, and how.
+TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
+                  ".parquet": "parquet", ".pq": "parquet"}
+MAX_TEXT_BYTES = 1_000_000  # the largest single text read from a folder
+_SHOWN = 5
+_LISTED = 10  # column names an error message lists at most
+_SNIFF_BYTES = 16384  # the most of a file's start the delimiter is guessed from
+_SNIFF_LINES = 20  # lines of it
+#: Label cells that mean "no label" in the tables people export (pandas' and spreadsheets' missing markers).
+_MISSING_LABELS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
+                             "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_BOOLEAN = {"true": True, "false": False}
+
+
+def load_texts(
+    train: str | os.PathLike,
+    *,
+    test: str | os.PathLike | None = None,
+    validation: str | os.PathLike | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    delimiter: str | None = None,
+    encoding: str = "utf-8",
+    test_size: float = 0.2,
+    seed: int = 0,
+    drop_empty: bool = False,
+    name: str | None = None,
+) -> TextCorpus:
+    """Read a labelled text collection from files.
+
+    Parameters
+    ----------
+    train : path
+        A table (``.csv``, ``.tsv``, ``.jsonl``, ``.parquet``) with a text and
+        a label column, or a folder with one sub-folder per class holding one
+        text file per document (scikit-learn's ``load_files`` layout),
+        optionally with ``train/`` and ``test/`` above the class folders.
+    test, validation : path, optional
+        Separate test and validation tables, used as given. Without a test
+        set, a stratified, seeded ``test_size`` share of ``train`` is carved
+        out (and recorded in the split fingerprint through the text ids).
+        Give a validation file where the training set holds fragments of its
+        own texts (as SST does), since a carve from it would leak.
+    text_column, label_column : str, default="text", "label"
+        Column names in the tables.
+    delimiter : str, optional
+        The CSV delimiter; detected when not given (``,`` ``;`` tab ``|``).
+    encoding : str, default="utf-8"
+        The files' text encoding.
+    test_size : float, default=0.2
+        Share carved out for testing when no test set is given.
+    seed : int, default=0
+        Seed of that carve.
+    drop_empty : bool, default=False
+        Drop rows whose text is empty or missing, instead of refusing them.
+    name : str, optional
+        The collection's name in reports; defaults to the file or folder
+        name (its parent folder's for files named ``train.*``).
+
+    Returns
+    -------
+    TextCorpus
+        Labels keep their type: strings, integers, or booleans (``true`` /
+        ``false`` in a CSV).
+
+    Raises
+    ------
+    DataError
+        For any problem with the files, naming the file, row or column.
+
+    Examples
+    --------
+    >>> data = load_texts("sst5/train.csv", test="sst5/test.csv", text_column="sentence")  # doctest: +SKIP
+    >>> data.classes  # doctest: +SKIP
+    ('negative', 'neutral', 'positive', 'very negative', 'very positive')
+    """
+    train = Path(train).expanduser()
+    if not (0 < test_size < 1):
+        raise ValueError(f"The 'test_size' parameter of load_texts must be a float in (0, 1). Got {test_size!r}.")
+    options = {"text_column": text_column, "label_column": label_column, "drop_empty": drop_empty}
+    if train.is_dir():
+        frames, digest = _read_class_folders(train, encoding)
+        options.update(text_column="text", label_column="label")
+    else:
+        frames = {"train": _read_table(train, delimiter, encoding, (text_column, label_column))}
+        digest = hashlib.sha256(f"train:{sha256_of(_existing(train))}\n".encode())
+    for role, path in (("test", test), ("validation", validation)):
+        if path is not None:
+            path = _existing(Path(path).expanduser())
+            frames[role] = _read_table(path, delimiter, encoding, (text_column, label_column))
+            digest.update(f"{role}:{sha256_of(path)}\n".encode())
+    return from_frames(frames["train"], test=frames.get("test"), validation=frames.get("validation"),
+                       name=name or dataset_name(train), source=str(train), sha256=digest.hexdigest(),
+                       test_size=test_size, seed=seed, **options)
+
+
+def from_frames(
+    train: pd.DataFrame,
+    *,
+    test: pd.DataFrame | None = None,
+    validation: pd.DataFrame | None = None,
+    text_column: str = "text",
+    label_column: str = "label",
+    test_size: float = 0.2,
+    seed: int = 0,
+    drop_empty: bool = False,
+    name: str = "texts",
+    source: str = "DataFrame",
+    sha256: str | None = None,
+) -> TextCorpus:
+    """A :class:`~imdb_baselines.corpus.TextCorpus` from pandas DataFrames, with the same checks as :func:`load_texts`.
+
+    Examples
+    --------
+    >>> frame = pd.DataFrame({"text": ["good", "great", "fine", "bad", "awful", "poor"] * 2,
+    ...                       "label": ["pos", "pos", "pos", "neg", "neg", "neg"] * 2})
+    >>> from_frames(frame, test_size=0.5).classes
+    ('neg', 'pos')
+    """
+    notes: list[str] = []
+    frames = {"train": train, "test": test, "validation": validation}
+    clean = {role: _clean(frame, role, source, text_column, label_column, drop_empty, notes)
+             for role, frame in frames.items() if frame is not None}
+    try:
+        classes = sorted_classes(pd.concat([f["label"] for f in clean.values()]))
+    except TypeError as error:
+        raise DataError(f"{source}: {error}") from None
+    train_classes = set(sorted_classes(clean["train"]["label"]))
+    for role in ("test", "validation"):
+        unseen = [c for c in classes if role in clean and c not in train_classes and c in set(clean[role]["label"])]
+        if unseen:
+            raise DataError(f"The {role} set of {source} has labels that never occur in training: {unseen}. "
+                            "A model cannot predict a class it never saw; remove those rows or add training "
+                            "examples of them.")
+    if len(train_classes) < 2:
+        raise DataError(f"The training set of {source} has {len(train_classes)} class ({sorted(train_classes)}); "
+                        "at least two are needed.")
+    if "test" not in clean:
+        clean["train"], clean["test"] = _carve_test(clean["train"], test_size, seed, source)
+        notes.append(f"test set carved from the training file: {test_size:.0%}, stratified, seed {seed}")
+    digest = sha256 or _frames_digest(clean)
+    return TextCorpus(train=clean["train"], test=clean["test"], unsup=None, sha256=digest, source=source,
+                      name=name, validation=clean.get("validation"), notes=tuple(notes))
+
+
+def dataset_name(path: str | os.PathLike) -> str:
+    """A collection's name from its training file: the file's stem, or its folder's for ``train.csv`` and the like.
+
+    Examples
+    --------
+    >>> dataset_name("data/sst5/train.csv"), dataset_name("reviews.parquet")
+    ('sst5', 'reviews')
+    """
+    path = Path(path)
+    return path.parent.name if path.stem.lower() in ("train", "training", "data") else path.stem
+
+
+def _existing(path: Path) -> Path:
+    if not path.exists():
+        raise DataError(f"{path} does not exist. Give a CSV, TSV, JSON Lines or Parquet file, or a folder with "
+                        "one sub-folder per class.")
+    if not path.is_file():
+        raise DataError(f"{path} is neither a regular file nor a folder.")
+    return path
+
+
+def _read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple[str, ...] = ()) -> pd.DataFrame:
+    """A table file as a DataFrame; row ids are ``FILE:ROW`` (1-based data rows).
+
+    A CSV's header is read first: one without the ``columns`` asked for is refused before the table is parsed.
+    """
+    path = _existing(path)
+    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    if kind is None:
+        raise DataError(f"{path} is not a table this package reads: name it .csv, .tsv, .jsonl or .parquet "
+                        f"({', '.join(sorted(TABLE_SUFFIXES))}), or give a folder with one sub-folder per class.")
+    try:
+        if kind == "parquet":
+            frame = pd.read_parquet(path)
+        elif kind == "jsonl":
+            frame = _read_json_lines(path, encoding)
+        else:
+            sep = delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, encoding))
+            _check_header(path, sep, encoding, columns)
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=_bom_free(encoding))
+    except UnicodeDecodeError as error:
+        raise DataError(f"{path} is not {encoding.upper()} text (byte {error.object[error.start]:#04x} at "
+                        f"position {error.start}). Save it as UTF-8, or name its encoding (--encoding).") from None
+    except (ValueError, OSError, pd.errors.ParserError) as error:
+        if isinstance(error, DataError):
+            raise
+        raise DataError(f"{path} cannot be read as {kind.upper()}: {error}") from None
+    frame.index = pd.Index([f"{path.name}:{row}" for row in range(1, len(frame) + 1)], name="id")
+    return frame
+
+
+def _bom_free(encoding: str) -> str:
+    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
+
+
+def sniff_delimiter(path: Path, encoding: str) -> str:
+    """The delimiter of a CSV file, guessed from its first lines (at most 16 KiB; ``,`` when unsure).
+
+    A first line longer than that is cut, so a file of very wide or very long lines is sniffed as fast as
+    any other.
+    """
+    with open(path, encoding=_bom_free(encoding), newline="") as handle:
+        sample = handle.read(_SNIFF_BYTES)
+    lines = sample.splitlines()
+    sample = "\n".join(lines[:_SNIFF_LINES] if len(lines) > 1 else lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
+    except csv.Error:
+        return ","
+
+
+def _check_header(path: Path, sep: str, encoding: str, columns: tuple[str, ...]) -> None:
+    """Refuse a table whose header names a column twice (pandas would rename one and read the other) or lacks
+    one of ``columns``."""
+    with open(path, encoding=_bom_free(encoding), newline="") as handle:
+        header = next(csv.reader(handle, delimiter=sep), [])
+    missing = [c for c in columns if c not in set(header)]
+    if missing and len(columns) == 2 and columns[0] != columns[1]:
+        raise DataError(f"the table {path} has no column {', '.join(map(repr, missing))}. Its columns are: "
+                        f"{_listed(header)}. Name the right ones with text_column / label_column "
+                        "(--text-column / --label-column).")
+    twice = sorted(name for name, n in pd.Series(header, dtype=object).value_counts().items() if n > 1)
+    if twice:
+        raise DataError(f"{path} names {_listed(twice)} more than once in its header; a column must have one name. "
+                        "Rename or remove the duplicates.")
+
+
+def _listed(names) -> str:
+    """At most ten names, quoted, and how many more there are."""
+    names = [str(n) for n in names]
+    shown = ", ".join(map(repr, names[:_LISTED]))
+    return shown + (f" and {len(names) - _LISTED:,} more" if len(names) > _LISTED else "")
+
+
+def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
+    keys = [key for key, _ in pairs]
+    if len(set(keys)) != len(keys):
+        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice in one object")
+    return dict(pairs)
+
+
+def typed_labels(column: pd.Series) -> pd.Series:
+    """Labels read as text that are all whole numbers or all true/false become integers or booleans."""
+    values = column[column.map(lambda v: isinstance(v, str) and v != "")]
+    if len(values) != column.notna().sum() or not len(values):
+        return column  # not all text: typed by the file format already
+    if values.map(lambda v: bool(_INTEGER.match(v))).all():
+        return column.map(lambda v: int(v) if v != "" else None)
+    if values.str.lower().isin(_BOOLEAN).all():
+        return column.map(lambda v: _BOOLEAN[v.lower()] if v != "" else None)
+    return column
+
+
+def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
+    records = []
+    with open(path, encoding=_bom_free(encoding)) as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line, object_pairs_hook=_no_duplicate_keys)
+            except json.JSONDecodeError as error:
+                raise DataError(f"{path}, line {number}, is not valid JSON ({error.msg}). JSON Lines files hold one "
+                                "JSON object per line.") from None
+            except ValueError as error:
+                raise DataError(f"{path}, line {number}: {error}; each key must appear once.") from None
+            if not isinstance(record, dict):
+                raise DataError(f"{path}, line {number}, holds a {type(record).__name__}, not a JSON object.")
+            records.append(record)
+    return pd.DataFrame.from_records(records)
+
+
+def _read_class_folders(root: Path, encoding: str) -> tuple[dict[str, pd.DataFrame], object]:
+    """``root/CLASS/*.txt``, or ``root/train/CLASS`` and ``root/test/CLASS``; labels are the folder names."""
+    digest = hashlib.sha256()
+    splits = {"train": root / "train", "test": root / "test"}
+    if not all(folder.is_dir() for folder in splits.values()):
+        splits = {"train": root}
+    frames = {}
+    for role, folder in splits.items():
+        rows = []
+        classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
+        if not classes:
+            raise DataError(f"{folder} has no class folders. Put each class's texts in a sub-folder named after "
+                            "the class (pos/, neg/, ...), one text per file.")
+        empty = [p.name for p in classes if not any(f.is_file() and not f.name.startswith(".") for f in p.iterdir())]
+        if empty:
+            raise DataError(f"{folder} has class folders without texts: {_listed(empty)}. Put that class's texts "
+                            "in it, one per file, or remove the folder.")
+        for class_folder in classes:
+            if not is_inside(class_folder, root):
+                raise DataError(f"{class_folder} links out of the dataset folder {root}; copy the files in.")
+            for path in sorted(p for p in class_folder.iterdir() if p.is_file() and not p.name.startswith(".")):
+                name = path.relative_to(root).as_posix()
+                if not is_inside(path, root):
+                    raise DataError(f"{name} links out of the dataset folder {root}; copy the file in.")
+                check_size(name, path.stat().st_size, root, MAX_TEXT_BYTES)
+                data = path.read_bytes()
+                digest.update(name.encode() + b"\0" + data + b"\0")
+                rows.append((name, decode(data, name, root, encoding), class_folder.name))
+        frames[role] = pd.DataFrame(rows, columns=["id", "text", "label"]).set_index("id")
+    return frames, digest
+
+
+def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_column: str, drop_empty: bool,
+           notes: list[str]) -> pd.DataFrame:
+    """Columns ``id``, ``text``, ``label`` (+ the others), checked; rows named by their ids in errors."""
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"The {role} data must be a pandas DataFrame. Got {type(frame).__name__} instead.")
+    where = f"the {role} data of {source}"
+    if text_column == label_column:
+        raise DataError(f"The text and the label column are both {text_column!r}; name two different columns "
+                        "(--text-column / --label-column).")
+    missing = [c for c in (text_column, label_column) if c not in frame.columns]
+    if missing:
+        raise DataError(f"{where} has no column {', '.join(map(repr, missing))}. Its columns are: "
+                        f"{_listed(frame.columns)}. Name the right ones with text_column / "
+                        "label_column (--text-column / --label-column).")
+    frame = frame.rename(columns={text_column: "text", label_column: "label"})
+    ids = frame.index.astype(str) if frame.index.name == "id" else pd.Index(
+        [f"{role}:{row}" for row in range(1, len(frame) + 1)])
+    frame = frame.drop(columns=[c for c in ("id",) if c in frame.columns]).set_axis(ids, axis=0)
+    texts = frame["text"]
+    not_text = texts.map(lambda v: v is not None and not (isinstance(v, float) and pd.isna(v)) and not isinstance(
+        v, str))
+    if not_text.any():
+        raise DataError(f"{where} has {int(not_text.sum())} text(s) that are not strings, e.g. row "
+                        f"{ids[not_text.to_numpy()][0]}: {texts[not_text].iloc[0]!r}. Check --text-column.")
+    empty = texts.map(lambda v: not isinstance(v, str) or not v.strip())
+    if empty.any():
+        rows = ", ".join(ids[empty.to_numpy()][:_SHOWN])
+        if not drop_empty:
+            raise DataError(f"{where} has {int(empty.sum())} empty or missing text(s) (rows {rows}"
+                            f"{', ...' if empty.sum() > _SHOWN else ''}). Fill them in, or drop them with "
+                            "drop_empty=True (--drop-empty).")
+        notes.append(f"dropped {int(empty.sum())} empty text(s) from the {role} data")
+        frame = frame[~empty.to_numpy()]
+    no_label = frame["label"].map(_is_missing)
+    if no_label.any():
+        rows = ", ".join(frame.index[no_label.to_numpy()][:_SHOWN])
+        raise DataError(f"{where} has {int(no_label.sum())} row(s) without a label (empty, NA, NaN, null...; rows "
+                        f"{rows}). Label them or remove them.")
+    frame = frame.assign(label=_class_labels(typed_labels(frame["label"]), where))
+    frame = frame.reset_index(names="id")
+    return frame[["id", "text", "label", *[c for c in frame.columns if c not in ("id", "text", "label")]]]
+
+
+def _is_missing(value) -> bool:
+    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
+        return True
+    return isinstance(value, str) and value.strip() in _MISSING_LABELS
+
+
+def _class_labels(labels: pd.Series, where: str) -> pd.Series:
+    """Labels as classes: whole-number floats (from Parquet or JSON) become ints; other floats are refused."""
+    floats = labels.map(lambda v: isinstance(v, float))
+    if not floats.any():
+        return labels
+    whole = labels[floats.to_numpy()].map(lambda v: float(v).is_integer())
+    if not whole.all():
+        example = labels[floats.to_numpy()][~whole.to_numpy()].iloc[0]
+        raise DataError(f"{where} has labels that are fractional numbers, e.g. {float(example)}: a label names a "
+                        "class. Give class names or whole numbers (round or bin a score into classes first).")
+    return labels.map(lambda v: int(v) if isinstance(v, float) else v).astype(object)
+
+
+def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    from sklearn.model_selection import train_test_split
+
+    counts = train["label"].value_counts()
+    n_test = int(-(-test_size * len(train) // 1))
+    too_few = [f"{label!r} ({n})" for label, n in counts.items() if n < 2]
+    if too_few or n_test < len(counts):
+        raise DataError(f"{source} is too small to carve a stratified test set ({test_size:.0%} = {n_test} texts, "
+                        f"{len(counts)} classes; classes with one text: {', '.join(too_few) or 'none'}). Give a "
+                        "test file, a larger test_size, or more data.")
+    kept, held = train_test_split(train, test_size=test_size, random_state=seed, stratify=train["label"])
+    return kept.sort_index().reset_index(drop=True), held.sort_index().reset_index(drop=True)
+
+
+def _frames_digest(frames: dict[str, pd.DataFrame]) -> str:
+    digest = hashlib.sha256()
+    for role in sorted(frames):
+        for row in frames[role][["id", "text", "label"]].itertuples(index=False):
+            digest.update(f"{role}\0{row.id}\0{row.label!r}\0{row.text}\0".encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()

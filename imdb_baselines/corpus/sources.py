@@ -1,0 +1,93 @@
+"""Where a comparison's texts come from: IMDB (the default) or the user's own files, as one configuration."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from imdb_baselines.corpus.dataset import TextCorpus
+from imdb_baselines.corpus.files import TABLE_SUFFIXES, load_texts
+from imdb_baselines.corpus.imdb import REVIEWS_PER_CLASS, load_imdb
+
+__all__ = ["DataSource", "drop_shared_texts", "shared_texts"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class DataSource:
+    """The data of a run: IMDB, or a table or folder of the user's labelled texts."""
+
+    path: str | None = None  # IMDB archive or aclImdb folder, or the user's table / class folders; None: IMDB
+    test: str | None = None  # the user's test table (used as given); None: carve test_size from path
+    validation: str | None = None  # the user's validation table (used as given); None: carve from train
+    text_column: str = "text"  # the text column of the user's tables
+    label_column: str = "label"  # the label column of the user's tables
+    delimiter: str | None = None  # CSV delimiter; None: detected
+    encoding: str = "utf-8"  # encoding of the user's files
+    test_size: float = 0.2  # share carved for testing when there is no test table
+    drop_empty: bool = False  # drop rows with empty or missing texts instead of refusing them
+    drop_duplicates: bool = False  # drop training texts that also occur, exactly, in the test set
+    excerpt: bool = False  # IMDB: accept a balanced excerpt in the aclImdb layout
+
+    @property
+    def dataset_name(self) -> str:
+        """A short name of the data for default run names: ``imdb``, or the file or folder's name.
+
+        Examples
+        --------
+        >>> DataSource().dataset_name, DataSource(path="data/trec/train.jsonl").dataset_name
+        ('imdb', 'trec-train')
+        """
+        if self.is_imdb:
+            return "imdb"
+        path = Path(self.path.rstrip("/\\"))
+        stem = path.name.split(".")[0] if path.suffix else path.name
+        parent = path.parent.name if path.suffix else ""
+        name = f"{parent}-{stem}" if parent and parent not in (".", "..") else stem
+        return re.sub(r"[^A-Za-z0-9_.-]+", "-", name).strip("-.") or "data"
+
+    @property
+    def is_imdb(self) -> bool:
+        """IMDB unless the path is a table, a folder that is not aclImdb, or user-data options are set."""
+        if self.path is None:
+            return True
+        path = Path(self.path)
+        if self.test or self.validation or path.suffix.lower() in TABLE_SUFFIXES:
+            return False
+        if path.is_dir():
+            return path.name == "aclImdb" or (path / "aclImdb").is_dir()
+        return True  # an archive: the official aclImdb_v1.tar.gz
+
+    def load(self, *, seed: int = 0, include_unsup: bool = False) -> TextCorpus:
+        """Read the data (``seed`` is that of a carved test set; ``include_unsup``: IMDB's unlabelled reviews too)."""
+        if self.is_imdb:
+            data = load_imdb(self.path, reviews_per_class=None if self.excerpt else REVIEWS_PER_CLASS,
+                             include_unsup=include_unsup)
+        else:
+            data = load_texts(self.path, test=self.test, validation=self.validation, text_column=self.text_column,
+                              label_column=self.label_column, delimiter=self.delimiter, encoding=self.encoding,
+                              test_size=self.test_size, seed=seed, drop_empty=self.drop_empty)
+        return drop_shared_texts(data) if self.drop_duplicates else data
+
+
+def shared_texts(data: TextCorpus) -> int:
+    """How many test texts occur, character for character, in the training (or validation) texts."""
+    seen = set(data.train["text"])
+    if data.validation is not None:
+        seen |= set(data.validation["text"])
+    return int(data.test["text"].isin(seen).sum())
+
+
+def drop_shared_texts(data: TextCorpus) -> TextCorpus:
+    """The corpus without the training and validation texts that also occur in the test set (which stays whole)."""
+    test_texts = set(data.test["text"])
+    train = data.train[~data.train["text"].isin(test_texts)].reset_index(drop=True)
+    validation = None if data.validation is None else \
+        data.validation[~data.validation["text"].isin(test_texts)].reset_index(drop=True)
+    dropped = len(data.train) - len(train) + (0 if validation is None else len(data.validation) - len(validation))
+    logger.info("Dropped %d training/validation texts that also occur in the test set", dropped)
+    note = f"dropped {dropped} training/validation text(s) that also occur in the test set"
+    return replace(data, train=train, validation=validation, notes=(*data.notes, note))

@@ -1,0 +1,213 @@
+"""Train / validation / test splits, identical for every model, with a fingerprint.
+
+The official test split is kept whole and used only for the final
+evaluation; validation data is carved from the training split (stratified,
+seeded), so that nothing tunes or early-stops on test reviews.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from dataclasses import dataclass, replace
+from numbers import Integral, Real
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sklearn.model_selection import train_test_split
+
+from imdb_baselines.corpus.dataset import TextCorpus
+from imdb_baselines.corpus.errors import DataError
+from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
+
+__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "make_splits", "review_keys", "sample_corpus", "split_fingerprint"]
+
+#: Fewest training reviews of each class left after the validation carve.
+MIN_TRAIN_PER_CLASS = 5
+
+
+@dataclass(frozen=True)
+class Splits:
+    """Texts and labels of the three splits every model sees."""
+
+    X_train: list[str]  # training texts (train minus the validation carve)
+    y_train: np.ndarray  # their labels (for IMDB 1 = positive)
+    X_val: list[str]  # validation texts: carved from train, or the validation set given with the data
+    y_val: np.ndarray  # their labels
+    X_test: list[str]  # test texts: final evaluation only
+    y_test: np.ndarray  # their labels
+    keys: dict[str, list[str]]  # text keys per split, in order (IMDB: "pos/ID" / "neg/ID")
+    text_settings: str  # the shared text preparation (tokenizer, stopword list)
+    seed: int  # seed of the validation carve
+    fingerprint: str  # sha256 over the ordered keys of each split and text_settings
+    classes: tuple = ()  # the training labels in their fixed order
+
+    def sizes(self) -> dict[str, int]:
+        """Number of reviews per split."""
+        return {name: len(keys) for name, keys in self.keys.items()}
+
+
+def review_keys(frame: pd.DataFrame) -> list[str]:
+    """Unique keys of the texts: IMDB's ``pos/ID`` or ``neg/ID`` (its ids repeat across classes), else the ids."""
+    if "rating" not in frame.columns:
+        return frame["id"].astype(str).tolist()
+    kinds = np.where(frame["label"].to_numpy() == 1, "pos", "neg")
+    return [f"{kind}/{rid}" for kind, rid in zip(kinds, frame["id"].tolist())]
+
+
+def make_splits(
+    corpus: TextCorpus,
+    *,
+    validation_size: float | int = 0.1,
+    seed: int = 0,
+    stopwords: str | Path | Stopwords | None = None,
+) -> Splits:
+    """Carve a stratified, seeded validation set from train; keep test whole.
+
+    Parameters
+    ----------
+    corpus : TextCorpus
+        The loaded reviews.
+    validation_size : float or int, default=0.1
+        Fraction (0 <= f < 1) or number of training reviews held out for
+        validation; 0 holds out none. Ignored when the corpus comes with its
+        own validation set, which is used as it is.
+    seed : int, default=0
+        Seed of the carve: the same seed gives the same splits.
+    stopwords : str, path, Stopwords or None, default=None
+        The shared stopword list; it enters the fingerprint.
+
+    Returns
+    -------
+    Splits
+
+    Raises
+    ------
+    DataError
+        If the data is too small for the split: the validation carve cannot
+        hold one review of each class, a class keeps fewer than
+        :data:`MIN_TRAIN_PER_CLASS` training reviews, or the test split
+        lacks a class.
+
+    Examples
+    --------
+    >>> splits = make_splits(load_imdb(), seed=0)  # doctest: +SKIP
+    >>> splits.sizes()  # doctest: +SKIP
+    {'train': 22500, 'validation': 2500, 'test': 25000}
+    """
+    _check_validation_size(validation_size, len(corpus.train))
+    if corpus.validation is not None:
+        validation_size = 0  # the validation set given with the data is used as it is
+    _check_enough_reviews(corpus, validation_size)
+    train = corpus.train
+    if corpus.validation is not None:
+        val = corpus.validation
+    elif validation_size:
+        train, val = train_test_split(
+            train, test_size=validation_size, random_state=seed, stratify=train["label"]
+        )
+        train, val = train.sort_index(), val.sort_index()
+    else:
+        val = train.iloc[:0]
+    keys = {"train": review_keys(train), "validation": review_keys(val), "test": review_keys(corpus.test)}
+    settings = TextPreprocessor(stopwords).settings
+    return Splits(
+        X_train=train["text"].tolist(),
+        y_train=train["label"].to_numpy(),
+        X_val=val["text"].tolist(),
+        y_val=val["label"].to_numpy(),
+        X_test=corpus.test["text"].tolist(),
+        y_test=corpus.test["label"].to_numpy(),
+        keys=keys,
+        text_settings=settings,
+        seed=seed,
+        fingerprint=split_fingerprint(keys, settings),
+        classes=corpus.classes,
+    )
+
+
+def split_fingerprint(keys: dict[str, list[str]], text_settings: str) -> str:
+    """The sha256 over each split's ordered keys and the text preparation: equal fingerprints, equal splits.
+
+    Examples
+    --------
+    >>> split_fingerprint({"train": ["a"], "validation": [], "test": ["b"]}, "tokenizer=v1")[:12]
+    '2853cc99dd8b'
+    """
+    digest = hashlib.sha256()
+    for name, split_keys in keys.items():
+        digest.update(f"{name}:{','.join(split_keys)}\n".encode())
+    digest.update(text_settings.encode())
+    return digest.hexdigest()
+
+
+def _check_validation_size(size: float | int, n_train: int) -> None:
+    ok = (
+        isinstance(size, Integral) and not isinstance(size, bool) and 0 <= size < n_train
+    ) or (isinstance(size, Real) and not isinstance(size, Integral) and 0.0 <= size < 1.0)
+    if not ok:
+        raise ValueError(
+            "The 'validation_size' parameter of make_splits must be a float in [0, 1) or "
+            f"an int in [0, {n_train}). Got {size!r} instead."
+        )
+
+
+def _check_enough_reviews(corpus: TextCorpus, validation_size: float | int) -> None:
+    """Raise :class:`DataError` before any model trains if the split would leave a class too few reviews."""
+    train_counts = corpus.train["label"].value_counts().sort_index()
+    test_counts = corpus.test["label"].value_counts()
+    n_train, n_classes = len(corpus.train), len(train_counts)
+    n_val = math.ceil(validation_size * n_train) if isinstance(validation_size, float) else int(validation_size)
+    problems = []
+    if n_val and n_val < n_classes:
+        problems.append(f"a validation carve of {n_val} review(s) cannot hold one of each of the {n_classes} "
+                        "classes: raise the validation size or set it to 0")
+    for label, count in train_counts.items():
+        kept = count - math.ceil(count * n_val / n_train)
+        if kept < MIN_TRAIN_PER_CLASS:
+            problems.append(f"class {label!r} has {count} training review(s), {kept} left after the validation "
+                            f"carve; at least {MIN_TRAIN_PER_CLASS} are needed")
+    missing = sorted(set(train_counts.index) - set(test_counts.index))
+    if missing:
+        problems.append(f"the test split has no review of class(es) {missing}")
+    if problems:
+        raise DataError(f"Too few reviews for this split of {corpus.source}: " + "; ".join(problems)
+                        + ". Use more data (a larger --sample) or a smaller --validation-size.")
+
+
+def sample_corpus(corpus: TextCorpus, n: int, *, seed: int = 0) -> TextCorpus:
+    """A stratified subsample of ``n`` texts per split (class shares kept; half of each of two balanced classes).
+
+    Parameters
+    ----------
+    corpus : TextCorpus
+        The full corpus.
+    n : int
+        Texts per split, at least 4; at most the split's size.
+    seed : int, default=0
+        Seed of the draw.
+
+    Returns
+    -------
+    TextCorpus
+        Rows in the original order; ``unsup`` is dropped.
+    """
+    if isinstance(n, bool) or not isinstance(n, Integral) or n < 4:
+        raise ValueError(f"The 'n' parameter of sample_corpus must be an int >= 4. Got {n!r} instead.")
+    largest = max(len(frame) for frame in (corpus.train, corpus.test, corpus.validation) if frame is not None)
+    if n >= largest:
+        raise DataError(f"A sample of {n:,} texts per split is no sample: the largest split of {corpus.name} holds "
+                        f"{largest:,}. Ask for fewer, or leave the sample out to use all the texts.")
+
+    def draw(frame: pd.DataFrame | None) -> pd.DataFrame | None:
+        if frame is None:
+            return None
+        groups = list(frame.groupby("label"))
+        balanced = len({len(group) for _, group in groups}) == 1
+        parts = [group.sample(min(n // len(groups) if balanced else max(1, round(n * len(group) / len(frame))),
+                                  len(group)), random_state=seed) for _, group in groups]
+        return pd.concat(parts).sort_index().reset_index(drop=True)
+
+    return replace(corpus, train=draw(corpus.train), test=draw(corpus.test), validation=draw(corpus.validation),
+                   unsup=None, source=f"{corpus.source} (stratified sample of {n} per split, seed {seed})")

@@ -1,0 +1,97 @@
+"""Input checks shared by every estimator that takes raw review texts."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+__all__ = ["check_classification_target", "check_texts"]
+
+
+def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
+    """Return ``X`` as a list of strings, or raise a clear error.
+
+    Parameters
+    ----------
+    X : iterable of str
+        Review texts: a list, tuple, array or pandas Series of strings.
+    name : str, default="X"
+        The argument's name, for error messages.
+
+    Returns
+    -------
+    list of str
+        (A :class:`~imdb_baselines.corpus.PreparedTexts` is returned as it is.)
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is a single string (or bytes) instead of a list of texts, or
+        holds something other than strings.
+    ValueError
+        If ``X`` is empty.
+
+    Examples
+    --------
+    >>> check_texts(("good", "bad"))
+    ['good', 'bad']
+    """
+    from imdb_baselines.corpus.prepared import PreparedTexts
+
+    if isinstance(X, PreparedTexts):
+        if not len(X):
+            raise ValueError(f"{name} is empty: at least one review text is required.")
+        return X  # checked when it was prepared; its tokens travel with it
+    if isinstance(X, (str, bytes)):
+        raise TypeError(
+            f"{name} must be an iterable of review texts, not a single string. "
+            f"Wrap it in a list: [{name}]."
+        )
+    if X is None or not isinstance(X, Iterable):
+        raise TypeError(f"{name} must be an iterable of review texts. Got {type(X).__name__} instead.")
+    if isinstance(X, np.ndarray) and X.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional: one text per review. Got shape {X.shape}.")
+    texts = list(X)
+    if not texts:
+        raise ValueError(f"{name} is empty: at least one review text is required.")
+    for position, text in enumerate(texts):
+        if not isinstance(text, str):
+            raise TypeError(
+                f"{name} must hold strings; item {position} is {type(text).__name__} ({text!r:.40})."
+            )
+    return texts
+
+
+def check_classification_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
+    """Return ``(classes, y_index)`` for a target with at least two classes, or raise.
+
+    Parameters
+    ----------
+    y : array-like
+        Labels: strings, integers or booleans (for IMDB 0 and 1).
+    name : str
+        The estimator's name, for the message.
+
+    Returns
+    -------
+    classes : ndarray
+        The sorted class labels.
+    y_index : ndarray of int
+        Each label's position in ``classes``.
+
+    Examples
+    --------
+    >>> check_classification_target(["pos", "neg", "pos"], "Model")
+    (array(['neg', 'pos'], dtype='<U3'), array([1, 0, 1]))
+    """
+    from sklearn.utils.multiclass import check_classification_targets
+
+    if y is None:
+        raise ValueError(f"{name} requires y to be passed, but the target y is None.")
+    y = np.asarray(y)
+    check_classification_targets(y)
+    classes, y_index = np.unique(y, return_inverse=True)
+    if len(classes) < 2:
+        raise ValueError(f"{name} needs at least two classes in y; got {len(classes)} class: {classes.tolist()}.")
+    return classes, y_index

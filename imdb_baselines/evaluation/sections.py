@@ -1,0 +1,137 @@
+"""Markdown sections of the report beyond the headline: variance, agreement, length, what was learned, mistakes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from statistics import mean, stdev
+
+import numpy as np
+import pandas as pd
+
+from imdb_baselines.corpus.dataset import plain_label
+from imdb_baselines.evaluation.analysis import agreement_matrix, all_wrong, confident_mistakes, excerpt, length_buckets
+from imdb_baselines.run.results import ModelResult
+
+__all__ = ["agreement", "learned", "lengths", "markdown_table", "mistakes", "variance"]
+
+
+def markdown_table(header: list[str], rows: list[list[str]], align: str = "") -> str:
+    """A GitHub-flavoured markdown table; ``align`` is one "l" or "r" per column (default: first left)."""
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = ["---:" if a == "r" else ":---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def variance(results: list[ModelResult], repeats: int) -> list[str]:
+    """Test accuracy across training seeds beside the bootstrap interval, and which differences the seeds cover."""
+    lines = ["## Training variance", "",
+             "The bootstrap interval says how much a model's accuracy depends on which test texts were drawn; "
+             f"retraining with {repeats} seeds (the split fixed) says how much it depends on the training run "
+             "itself. Two models whose difference is within their seed-to-seed spread are not reliably "
+             "ordered, however narrow their intervals.", ""]
+    rows, spreads = [], {}
+    for r in results:
+        interval = r.intervals.get("accuracy")
+        shown = f"[{interval[0]:.4f}, {interval[1]:.4f}]" if interval else "—"
+        if not r.seed_accuracies:
+            rows.append([f"`{r.name}`", "deterministic: the seed changes nothing", f"{r.metrics['accuracy']:.4f}",
+                         "0", "—", shown])
+            spreads[r.name] = (r.metrics["accuracy"], 0.0)
+            continue
+        values = r.seed_accuracies
+        spread = stdev(values) if len(values) > 1 else 0.0
+        spreads[r.name] = (mean(values), spread)
+        rows.append([f"`{r.name}`", ", ".join(f"{v:.4f}" for v in values), f"{mean(values):.4f}", f"{spread:.4f}",
+                     f"{min(values):.4f}–{max(values):.4f}", shown])
+    lines += [markdown_table(["Model", "Test accuracy per seed", "Mean", "Std", "Range", "Bootstrap 95% CI"],
+                             rows), ""]
+    close = [f"`{a}` and `{b}` ({abs(spreads[a][0] - spreads[b][0]):.4f} apart)" for i, a in enumerate(spreads)
+             for b in list(spreads)[i + 1:] if abs(spreads[a][0] - spreads[b][0]) <= spreads[a][1] + spreads[b][1]]
+    lines += [("Within their seed-to-seed spread (difference of means ≤ the sum of their standard deviations): "
+               + "; ".join(close) + ".") if close else
+              "Every pair of models differs by more than their seed-to-seed spread.", ""]
+    return lines
+
+
+def agreement(results: list[ModelResult]) -> list[str]:
+    """How often each pair of models predicts the same label."""
+    matrix = agreement_matrix({r.name: r.predictions for r in results})
+    names = list(matrix.index)
+    rows = [[f"`{a}`"] + ["—" if a == b else f"{matrix.loc[a, b]:.3f}" for b in names] for a in names]
+    return ["## Agreement", "", "Share of test texts on which two models predict the same label.", "",
+            markdown_table(["agreement"] + [f"`{n}`" for n in names], rows), ""]
+
+
+def lengths(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarray) -> list[str]:
+    """Accuracy on the shortest, middle and longest third of the test texts."""
+    table = length_buckets(texts, y_test, {r.name: r.predictions for r in results})
+    buckets = list(table.columns)
+    rows = [["texts"] + [f"{int(table.loc['texts', b]):,}" for b in buckets]]
+    rows += [[f"`{m}`"] + [f"{table.loc[m, b]:.4f}" for b in buckets] for m in table.index if m != "texts"]
+    return ["## Where it is hard: accuracy by length", "",
+            "Test accuracy on the shortest, middle and longest third of the test texts (words split on spaces).",
+            "", markdown_table(["Model"] + buckets, rows), ""]
+
+
+def learned(results: list[ModelResult], classes: Sequence) -> list[str]:
+    """The n-grams each linear model weighs most towards each class."""
+    shown = [r for r in results if r.top_features]
+    if not shown:
+        return []
+    lines = ["## What the linear models learned", "",
+             "The n-grams each model weighs most towards each class (linear weight, one-vs-rest for more than two "
+             "classes; for Naive Bayes the log probability ratio).", ""]
+    toward = {"positive": classes[1], "negative": classes[0]} if len(classes) == 2 else {c: c for c in classes}
+    for r in shown:
+        table = pd.DataFrame(r.top_features)
+        for side, group in table.groupby("polarity", sort=False):
+            cells = ", ".join(f"{f} ({w:+.2f})" for f, w in zip(group["feature"], group["weight"]))
+            lines.append(f"- `{r.name}` → `{toward.get(side, side)}`: {cells}")
+    return lines + [""]
+
+
+def mistakes(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarray, classes: Sequence,
+             ids: Sequence[str], per_class: int = 2) -> list[str]:
+    """Each model's most confident mistakes per true class, and the texts every model gets wrong."""
+    lines = ["## Where each model goes wrong", "",
+             f"Each model's {per_class} most confident mistakes per true class (score: two classes, the model's "
+             "score for the positive class, 0 the boundary; more classes, the top score), with the text's id in "
+             "`predictions.csv`.", ""]
+    for r in results:
+        lines += [f"### `{r.name}`", ""]
+        for m in confident_mistakes(y_test, r.predictions, r.scores, classes, per_class=per_class):
+            lines.append(f"- true `{m.true}`, predicted `{m.predicted}` (score {m.score:+.3f}, `{ids[m.index]}`): "
+                         f"“{excerpt(texts[m.index])}”")
+        lines.append("")
+    wrong = all_wrong(y_test, {r.name: r.predictions for r in results})
+    if len(results) > 1:
+        lines += [f"### Wrong for every model: {len(wrong):,} test texts ({len(wrong) / len(y_test):.1%})", ""]
+        lines += [f"- true `{plain_label(y_test[i])}` (`{ids[i]}`): “{excerpt(texts[i])}”" for i in wrong[:5]]
+        lines.append("")
+    return lines
+
+
+def tuning(results: list[ModelResult]) -> list[str]:
+    """The ``--tune`` section: each model's grid, its cross-validated accuracy, and the settings chosen."""
+    lines = ["## Tuning (`--tune`)", "",
+             "Each model's grid, searched by stratified cross-validation on the training split only (validation "
+             "and test unseen), with folds in the texts' order (on IMDB each fold holds whole movies, as the test "
+             "set does); the model was then fitted with the best settings. Accuracy is the mean over the "
+             "folds (± its standard deviation).", ""]
+    for result in results:
+        t = result.tuning
+        if not t.grid:
+            lines += [f"`{result.name}`: nothing left to tune (every setting of its grid was fixed with --set).", ""]
+            continue
+        best = ", ".join(f"{k}={v}" for k, v in t.best_params.items())
+        lines += [f"`{result.name}`: {len(t.grid)} candidates × {t.folds} folds in {t.seconds:.0f} s; chosen: "
+                  f"{best} (cross-validated accuracy {t.best_score:.4f}).", ""]
+        rows = sorted(t.grid, key=lambda row: -row["mean_accuracy"])
+        keys = list(rows[0]["params"])
+        lines += [markdown_table([*keys, "accuracy"],
+                                 [[str(row["params"][k]) for k in keys]
+                                  + [f"{row['mean_accuracy']:.4f} ± {row['std_accuracy']:.4f}"] for row in rows],
+                                 align="l" * len(keys) + "r"), ""]
+    return lines

@@ -1,0 +1,137 @@
+"""Export folders: written under the package's write rules, described by ``export.json``, run back in Python."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from imdb_baselines.modelfiles import ModelFileError, adapter_for, base_model, load_model, read_manifest
+from imdb_baselines.modelfiles.files import package_version
+from imdb_baselines.storage import write_folder
+
+__all__ = ["EXPORT_FORMATS", "EXPORT_MANIFEST", "ExportedModel", "export_model", "load_export"]
+
+EXPORT_FORMATS = ("onnx", "savedmodel")
+EXPORT_MANIFEST = "export.json"
+_ONNX_FILE, _SAVEDMODEL_FOLDER = "model.onnx", "savedmodel"
+
+
+def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathLike) -> Path:  # noqa: A002
+    """Export a kept model so that it takes raw text.
+
+    Parameters
+    ----------
+    model_path : path
+        A saved model folder (``REPORT/models/NAME``, or from :func:`imdb_baselines.modelfiles.save_model`).
+    format : {"onnx", "savedmodel"}
+        ONNX (every model; run by onnxruntime) or a TensorFlow SavedModel (Keras models).
+    out : path
+        The export folder: absent, empty, or an export this package wrote (replaced atomically).
+
+    Returns
+    -------
+    Path
+        The export folder: ``model.onnx`` or ``savedmodel/``, and ``export.json``.
+
+    Raises
+    ------
+    ModelFileError
+        If ``model_path`` is not a saved model.
+    ValueError
+        If the format is unknown, a SavedModel is asked of a baseline, or ONNX of an ensemble.
+    storage.TargetError
+        If ``out`` holds anything this package did not write as an export.
+    """
+    if format not in EXPORT_FORMATS:
+        raise ValueError(f"Unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}.")
+    manifest = read_manifest(model_path)
+    name = manifest["name"]
+    if format == "savedmodel" and manifest["kind"] != "keras":
+        raise ValueError(f"{name} is a scikit-learn baseline; a TensorFlow SavedModel is only made of the Keras "
+                         "models. Export it with --format onnx.")
+    model = load_model(model_path)
+    adapter = adapter_for(model)
+    if format not in adapter.exports:
+        raise ValueError(f"{name} is a {type(base_model(model)).__name__} of several models; only single models "
+                         "export to ONNX. Serve it with imdb-serve, or export one of its members' own runs.")
+
+    def fill(folder: Path) -> None:
+        started = time.perf_counter()
+        if format == "onnx":
+            import onnx
+
+            if adapter.kind == "keras":
+                from imdb_baselines.exports.onnx_keras import keras_onnx
+
+                proto = keras_onnx(model, name)
+            else:
+                from imdb_baselines.exports.onnx_linear import linear_onnx
+
+                proto = linear_onnx(model, name)
+            onnx.save_model(proto, folder / _ONNX_FILE)
+        else:
+            from imdb_baselines.exports.savedmodel import keras_savedmodel
+
+            keras_savedmodel(model, folder / _SAVEDMODEL_FOLDER, name)
+        description = {
+            "format": format, "file": _ONNX_FILE if format == "onnx" else _SAVEDMODEL_FOLDER,
+            "model": name, "classes": manifest["classes"], "source": str(Path(model_path).resolve()),
+            "source_files": manifest.get("files"), "text_preparation": manifest.get("text_preparation"),
+            "test_metrics": manifest.get("test_metrics"), "package_version": package_version(),
+            "input": "text: (N,) UTF-8 strings, raw",
+            "outputs": {"label": "(N,) the class, as a string", "label_index": "(N,) its position in classes",
+                        "scores": "the model's decision values", "probabilities": "(N, k), where the model has them"},
+            "seconds": round(time.perf_counter() - started, 1),
+        }
+        (folder / EXPORT_MANIFEST).write_text(json.dumps(description, indent=1, default=str), encoding="utf-8")
+
+    return write_folder(out, "export", fill)
+
+
+@dataclass
+class ExportedModel:
+    """An export, loaded into its runtime; :meth:`predict` takes raw texts."""
+
+    path: Path
+    format: str
+    classes: list
+    _run: Any
+
+    def predict(self, texts: list[str]) -> dict[str, np.ndarray]:
+        """``label``, ``label_index``, ``scores`` and (where the model has them) ``probabilities``."""
+        if isinstance(texts, str) or not len(texts):
+            raise ValueError("texts must be a non-empty list of strings")
+        return self._run(list(texts))
+
+
+def load_export(path: str | os.PathLike) -> ExportedModel:
+    """Load an export folder written by :func:`export_model` (onnxruntime or TensorFlow)."""
+    path = Path(path)
+    try:
+        description = json.loads((path / EXPORT_MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        raise ModelFileError(f"{path} is not an export of imdb-baselines (no readable {EXPORT_MANIFEST}).") from None
+    if description["format"] == "onnx":
+        import onnxruntime
+
+        session = onnxruntime.InferenceSession(str(path / _ONNX_FILE), providers=["CPUExecutionProvider"])
+        names = [o.name for o in session.get_outputs()]
+
+        def run(texts: list[str]) -> dict[str, np.ndarray]:
+            return dict(zip(names, session.run(None, {"text": np.asarray(texts, dtype=object)})))
+    else:
+        import tensorflow as tf
+
+        serve = tf.saved_model.load(str(path / _SAVEDMODEL_FOLDER)).signatures["serving_default"]
+
+        def run(texts: list[str]) -> dict[str, np.ndarray]:
+            outputs = {k: v.numpy() for k, v in serve(text=tf.constant(texts)).items()}
+            outputs["label"] = outputs["label"].astype(str)
+            return outputs
+    return ExportedModel(path=path, format=description["format"], classes=description["classes"], _run=run)

@@ -1,0 +1,237 @@
+"""Every option of a comparison, once: ``imdb-compare`` parses its flags into :class:`CompareOptions`, and
+``imdb_baselines.compare(...)`` takes the same names as keywords. :meth:`CompareOptions.checked` applies
+every rule that needs no data, and :meth:`CompareOptions.run_config` turns the options into the
+:class:`~imdb_baselines.run.results.RunConfig` an engine runs.
+"""
+
+from __future__ import annotations
+
+import codecs
+import logging
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+
+from imdb_baselines import catalog, corpus
+from imdb_baselines.run.results import RunConfig
+
+__all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_REPEATS", "MAX_SEED", "MAX_VALIDATION_SIZE", "MIN_BOOTSTRAP",
+           "MIN_SAMPLE", "SPARK_SOLVERS", "CompareOptions", "run_name"]
+
+logger = logging.getLogger(__name__)
+
+MIN_BOOTSTRAP = 100  # fewer resamples give intervals too coarse to report
+MAX_BOOTSTRAP = 100_000  # resamples per interval; more changes no reported digit and takes hours
+MIN_SAMPLE = 10  # texts per split in sample
+MAX_VALIDATION_SIZE = 0.5  # validation is carved from train; more would leave the models less to learn from
+MAX_SEED = 2**32 - 1  # numpy's RandomState accepts seeds up to this
+MAX_REPEATS = 20  # seeds per model; more is a benchmark, not a comparison
+ENGINES = ("local", "spark")
+SPARK_SOLVERS = ("newton", "lbfgs")
+
+
+@dataclass(frozen=True)
+class CompareOptions:
+    """A comparison's options, with the command line's defaults (``imdb-compare --help`` describes each)."""
+
+    models: tuple[str, ...] | None = None  # catalogue names; None: the default list (what is installed of it)
+    stopwords: tuple[str, ...] = (corpus.DEFAULT_STOPWORDS,)  # list names or files; the first is primary
+    data: str | None = None  # IMDB archive or folder, or the user's table or class folders; None: IMDB
+    test: str | None = None  # the user's test table, used as given
+    validation: str | None = None  # the user's validation table, used as given
+    text_column: str = "text"  # text column of the user's tables
+    label_column: str = "label"  # label column of the user's tables
+    test_size: float = 0.2  # share of data carved out for testing when there is no test table
+    delimiter: str | None = None  # CSV delimiter; None: detected
+    encoding: str = "utf-8"  # encoding of the user's files
+    drop_empty: bool = False  # drop empty texts instead of refusing them
+    drop_duplicates: bool = False  # drop training texts that also occur in the test set
+    positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
+    excerpt: bool = False  # accept a balanced excerpt in the aclImdb layout
+    out: str | Path | None = None  # the report folder; None: no report from Python, reports/<run-name> from the CLI
+    wait: bool = False  # wait for another run writing out instead of failing
+    seed: int = 0  # seed of the carves, the models and the bootstrap
+    validation_size: float = 0.1  # share of the training texts carved out for validation
+    sample: int | None = None  # a stratified sample of this many texts per split; None: all
+    settings: dict[str, dict[str, Any]] | list[str] = field(default_factory=dict)  # {model: {key: value}}
+    # (or MODEL.KEY=VALUE strings, as --set takes them)
+    epochs: int | None = None  # epochs of every neural model; None: each model's own
+    batch_size: int | None = None  # batch size of every neural model; None: each model's own
+    bootstrap: int = 1000  # bootstrap resamples per interval; 0: no intervals
+    repeats: int = 1  # seeds each model that uses one is trained with (the split stays)
+    sort: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
+    tune: bool = False  # search each model's catalogue grid by cross-validation on the training split first
+    calibration: bool = True  # probabilities for margin-only models, from a sigmoid fitted on validation
+    save_models: bool | None = None  # keep the models in out/models; None: yes with the local engine
+    engine: str = "local"  # where the models run: "local" or "spark"
+    spark_master: str = "local[2]"  # the Spark master (local[N], spark://HOST:PORT, yarn, k8s://...)
+    spark_conf: dict[str, str] = field(default_factory=dict)  # Spark settings, e.g. spark.executor.memory
+    spark_driver_memory: str = "6g"  # the Spark driver's heap (in local mode it holds the executors too)
+    spark_solver: str = "newton"  # how Spark fits the linear SVM and NBSVM: "newton" or "lbfgs"
+    quiet: bool = False  # no progress displays (neural models train with verbose=0)
+
+    def checked(self) -> CompareOptions:
+        """These options with the model list resolved, after every rule that needs no data.
+
+        Raises
+        ------
+        ValueError
+            Naming the option (as the command line spells it), what is valid, and the fix.
+        """
+        models = self._models()
+        stopwords = tuple(self.stopwords)
+        if not stopwords:
+            raise ValueError("--stopwords is empty; name a list (minimal, english, sentiment, none) or a file")
+        for item in stopwords:
+            try:
+                corpus.get_stopwords(item)
+            except ValueError as error:
+                raise ValueError(f"--stopwords: {error}") from None
+        self._check_data()
+        self._check_numbers()
+        settings = catalog.check_settings(self.settings, models)
+        options = replace(self, models=models, stopwords=stopwords, settings=settings)
+        return options._check_engine()
+
+    def _models(self) -> tuple[str, ...]:
+        names = catalog.model_names()
+        if self.models is not None and (isinstance(self.models, str) or not list(self.models)):
+            raise ValueError("--models is empty, or not a list of names; give catalogue names (see --list-models)")
+        defaults = catalog.models_on("spark") if self.engine == "spark" else catalog.DEFAULT_MODELS
+        models = tuple(self.models) if self.models is not None else tuple(defaults)
+        unknown = [m for m in models if m not in names]
+        if unknown or len(set(models)) != len(models):
+            raise ValueError(f"--models: unknown or repeated {unknown or list(models)}; valid names: "
+                             f"{', '.join(names)}")
+        lacking = {m: catalog.missing_extra(m) for m in models if catalog.missing_extra(m)}
+        extras = ",".join(sorted(set(lacking.values())))
+        if lacking and self.models is None:  # the default list: run what is installed, and say what was left out
+            logger.warning("Leaving out %s: the %s extra is not installed (pip install 'imdb-baselines[%s]')",
+                           ", ".join(lacking), extras, extras)
+            return tuple(m for m in models if m not in lacking)
+        if lacking:
+            raise ValueError(f"--models: {', '.join(lacking)} need the {extras} extra, which is not installed: "
+                             f"pip install 'imdb-baselines[{extras}]'")
+        return models
+
+    def _check_data(self) -> None:
+        if self.data is not None and not str(self.data).strip():
+            raise ValueError("--data is empty; give the archive or folder, or leave --data out to use $IMDB_DATA")
+        try:
+            codecs.lookup(self.encoding)
+        except LookupError:
+            raise ValueError(f"--encoding {self.encoding!r} is not an encoding Python knows (e.g. utf-8, latin-1, "
+                             "cp1252)") from None
+        if self.text_column == self.label_column:
+            raise ValueError(f"--text-column and --label-column are both {self.text_column!r}; name two different "
+                             "columns")
+        if self.out is not None and not str(self.out).strip():
+            raise ValueError("--out is empty; give a folder, or leave --out out for reports/<run-name>")
+
+    def _check_numbers(self) -> None:
+        from imdb_baselines.evaluation.report import SORT_KEYS
+
+        rules = (
+            (_is_int(self.seed) and 0 <= self.seed <= MAX_SEED, f"--seed must be an int in [0, {MAX_SEED}]"),
+            (_is_int(self.bootstrap) and (self.bootstrap == 0 or MIN_BOOTSTRAP <= self.bootstrap <= MAX_BOOTSTRAP),
+             f"--bootstrap must be 0 (no intervals) or an int in [{MIN_BOOTSTRAP}, {MAX_BOOTSTRAP}]"),
+            (_is_number(self.test_size) and 0 < self.test_size <= MAX_VALIDATION_SIZE,
+             f"--test-size must be in (0, {MAX_VALIDATION_SIZE}]"),
+            (_is_number(self.validation_size) and 0 <= self.validation_size <= MAX_VALIDATION_SIZE,
+             f"--validation-size must be in [0, {MAX_VALIDATION_SIZE}]"),
+            (self.sample is None or (_is_int(self.sample) and self.sample >= MIN_SAMPLE),
+             f"--sample must be at least {MIN_SAMPLE}"),
+            (_is_int(self.repeats) and 1 <= self.repeats <= MAX_REPEATS,
+             f"--repeats must be an int in [1, {MAX_REPEATS}]"),
+            (self.sort in SORT_KEYS, f"--sort must be one of {', '.join(SORT_KEYS)}"),
+            (all(v is None or (_is_int(v) and v >= 1) for v in (self.epochs, self.batch_size)),
+             "--epochs and --batch-size must be >= 1"),
+            (self.engine in ENGINES, f"--engine must be one of {', '.join(ENGINES)}"),
+            (self.spark_solver in SPARK_SOLVERS, f"--spark-solver must be one of {', '.join(SPARK_SOLVERS)}"),
+        )
+        for ok, message in rules:
+            if not ok:
+                raise ValueError(message)
+
+    def _check_engine(self) -> CompareOptions:
+        """The rules of the Spark engine; the local engine takes no Spark options."""
+        spark_defaults = {f.name: f.default for f in fields(CompareOptions) if f.name.startswith("spark_")
+                          and f.name != "spark_conf"}
+        if self.engine == "local":
+            if self.spark_conf or any(getattr(self, key) != value for key, value in spark_defaults.items()):
+                raise ValueError("--spark-master, --spark-conf, --spark-driver-memory and --spark-solver need "
+                                 "--engine spark")
+            return replace(self, save_models=True if self.save_models is None else self.save_models)
+        others = [m for m in self.models if m not in catalog.models_on("spark")]
+        if others:
+            raise ValueError(f"--engine spark runs {', '.join(catalog.models_on('spark'))}; leave out "
+                             f"{', '.join(others)}")
+        refused = [flag for flag, given in (("--tune", self.tune), ("--repeats", self.repeats > 1),
+                                            ("--save-models", self.save_models),
+                                            ("--drop-duplicates", self.drop_duplicates)) if given]
+        if refused:
+            raise ValueError(f"--engine spark does not take {', '.join(refused)}; use the local engine for them")
+        for key, value in self.spark_conf.items():
+            if not str(key).strip() or not str(value).strip():
+                raise ValueError(f"--spark-conf must be KEY=VALUE, e.g. spark.executor.memory=8g. Got {key}={value}.")
+        return replace(self, save_models=False)
+
+    @property
+    def source(self) -> corpus.DataSource:
+        """Where the texts come from."""
+        return corpus.DataSource(path=None if self.data is None else str(self.data),
+                                 test=None if self.test is None else str(self.test),
+                                 validation=None if self.validation is None else str(self.validation),
+                                 text_column=self.text_column, label_column=self.label_column,
+                                 delimiter=self.delimiter, encoding=self.encoding, test_size=self.test_size,
+                                 drop_empty=self.drop_empty, drop_duplicates=self.drop_duplicates,
+                                 excerpt=self.excerpt)
+
+    def neural_overrides(self) -> dict[str, Any]:
+        """The run-wide settings of every neural model (epochs, batch size, the training display)."""
+        overrides = {k: v for k, v in (("epochs", self.epochs), ("batch_size", self.batch_size)) if v is not None}
+        overrides["verbose"] = 0 if self.quiet else "log"  # one display on standard error for every model kind
+        return overrides
+
+    def run_config(self, *, command: str = "") -> RunConfig:
+        """The :class:`RunConfig` of these (checked) options."""
+        return RunConfig(models=tuple(self.models), stopwords=tuple(self.stopwords),
+                         out=None if self.out is None else Path(self.out), data=self.source, seed=self.seed,
+                         validation_size=self.validation_size, sample=self.sample,
+                         neural_overrides=self.neural_overrides(), n_resamples=self.bootstrap,
+                         positive_label=self.positive_label, repeats=self.repeats, sort_by=self.sort,
+                         save_models=bool(self.save_models), calibration=self.calibration, tune=self.tune,
+                         settings=self.settings, command=command)
+
+    def make_engine(self):
+        """The engine these options run on."""
+        if self.engine == "spark":
+            from imdb_baselines.run.spark import SparkEngine, SparkOptions
+
+            return SparkEngine(SparkOptions(master=self.spark_master, conf=dict(self.spark_conf),
+                                            driver_memory=self.spark_driver_memory, solver=self.spark_solver))
+        from imdb_baselines.run.local import LocalEngine
+
+        return LocalEngine()
+
+
+def run_name(options: CompareOptions, dataset: str) -> str:
+    """The default report folder's name: the data set, models, stopword lists, seed (and sample, engine).
+
+    Examples
+    --------
+    >>> run_name(CompareOptions(models=("nbsvm",)), "trec-train")
+    'trec-train_nbsvm_minimal_seed0'
+    """
+    name = f"{dataset}_{'-'.join(options.models)}_{'-'.join(Path(s).stem for s in options.stopwords)}" \
+           f"_seed{options.seed}"
+    return name + (f"_sample{options.sample}" if options.sample else "") + \
+        ("" if options.engine == "local" else f"_{options.engine}")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

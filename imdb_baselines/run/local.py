@@ -1,0 +1,237 @@
+"""The local engine: every model in this process, on splits prepared once, one after another."""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+import traceback
+from typing import Any
+
+import numpy as np
+
+from imdb_baselines import corpus
+from imdb_baselines.catalog import is_neural, make_model, search_grid, uses_seed, uses_unlabelled
+from imdb_baselines.corpus.progress import Stage, progress_bar, stage
+from imdb_baselines.run.calibration import calibrate, probabilities_from_scores
+from imdb_baselines.run.resources import PeakMemory
+from imdb_baselines.run.results import (
+    Finished,
+    Loaded,
+    ModelResult,
+    ModelRuns,
+    Preparation,
+    RunConfig,
+    predictions_and_scores,
+)
+from imdb_baselines.run.stops import RunStopped
+from imdb_baselines.storage import pause_point
+
+__all__ = ["LocalEngine", "run_models"]
+
+logger = logging.getLogger(__name__)
+
+
+class LocalEngine:
+    """Load and split the texts here, and fit every model in this process (the default engine)."""
+
+    name = "local"
+
+    def load(self, config: RunConfig, data: corpus.TextCorpus | None = None) -> Loaded:
+        """The run's texts (``data``, or read from ``config.data``) and one split per stopword list.
+
+        Every split is made, and so checked, before the first model trains.
+        """
+        if data is None:
+            unlabelled = any(uses_unlabelled(name) for name in config.models)
+            data = config.data.load(seed=config.seed, include_unsup=unlabelled)
+        if config.sample:
+            data = corpus.sample_corpus(data, config.sample, seed=config.seed)
+        logger.info("%s", data.summary())
+        splits = {stopwords: corpus.make_splits(data, validation_size=config.validation_size, seed=config.seed,
+                                                stopwords=stopwords) for stopwords in config.stopwords}
+        return Loaded(data, splits)
+
+    def run_models(self, config: RunConfig, loaded: Loaded, stopwords: str, finished: Finished | None = None) -> (
+            ModelRuns):
+        """Fit and score every model of ``config`` on the split of ``stopwords`` (see :func:`run_models`)."""
+        data = loaded.data
+        unlabelled = data.unsup["text"].tolist() if data.unsup is not None else None
+        return run_models(config, loaded.splits[stopwords], stopwords, finished=finished, unlabelled=unlabelled)
+
+    def provenance(self) -> dict[str, Any]:
+        """The engine, for the report's provenance."""
+        return {"engine": "local"}
+
+    def close(self) -> None:
+        """Nothing to release: the models ran in this process."""
+
+
+def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, *, finished: Finished | None = None,
+               unlabelled: list[str] | None = None) -> ModelRuns:
+    """Prepare the splits' texts once, then fit and score every model of ``config`` on them.
+
+    The n-gram counts the classical models share are released as soon as no
+    remaining model needs them, and the prepared texts when the last model
+    is done. If the run is stopped (Ctrl-C or SIGTERM), the remaining models
+    are skipped. Each model's result is handed to ``finished(result, model)`` as soon as it has its test
+    predictions (the comparison scores it and saves the model there). ``unlabelled`` texts (IMDB's
+    train/unsup) serve the models that learn from them (:func:`imdb_baselines.catalog.uses_unlabelled`).
+    """
+    results: list[ModelResult] = []
+    try:
+        prepared, preparation = _prepare(splits, stopwords)
+    except KeyboardInterrupt as interrupt:
+        return ModelRuns(results, Preparation(), RunStopped.from_interrupt(interrupt))
+    overall = progress_bar(total=len(config.models), desc=f"Models (stopwords: {stopwords})",
+                           bar_format="{desc} {n_fmt}/{total_fmt} done, {elapsed} elapsed")
+    try:
+        return _run_each(config, splits, stopwords, prepared, preparation, overall, finished, unlabelled)
+    finally:
+        overall.close()
+
+
+def _run_each(config: RunConfig, splits: corpus.Splits, stopwords: str, prepared: dict[str, corpus.PreparedTexts],
+              preparation: Preparation, overall, finished: Finished | None, unlabelled: list[str] | None) -> ModelRuns:
+    results: list[ModelResult] = []
+    for position, name in enumerate(config.models, start=1):
+        logger.info("[%d/%d] %s (stopwords: %s)", position, len(config.models), name, stopwords)
+        result = ModelResult(name=name, stopwords=stopwords)
+        try:
+            with stage(f"[{position}/{len(config.models)}] {name}", "fitting", companions=(overall,)) as step:
+                _fit_and_score(result, config, splits, prepared, stopwords, step, finished, unlabelled)
+        except KeyboardInterrupt as interrupt:
+            stop = RunStopped.from_interrupt(interrupt)
+            result.status, result.error = "interrupted", stop.describe()
+            results.append(result)
+            logger.warning("%s %s; the models that finished are reported", name, stop.describe())
+            return ModelRuns(results, preparation, stop)
+        except Exception as error:  # one model's failure must not lose the others
+            result.status = "failed"
+            result.error = f"{type(error).__name__}: {error}"
+            logger.error("%s failed: %s\n%s", name, result.error, traceback.format_exc(limit=3))
+        results.append(result)
+        overall.update()
+        if all(is_neural(later) for later in config.models[position:]):
+            for texts in prepared.values():
+                texts.release()  # the n-gram counts: no classical model is left to use them
+    return ModelRuns(results, preparation, None)
+
+
+def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.PreparedTexts], Preparation]:
+    preprocessor = corpus.TextPreprocessor(stopwords)
+    logger.info("Preparing the texts once for every model (stopwords: %s)", stopwords)
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        prepared = {name: corpus.prepare(texts, preprocessor, n_jobs=min(2, os.cpu_count() or 1))
+                    for name, texts in (("train", splits.X_train), ("validation", splits.X_val),
+                                        ("test", splits.X_test)) if len(texts)}
+        seconds = time.perf_counter() - started
+    preparation = Preparation(seconds=seconds, peak_memory_mib=memory.added_bytes / 2**20,
+                              tokens=sum(len(p.ids) for p in prepared.values()), words=len(prepared["train"].words))
+    logger.info("Prepared %d tokens in %.1f s", preparation.tokens, seconds)
+    return prepared, preparation
+
+
+def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits,
+                   prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage,
+                   finished: Finished | None = None, unlabelled: list[str] | None = None) -> None:
+    fixed = config.settings.get(result.name) or {}
+
+    def build(settings: dict[str, Any]):
+        return make_model(result.name, stopwords=stopwords, seed=config.seed,
+                          neural_overrides=config.neural_overrides, settings={**fixed, **settings})
+
+    model = build({})
+    if config.tune:
+        from imdb_baselines.run.tuning import tune
+
+        step.phase("tuning")
+        result.tuning = tune(build, result.name, prepared["train"], splits.y_train,
+                             grid=search_grid(result.name, fixed), neural=is_neural(result.name),
+                             fit_params=_fit_params(result.name, unlabelled))
+        model = build(result.tuning.best_params)
+    with PeakMemory() as memory:
+        pause_point(f"fit-{result.name}")
+        started = time.perf_counter()
+        _fit(model, result.name, splits, prepared, unlabelled)
+        result.fit_s = time.perf_counter() - started
+        step.phase("predicting")
+        started = time.perf_counter()
+        raw = _scores(model, prepared["test"])
+        result.predict_s = time.perf_counter() - started
+    result.predictions, result.scores = predictions_and_scores(raw, model.classes_, config.positive_label)
+    base = model
+    if config.calibration:
+        model = _with_probabilities(model, result, splits, prepared, raw)  # calibrated if it had to be
+    result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
+    result.peak_memory_mib = memory.added_bytes / 2**20
+    result.history = getattr(base, "history_", None)
+    result.top_features = _top_features(base)
+    step.phase("intervals and size")
+    if finished is not None:
+        finished(result, model)  # scored and saved by the comparison while this engine goes on
+    del model, base
+    if config.repeats > 1 and uses_seed(result.name):
+        result.seed_accuracies = [float(np.mean(result.predictions == splits.y_test))]
+        for repeat in range(1, config.repeats):
+            step.phase(f"retraining with seed {config.seed + repeat} ({repeat + 1}/{config.repeats})")
+            tuned = result.tuning.best_params if result.tuning is not None else {}
+            again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
+                               neural_overrides=config.neural_overrides, settings={**fixed, **tuned})
+            _fit(again, result.name, splits, prepared, unlabelled)
+            predictions, _ = predictions_and_scores(_scores(again, prepared["test"]), again.classes_,
+                                                    config.positive_label)
+            result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))
+        logger.info("%s over %d seeds: accuracy %s", result.name, config.repeats,
+                    ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
+
+
+def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
+                        prepared: dict[str, corpus.PreparedTexts], raw: np.ndarray):
+    """The model's test probabilities; a model with only margins is calibrated on the validation split first.
+
+    A model without ``predict_proba`` (the linear SVM, NBSVM) gets a sigmoid fitted on the validation split
+    only (:func:`imdb_baselines.run.calibration.calibrate`), so the test set stays untouched; the calibrated
+    model is returned (it is the one saved). Without a validation split there are no probabilities.
+    """
+    if hasattr(model, "predict_proba"):
+        result.probability_source = "the model's own"
+        result.probabilities = np.asarray(model.predict_proba(prepared["test"]), dtype=float)
+        return model
+    calibrated = calibrate(model, prepared["validation"], splits.y_val) if "validation" in prepared else None
+    if calibrated is None:
+        return model
+    result.probability_source = "sigmoid calibration on the validation split"
+    result.probabilities = probabilities_from_scores(calibrated, raw)
+    return calibrated
+
+
+def _fit_params(name: str, unlabelled: list[str] | None) -> dict[str, Any]:
+    """``unlabelled`` for the models that learn from unlabelled texts (their fit refuses None clearly)."""
+    return {"unlabelled": unlabelled} if uses_unlabelled(name) else {}
+
+
+def _fit(model, name: str, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts],
+         unlabelled: list[str] | None = None) -> None:
+    extra = _fit_params(name, unlabelled)
+    if is_neural(name) and "validation" in prepared:
+        model.fit(prepared["train"], splits.y_train, validation_data=(prepared["validation"], splits.y_val), **extra)
+    elif is_neural(name):  # no validation split: train on the same texts as the baselines
+        model.set_params(validation_size=0.0).fit(prepared["train"], splits.y_train, **extra)
+    else:
+        model.fit(prepared["train"], splits.y_train)
+
+
+def _scores(model, X_test: corpus.PreparedTexts) -> np.ndarray:
+    return model.decision_function(X_test) if hasattr(model, "decision_function") else model.predict_proba(X_test)
+
+
+def _top_features(model, n: int = 10) -> list[dict] | None:
+    """The n-grams a fitted baseline weighs most each way, or towards each class (None for other models)."""
+    from baselines import top_features
+
+    if not hasattr(model, "steps"):
+        return None
+    table = top_features(model, n=n)
+    return table.assign(weight=table["weight"].round(4)).to_dict(orient="records")
