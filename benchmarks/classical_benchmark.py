@@ -103,8 +103,8 @@ def _start_up() -> dict:
     for name, argv in (("help", ["--help"]), ("list_models", ["--list-models"])):
         runs = [_measured([sys.executable, "compare.py", *argv])["wall_s"] for _ in range(3)]
         rows[f"{name}_s"] = round(statistics.median(runs), 2)
-    probe = ("import sys, compare, evaluation.registry as r; r.model_names(); "
-             "from evaluation.comparison import run_comparison; print('tensorflow' in sys.modules)")
+    probe = ("import sys, compare, imdb_baselines.catalog as r; r.model_names(); "
+             "from imdb_baselines.comparison import run_comparison; print('tensorflow' in sys.modules)")
     rows["baseline_path_imports_tensorflow"] = _measured([sys.executable, "-c", probe])["stdout"].strip() == "True"
     return rows
 

@@ -29,10 +29,9 @@ from sklearn.pipeline import Pipeline
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import corpus  # noqa: E402
-
 from baselines import make_linear_svm, make_nbsvm  # noqa: E402
 from baselines.ensemble import make_ensemble, make_span_nbsvm  # noqa: E402
+from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.evaluation.significance import mcnemar  # noqa: E402
 
 SPANS = (50, 100, 200)

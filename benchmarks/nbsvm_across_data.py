@@ -20,9 +20,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import corpus  # noqa: E402
-
 from baselines import make_nbsvm  # noqa: E402
+from imdb_baselines import corpus  # noqa: E402
 
 SETTINGS = {
     "default (Wang & Manning)": {},

@@ -4,7 +4,7 @@ Usage: python benchmarks/newton_solver.py [--data PATH] [--min-df 1] [--tols 1e-
 
 On the package's training split (the validation split scores; the test split is never read): NBSVM's
 r-scaled binary uni- to trigrams, fitted by scikit-learn's ``LinearSVC`` (liblinear's dual solver, as the
-local NBSVM) and by :func:`engines.spark.newton.trust_region_newton` (the Newton method the Spark engine runs
+local NBSVM) and by :func:`imdb_baselines.run.spark.newton.trust_region_newton` (the Newton method the Spark engine runs
 distributed) at several tolerances, here in one process on one block, so that only the optimiser differs.
 Prints each one's objective (0.5‖w‖² + C·Σ squared hinge, the bias regularised), its NBSVM validation
 accuracy (beta 0.25), mean |w| (the interpolation's Naive Bayes share), Newton iterations and passes over
@@ -26,10 +26,9 @@ import scipy.sparse as sp
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import corpus  # noqa: E402
-
 from baselines import NgramVectorizer  # noqa: E402
 from baselines.nbsvm import log_count_ratio  # noqa: E402
+from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.run.spark import newton  # noqa: E402
 
 

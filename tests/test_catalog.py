@@ -138,3 +138,23 @@ def test_adding_a_model_as_the_guide_shows(monkeypatch):
     for block in blocks:
         exec(compile(block, "docs/adding-a-model.md", "exec"), module.__dict__)
     assert "logistic_regression" in catalog_package.model_names()
+
+
+def test_the_catalogue_promises_only_what_each_kind_of_model_can_export():
+    from imdb_baselines.modelfiles.adapters import EnsembleAdapter, KerasAdapter, LinearAdapter
+
+    kinds = {"baseline": LinearAdapter(), "ensemble": EnsembleAdapter(), "neural": KerasAdapter()}
+    for name in NAMES:
+        assert set(spec(name).exports) <= set(kinds[spec(name).kind].exports), name
+
+
+def test_the_reference_figures_shipped_with_the_package_match_the_committed_report():
+    import json
+    from pathlib import Path
+
+    from imdb_baselines.reference import FIGURES, summarize
+
+    report = Path(__file__).resolve().parents[1] / "reports" / "reference" / "results.json"
+    expected = summarize(json.loads(report.read_text(encoding="utf-8")))
+    assert json.loads(FIGURES.read_text(encoding="utf-8")) == json.loads(json.dumps(expected)), (
+        "regenerate with: python -m imdb_baselines.reference reports/reference/results.json")

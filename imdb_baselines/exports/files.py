@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 
+from imdb_baselines.catalog import CATALOG
 from imdb_baselines.modelfiles import ModelFileError, adapter_for, base_model, load_model, read_manifest
 from imdb_baselines.modelfiles.files import package_version
 from imdb_baselines.storage import write_folder
@@ -60,6 +61,8 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
     if format not in adapter.exports:
         raise ValueError(f"{name} is a {type(base_model(model)).__name__} of several models; only single models "
                          "export to ONNX. Serve it with imdb-serve, or export one of its members' own runs.")
+    if name in CATALOG and format not in CATALOG[name].exports:  # the catalogue says what each named model exports
+        raise ValueError(f"{name} does not export to {format}; its formats: {', '.join(CATALOG[name].exports)}.")
 
     def fill(folder: Path) -> None:
         started = time.perf_counter()
