@@ -99,6 +99,9 @@ def test_the_command_line_and_python_take_the_same_options():
 
     flags = {action.dest for action in _parser()._actions} - {"help", "list_models", "verbose"}
     assert flags == {f.name for f in fields(CompareOptions)}
+    import imdb_baselines
+
+    assert imdb_baselines.compare is compare_models and "compare" in dir(imdb_baselines)
 
 
 def test_python_runs_what_the_command_line_runs(tmp_path):
