@@ -97,6 +97,8 @@ def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, comm
     if learners and (texts is not None or not options.source.is_imdb):
         raise ValueError(f"{', '.join(learners)} learn word vectors from unlabelled texts, which only IMDB provides "
                          "(its train/unsup reviews); leave them out with your own data")
+    if texts is not None:
+        texts = options.source.ordered(texts)  # the class order, as for texts read from files
     return run_comparison(options.run_config(command=command), engine=options.make_engine(), wait=options.wait,
                           data=texts)
 

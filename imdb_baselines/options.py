@@ -48,6 +48,7 @@ class CompareOptions:
     drop_duplicates: bool = False  # drop training texts that also occur in the test set
     positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
     excerpt: bool = False  # accept a balanced excerpt in the aclImdb layout
+    class_order: tuple[str, ...] | None = None  # the classes' order in the report (a scale); None: sorted
     out: str | Path | None = None  # the report folder; None: no report from Python, reports/<run-name> from the CLI
     wait: bool = False  # wait for another run writing out instead of failing
     seed: int = 0  # seed of the carves, the models and the bootstrap
@@ -185,7 +186,8 @@ class CompareOptions:
                                  text_column=self.text_column, label_column=self.label_column,
                                  delimiter=self.delimiter, encoding=self.encoding, test_size=self.test_size,
                                  drop_empty=self.drop_empty, drop_duplicates=self.drop_duplicates,
-                                 excerpt=self.excerpt)
+                                 excerpt=self.excerpt,
+                                 class_order=None if self.class_order is None else tuple(self.class_order))
 
     def neural_overrides(self) -> dict[str, Any]:
         """The run-wide settings of every neural model (epochs, batch size, the training display)."""

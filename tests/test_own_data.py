@@ -121,3 +121,37 @@ def test_python_runs_what_the_command_line_runs(tmp_path):
     assert results["calibration"] == {} and set(results["provenance"]["fingerprints"]) == {"minimal", "none"}
     with pytest.raises(ValueError, match=r"--repeats must be an int in \[1, 20\]"):
         compare_models((X, y, X, y), models=["nbsvm"], repeats=0)
+
+
+def test_a_five_point_scale_keeps_the_order_the_user_gives(tmp_path, capsys):
+    """SST-5's labels sort alphabetically (negative, neutral, positive, very negative, very positive);
+    --class-order keeps the scale in the report, and every metric stays what it was."""
+    import json
+
+    scale = "very negative,negative,neutral,positive,very positive"
+    base = ["--data", str(SST / "train.csv"), "--test", str(SST / "test.csv"), "--text-column", "sentence",
+            "--models", "naive_bayes,nbsvm", "--bootstrap", "0", "--quiet"]
+    assert compare.main([*base, "--out", str(tmp_path / "sorted")]) == 0
+    assert compare.main([*base, "--class-order", scale, "--out", str(tmp_path / "scale")]) == 0
+    plain = json.loads((tmp_path / "sorted" / "results.json").read_text(encoding="utf-8"))
+    ordered = json.loads((tmp_path / "scale" / "results.json").read_text(encoding="utf-8"))
+    assert plain["provenance"]["classes"][:2] == ["negative", "neutral"]
+    assert ordered["provenance"]["classes"] == scale.split(",")
+    assert [row["class"] for row in ordered["per_class"]["nbsvm"]] == scale.split(",")
+    for name in ("naive_bayes", "nbsvm"):
+        same = {row["model"]: row for row in plain["results"]}[name]
+        other = {row["model"]: row for row in ordered["results"]}[name]
+        assert {k: v for k, v in same.items() if not k.endswith("_s") and "memory" not in k and k != "model_mib"} \
+            == {k: v for k, v in other.items() if not k.endswith("_s") and "memory" not in k and k != "model_mib"}
+    predictions = pd.read_csv(tmp_path / "scale" / "predictions.csv")
+    assert [c.removeprefix("nbsvm_score_") for c in predictions.columns if c.startswith("nbsvm_score_")] == \
+        scale.split(",")
+    assert compare.main([*base, "--class-order", "negative,positive", "--out", str(tmp_path / "bad")]) == 2
+    assert "--class-order must name each class of the data once" in capsys.readouterr().err
+    assert not (tmp_path / "bad" / "report.md").exists()
+
+
+def test_labels_written_as_numbers_keep_their_numeric_order():
+    from imdb_baselines.corpus import sorted_classes
+
+    assert sorted_classes(["10", "2", "1", "2"]) == ("1", "2", "10")

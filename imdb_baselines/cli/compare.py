@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
         "test set")
     add("--positive-label", help="the positive class of two-class data (default: the second in sorted order; "
         "IMDB: 1)")
+    add("--class-order", help="the classes in the order the report shows them, comma-separated (e.g. a scale: "
+        "'very negative,negative,neutral,positive,very positive'); default: sorted, numbers in numeric order")
     add("--excerpt", action="store_true", help="accept a balanced excerpt in the aclImdb layout (any number of "
         "reviews per class)")
     add("--out", help="report folder (default: reports/<run-name> of the current folder)")
@@ -142,7 +144,7 @@ def options_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> C
     """The flags given, as :class:`CompareOptions` (the others keep its defaults), checked; a broken rule is
     ``parser.error`` (exit status 2)."""
     given = {key: value for key, value in vars(args).items() if key not in ("list_models", "verbose")}
-    for key in ("models", "stopwords"):
+    for key in ("models", "stopwords", "class_order"):
         if key in given:
             given[key] = tuple(item.strip() for item in given[key].split(",") if item.strip())
     if "positive_label" in given:

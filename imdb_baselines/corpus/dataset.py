@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +23,8 @@ def plain_label(value):
 
 
 def sorted_classes(labels) -> tuple:
-    """The distinct labels in a fixed order (sorted); labels of mixed types are an error.
+    """The distinct labels in a fixed order: sorted, and numbers written as text in numeric order; labels of
+    mixed types are an error.
 
     Examples
     --------
@@ -30,6 +32,8 @@ def sorted_classes(labels) -> tuple:
     ('neg', 'pos')
     >>> sorted_classes([True, False])
     (False, True)
+    >>> sorted_classes(["10", "2", "1"])  # a scale written as text keeps its numeric order
+    ('1', '2', '10')
     """
     values = pd.unique(pd.Series(labels, dtype=object).dropna())
     kinds = {"bool" if isinstance(v, (bool, np.bool_)) else "number" if isinstance(v, (int, float, np.number))
@@ -37,7 +41,40 @@ def sorted_classes(labels) -> tuple:
     if len(kinds) > 1:
         raise TypeError(f"Labels mix {' and '.join(sorted(kinds))} values: {sorted(map(repr, values))[:6]}. "
                         "Use one kind of label (all strings, all integers or all booleans).")
+    if kinds == {"text"} and all(_NUMBER.fullmatch(str(v).strip()) for v in values):
+        return tuple(plain_label(v) for v in sorted(values, key=lambda v: (float(str(v)), str(v))))
     return tuple(plain_label(v) for v in sorted(values))
+
+
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
+def ordered_classes(classes: tuple, order) -> tuple:
+    """``classes`` in the order the user gave (``--class-order``), each name matched to its label.
+
+    Raises
+    ------
+    DataError
+        If the order does not name every class exactly once.
+
+    Examples
+    --------
+    >>> ordered_classes(("negative", "neutral", "positive"), ["positive", "neutral", "negative"])
+    ('positive', 'neutral', 'negative')
+    >>> ordered_classes((0, 1, 2), ["2", "1", "0"])
+    (2, 1, 0)
+    """
+    from imdb_baselines.corpus.errors import DataError
+
+    by_name = {str(c): c for c in classes}
+    names = [str(name).strip() for name in order]
+    unknown = [n for n in names if n not in by_name]
+    missing = [str(c) for c in classes if str(c) not in names]
+    if unknown or missing or len(set(names)) != len(names):
+        raise DataError(f"--class-order must name each class of the data once: {', '.join(map(str, classes))}. "
+                        + (f"Not classes: {', '.join(unknown)}. " if unknown else "")
+                        + (f"Missing: {', '.join(missing)}." if missing else "Named twice." if not unknown else ""))
+    return tuple(by_name[n] for n in names)
 
 
 @dataclass(frozen=True)
@@ -58,11 +95,13 @@ class TextCorpus:
     name: str = "IMDB sentiment"  # the collection's name, for report titles
     validation: pd.DataFrame | None = None  # a validation set given with the data (used as is)
     notes: tuple[str, ...] = field(default_factory=tuple)  # how the split was made, what was dropped...
+    class_order: tuple | None = None  # the classes in the order the user gave; None: sorted_classes
 
     @property
     def classes(self) -> tuple:
-        """The training labels in their fixed (sorted) order."""
-        return sorted_classes(self.train["label"])
+        """The training labels in their fixed order: the user's (``class_order``), else sorted."""
+        found = sorted_classes(self.train["label"])
+        return ordered_classes(found, self.class_order) if self.class_order is not None else found
 
     def summary(self) -> str:
         """A few lines describing the corpus, for the command line and reports."""

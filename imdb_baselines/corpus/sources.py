@@ -31,6 +31,7 @@ class DataSource:
     drop_empty: bool = False  # drop rows with empty or missing texts instead of refusing them
     drop_duplicates: bool = False  # drop training texts that also occur, exactly, in the test set
     excerpt: bool = False  # IMDB: accept a balanced excerpt in the aclImdb layout
+    class_order: tuple[str, ...] | None = None  # the classes' order in reports (e.g. a scale); None: sorted
 
     @property
     def dataset_name(self) -> str:
@@ -70,7 +71,16 @@ class DataSource:
             data = load_texts(self.path, test=self.test, validation=self.validation, text_column=self.text_column,
                               label_column=self.label_column, delimiter=self.delimiter, encoding=self.encoding,
                               test_size=self.test_size, seed=seed, drop_empty=self.drop_empty)
-        return drop_shared_texts(data) if self.drop_duplicates else data
+        data = drop_shared_texts(data) if self.drop_duplicates else data
+        return self.ordered(data)
+
+    def ordered(self, data: TextCorpus) -> TextCorpus:
+        """``data`` with :attr:`class_order` applied (checked against its classes)."""
+        if self.class_order is None:
+            return data
+        data = replace(data, class_order=tuple(self.class_order))
+        data.classes  # noqa: B018 - checks that the order names each class once
+        return data
 
 
 def shared_texts(data: TextCorpus) -> int:

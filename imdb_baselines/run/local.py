@@ -22,6 +22,7 @@ from imdb_baselines.run.results import (
     ModelRuns,
     Preparation,
     RunConfig,
+    in_class_order,
     predictions_and_scores,
 )
 from imdb_baselines.run.stops import RunStopped
@@ -160,10 +161,14 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         started = time.perf_counter()
         raw = _scores(model, prepared["test"])
         result.predict_s = time.perf_counter() - started
-    result.predictions, result.scores = predictions_and_scores(raw, model.classes_, config.positive_label)
+    positive = config.positive_label if config.positive_label is not None or len(splits.classes) != 2 else \
+        splits.classes[1]
+    result.predictions, result.scores = predictions_and_scores(raw, model.classes_, positive)
+    result.scores = in_class_order(result.scores, model.classes_, splits.classes)  # the data's class order
     base = model
     if config.calibration:
         model = _with_probabilities(model, result, splits, prepared, raw)  # calibrated if it had to be
+        result.probabilities = in_class_order(result.probabilities, model.classes_, splits.classes)
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
     result.peak_memory_mib = memory.added_bytes / 2**20
     result.history = getattr(base, "history_", None)

@@ -12,7 +12,8 @@ import numpy as np
 from imdb_baselines import corpus
 from imdb_baselines.run.stops import RunStopped
 
-__all__ = ["Finished", "Loaded", "ModelResult", "ModelRuns", "Preparation", "RunConfig", "predictions_and_scores"]
+__all__ = ["Finished", "Loaded", "ModelResult", "ModelRuns", "Preparation", "RunConfig", "in_class_order",
+           "predictions_and_scores"]
 
 
 @dataclass(frozen=True)
@@ -129,3 +130,18 @@ def predictions_and_scores(raw: np.ndarray, classes: np.ndarray, positive=None) 
         scores = (1.0 - second if probabilities else -second) if flip else second
         return predictions, scores
     return classes[raw.argmax(axis=1)], raw
+
+
+def in_class_order(values: np.ndarray | None, model_classes, classes) -> np.ndarray | None:
+    """(n, k) ``values`` whose columns follow ``model_classes`` (a model's sorted ``classes_``), reordered to
+    ``classes`` (the data's order, e.g. a five-point scale); one-column scores and None pass through.
+
+    Examples
+    --------
+    >>> in_class_order(np.array([[0.1, 0.2, 0.7]]), ["a", "b", "c"], ["c", "a", "b"]).tolist()
+    [[0.7, 0.1, 0.2]]
+    """
+    if values is None or np.ndim(values) != 2 or list(model_classes) == list(classes):
+        return values
+    position = {c: i for i, c in enumerate(list(model_classes))}
+    return np.asarray(values)[:, [position[c] for c in classes]]

@@ -73,6 +73,7 @@ def read_spark_data(session, source: corpus.DataSource, *, seed: int = 0, valida
     else:
         data, texts = _spark_tables(session, source, seed)
         given = {"test": source.test is not None, "validation": source.validation is not None}
+    data = source.ordered(data)
     if sample:
         data = corpus.sample_corpus(data, sample, seed=seed)
     splits = corpus.make_splits(data, validation_size=validation_size, seed=seed, stopwords=stopwords)
