@@ -64,7 +64,8 @@ def test_report_carries_provenance_and_mcnemar(report):
     assert prov["stopwords"] == {"minimal": "minimal (15 words, sha256 690e370e8007)"}
     assert len(prov["fingerprints"]["minimal"]) == 64 and prov["fingerprints"]["minimal"][:16] in markdown
     assert prov["split_sizes"] == {"train": 72, "validation": 8, "test": 80}
-    assert "Reproduce: `python compare.py --data" in markdown
+    assert "Reproduce: `python compare.py --data" in markdown  # run from this checkout: its commit is recorded
+    assert re.fullmatch(r"imdb-baselines \S+, commit [0-9a-f]{12}", prov["package"])
     assert "## Paired significance (McNemar)" in markdown
     p = data["mcnemar_p_values"]
     assert p["nbsvm"]["linear_svm"] == p["linear_svm"]["nbsvm"] and p["nbsvm"]["nbsvm"] is None
@@ -334,15 +335,23 @@ def test_tune_searches_the_grid_on_training_texts_only_and_fits_the_best(tmp_pat
     from imdb_baselines.catalog import CATALOG
 
     monkeypatch.setitem(CATALOG, "nbsvm", dataclasses.replace(CATALOG["nbsvm"], grid={"C": [0.01, 1.0]}))
-    from sklearn import model_selection
+    from imdb_baselines.run import tuning
 
-    seen, original = [], model_selection.cross_val_score
+    seen, original, bars = [], tuning._fit_and_score, []
 
-    def recording(estimator, X, y=None, **params):  # every candidate's folds are cut from these texts
+    def recording(model, X, y, train, test, fit_params):  # every fit's texts, and the texts it is scored on
         seen.append(list(X))
-        return original(estimator, X, y, **params)
+        return original(model, X, y, train, test, fit_params)
 
-    monkeypatch.setattr(model_selection, "cross_val_score", recording)
+    def counting_bar(**options):
+        bars.append(options)
+        return progress_bar(**options)
+
+    from imdb_baselines.corpus.progress import progress_bar
+
+    monkeypatch.setattr(tuning, "tuning_jobs", lambda n: 1)  # in this process, so that the fits can be watched
+    monkeypatch.setattr(tuning, "_fit_and_score", recording)
+    monkeypatch.setattr("imdb_baselines.corpus.progress.progress_bar", counting_bar)
     status, out = _run(tmp_path, "tuned", "--models", "naive_bayes,nbsvm", "--bootstrap", "0", "--tune",
                        "--set", "naive_bayes.alpha=0.5")
     assert status == 0
@@ -355,6 +364,22 @@ def test_tune_searches_the_grid_on_training_texts_only_and_fits_the_best(tmp_pat
     assert seen and all(not set(texts) & test_texts for texts in seen)  # the search never saw a test text
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "## Tuning (`--tune`)" in markdown and "`nbsvm`: 2 candidates × 5 folds" in markdown
+    # a bar that counts every fit (so tqdm shows the rate and the time left): 2 candidates × 5 folds for NBSVM
+    assert {bar["desc"]: bar["total"] for bar in bars if "tuning" in bar.get("desc", "")} == {
+        "naive_bayes: tuning, 2 candidates × 5 folds": 10, "nbsvm: tuning, 2 candidates × 5 folds": 10}
+
+
+def test_tuning_uses_both_cores_for_the_baselines_and_finds_the_same(fixture_splits):
+    """Two fits at a time (in worker processes) give the very scores of one at a time."""
+    from imdb_baselines import corpus
+    from imdb_baselines.catalog import make_model, search_grid
+    from imdb_baselines.run.tuning import PARALLEL_TEXTS, tune, tuning_jobs
+
+    assert tuning_jobs(22_500) == min(2, os.cpu_count()) and tuning_jobs(PARALLEL_TEXTS + 1) == 1
+    X = corpus.prepare(fixture_splits.X_train)
+    runs = [tune(lambda settings: make_model("nbsvm", settings=settings), "nbsvm", X, fixture_splits.y_train,
+                 grid=search_grid("nbsvm"), neural=False, n_jobs=jobs) for jobs in (1, 2)]
+    assert runs[0].grid == runs[1].grid and runs[0].best_params == runs[1].best_params and len(runs[0].grid) == 16
 
 
 def test_cross_validation_splits_keep_the_prepared_tokens(fixture_splits):

@@ -155,7 +155,7 @@ def checkout_commit() -> str:
     """
     import subprocess
 
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # the imdb_baselines folder
     try:
         done = subprocess.run(["git", "rev-parse", "--show-toplevel", "--short=12", "HEAD"], cwd=package,
                               capture_output=True, text=True, timeout=5, check=True)
