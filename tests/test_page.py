@@ -59,7 +59,7 @@ def test_a_review_typed_and_submitted_gets_a_row_per_model(server, browser, tmp_
     rows = _answers(page)
     assert sorted(rows) == ["fasttext", "naive_bayes", "nbsvm"]
     for name, row in rows.items():
-        assert row["label"] in ("0", "1"), name
+        assert row["label"] in ("negative", "positive"), name  # IMDB's 0 and 1, as people read them
         # The probability of the label: calibrated on the validation split for NBSVM, so near the margin's
         # zero it may fall under 50 % while the label follows the margin, as in the report.
         assert row["probability"].endswith(" %") and 0 <= float(row["probability"].split()[0]) <= 100, name
@@ -83,7 +83,7 @@ def test_keyboard_only_on_a_phone_sized_screen(server, browser, tmp_path):
     page.keyboard.type("Two hours I will never get back. The plot makes no sense and the acting is wooden.")
     page.keyboard.press("Control+Enter")
     rows = _answers(page)
-    assert len(rows) == 3 and all(row["label"] in ("0", "1") for row in rows.values())
+    assert len(rows) == 3 and all(row["label"] in ("negative", "positive") for row in rows.values())
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390  # nothing wider than the screen
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
@@ -118,3 +118,72 @@ def test_the_api_documentation_renders_with_nothing_loaded_from_elsewhere(server
     page.locator(".opblock-summary-path", has_text="/predict").first.wait_for(timeout=30_000)
     page.screenshot(path=str(tmp_path / "docs.png"))
     assert outside == []
+
+
+def test_an_error_clears_the_earlier_answers_and_figures_open_full_size(server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server)
+    page.wait_for_selector("#leaderboard tbody tr")
+    page.fill("#review", REVIEW)
+    page.click("#classify")
+    assert len(_answers(page)) == 3
+    page.fill("#review", "A long review. " * 4_200)  # 63,000 characters: over the service's limit
+    page.click("#classify")
+    page.wait_for_function("document.querySelector('#status').className === 'error'")
+    assert "Error" in page.inner_text("#status") and page.locator("#results .answer").count() == 0
+    page.screenshot(path=str(tmp_path / "after-error.png"), full_page=True)
+    link = page.locator("#figures a").first
+    assert link.get_attribute("target") == "_blank" and link.locator("img").count() == 1
+    with page.context.expect_page() as opened:
+        link.click()
+    figure = opened.value
+    figure.wait_for_load_state()
+    size = figure.evaluate("[document.images[0].naturalWidth, document.images[0].naturalHeight]")
+    assert size[0] >= 800 and size[1] >= 400  # the figure itself, at its own size
+    figure.screenshot(path=str(tmp_path / "figure.png"))
+
+
+def test_evidence_colours_say_toward_and_against_not_positive_and_negative(server, browser):
+    page = browser.new_page()
+    page.goto(server)
+    page.wait_for_selector("#leaderboard tbody tr")
+    page.fill("#review", "Two hours I will never get back. The plot makes no sense and the acting is wooden.")
+    page.click("#classify")
+    _answers(page)
+    colours = {kind: page.locator(f"#results mark.{kind}").first.evaluate("node => getComputedStyle(node)"
+                                                                          ".backgroundColor")
+               for kind in ("toward", "against") if page.locator(f"#results mark.{kind}").count()}
+    assert colours.get("toward") == "rgb(207, 226, 247)"  # blue for "toward the answer", also when it is negative
+    assert colours.get("against", "rgb(253, 227, 195)") == "rgb(253, 227, 195)"  # orange against it
+    assert page.locator("mark.toward-pos, mark.toward-neg").count() == 0
+
+
+@pytest.fixture(scope="module")
+def trec_server(tmp_path_factory):
+    from imdb_baselines.cli import compare
+    from tests.conftest import FIXTURES
+
+    out = tmp_path_factory.mktemp("trec") / "report"
+    trec = FIXTURES / "trec"
+    assert compare.main(["--data", str(trec / "train.jsonl"), "--test", str(trec / "test.jsonl"), "--text-column",
+                         "question", "--label-column", "coarse", "--models", "naive_bayes,nbsvm", "--bootstrap",
+                         "0", "--quiet", "--out", str(out)]) == 0
+    with running_server(out) as port:
+        yield f"http://127.0.0.1:{port}"
+
+
+def test_a_page_serving_trec_speaks_of_questions_not_reviews(trec_server, browser, tmp_path):
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(trec_server)
+    page.wait_for_selector("#leaderboard tbody tr")
+    assert page.inner_text("#review-label") == "Text" and "review" not in page.inner_text("#try-heading")
+    examples = [button.inner_text() for button in page.locator(".example").all()]
+    assert examples == ["ABBR", "DESC", "ENTY", "HUM", "LOC", "NUM"]  # a test question of each class
+    assert page.inner_text("#f1-heading") == "Macro F1"
+    assert all(cell.inner_text() != "–" for cell in page.locator("#leaderboard tbody td:nth-child(3)").all())
+    page.locator(".example").nth(4).click()
+    page.click("#classify")
+    page.locator("#results .answer").nth(1).wait_for(timeout=60_000)
+    labels = page.locator("#results .answer .label").all_inner_texts()
+    assert len(labels) == 2 and set(labels) <= set(examples)
+    page.screenshot(path=str(tmp_path / "trec.png"), full_page=True)

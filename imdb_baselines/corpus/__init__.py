@@ -1,6 +1,6 @@
 """The IMDB corpus: loading, the shared text preparation, Keras-style encoding, splits."""
 
-from imdb_baselines.corpus.dataset import TextCorpus, plain_label, sorted_classes
+from imdb_baselines.corpus.dataset import IMDB_NAME, TextCorpus, class_names, plain_label, sorted_classes
 from imdb_baselines.corpus.errors import DataError, ImdbDataError
 from imdb_baselines.corpus.files import TABLE_SUFFIXES, from_frames, load_texts
 from imdb_baselines.corpus.imdb import (
@@ -44,6 +44,8 @@ __all__ = [
     "Stopwords",
     "TextCorpus",
     "TextPreprocessor",
+    "IMDB_NAME",
+    "class_names",
     "check_classification_target",
     "check_texts",
     "decode_review",

@@ -49,6 +49,23 @@ def sorted_classes(labels) -> tuple:
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
 
 
+#: The IMDB collection's name, as reports and saved models record it.
+IMDB_NAME = "IMDB sentiment"
+#: What IMDB's labels mean (Maas et al.: 1 for a rating of 7 or more, 0 for 4 or less).
+IMDB_CLASS_NAMES = {0: "negative", 1: "positive"}
+
+
+def class_names(dataset: str | None) -> dict:
+    """Readable names of a data set's labels where the labels are codes (IMDB's 0 and 1), else ``{}``.
+
+    Examples
+    --------
+    >>> class_names("IMDB sentiment")[1], class_names("trec-train")
+    ('positive', {})
+    """
+    return dict(IMDB_CLASS_NAMES) if dataset == IMDB_NAME else {}
+
+
 def ordered_classes(classes: tuple, order) -> tuple:
     """``classes`` in the order the user gave (``--class-order``), each name matched to its label.
 
@@ -92,7 +109,7 @@ class TextCorpus:
     unsup: pd.DataFrame | None  # unlabelled texts (IMDB's train/unsup), if asked for
     sha256: str  # checksum of the source files
     source: str  # where the texts were read from
-    name: str = "IMDB sentiment"  # the collection's name, for report titles
+    name: str = IMDB_NAME  # the collection's name, for report titles
     validation: pd.DataFrame | None = None  # a validation set given with the data (used as is)
     notes: tuple[str, ...] = field(default_factory=tuple)  # how the split was made, what was dropped...
     class_order: tuple | None = None  # the classes in the order the user gave; None: sorted_classes

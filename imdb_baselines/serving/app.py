@@ -15,6 +15,7 @@ from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
 from swagger_ui_bundle import swagger_ui_path  # Swagger UI's own files: /docs loads nothing from elsewhere
 
+from imdb_baselines import corpus
 from imdb_baselines.modelfiles import predict_texts
 from imdb_baselines.serving.catalog import Catalog, load_catalog
 from imdb_baselines.serving.guards import BodyLimit, HostCheck, SecurityHeaders, body_limit_bytes
@@ -78,13 +79,17 @@ def _answer(catalog: Catalog, name: str, texts: list[str], explain: int) -> Mode
 def _leaderboard(catalog: Catalog) -> dict[str, Any]:
     report = catalog.report or {}
     keys = ("model", "accuracy", "accuracy_ci_low", "accuracy_ci_high", "f1", "f1_ci_low", "f1_ci_high",
-            "roc_auc", "fit_s", "predict_s", "model_mib", "stopwords")
+            "macro_f1", "roc_auc", "fit_s", "predict_s", "model_mib", "stopwords")
     rows = [{k: row.get(k) for k in keys} for row in report.get("results", [])]
     for row in rows:
         row["served"] = row["model"] in catalog.models
         row["brier"] = report.get("calibration", {}).get(row["model"], {}).get("brier")
     provenance = report.get("provenance", {})
-    return {"dataset": provenance.get("dataset"), "classes": provenance.get("classes"), "leaderboard": rows,
+    names = corpus.class_names(catalog.dataset)
+    return {"dataset": catalog.dataset, "classes": provenance.get("classes") or catalog.classes,
+            "class_names": {str(label): name for label, name in names.items()},  # what a code means, for people
+            "texts_are": "review" if catalog.dataset == corpus.IMDB_NAME else "text", "examples": catalog.examples,
+            "leaderboard": rows,
             "mcnemar_p_values": report.get("mcnemar_p_values"), "figures": [f"figures/{n}" for n in catalog.figures],
             "command": provenance.get("command")}
 

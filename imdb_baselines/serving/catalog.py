@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from imdb_baselines.catalog import CATALOG
+from imdb_baselines.corpus import plain_label
 from imdb_baselines.modelfiles import MANIFEST, ModelAdapter, ModelFileError, adapter_for, load_model, plain_classes
 
 __all__ = ["Catalog", "ServedModel", "load_catalog"]
@@ -44,6 +45,8 @@ class Catalog:
     failures: dict[str, str] = field(default_factory=dict)  # model name -> why it did not load
     report: dict[str, Any] | None = None  # results.json of the comparison, when serving a report folder
     figures: dict[str, Path] = field(default_factory=dict)  # file name -> path of the report's figures
+    dataset: str | None = None  # the data set the models were trained on
+    examples: list[dict[str, Any]] = field(default_factory=list)  # a short test text of each class, to try
 
     @property
     def classes(self) -> list:
@@ -93,6 +96,20 @@ def _describe(name: str, folder: Path, manifest: dict[str, Any], report: dict[st
     }
 
 
+def _examples(predictions: Path, longest: int = 280) -> list[dict[str, Any]]:
+    """One short test text of each class from a report's ``predictions.csv`` (the first in its order), so the
+    page offers texts of the data set it serves."""
+    try:
+        import pandas as pd
+
+        table = pd.read_csv(predictions, usecols=["label", "text"], keep_default_na=False)
+    except (OSError, ValueError):
+        return []
+    short = table[table["text"].str.len().between(20, longest)]
+    return [{"label": plain_label(label), "text": str(rows["text"].iloc[0])}
+            for label, rows in short.groupby("label", sort=True)]
+
+
 def load_catalog(path: str | os.PathLike) -> Catalog:
     """Load every model of a report folder (``PATH/models/*``) or the one saved model at ``path``.
 
@@ -113,9 +130,10 @@ def load_catalog(path: str | os.PathLike) -> Catalog:
         raise ModelFileError(f"{path} is neither a saved model (no {MANIFEST}) nor a report folder with saved models "
                              "(no models/ folder). Give e.g. reports/reference or reports/reference/models/nbsvm.")
     report = _read_report(report_folder) if report_folder else None
-    catalog = Catalog(folder=path, report=report)
+    catalog = Catalog(folder=path, report=report, dataset=(report or {}).get("provenance", {}).get("dataset"))
     if report_folder:
         catalog.figures = {p.name: p for p in sorted(report_folder.glob("*.png"))}
+        catalog.examples = _examples(report_folder / "predictions.csv")
     for folder in folders:
         try:  # whatever goes wrong with one model's folder is that model's failure, never the service's
             model = load_model(folder)
@@ -130,6 +148,7 @@ def load_catalog(path: str | os.PathLike) -> Catalog:
             logger.error("Model %s not served: %s", folder.name, reason)
             continue
         catalog.models[name] = served
+        catalog.dataset = catalog.dataset or manifest.get("dataset")
         logger.info("Serving %s", name)
     if not catalog.models:
         reasons = "; ".join(f"{n}: {why}" for n, why in catalog.failures.items()) or "no model folders"

@@ -1,6 +1,6 @@
 "use strict";
 // The page: asks /models and /report once, then /predict for the review typed; no outside resources.
-const state = { models: {}, classes: [] };
+const state = { models: {}, classes: [], names: {}, noun: "review" };
 const $ = (selector) => document.querySelector(selector);
 
 function el(tag, attrs = {}, ...children) {
@@ -25,6 +25,9 @@ async function getJson(url, options) {
   }
   return body;
 }
+
+// A label as people read it: IMDB's 0 and 1 are "negative" and "positive"; other data sets' labels are names.
+const shown = (label) => state.names[String(label)] ?? String(label);
 
 function labelClass(label, classes) {
   if (classes.length !== 2) return "";
@@ -53,7 +56,7 @@ function highlighted(text, explanation) {
     const weight = weights.get(word);
     if (weight) {
       const toward = weight > 0;
-      out.append(el("mark", { class: toward ? "toward-pos" : "toward-neg",
+      out.append(el("mark", { class: toward ? "toward" : "against",
         title: `${toward ? "toward" : "against"} this answer (${weight.toFixed(3)})` }, match[0]));
     } else {
       out.append(match[0]);
@@ -81,7 +84,8 @@ function renderAnswer(answer, text) {
   bar.append(el("div", { style: { width: `${probability == null ? 0 : (100 * probability).toFixed(1)}%` } }));
   row.append(el("div", { class: "answer-head" },
     el("span", { class: "model-name" }, answer.model),
-    el("span", { class: `label ${labelClass(prediction.label, classes)}` }, prediction.label),
+    el("span", { class: `label ${labelClass(prediction.label, classes)}`, title: `label ${prediction.label}` },
+      shown(prediction.label)),
     el("span", { class: "probability" }, probability == null ? "no probability" : pct(probability)),
     bar,
     el("span", { class: "meta" }, accuracy)));
@@ -99,13 +103,14 @@ async function classify(event) {
   const status = $("#status");
   status.className = "";
   if (!text.trim()) {
-    status.textContent = "Type a review first.";
+    status.textContent = `Type a ${state.noun} first.`;
     status.className = "error";
     $("#review").focus();
     return;
   }
   status.textContent = "Classifying…";
   $("#classify").disabled = true;
+  $("#results").replaceChildren();  // answers to an earlier text never stand under this one's error
   try {
     const body = await getJson("/predict", { method: "POST", headers: { "Content-Type": "application/json" },
       body: JSON.stringify({ text, explain: 10 }) });
@@ -113,8 +118,8 @@ async function classify(event) {
     results.replaceChildren(...body.answers.map((answer) => renderAnswer(answer, text)));
     if (body.answers.some((a) => a.predictions && a.predictions[0].explanation)) {
       results.append(el("p", { class: "meta" }, "Highlighted: words of the n-grams that pushed a linear model ",
-        el("mark", { class: "toward-pos" }, "toward"), " or ", el("mark", { class: "toward-neg" }, "against"),
-        " its answer."));
+        el("mark", { class: "toward" }, "toward"), " or ", el("mark", { class: "against" }, "against"),
+        " its answer (whichever class that is)."));
     }
     status.textContent = `${body.answers.length} models answered.`;
   } catch (error) {
@@ -125,13 +130,33 @@ async function classify(event) {
   }
 }
 
+// Wording and examples from the data set served: reviews for IMDB, texts (and their own examples) otherwise.
+function renderDataset(report) {
+  state.names = report.class_names || {};
+  state.noun = report.texts_are || "text";
+  for (const node of document.querySelectorAll(".noun")) node.textContent = state.noun;
+  $("#review-label").textContent = state.noun === "review" ? "Review text" : "Text";
+  $("#review").placeholder = `Type or paste a ${state.noun}, then press Classify (Ctrl+Enter).`;
+  if (report.examples && report.examples.length) {
+    $("#examples").replaceChildren(el("span", {}, "Test texts of each class:"), ...report.examples.map((example) =>
+      el("button", { type: "button", class: "example", "data-text": example.text,
+        title: `a test text labelled ${shown(example.label)}` }, shown(example.label))));
+  } else if (state.noun !== "review") {
+    $("#examples").replaceChildren();  // the movie reviews below would not fit another data set
+  }
+}
+
 function renderReport(report) {
+  renderDataset(report);
   if (report.dataset) $("#dataset").textContent = `Models trained on ${report.dataset}; every one answers the same text.`;
   state.classes = report.classes || state.classes;
+  const multiclass = state.classes.length > 2;
+  if (multiclass) $("#f1-heading").textContent = "Macro F1";
   const body = $("#leaderboard tbody");
   const rows = report.leaderboard.length ? report.leaderboard : Object.values(state.models).map((m) => ({
     model: m.name, accuracy: m.test_metrics.accuracy?.value, accuracy_ci_low: m.test_metrics.accuracy?.ci_low,
-    accuracy_ci_high: m.test_metrics.accuracy?.ci_high, f1: m.test_metrics.f1?.value, brier: m.brier,
+    accuracy_ci_high: m.test_metrics.accuracy?.ci_high, f1: m.test_metrics.f1?.value,
+    macro_f1: m.test_metrics.macro_f1?.value, brier: m.brier,
     fit_s: m.fit_s, model_mib: m.saved_bytes / 2 ** 20 }));
   const points = (x) => (x === null || x === undefined) ? "–" : (100 * x).toFixed(2);
   body.replaceChildren(...rows.map((row) => {
@@ -140,26 +165,28 @@ function renderReport(report) {
     const fit = row.fit_s == null ? "–" : row.fit_s < 10 ? `${Number(row.fit_s).toFixed(1)} s` :
       `${Math.round(row.fit_s)} s`;
     return el("tr", {}, el("th", { scope: "row" }, row.model),
-      el("td", { class: "num" }, points(row.accuracy), interval), el("td", { class: "num" }, points(row.f1)),
+      el("td", { class: "num" }, points(row.accuracy), interval),
+      el("td", { class: "num" }, points(multiclass ? row.macro_f1 : row.f1)),
       el("td", { class: "num" }, row.brier == null ? "–" : row.brier.toFixed(3)),
       el("td", { class: "num" }, fit),
       el("td", { class: "num" }, row.model_mib == null ? "–" : `${Math.round(row.model_mib)} MiB`));
   }));
   $("#figures").replaceChildren(...report.figures.map((src) => {
     const name = src.split("/").pop().replace(/\.png$/, "").replace(/_/g, " ");
-    return el("figure", {}, el("img", { src, alt: `Report figure: ${name}`, loading: "lazy" }),
-      el("figcaption", {}, name));
+    return el("figure", {}, el("a", { href: src, target: "_blank", rel: "noopener", title: "open full size" },
+      el("img", { src, alt: `Report figure: ${name}`, loading: "lazy" })), el("figcaption", {}, name));
   }));
 }
 
 async function start() {
   $("#review-form").addEventListener("submit", classify);
+  $("#examples").addEventListener("click", (event) => {  // the examples are replaced once the data set is known
+    const button = event.target.closest(".example");
+    if (button) { $("#review").value = button.dataset.text; $("#review").focus(); }
+  });
   $("#review").addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) classify(event);
   });
-  for (const button of document.querySelectorAll(".example")) {
-    button.addEventListener("click", () => { $("#review").value = button.dataset.text; $("#review").focus(); });
-  }
   try {
     const models = await getJson("/models");
     for (const model of models.models) state.models[model.name] = model;
