@@ -66,6 +66,7 @@ def test_report_carries_provenance_and_mcnemar(report):
     assert prov["split_sizes"] == {"train": 72, "validation": 8, "test": 80}
     assert "Reproduce: `python compare.py --data" in markdown  # run from this checkout: its commit is recorded
     assert re.fullmatch(r"imdb-baselines \S+, commit [0-9a-f]{12}", prov["package"])
+    assert "2 classes: `0` (negative), `1` (positive) (positive: `1` (positive))" in markdown  # what IMDB's codes mean
     assert "## Paired significance (McNemar)" in markdown
     p = data["mcnemar_p_values"]
     assert p["nbsvm"]["linear_svm"] == p["linear_svm"]["nbsvm"] and p["nbsvm"]["nbsvm"] is None

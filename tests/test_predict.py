@@ -26,6 +26,9 @@ def test_every_model_side_by_side_as_a_table(report, capsys):
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split()[:2] == ["line", "text"] and lines[0].split()[2:] == ["fasttext", "naive_bayes", "nbsvm"]
     assert len(lines) == 3 and lines[1].split()[0] == "1" and lines[2].split()[0] == "2"
+    # IMDB's labels as people read them in the table (JSON Lines and CSV keep 0 and 1)
+    assert {word for line in lines[1:] for word in line.split()} & {"positive", "negative"}
+    assert not {word for line in lines[1:] for word in line.split()} & {"0", "1"} - {lines[1].split()[0]}
 
 
 def test_json_lines_agree_with_the_report_predictions(report, tmp_path, capsys):

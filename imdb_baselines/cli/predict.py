@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
+from imdb_baselines import corpus
+
 __all__ = ["main"]
 
 _EXAMPLES = """\
@@ -107,7 +109,8 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace,
 
 
 def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]],
-           results: dict[str, list[dict]], first: bool) -> None:
+           results: dict[str, list[dict]], first: bool, datasets: dict[str, str | None] | None = None) -> None:
+    """Write one batch's answers; the table (for people) names IMDB's labels, JSON Lines and CSV keep them."""
     if fmt == "jsonl":
         for i, (number, text) in enumerate(batch):
             record = {"line": number, "text": text, "predictions": {n: results[n][i] for n in names}}
@@ -132,7 +135,8 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
             row = results[n][i]
             confidence = f" {row['probability']:.2f}" if row["probability"] is not None else \
                 f" ({row['score']:+.3g})" if row["score"] is not None else ""
-            cells.append(f"  {str(row['label']) + confidence:<{width}}")
+            label = corpus.shown_label(row["label"], (datasets or {}).get(n))
+            cells.append(f"  {label + confidence:<{width}}")
         out.write(f"{number:>5}  {shown:<42}" + "".join(cells) + "\n")
         for n in names:
             reason = results[n][i].get("explanation", False)
@@ -153,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.explain < 0:
         parser.error(f"--explain must be an int >= 0 (n-grams shown each way). Got {args.explain} instead.")
     from imdb_baselines.corpus.progress import progress_bar, show_progress
-    from imdb_baselines.modelfiles import ModelFileError, load_model, plain_classes, predict_texts
+    from imdb_baselines.modelfiles import ModelFileError, load_model, plain_classes, predict_texts, read_manifest
 
     folders = _model_folders(parser, args)
     try:
@@ -162,6 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     names = list(models)
+    datasets = {folder.name: read_manifest(folder).get("dataset") for folder in folders}
     classes = {name: plain_classes(model) for name, model in models.items()}
     if len({json.dumps(c, default=str) for c in classes.values()}) > 1:
         listed = "; ".join(f"{name}: {c}" for name, c in classes.items())
@@ -177,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
             while batch := list(itertools.islice(texts, args.batch_size)):
                 results = {name: predict_texts(model, [text for _, text in batch], args.explain)
                            for name, model in models.items()}
-                _write(sys.stdout, args.format, names, batch, results, first)
+                _write(sys.stdout, args.format, names, batch, results, first, datasets)
                 first = False
                 bar.update(len(batch))
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not in Python's flush at exit

@@ -1,6 +1,13 @@
 """The IMDB corpus: loading, the shared text preparation, Keras-style encoding, splits."""
 
-from imdb_baselines.corpus.dataset import IMDB_NAME, TextCorpus, class_names, plain_label, sorted_classes
+from imdb_baselines.corpus.dataset import (
+    IMDB_NAME,
+    TextCorpus,
+    class_names,
+    plain_label,
+    shown_label,
+    sorted_classes,
+)
 from imdb_baselines.corpus.errors import DataError, ImdbDataError
 from imdb_baselines.corpus.files import TABLE_SUFFIXES, from_frames, load_texts
 from imdb_baselines.corpus.imdb import (
@@ -46,6 +53,7 @@ __all__ = [
     "TextPreprocessor",
     "IMDB_NAME",
     "class_names",
+    "shown_label",
     "check_classification_target",
     "check_texts",
     "decode_review",

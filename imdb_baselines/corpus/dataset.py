@@ -66,6 +66,17 @@ def class_names(dataset: str | None) -> dict:
     return dict(IMDB_CLASS_NAMES) if dataset == IMDB_NAME else {}
 
 
+def shown_label(label, dataset: str | None) -> str:
+    """A label as people read it: IMDB's ``1`` is ``positive``; other labels are their own names.
+
+    Examples
+    --------
+    >>> shown_label(0, "IMDB sentiment"), shown_label("HUM", "trec-train")
+    ('negative', 'HUM')
+    """
+    return class_names(dataset).get(label, str(label))
+
+
 def ordered_classes(classes: tuple, order) -> tuple:
     """``classes`` in the order the user gave (``--class-order``), each name matched to its label.
 

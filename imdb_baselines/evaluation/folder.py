@@ -43,7 +43,7 @@ def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpu
     primary = config.stopwords[0]
     results = [r for r in by_list[primary] if r.status == "ok"]
     splits = splits_by_list[primary]
-    figures = _figures(staging, results, splits, config.positive_label, preparation)
+    figures = _figures(staging, results, splits, config.positive_label, preparation, data.name)
     mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
     provenance = _provenance(config, data, splits_by_list, wall_s)
     provenance["engine"] = engine or {"engine": "local"}
@@ -74,10 +74,11 @@ def _write_predictions(path: Path, splits: corpus.Splits, results: list[ModelRes
 
 
 def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, positive,
-             preparation: Preparation) -> dict[str, str]:
+             preparation: Preparation, dataset: str | None = None) -> dict[str, str]:
     if not results:
         return {}
     classes = list(splits.classes)
+    names = [corpus.shown_label(c, dataset) for c in classes]  # IMDB's 0 and 1 as negative and positive
     figures = {}
     if len(classes) == 2:
         positive = classes[1] if positive is None else positive
@@ -85,11 +86,12 @@ def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, po
             splits.y_test == positive, {r.name: r.scores for r in results},
             {r.name: r.metrics["roc_auc"] for r in results}, folder / "roc_curves.png").name
     figures["Confusion matrices"] = plot_confusion_matrices(
-        {r.name: r.metrics["confusion_matrix"] for r in results}, classes, folder / "confusion_matrices.png").name
+        {r.name: r.metrics["confusion_matrix"] for r in results}, classes, folder / "confusion_matrices.png",
+        names=names).name
     calibrated = {r.name: r.probabilities for r in results if r.probabilities is not None}
     if calibrated:
         figures["Calibration (reliability diagram)"] = plot_calibration(
-            splits.y_test, calibrated, classes, folder / "calibration.png").name
+            splits.y_test, calibrated, classes, folder / "calibration.png", names=names).name
     figures["Test accuracy against fit time"] = plot_accuracy_vs_time(
         {r.name: (r.fit_s, r.metrics["accuracy"]) for r in results}, folder / "accuracy_vs_fit_time.png",
         preparation_s=preparation.seconds).name

@@ -28,15 +28,18 @@ def plot_roc_curves(y_true, scores: dict[str, np.ndarray], aucs: dict[str, float
     return path
 
 
-def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], classes: Sequence, path: Path) -> Path:
-    """One confusion matrix per model: cells coloured by the row rate, with the count and the rate written in."""
-    names = sorted(matrices)
+def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], classes: Sequence, path: Path, *,
+                            names: Sequence[str] | None = None) -> Path:
+    """One confusion matrix per model: cells coloured by the row rate, with the count and the rate written in.
+
+    ``names`` are the classes as people read them (IMDB's ``negative``, ``positive``); default: the labels.
+    """
     k = len(classes)
     side = max(3.2, 0.55 * k + 1.6)
-    figure = Figure(figsize=(side * len(names), side + 0.3), dpi=100)
-    axes = np.atleast_1d(figure.subplots(1, len(names)))
-    ticks = [str(c) for c in classes]
-    for axis, name in zip(axes, names):
+    figure = Figure(figsize=(side * len(matrices), side + 0.3), dpi=100)
+    axes = np.atleast_1d(figure.subplots(1, len(matrices)))
+    ticks = list(names) if names is not None else [str(c) for c in classes]
+    for axis, name in zip(axes, sorted(matrices)):
         matrix = np.asarray(matrices[name], dtype=float)
         rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
         axis.imshow(rates, cmap="Blues", vmin=0, vmax=1)
@@ -83,7 +86,7 @@ def _seconds(value: float) -> str:
 
 
 def plot_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequence, path: Path,
-                     bins: int = 10) -> Path:
+                     bins: int = 10, *, names: Sequence[str] | None = None) -> Path:
     """Reliability diagram: for texts grouped by the model's confidence, how often it was right.
 
     Two classes: the predicted probability of the second class against the share of texts of that class.
@@ -109,8 +112,9 @@ def plot_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequ
         line, = axis.plot(mean_confidence, share, marker="o", markersize=3, label=name)
         axis.scatter(mean_confidence, share, s=8 + 120 * counts[present] / counts.sum(), color=line.get_color())
     axis.plot([0, 1], [0, 1], ":", color="grey")
-    label = f"predicted P({classes[1]})" if len(classes) == 2 else "probability of the predicted class"
-    share_label = f"share of texts that are {classes[1]}" if len(classes) == 2 else "share predicted right"
+    second = names[1] if names is not None else classes[1]  # as people read it (IMDB's 1: positive)
+    label = f"predicted P({second})" if len(classes) == 2 else "probability of the predicted class"
+    share_label = f"share of texts that are {second}" if len(classes) == 2 else "share predicted right"
     axis.set(xlabel=label, ylabel=share_label, title="Calibration on the test set", xlim=(-0.03, 1.03),
              ylim=(-0.03, 1.03))
     axis.legend(loc="upper left")

@@ -129,12 +129,19 @@ def _ablation(by_list: dict[str, list[ModelResult]]) -> str:
     return markdown_table(header, body)
 
 
+def _shown(label, dataset: str | None) -> str:
+    """A class in the report's text: its label, and its name where the label is a code (IMDB: `1` positive)."""
+    name = corpus.shown_label(label, dataset)
+    return f"`{label}`" if name == str(label) else f"`{label}` ({name})"
+
+
 def _introduction(provenance: dict[str, Any], primary: str, warnings: list[str], stopped: str | None) -> list[str]:
     sizes, classes = provenance["split_sizes"], provenance["classes"]
     lines = [f"Test set: {sizes['test']:,} texts, touched once per model. Training: {sizes['train']:,}; "
              f"validation (used by the neural models only): {sizes['validation']:,}. "
-             f"{len(classes)} classes: {', '.join(f'`{c}`' for c in classes)}"
-             + (f" (positive: `{provenance['positive_label']}`)" if provenance["positive_label"] is not None else "")
+             f"{len(classes)} classes: {', '.join(_shown(c, provenance.get('dataset')) for c in classes)}"
+             + (f" (positive: {_shown(provenance['positive_label'], provenance.get('dataset'))})"
+                if provenance["positive_label"] is not None else "")
              + f". Stopword list for every model: {provenance['stopwords'][primary]}. "
              f"Split fingerprint `{provenance['fingerprints'][primary][:16]}`.", ""]
     engine = provenance.get("engine", {})
