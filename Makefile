@@ -5,14 +5,23 @@ PY := $(VENV)/bin/python
 ARGS ?=
 # The reference comparison: the three baselines, their ensemble, the tutorial's LSTM and the fastText variants, three seeds each.
 REFERENCE := --models naive_bayes,linear_svm,nbsvm,ensemble,lstm,fasttext,fasttext_trigrams,fasttext_w2v --repeats 3 --out reports/reference
+# The demo: the three baselines, their ensemble and fastText on the full data, in a few minutes on two cores.
+DEMO_OUT ?= reports/demo
+DEMO := --models naive_bayes,linear_svm,nbsvm,ensemble,fasttext --out $(DEMO_OUT)
 
-.PHONY: compare run serve test lint clean
+.PHONY: demo demo-report compare run serve test lint clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev,neural,word2vec,serve,export,spark]'
 	touch $@
+
+demo: demo-report  ## a first look in minutes: train the demo models into reports/demo, then serve them on http://127.0.0.1:8000/
+	$(VENV)/bin/imdb-serve $(DEMO_OUT)
+
+demo-report: $(VENV)/.installed  ## the demo's comparison only (ARGS adds options, e.g. --data PATH)
+	$(PY) compare.py $(DEMO) $(ARGS)
 
 compare: $(VENV)/.installed  ## the reference comparison into reports/reference (ARGS adds options, e.g. --data PATH)
 	$(PY) compare.py $(REFERENCE) $(ARGS)

@@ -10,8 +10,8 @@ __all__ = ["main"]
 
 _EXAMPLES = """\
 examples:
-  imdb-export --model reports/reference/models/nbsvm --format onnx --out nbsvm-onnx
-  imdb-export --model reports/reference/models/lstm --format savedmodel --out lstm-savedmodel
+  imdb-export --model reports/demo/models/nbsvm --format onnx --out nbsvm-onnx
+  imdb-export --model reports/demo/models/fasttext --format savedmodel --out fasttext-savedmodel
 """
 _CHECK_TEXTS = [
     "A moving, beautifully acted film. I loved every minute of it.",
@@ -25,7 +25,8 @@ def main(argv: list[str] | None = None) -> int:
     """Export one model; return the exit status."""
     parser = argparse.ArgumentParser(prog="imdb-export", description=__doc__, epilog=_EXAMPLES, allow_abbrev=False,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--model", required=True, help="a saved model folder (e.g. reports/reference/models/nbsvm)")
+    parser.add_argument("--model", required=True,
+                        help="a saved model folder (e.g. reports/demo/models/nbsvm, which make demo writes)")
     parser.add_argument("--format", required=True, choices=("onnx", "savedmodel"),
                         help="onnx (every model, run by onnxruntime) or savedmodel (Keras models, TensorFlow)")
     parser.add_argument("--out", required=True, help="the export folder (absent, empty, or an earlier export)")

@@ -24,9 +24,9 @@ __all__ = ["main"]
 
 _EXAMPLES = """\
 examples:
-  imdb-predict --model reports/reference/models/nbsvm "A moving, beautifully acted film."
-  imdb-predict --all reports/reference "I loved every minute of it." "Two hours I will never get back."
-  imdb-predict --all reports/reference --file reviews.txt --format jsonl > predictions.jsonl
+  imdb-predict --model reports/demo/models/nbsvm "A moving, beautifully acted film."
+  imdb-predict --all reports/demo "I loved every minute of it." "Two hours I will never get back."
+  imdb-predict --all reports/demo --file reviews.txt --format jsonl > predictions.jsonl
   cat reviews.txt | imdb-predict --model my-model --format csv
 """
 

@@ -17,9 +17,9 @@ MAX_PORT = 65535
 
 _EXAMPLES = """\
 examples:
-  imdb-serve reports/reference                      # http://127.0.0.1:8000/
-  imdb-serve reports/reference/models/nbsvm --port 8080
-  imdb-serve reports/reference --host 0.0.0.0 --workers 2
+  imdb-serve reports/demo                           # http://127.0.0.1:8000/
+  imdb-serve reports/demo/models/nbsvm --port 8080
+  imdb-serve reports/demo --host 0.0.0.0 --workers 2
 """
 
 

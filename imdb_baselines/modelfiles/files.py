@@ -87,12 +87,17 @@ def write_model_files(model, folder: Path, *, name: str, details: dict[str, Any]
     return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file())
 
 
+#: Where saved models come from, for a message about a folder that holds none.
+WHERE_MODELS_ARE = ("Every comparison keeps its models in REPORT/models/NAME; `make demo` trains five on IMDB in a few "
+                    "minutes (reports/demo/models/), `make compare` the reference's eight in about an hour.")
+
+
 def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     """The manifest of a saved model, checked; raises :class:`ModelFileError` if it is not one."""
     path = Path(path)
     if not path.is_dir():
         raise ModelFileError(f"{path} is not a saved model: {'no such folder' if not path.exists() else 'a file'}. "
-                             "Give a model folder, such as reports/reference/models/nbsvm.")
+                             f"{WHERE_MODELS_ARE}")
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except FileNotFoundError:

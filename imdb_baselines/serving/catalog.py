@@ -12,6 +12,7 @@ from typing import Any
 from imdb_baselines.catalog import CATALOG
 from imdb_baselines.corpus import plain_label
 from imdb_baselines.modelfiles import MANIFEST, ModelAdapter, ModelFileError, adapter_for, load_model, plain_classes
+from imdb_baselines.modelfiles.files import WHERE_MODELS_ARE
 
 __all__ = ["Catalog", "ServedModel", "load_catalog"]
 
@@ -128,7 +129,7 @@ def load_catalog(path: str | os.PathLike) -> Catalog:
         report_folder = path
     else:
         raise ModelFileError(f"{path} is neither a saved model (no {MANIFEST}) nor a report folder with saved models "
-                             "(no models/ folder). Give e.g. reports/reference or reports/reference/models/nbsvm.")
+                             f"(no models/ folder). {WHERE_MODELS_ARE}")
     report = _read_report(report_folder) if report_folder else None
     catalog = Catalog(folder=path, report=report, dataset=(report or {}).get("provenance", {}).get("dataset"))
     if report_folder:
