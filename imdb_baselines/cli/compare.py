@@ -58,6 +58,7 @@ rules (each checked before any data is loaded; a broken one exits with status 2)
   --engine      local, or spark (pip install 'imdb-baselines[spark]'; Java 17+): {spark_models} only,
                 no --tune, --repeats or saved models
   --spark-conf  KEY=VALUE, a Spark setting (repeatable); only with --engine spark, as the other --spark-* options
+  --class-order every class of the data once, comma-separated (checked once the data is read)
   --sort        accuracy, f1, roc_auc... (any metric of the leaderboard, best first) or fit_s, predict_s,
                 peak_memory_mib, model_mib (cheapest first)
 exit status: 0 all models finished; 1 a model failed; 2 bad options or data; 130 / 143 stopped by
