@@ -129,7 +129,7 @@ def test_an_error_clears_the_earlier_answers_and_figures_open_full_size(server, 
     assert len(_answers(page)) == 3
     page.fill("#review", "A long review. " * 4_200)  # 63,000 characters: over the service's limit
     page.click("#classify")
-    page.wait_for_function("document.querySelector('#status').className === 'error'")
+    page.locator("#status.error").wait_for(timeout=60_000)  # a locator: the page's CSP forbids eval
     assert "Error" in page.inner_text("#status") and page.locator("#results .answer").count() == 0
     page.screenshot(path=str(tmp_path / "after-error.png"), full_page=True)
     link = page.locator("#figures a").first
