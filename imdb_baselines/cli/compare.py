@@ -241,9 +241,9 @@ def main(argv: list[str] | None = None) -> int:
     reports = reports_folder()
     if options.out is None:
         options = replace(options, out=reports / run_name(options, options.source.dataset_name))
-    from imdb_baselines.evaluation.folder import checkout_commit
+    from imdb_baselines.evaluation.folder import runs_from_checkout
 
-    program = ["python", "compare.py"] if checkout_commit() else ["imdb-compare"]  # how to rerun it from here
+    program = ["python", "compare.py"] if runs_from_checkout() else ["imdb-compare"]  # how to rerun it from here
     command = shlex.join([*program, *(sys.argv[1:] if argv is None else argv)])
     show_progress(not options.quiet)
     try:

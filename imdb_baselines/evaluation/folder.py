@@ -27,7 +27,7 @@ from imdb_baselines.run.results import ModelResult, Preparation, RunConfig
 from imdb_baselines.run.stops import RunStopped
 from imdb_baselines.storage import OwnedFolder
 
-__all__ = ["checkout_commit", "library_versions", "write_run"]
+__all__ = ["checkout_commit", "library_versions", "runs_from_checkout", "write_run"]
 
 
 def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpus.TextCorpus,
@@ -147,6 +147,13 @@ def _package() -> str:
 
     commit = checkout_commit()
     return f"imdb-baselines {__version__}" + (f", commit {commit}" if commit else "")
+
+
+def runs_from_checkout() -> bool:
+    """Whether the package runs from this project's own checkout (its ``compare.py`` and ``.git`` beside it),
+    found without starting a process, so that it is safe before a run's signal handlers are in place."""
+    root = Path(__file__).resolve().parents[2]
+    return (root / "compare.py").is_file() and (root / ".git").exists() and (root / "imdb_baselines").is_dir()
 
 
 def checkout_commit() -> str:
