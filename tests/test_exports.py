@@ -101,17 +101,21 @@ def test_the_reasons_given_for_an_encoding_difference():
     assert why_encoding_differs("A&E; and &#61514;") == "unexplained"
 
 
-def test_a_calibrated_multiclass_baseline_exports(tmp_path):
+@pytest.mark.parametrize("wrapper", ["MarginCalibration", "CalibratedClassifierCV of version 0.2.0"])
+def test_a_calibrated_multiclass_baseline_exports(wrapper, tmp_path):
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
+
+    from imdb_baselines.run.calibration import calibrate
 
     train = pd.read_csv(FIXTURES / "sst5" / "train.csv")
     test = pd.read_csv(FIXTURES / "sst5" / "test.csv")
     dev = pd.read_csv(FIXTURES / "sst5" / "dev.csv")
     text, label = train.columns[0], train.columns[1]
     model = make_model("nbsvm", stopwords="minimal", seed=0).fit(train[text].tolist(), train[label].tolist())
-    calibrated = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=2).fit(
-        dev[text].tolist(), dev[label].tolist())
+    calibrated = calibrate(model, dev[text].tolist(), dev[label].tolist()) if wrapper == "MarginCalibration" else \
+        CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=2).fit(dev[text].tolist(),
+                                                                                  dev[label].tolist())
     path = save_model(calibrated, tmp_path / "model", name="nbsvm")
     exported = load_export(export_model(path, "onnx", tmp_path / "export"))
     assert len(exported.classes) == 5

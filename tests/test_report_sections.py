@@ -123,22 +123,35 @@ def test_calibration_brier_scores_match_the_probabilities(run):
         assert results["calibration"][model]["brier"] == pytest.approx(expected, abs=1e-6)
         assert f"| `{model}` | {expected:.4f} |" in section
     assert results["calibration"]["nbsvm"]["probabilities"] == results["calibration"]["linear_svm"]["probabilities"] \
-        == "sigmoid calibration on the validation split"
+        == "margins scaled on the validation split"
     assert results["calibration"]["naive_bayes"]["probabilities"] == "the model's own"
     assert "![Calibration (reliability diagram)](calibration.png)" in markdown
+    assert "each text's most probable class is its label" in section
 
 
-def test_calibrated_probabilities_from_margins_equal_predict_proba(fixture_splits):
+def test_every_model_gives_its_label_the_largest_probability(run):
+    """One answer per model: the label in predictions.csv (and the metrics) is the most probable class."""
+    _, _, predictions, results = run
+    for model in ("naive_bayes", "linear_svm", "nbsvm", "cnn"):
+        columns = [f"{model}_probability_{label}" for label in (0, 1)]
+        most_probable = np.asarray([0, 1])[predictions[columns].to_numpy().argmax(axis=1)]
+        assert (most_probable == predictions[f"{model}_prediction"].to_numpy()).all(), model
+
+
+@pytest.mark.parametrize("wrapper", ["MarginCalibration", "CalibratedClassifierCV of version 0.2.0"])
+def test_calibrated_probabilities_from_margins_equal_predict_proba(wrapper, fixture_splits):
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.frozen import FrozenEstimator
 
     from baselines import make_linear_svm, make_naive_bayes
     from imdb_baselines import corpus
     from imdb_baselines.modelfiles import probabilities_from_scores
+    from imdb_baselines.run.calibration import calibrate
 
     model = make_linear_svm().fit(fixture_splits.X_train, fixture_splits.y_train)
-    calibrated = CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=2).fit(
-        fixture_splits.X_val, fixture_splits.y_val)
+    calibrated = calibrate(model, fixture_splits.X_val, fixture_splits.y_val) if wrapper == "MarginCalibration" \
+        else CalibratedClassifierCV(FrozenEstimator(model), method="sigmoid", cv=2).fit(fixture_splits.X_val,
+                                                                                      fixture_splits.y_val)
     X_test = corpus.prepare(fixture_splits.X_test)
     np.testing.assert_allclose(probabilities_from_scores(calibrated, model.decision_function(X_test)),
                                calibrated.predict_proba(fixture_splits.X_test), atol=1e-12)

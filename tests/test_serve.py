@@ -33,7 +33,7 @@ def test_health_and_models_describe_every_kept_model(client, kept_report):
     for name, model in models.items():
         assert model["test_metrics"]["accuracy"]["value"] == results[name]["accuracy"]
         assert model["classes"] == [0, 1] and model["saved_bytes"] > 0 and model["settings"]
-    assert models["nbsvm"]["probabilities"] == "sigmoid calibration on the validation split"
+    assert models["nbsvm"]["probabilities"] == "margins scaled on the validation split"
 
 
 def test_one_text_every_model_answers_with_label_probability_and_evidence(client):

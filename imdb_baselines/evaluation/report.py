@@ -215,8 +215,10 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     with_probabilities = [r for r in ordered if r.brier is not None]
     local = provenance.get("engine", {}).get("engine", "local") == "local"
     if with_probabilities:
-        margins = ("Models with only margins get a sigmoid fitted on the validation split, never on the test set; "
-                   "their labels and the metrics above come from the margins." if local else
+        margins = ("Models with only margins get probabilities from their margins times one scale fitted on the "
+                   "validation split, never on the test set (a logistic function for two classes, a softmax for "
+                   "more); the scale has no offset, so each text's most probable class is its label, from which "
+                   "the metrics above come." if local else
                    "On Spark only Naive Bayes has probabilities (its own); the SVMs' margins are not calibrated.")
         lines += ["## Calibration", "",
                   "Brier score of each model's test probabilities (lower is better; 0.25 is a coin's for two "

@@ -8,7 +8,8 @@ its int64 key exactly as :mod:`baselines.ngrams` does (``w1·V^(n-1) + ... +
 wn``), finds its column with a ``LabelEncoder``, and sums the weights of the
 columns present, in float64. Probabilities follow the saved model: Naive
 Bayes' posterior, a plain logistic NBSVM's own (``beta=1``: the logistic
-function of its scores), or the sigmoid calibrated on the validation split.
+function of its scores), or its margins' scale fitted on the validation split
+(the logistic function or the softmax of the scaled scores).
 
 Outputs: ``label`` (the class as a string), ``label_index`` (its position in
 the classes), ``scores`` (the model's decision values) and, where the model
@@ -46,7 +47,9 @@ class LinearParts:
     bias: np.ndarray  # (n_scores,)
     head: str  # "joint": the scores are joint log likelihoods (Naive Bayes); "margin": decision values
     calibrators: list[tuple[float, float]] | None  # sigmoid (a, b) of each score column: 1 / (1 + exp(a s + b))
-    # (a plain logistic NBSVM's own probabilities: a = -1, b = 0)
+    # (a plain logistic NBSVM's own probabilities: a = -1, b = 0; the margins' fitted scale t with two classes:
+    # a = -t, b = 0; a CalibratedClassifierCV saved by version 0.2.0 and earlier: its own a and b)
+    scale: float | None  # more than two classes: the probabilities are softmax(scale * scores)
     classes: list
 
 
@@ -76,9 +79,15 @@ def linear_parts(model) -> LinearParts:
         weights, bias, head = np.atleast_2d(classifier.coef_).T, np.atleast_1d(classifier.intercept_), "margin"
     else:
         raise TypeError(f"{type(classifier).__name__} is neither Naive Bayes nor a linear model.")
+    from imdb_baselines.run.calibration import MarginCalibration
+
     calibrated = getattr(model, "calibrated_classifiers_", None)
-    calibrators = None
-    if calibrated:
+    calibrators, scale = None, None
+    if isinstance(model, MarginCalibration) and weights.shape[1] == 1:
+        calibrators = [(-model.scale_, 0.0)]
+    elif isinstance(model, MarginCalibration):
+        scale = model.scale_
+    elif calibrated:
         calibrators = [(float(c.a_), float(c.b_)) for c in calibrated[0].calibrators]
     elif isinstance(classifier, NBSVMClassifier) and hasattr(classifier, "predict_proba"):  # 1 / (1 + exp(-s))
         calibrators = [(-1.0, 0.0)] * weights.shape[1]
@@ -89,7 +98,7 @@ def linear_parts(model) -> LinearParts:
         features=features, sublinear_tf=bool(tfidf is not None and tfidf.sublinear_tf),
         idf=None if tfidf is None or not tfidf.use_idf else np.asarray(tfidf.idf_, dtype=np.float64),
         normalise=tfidf is not None and tfidf.norm == "l2", weights=np.asarray(weights, dtype=np.float64),
-        bias=np.asarray(bias, dtype=np.float64), head=head, calibrators=calibrators,
+        bias=np.asarray(bias, dtype=np.float64), head=head, calibrators=calibrators, scale=scale,
         classes=[c.item() if hasattr(c, "item") else c for c in model.classes_])
 
 
@@ -181,7 +190,9 @@ def linear_onnx(model, name: str = "model") -> onnx.ModelProto:
         label_index = g.op("Cast", g.op("Greater", scores, g.const(0.0)), to=TensorProto.INT64) if k == 2 else \
             g.op("ArgMax", raw, axis=1, keepdims=0)
         probabilities = None
-        if parts.calibrators:
+        if parts.scale is not None:
+            probabilities = g.op("Softmax", g.op("Mul", raw, g.const(parts.scale)), axis=1)
+        elif parts.calibrators:
             a = g.const([a for a, _ in parts.calibrators])
             b = g.const([b for _, b in parts.calibrators])
             each = g.op("Reciprocal", g.op("Add", g.const(1.0), g.op("Exp", g.op("Add", g.op("Mul", raw, a), b))))

@@ -28,6 +28,7 @@ TRUSTED_TYPES = (
     "builtins.frozenset",
     "imdb_baselines.corpus.text.Stopwords",
     "imdb_baselines.corpus.text.TextPreprocessor",
+    "imdb_baselines.run.calibration.MarginCalibration",
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.utils._bunch.Bunch",  # StackingClassifier.named_estimators_

@@ -196,9 +196,10 @@ def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
                         prepared: dict[str, corpus.PreparedTexts], raw: np.ndarray):
     """The model's test probabilities; a model with only margins is calibrated on the validation split first.
 
-    A model without ``predict_proba`` (the linear SVM, NBSVM) gets a sigmoid fitted on the validation split
-    only (:func:`imdb_baselines.run.calibration.calibrate`), so the test set stays untouched; the calibrated
-    model is returned (it is the one saved). Without a validation split there are no probabilities.
+    A model without ``predict_proba`` (the linear SVM, NBSVM) gets its margins' scale fitted on the validation
+    split only (:func:`imdb_baselines.run.calibration.calibrate`), so the test set stays untouched; the
+    calibrated model is returned (it is the one saved). Its most probable class is always its label. Without a
+    validation split there are no probabilities.
     """
     if hasattr(model, "predict_proba"):
         result.probability_source = "the model's own"
@@ -207,7 +208,7 @@ def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
     calibrated = calibrate(model, prepared["validation"], splits.y_val) if "validation" in prepared else None
     if calibrated is None:
         return model
-    result.probability_source = "sigmoid calibration on the validation split"
+    result.probability_source = "margins scaled on the validation split"
     result.probabilities = probabilities_from_scores(calibrated, raw)
     return calibrated
 
