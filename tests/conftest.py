@@ -73,3 +73,16 @@ def kept_report(tmp_path_factory) -> Path:
     assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm,fasttext",
                          "--epochs", "1", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
     return out
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium (Debian's, through Playwright)."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.servers import chromium_path
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), headless=True, args=["--no-sandbox"])
+        yield browser
+        browser.close()

@@ -1,8 +1,10 @@
-"""Real ``imdb-serve`` processes for the tests that talk to the service over HTTP."""
+"""Real server processes (``imdb-serve``, MLflow's) for the tests that talk to them over HTTP, and the browser."""
 
 from __future__ import annotations
 
 import contextlib
+import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -23,26 +25,46 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def chromium_path() -> str:
+    """Debian's Chromium for the browser tests (skipped where there is none)."""
+    path = os.environ.get("IMDB_BASELINES_BROWSER") or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path:
+        pytest.skip("no Chromium on this machine (.ci/run installs Debian's chromium)")
+    return path
+
+
 @contextlib.contextmanager
-def running_server(path: Path, *options: str) -> Iterator[int]:
-    """``imdb-serve PATH OPTIONS`` on a free port, once ``/health`` answers; stopped after the block."""
-    port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "imdb_baselines.cli.serve", str(path), "--port", str(port),
-                                "--quiet", *options], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
-    deadline = time.monotonic() + 120
+def running_process(command: list[str], port: int, health: str = "/health", env: dict[str, str] | None = None,
+                    timeout_s: float = 120) -> Iterator[int]:
+    """``command`` listening on ``port``, once ``health`` answers 200; stopped after the block."""
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               env=env, start_new_session=True)
+    deadline = time.monotonic() + timeout_s
     while True:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{health}", timeout=1).status_code == 200:
                 break
         except httpx.HTTPError:
             pass
         if process.poll() is not None or time.monotonic() > deadline:
-            process.kill()
+            os.killpg(process.pid, 9) if process.poll() is None else None
             pytest.fail(f"the server did not start:\n{process.communicate()[0][-3000:]}")
         time.sleep(0.3)
     try:
         yield port
     finally:
-        process.terminate()
-        process.wait(timeout=30)
+        os.killpg(process.pid, 15)  # the server and any workers it started
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, 9)
+            process.wait(timeout=30)
+
+
+@contextlib.contextmanager
+def running_server(path: Path, *options: str) -> Iterator[int]:
+    """``imdb-serve PATH OPTIONS`` on a free port, once ``/health`` answers; stopped after the block."""
+    port = free_port()
+    with running_process([sys.executable, "-m", "imdb_baselines.cli.serve", str(path), "--port", str(port),
+                          "--quiet", *options], port) as port:
+        yield port

@@ -4,9 +4,6 @@ Runs headless Chromium through Playwright. ``.ci/run`` installs Debian's ``chrom
 ``IMDB_BASELINES_BROWSER``; where that is set, a browser that does not start is a failure, not a skip.
 """
 
-import os
-import shutil
-
 import pytest
 
 from tests.servers import running_server
@@ -14,27 +11,10 @@ from tests.servers import running_server
 REVIEW = "A moving, beautifully acted film. The story stayed with me for days and I loved every minute."
 
 
-def _browser() -> str:
-    path = os.environ.get("IMDB_BASELINES_BROWSER") or shutil.which("chromium") or shutil.which("chromium-browser")
-    if not path:
-        pytest.skip("no Chromium on this machine (.ci/run installs Debian's chromium)")
-    return path
-
-
 @pytest.fixture(scope="module")
 def server(kept_report):
     with running_server(kept_report) as port:
         yield f"http://127.0.0.1:{port}"
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=_browser(), headless=True, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 def _answers(page) -> dict[str, dict[str, str]]:
