@@ -14,7 +14,7 @@ DEMO := --models naive_bayes,linear_svm,nbsvm,ensemble,fasttext --out $(DEMO_OUT
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev,neural,word2vec,serve,export,spark]'
+	$(PY) -m pip install --quiet -e '.[dev,neural,word2vec,serve,export,spark,track]'
 	touch $@
 
 demo: demo-report  ## a first look in minutes: train the demo models into reports/demo, then serve them on http://127.0.0.1:8000/

@@ -85,9 +85,17 @@ def compare(data: Any = None, test: Any = None, *, validation: Any = None, **opt
 def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, command: str = ""):
     """Run checked ``options`` (:meth:`CompareOptions.checked`) and write the report if ``options.out`` is set.
 
+    With ``options.track`` the comparison is also logged to MLflow (:mod:`imdb_baselines.tracking`): the store
+    is reached and the parent run opened before any data is read, the models' runs logged from the report.
+
     Returns
     -------
     imdb_baselines.comparison.Comparison
+
+    Raises
+    ------
+    imdb_baselines.tracking.TrackingError
+        With ``options.track``, if the tracking store cannot be reached or used (before any model trains).
     """
     from imdb_baselines.comparison import run_comparison
 
@@ -99,8 +107,19 @@ def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, comm
                          "(its train/unsup reviews); leave them out with your own data")
     if texts is not None:
         texts = options.source.ordered(texts)  # the class order, as for texts read from files
-    return run_comparison(options.run_config(command=command), engine=options.make_engine(), wait=options.wait,
-                          data=texts)
+    tracker = None
+    if options.track:
+        from imdb_baselines.tracking import start_tracking
+
+        tracker = start_tracking(options, command, dataset=None if texts is None else texts.name)
+    try:
+        comparison = run_comparison(options.run_config(command=command), engine=options.make_engine(),
+                                    wait=options.wait, data=texts)
+    except BaseException as error:
+        if tracker is not None:
+            tracker.abandon(error)
+        raise
+    return tracker.log(comparison) if tracker is not None else comparison
 
 
 def _needs_unlabelled(name: str) -> bool:

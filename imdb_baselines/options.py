@@ -70,6 +70,10 @@ class CompareOptions:
     spark_driver_memory: str = "6g"  # the Spark driver's heap (in local mode it holds the executors too)
     spark_solver: str = "newton"  # how Spark fits the linear SVM and NBSVM: "newton" or "lbfgs"
     quiet: bool = False  # no progress displays (neural models train with verbose=0)
+    track: bool = False  # log the comparison to MLflow (the track extra)
+    tracking_uri: str | None = None  # MLflow's tracking URI; None: sqlite:///<out's parent>/mlflow.db
+    experiment: str | None = None  # the MLflow experiment; None: named after the data set
+    register: str | None = None  # register the best model (by sort) under this name in MLflow's registry
 
     def checked(self) -> CompareOptions:
         """These options with the model list resolved, after every rule that needs no data.
@@ -90,6 +94,7 @@ class CompareOptions:
                 raise ValueError(f"--stopwords: {error}") from None
         self._check_data()
         self._check_numbers()
+        self._check_tracking()
         settings = catalog.check_settings(self.settings, models)
         options = replace(self, models=models, stopwords=stopwords, settings=settings)
         return options._check_engine()
@@ -153,6 +158,20 @@ class CompareOptions:
         for ok, message in rules:
             if not ok:
                 raise ValueError(message)
+
+    def _check_tracking(self) -> None:
+        given = [flag for flag, value in (("--tracking-uri", self.tracking_uri), ("--experiment", self.experiment),
+                                          ("--register", self.register)) if value is not None]
+        if given and not self.track:
+            raise ValueError(f"{', '.join(given)} need --track")
+        empty = [flag for flag in given if not str(getattr(self, flag[2:].replace("-", "_"))).strip()]
+        if empty:
+            raise ValueError(f"{', '.join(empty)} is empty; give a value, or leave it out for the default")
+        if self.track:
+            import importlib.util
+
+            if importlib.util.find_spec("mlflow") is None:
+                raise ValueError("--track needs MLflow, which is not installed: pip install 'imdb-baselines[track]'")
 
     def _check_engine(self) -> CompareOptions:
         """The rules of the Spark engine; the local engine takes no Spark options."""

@@ -26,8 +26,13 @@ ALLOWED = {
                                "imdb_baselines.evaluation.report"},
     "imdb_baselines.comparison": {"imdb_baselines.catalog", "imdb_baselines.corpus", "imdb_baselines.run",
                                   "imdb_baselines.evaluation", "imdb_baselines.modelfiles", "imdb_baselines.storage"},
+    "imdb_baselines.tracking": {"imdb_baselines.run.results", "imdb_baselines.run.stops", "imdb_baselines.catalog",
+                                "imdb_baselines.corpus",
+                                "imdb_baselines.evaluation.folder", "imdb_baselines.evaluation.report",
+                                "imdb_baselines.modelfiles"},
     "imdb_baselines.api": {"imdb_baselines.comparison", "imdb_baselines.options", "imdb_baselines.catalog",
-                           "imdb_baselines.corpus", "imdb_baselines.run", "imdb_baselines.evaluation.report"},
+                           "imdb_baselines.corpus", "imdb_baselines.run", "imdb_baselines.evaluation.report",
+                           "imdb_baselines.tracking"},
 }
 
 

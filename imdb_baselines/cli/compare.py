@@ -33,6 +33,8 @@ examples:
   imdb-compare --repeats 3 --sort f1                     retrain with 3 seeds; leaderboard by F1
   imdb-compare --models nbsvm,fasttext --set nbsvm.C=0.5 --set fasttext.epochs=3
   imdb-compare --data reviews.csv --text-column review --label-column stars --test-size 0.2
+  imdb-compare --models naive_bayes,nbsvm --track       also log to MLflow (reports/mlflow.db); then: mlflow ui \
+      --backend-store-uri sqlite:///reports/mlflow.db
   imdb-compare --engine spark --models naive_bayes,linear_svm,nbsvm      the baselines on Spark (local[2])
   imdb-compare --engine spark --spark-master spark://head:7077 --data hdfs:///corpora/reviews.parquet \\
       --spark-conf spark.executor.memory=8g                              the same on a cluster
@@ -59,6 +61,8 @@ rules (each checked before any data is loaded; a broken one exits with status 2)
                 no --tune, --repeats or saved models
   --spark-conf  KEY=VALUE, a Spark setting (repeatable); only with --engine spark, as the other --spark-* options
   --class-order every class of the data once, comma-separated (checked once the data is read)
+  --track       MLflow installed (the track extra); --tracking-uri, --experiment and --register need --track, and
+                the tracking store must answer (checked before any data is read)
   --sort        accuracy, f1, roc_auc... (any metric of the leaderboard, best first) or fit_s, predict_s,
                 peak_memory_mib, model_mib (cheapest first)
 exit status: 0 all models finished; 1 a model failed; 2 bad options or data; 130 / 143 stopped by
@@ -135,6 +139,14 @@ def _parser() -> argparse.ArgumentParser:
         f"(default {_D.spark_driver_memory})")
     add("--spark-solver", choices=SPARK_SOLVERS, help="how Spark fits the linear SVM and NBSVM: liblinear's Newton "
         "method, as the local engine (default), or Spark's own LinearSVC with L-BFGS")
+    add("--track", action="store_true", help="also log the comparison to MLflow (pip install "
+        "'imdb-baselines[track]'): a parent run with the report's files, a nested run per model with its settings "
+        "and metrics, and each kept model as an MLflow model that takes raw text")
+    add("--tracking-uri", help="MLflow's tracking URI: a database (sqlite:///FILE, postgresql://...) or a server "
+        "(http://HOST:PORT); default sqlite:///<the report's parent folder>/mlflow.db, artifacts in mlartifacts/ "
+        "beside it")
+    add("--experiment", help="the MLflow experiment (default: named after the data set)")
+    add("--register", metavar="NAME", help="register the best model (by --sort) in MLflow's model registry as NAME")
     add("--list-models", action="store_true", help="list the models of the catalogue and exit")
     add("--quiet", action="store_true", help="no progress bars; warnings and errors only")
     add("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")
@@ -237,6 +249,7 @@ def main(argv: list[str] | None = None) -> int:
     from imdb_baselines.evaluation.report import table_of, update_index
     from imdb_baselines.run.stops import RunStopped, stop_on_signals
     from imdb_baselines.storage import TargetError
+    from imdb_baselines.tracking import TrackingError
 
     reports = reports_folder()
     if options.out is None:
@@ -249,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with stop_on_signals(), logging_redirect_tqdm():
             run = api.run(options, command=command)
-    except (FileNotFoundError, corpus.DataError, TargetError) as error:
+    except (FileNotFoundError, corpus.DataError, TargetError, TrackingError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except ValueError as error:  # a rule that needs to know the data, e.g. word2vec on the user's texts
