@@ -109,6 +109,7 @@ def make_ensemble(
     cv: int = 5,
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
+    class_weight: str | None = None,
 ) -> StackingClassifier:
     """Stacked NBSVM and linear SVM over the whole review and NBSVM over its last ``span`` tokens.
 
@@ -131,6 +132,8 @@ def make_ensemble(
         The shared stopword list.
     random_state : int or None, default=0
         Seed of the members' liblinear shuffling.
+    class_weight : "balanced" or None, default=None
+        The members' and the stacker's: "balanced" weighs each class inversely to its frequency.
 
     Returns
     -------
@@ -147,8 +150,8 @@ def make_ensemble(
     """
     if isinstance(span, bool) or not isinstance(span, Integral) or span < 1:
         raise ValueError(f"The 'span' parameter of make_ensemble must be an int >= 1. Got {span!r} instead.")
-    options = {"stopwords": stopwords, "random_state": random_state}
+    options = {"stopwords": stopwords, "random_state": random_state, "class_weight": class_weight}
     members = [("nbsvm", make_nbsvm(**options)), ("linear_svm", make_linear_svm(**options)),
                ("ending", make_span_nbsvm(start=-span, **options))]
-    return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C), cv=cv,
-                              stack_method="decision_function")
+    return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C, class_weight=class_weight),
+                              cv=cv, stack_method="decision_function")

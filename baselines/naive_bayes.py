@@ -12,7 +12,7 @@ from sklearn.utils.validation import check_consistent_length
 
 from baselines.features import NgramVectorizer
 from imdb_baselines.corpus.text import Stopwords
-from imdb_baselines.corpus.validation import check_classification_target
+from imdb_baselines.corpus.validation import check_class_weight, check_classification_target
 
 __all__ = ["NaiveBayesClassifier", "make_naive_bayes"]
 
@@ -74,6 +74,7 @@ def make_naive_bayes(
     binary: bool = True,
     min_df: int | float = 1,
     stopwords: str | Path | Stopwords | None = None,
+    class_weight: str | None = None,
 ) -> Pipeline:
     """Multinomial Naive Bayes over raw review texts.
 
@@ -96,6 +97,9 @@ def make_naive_bayes(
         Drop n-grams seen in fewer training documents.
     stopwords : str, path, Stopwords or None, default=None
         The shared stopword list (``None``: the corpus default).
+    class_weight : "balanced" or None, default=None
+        "balanced": every class gets the same prior (``fit_prior=False``), so no class wins for being frequent;
+        None: the priors are the training classes' shares.
 
     Returns
     -------
@@ -111,10 +115,11 @@ def make_naive_bayes(
     >>> model.predict(["great plot", "worst acting"]).tolist()
     [1, 0]
     """
+    check_class_weight(class_weight, "make_naive_bayes")
     return Pipeline(
         [
             ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, binary=binary,
                                            stopwords=stopwords)),
-            ("classifier", NaiveBayesClassifier(alpha=alpha)),
+            ("classifier", NaiveBayesClassifier(alpha=alpha, fit_prior=class_weight is None)),
         ]
     )

@@ -27,7 +27,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from baselines.features import NgramVectorizer
 from imdb_baselines.corpus.text import Stopwords
-from imdb_baselines.corpus.validation import check_classification_target
+from imdb_baselines.corpus.validation import check_class_weight, check_classification_target
 
 __all__ = ["NBSVMClassifier", "log_count_ratio", "logistic_probabilities", "make_nbsvm"]
 
@@ -121,6 +121,9 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     random_state : int or None, default=0
         Seed of liblinear's coordinate shuffling: the same seed gives the
         same model.
+    class_weight : "balanced" or None, default=None
+        The linear model's: "balanced" weighs each side of every binary problem (a class against the rest)
+        inversely to its frequency.
 
     Attributes
     ----------
@@ -133,6 +136,8 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     classes_ : ndarray of shape (n_classes,)
     """
 
+    class_weight: str | None = None  # what models saved before the parameter existed were fitted with
+
     def __init__(
         self,
         *,
@@ -143,6 +148,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         tol: float = 0.1,
         max_iter: int = 1000,
         random_state: int | None = 0,
+        class_weight: str | None = None,
     ) -> None:
         self.alpha = alpha
         self.C = C
@@ -151,6 +157,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         self.tol = tol
         self.max_iter = max_iter
         self.random_state = random_state
+        self.class_weight = class_weight
 
     def fit(self, X, y) -> NBSVMClassifier:
         """Compute r from ``X`` and ``y``, then fit the linear model on r ∘ x̂ (one per class for k > 2)."""
@@ -185,12 +192,13 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         scaled.data *= r[scaled.indices]  # r ∘ x̂, column by column, without a sparse product
         if self.loss == "svm":
             model = LinearSVC(
-                C=self.C, tol=self.tol, max_iter=self.max_iter, dual=True, random_state=self.random_state
+                C=self.C, tol=self.tol, max_iter=self.max_iter, dual=True, random_state=self.random_state,
+                class_weight=self.class_weight,
             )
         else:
             model = LogisticRegression(
                 C=self.C, tol=self.tol, max_iter=self.max_iter, solver="liblinear", dual=True,
-                random_state=self.random_state,
+                random_state=self.random_state, class_weight=self.class_weight,
             )
         model.fit(scaled, positive.astype(int))
         w = model.coef_.ravel()
@@ -237,6 +245,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"The 'loss' parameter of {name} must be 'svm' or 'logistic'. Got {self.loss!r} instead."
             )
+        check_class_weight(self.class_weight, name)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -262,6 +271,7 @@ def make_nbsvm(
     min_df: int | float = 1,
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
+    class_weight: str | None = None,
 ) -> Pipeline:
     """NBSVM over raw review texts: n-gram counts, then :class:`NBSVMClassifier`.
 
@@ -281,7 +291,7 @@ def make_nbsvm(
     ----------
     ngram_range, min_df, stopwords
         See :class:`~baselines.NgramVectorizer`.
-    alpha, C, beta, loss, random_state
+    alpha, C, beta, loss, random_state, class_weight
         See :class:`NBSVMClassifier`.
 
     Returns
@@ -300,6 +310,7 @@ def make_nbsvm(
     return Pipeline(
         [
             ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, stopwords=stopwords)),
-            ("classifier", NBSVMClassifier(alpha=alpha, C=C, beta=beta, loss=loss, random_state=random_state)),
+            ("classifier", NBSVMClassifier(alpha=alpha, C=C, beta=beta, loss=loss, random_state=random_state,
+                                           class_weight=class_weight)),
         ]
     )

@@ -21,6 +21,7 @@ def make_linear_svm(
     min_df: int | float = 1,
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
+    class_weight: str | None = None,
 ) -> Pipeline:
     """Linear SVM (``LinearSVC``) on TF-IDF uni+bigrams over raw review texts.
 
@@ -48,6 +49,8 @@ def make_linear_svm(
     random_state : int or None, default=0
         Seed of liblinear's coordinate shuffling: the same seed gives the
         same model.
+    class_weight : "balanced" or None, default=None
+        ``LinearSVC``'s: "balanced" weighs each class's errors inversely to its frequency.
 
     Returns
     -------
@@ -65,6 +68,6 @@ def make_linear_svm(
         [
             ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, stopwords=stopwords)),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
-            ("classifier", LinearSVC(C=C, random_state=random_state)),
+            ("classifier", LinearSVC(C=C, random_state=random_state, class_weight=class_weight)),
         ]
     )

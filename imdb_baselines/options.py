@@ -62,6 +62,7 @@ class CompareOptions:
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays)
     sort: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     tune: bool = False  # search each model's catalogue grid by cross-validation on the training split first
+    class_weight: str | None = None  # "balanced": every model weighs its classes inversely to their frequency
     calibration: bool = True  # probabilities for margin-only models, from a sigmoid fitted on validation
     save_models: bool | None = None  # keep the models in out/models; None: yes with the local engine
     engine: str = "local"  # where the models run: "local" or "spark"
@@ -95,7 +96,7 @@ class CompareOptions:
         self._check_data()
         self._check_numbers()
         self._check_tracking()
-        settings = catalog.check_settings(self.settings, models)
+        settings = self._with_class_weight(catalog.check_settings(self.settings, models), models)
         options = replace(self, models=models, stopwords=stopwords, settings=settings)
         return options._check_engine()
 
@@ -159,6 +160,17 @@ class CompareOptions:
             if not ok:
                 raise ValueError(message)
 
+    def _with_class_weight(self, settings: dict[str, dict[str, Any]], models) -> dict[str, dict[str, Any]]:
+        """``--class-weight`` as every model's ``class_weight`` setting (a ``--set`` of one model wins)."""
+        if self.class_weight is None:
+            return settings
+        if self.class_weight not in corpus.CLASS_WEIGHTS:
+            raise ValueError(f"--class-weight must be balanced (or left out). Got {self.class_weight!r}.")
+        for name in models:
+            if catalog.spec(name).is_neural or "class_weight" in catalog.defaults(name):
+                settings.setdefault(name, {}).setdefault("class_weight", self.class_weight)
+        return settings
+
     def _check_tracking(self) -> None:
         given = [flag for flag, value in (("--tracking-uri", self.tracking_uri), ("--experiment", self.experiment),
                                           ("--register", self.register)) if value is not None]
@@ -188,6 +200,7 @@ class CompareOptions:
                              f"{', '.join(others)}")
         refused = [flag for flag, given in (("--tune", self.tune), ("--repeats", self.repeats > 1),
                                             ("--save-models", self.save_models),
+                                            ("--class-weight", self.class_weight is not None),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
         if refused:
             raise ValueError(f"--engine spark does not take {', '.join(refused)}; use the local engine for them")

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.model_selection import train_test_split
+from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from imdb_baselines.corpus.prepared import PreparedTexts
@@ -153,6 +154,9 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
     verbose : "auto", 0, 1, 2 or "log", default="auto"
         Keras' progress display during training; ``"log"``: the package's own instead (a bar on standard
         error and one log line per epoch), as ``compare.py`` uses so that every model shows progress alike.
+    class_weight : "balanced" or None, default=None
+        "balanced": each training text's loss is weighted inversely to its class's frequency (scikit-learn's
+        ``compute_class_weight``, passed to Keras' ``fit``).
 
     Attributes
     ----------
@@ -208,6 +212,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         seed: int = 0,
         stopwords: str | Path | Stopwords | None = None,
         verbose: str | int = "auto",
+        class_weight: str | None = None,
     ) -> None:
         self.model = model
         self.num_words = num_words
@@ -238,6 +243,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.seed = seed
         self.stopwords = stopwords
         self.verbose = verbose
+        self.class_weight = class_weight
 
     def fit(self, X, y, validation_data: tuple | None = None, unlabelled=None) -> KerasTextClassifier:
         """Train on texts ``X`` with labels ``y``.
@@ -303,6 +309,13 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             callbacks.append(keras.callbacks.EarlyStopping(
                 monitor="val_loss", patience=self.patience, restore_best_weights=True))
         target_type = "float32" if len(self.classes_) == 2 else "int32"
+        weights = None
+        if self.class_weight == "balanced":
+            classes = np.arange(len(self.classes_))
+            present = np.unique(y_index[positions])
+            balanced = compute_class_weight("balanced", classes=present, y=y_index[positions])
+            weights = {int(c): float(w) for c, w in zip(present, balanced)} | \
+                {int(c): 1.0 for c in np.setdiff1d(classes, present)}
         history = self.model_.fit(
             self._pad(sequences),
             y_index[positions].astype(target_type),
@@ -312,6 +325,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             callbacks=callbacks,
             verbose=0 if self.verbose == "log" else self.verbose,
             shuffle=True,
+            class_weight=weights,
         )
         self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
         self.history_["epoch_time"] = timer.times

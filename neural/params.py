@@ -5,6 +5,7 @@ from __future__ import annotations
 import inspect
 from numbers import Integral, Real
 
+from imdb_baselines.corpus.validation import check_class_weight
 from neural.registry import BUILDERS
 
 __all__ = ["BUILDER_SETTINGS", "MAXIMA", "check_params"]
@@ -70,3 +71,4 @@ def check_params(estimator) -> None:
         _fail(estimator, "validation_size", "a float in [0, 1)")
     if estimator.verbose not in ("auto", 0, 1, 2, "log"):
         _fail(estimator, "verbose", "'auto', 0, 1, 2 or 'log'")
+    check_class_weight(getattr(estimator, "class_weight", None), type(estimator).__name__)

@@ -56,6 +56,7 @@ def test_perfect_predictions_have_degenerate_intervals():
 
 @pytest.mark.parametrize("k", [2, 3, 6])
 def test_every_vectorised_metric_matches_scikit_learn_on_unresampled_data(k):
+    """Every metric, the skewed classes' three included; a materialised resample repeats texts, so ties too."""
     from imdb_baselines.evaluation.metrics import metric_table
 
     rng = np.random.default_rng(k)
@@ -64,7 +65,7 @@ def test_every_vectorised_metric_matches_scikit_learn_on_unresampled_data(k):
     s = rng.normal(size=(500, k)) + np.eye(k)[y] if k > 2 else rng.normal(size=500) + y
     index = rng.integers(0, 500, (3, 500))  # three resamples: as weights, and materialised
     weights = np.stack([np.bincount(row, minlength=500) for row in index]).astype(float)
-    for metric in metric_table(k):
+    for metric in metric_table(k, skewed=True):
         values = metric.resampler(y, p, s, k)
         unresampled = values(np.ones((1, 500)))
         assert unresampled.shape == (1,)
@@ -110,3 +111,25 @@ def test_saved_size_counts_large_arrays_without_holding_the_bytes():
 
     model = {"weights": np.arange(10**6, dtype=np.float64), "name": "nbsvm"}
     assert saved_size_bytes(model) == len(pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def test_skewed_test_classes_add_balanced_accuracy_macro_f1_and_average_precision():
+    from imdb_baselines.evaluation.metrics import bootstrap_intervals, evaluate
+
+    rng = np.random.default_rng(0)
+    y = np.r_[np.zeros(400, int), np.ones(100, int)]  # 4 to 1
+    s = rng.normal(size=500) + 1.5 * y
+    p = (s > 0.75).astype(int)
+    result = evaluate(y, p, s)
+    assert result["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(y, p))
+    assert result["macro_f1"] == pytest.approx(skm.f1_score(y, p, average="macro"))
+    assert result["average_precision"] == pytest.approx(skm.average_precision_score(y, s))
+    assert {"balanced_accuracy", "macro_f1"} <= set(bootstrap_intervals(y, p, s, n_resamples=200))
+    balanced = evaluate(y[100:], p[100:], s[100:])  # 300 to 100: not skewed
+    assert "balanced_accuracy" not in balanced and "average_precision" not in balanced
+    y3, p3 = np.r_[y, np.full(20, 2)], np.r_[p, np.full(20, 2)]  # a third class of 20 texts
+    s3 = np.column_stack([np.r_[-s, np.zeros(20)], np.r_[s, np.zeros(20)], np.r_[np.zeros(500), np.ones(20)]])
+    three = evaluate(y3, p3, s3, classes=(0, 1, 2))
+    assert three["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(y3, p3))
+    assert three["average_precision"] == pytest.approx(np.mean([skm.average_precision_score(y3 == c, s3[:, c])
+                                                                for c in range(3)]))

@@ -123,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
         "beta, alpha, loss; the neural models' learning rate and maxlen; see --list-models) by stratified "
         "cross-validation on the training split only, then fit the best; the report lists the grid's scores. "
         "Settings fixed with --set stay out of the grid")
+    add("--class-weight", choices=("balanced",), help="weigh each class inversely to its frequency in every "
+        "model: the SVMs', NBSVM's and the ensemble's losses, the Keras models' loss, Naive Bayes' priors (made "
+        "equal); recorded in the report (default: off)")
     add("--calibration", action=argparse.BooleanOptionalAction, help="report each model's calibration (Brier "
         "score, reliability diagram); the linear SVM and NBSVM get probabilities from a sigmoid fitted on the "
         "validation split (default on)")

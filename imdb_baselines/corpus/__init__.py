@@ -31,11 +31,17 @@ from imdb_baselines.corpus.text import (
     get_stopwords,
     normalize,
 )
-from imdb_baselines.corpus.validation import check_classification_target, check_texts
+from imdb_baselines.corpus.validation import (
+    CLASS_WEIGHTS,
+    check_class_weight,
+    check_classification_target,
+    check_texts,
+)
 
 __all__ = [
     "ARCHIVE_SHA256",
     "ARCHIVE_URL",
+    "CLASS_WEIGHTS",
     "DataError",
     "DataSource",
     "DEFAULT_STOPWORDS",
@@ -54,6 +60,7 @@ __all__ = [
     "IMDB_NAME",
     "class_names",
     "shown_label",
+    "check_class_weight",
     "check_classification_target",
     "check_texts",
     "decode_review",

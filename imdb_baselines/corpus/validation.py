@@ -6,7 +6,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
-__all__ = ["check_classification_target", "check_texts"]
+__all__ = ["CLASS_WEIGHTS", "check_class_weight", "check_classification_target", "check_texts"]
 
 
 def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
@@ -95,3 +95,23 @@ def check_classification_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
     if len(classes) < 2:
         raise ValueError(f"{name} needs at least two classes in y; got {len(classes)} class: {classes.tolist()}.")
     return classes, y_index
+
+
+#: The class weightings every model of the package takes (scikit-learn's names).
+CLASS_WEIGHTS = (None, "balanced")
+
+
+def check_class_weight(class_weight, name: str) -> None:
+    """Raise ValueError unless ``class_weight`` is None or ``"balanced"`` (every model takes those two).
+
+    Examples
+    --------
+    >>> check_class_weight("balanced", "Model")
+    >>> check_class_weight("even", "Model")
+    Traceback (most recent call last):
+    ...
+    ValueError: The 'class_weight' parameter of Model must be 'balanced' or None. Got 'even' instead.
+    """
+    if not (class_weight is None or (isinstance(class_weight, str) and class_weight == "balanced")):
+        raise ValueError(f"The 'class_weight' parameter of {name} must be 'balanced' or None. Got {class_weight!r} "
+                         "instead.")

@@ -19,8 +19,11 @@ from sklearn import metrics as skm
 from imdb_baselines.corpus.dataset import plain_label
 from imdb_baselines.corpus.progress import progress_bar
 
-__all__ = ["BINARY_METRICS", "MULTICLASS_METRICS", "Metric", "bootstrap_intervals", "encode", "evaluate",
-           "metric_table"]
+__all__ = ["BINARY_METRICS", "MULTICLASS_METRICS", "SKEW_RATIO", "Metric", "bootstrap_intervals", "encode",
+           "evaluate", "is_skewed", "metric_table"]
+
+#: Classes count as skewed when the largest has more than this many times the texts of the smallest.
+SKEW_RATIO = 3.0
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,29 @@ def _auc_resampler(positive: np.ndarray, scores: np.ndarray) -> Callable:
         pairs = positives.sum(axis=1) * negatives.sum(axis=1)
         u = np.sum(positives * credit[:, group], axis=1)
         return np.divide(u, pairs, out=np.full(pairs.shape, np.nan), where=pairs > 0)
+    return values
+
+
+def _average_precision_resampler(positive: np.ndarray, scores: np.ndarray) -> Callable:
+    """Average precision under weights, as scikit-learn's ``average_precision_score(..., sample_weight=W)``.
+
+    Thresholds are the distinct scores, highest first; at each, precision is the weighted share of positives
+    among the texts scored at least that high, and it counts with the weight of the positives it adds.
+    NaN where a resample has no positive.
+    """
+    order = np.argsort(-scores, kind="stable")
+    ordered = scores[order]
+    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+    positive = positive[order]
+
+    def values(W):
+        W = W[:, order]
+        gained = np.add.reduceat(np.where(positive, W, 0.0), starts, axis=1)
+        drawn = np.add.reduceat(W, starts, axis=1)
+        precision = _ratio(np.cumsum(gained, axis=1), np.cumsum(drawn, axis=1))
+        total = gained.sum(axis=1)
+        return np.divide(np.sum(gained * precision, axis=1), total, out=np.full(total.shape, np.nan),
+                         where=total > 0)
     return values
 
 
@@ -151,9 +177,55 @@ MULTICLASS_METRICS = (
 )
 
 
-def metric_table(n_classes: int) -> tuple[Metric, ...]:
-    """The metrics reported for ``n_classes`` classes, in table order."""
-    return BINARY_METRICS if n_classes == 2 else MULTICLASS_METRICS
+# -- skewed classes: metrics that weigh every class alike ------------------------------------------------
+
+def _macro_average_precision(y, p, s, k):
+    if k == 2:
+        return skm.average_precision_score(y, s)
+    return float(np.mean([skm.average_precision_score(y == c, s[:, c]) for c in range(k) if np.any(y == c)]))
+
+
+def _average_precision(y, p, s, k):
+    if k == 2:
+        ap = _average_precision_resampler(y == 1, s)
+        return lambda W: np.nan_to_num(ap(W), nan=0.0)
+    per_class = [_average_precision_resampler(y == c, s[:, c]) for c in range(k)]
+
+    def values(W):
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return np.nanmean(np.column_stack([ap(W) for ap in per_class]), axis=1)
+    return values
+
+
+SKEWED_METRICS = (
+    Metric("balanced_accuracy", "Balanced accuracy",
+           lambda y, p, s, k: skm.balanced_accuracy_score(y, p), _per_class("recall")),
+    MULTICLASS_METRICS[3],  # macro F1
+    Metric("average_precision", "Average precision", _macro_average_precision, _average_precision,
+           with_interval=False),
+)
+
+
+def is_skewed(counts) -> bool:
+    """Whether the largest class has more than :data:`SKEW_RATIO` times the texts of the smallest.
+
+    Examples
+    --------
+    >>> is_skewed([300, 100]), is_skewed([301, 100]), is_skewed([5, 0, 5])
+    (False, True, False)
+    """
+    present = [c for c in counts if c > 0]
+    return bool(present) and max(present) > SKEW_RATIO * min(present)
+
+
+def metric_table(n_classes: int, skewed: bool = False) -> tuple[Metric, ...]:
+    """The metrics reported for ``n_classes`` classes, in table order; skewed classes (:func:`is_skewed`)
+    add balanced accuracy, macro F1 and average precision (macro over classes, one-vs-rest, for more than two).
+    """
+    table = BINARY_METRICS if n_classes == 2 else MULTICLASS_METRICS
+    extra = tuple(m for m in SKEWED_METRICS if m.name not in {t.name for t in table}) if skewed else ()
+    return (*table[:-1], *extra, table[-1])  # ROC-AUC stays last
 
 
 def _positions(labels, classes: Sequence) -> np.ndarray:
@@ -207,8 +279,9 @@ def evaluate(y_true, y_pred, scores, *, classes: Sequence = (0, 1), positive=Non
     k = len(classes)
     y, p = encode(y_true, classes, positive), encode(y_pred, classes, positive)
     s = np.asarray(scores, dtype=float)
-    result: dict = {m.name: float(m.score(y, p, s, k)) for m in metric_table(k)}
     truth, predicted = _positions(y_true, classes), _positions(y_pred, classes)  # rows and columns in classes order
+    table = metric_table(k, is_skewed(np.bincount(truth, minlength=k)))
+    result: dict = {m.name: float(m.score(y, p, s, k)) for m in table}
     labels = list(range(k))
     result["confusion_matrix"] = skm.confusion_matrix(truth, predicted, labels=labels).tolist()
     precision, recall, f1, support = skm.precision_recall_fscore_support(truth, predicted, labels=labels,
@@ -257,7 +330,7 @@ def bootstrap_intervals(
     k = len(classes)
     y, p = encode(y_true, classes, positive), encode(y_pred, classes, positive)
     s = np.asarray(scores, dtype=float)
-    table = metric_table(k)
+    table = metric_table(k, is_skewed(np.bincount(_positions(y_true, classes), minlength=k)))
     resamplers = {m.name: m.resampler(y, p, s, k) for m in table}
     rng = np.random.default_rng(seed)
     n = len(y)

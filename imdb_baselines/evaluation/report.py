@@ -12,7 +12,7 @@ import pandas as pd
 
 from imdb_baselines import corpus
 from imdb_baselines.evaluation import sections
-from imdb_baselines.evaluation.metrics import Metric, metric_table
+from imdb_baselines.evaluation.metrics import SKEW_RATIO, Metric, is_skewed, metric_table
 from imdb_baselines.evaluation.sections import markdown_table
 from imdb_baselines.run.results import ModelResult, Preparation
 from imdb_baselines.storage import atomic_file
@@ -24,13 +24,16 @@ logger = logging.getLogger(__name__)
 #: Columns the leaderboard can be sorted by: lower first for costs, higher first for everything else.
 COSTS = ("fit_s", "predict_s", "peak_memory_mib", "model_mib")
 SORT_KEYS = ("accuracy", "precision", "recall", "f1", "macro_precision", "macro_recall", "macro_f1",
-             "weighted_f1", "roc_auc", *COSTS)
+             "weighted_f1", "balanced_accuracy", "average_precision", "roc_auc", *COSTS)
 
 
 def table_of(results: list[ModelResult]) -> tuple[Metric, ...]:
-    """The metric table of these results (two classes or more)."""
+    """The metric table of these results (two classes or more; skewed test classes add three metrics)."""
     done = [r for r in results if r.status == "ok"]
-    return metric_table(len(done[0].metrics["per_class"])) if done else metric_table(2)
+    if not done:
+        return metric_table(2)
+    per_class = done[0].metrics["per_class"]
+    return metric_table(len(per_class), is_skewed([c["support"] for c in per_class]))
 
 
 def headline_rows(results: list[ModelResult], sort_by: str = "accuracy") -> list[dict[str, Any]]:
@@ -135,7 +138,23 @@ def _shown(label, dataset: str | None) -> str:
     return f"`{label}`" if name == str(label) else f"`{label}` ({name})"
 
 
-def _introduction(provenance: dict[str, Any], primary: str, warnings: list[str], stopped: str | None) -> list[str]:
+def _skew_note(supports: list[int], dataset: str | None, classes: list, weighted: bool = False) -> list[str]:
+    """A note on skewed test classes (:func:`is_skewed`), naming the largest and smallest."""
+    counts = {c: n for c, n in zip(classes, supports) if n > 0}
+    if not is_skewed(list(counts.values())):
+        return []
+    largest, smallest = max(counts, key=counts.get), min(counts, key=counts.get)
+    return [f"> **Skewed classes:** the test set's largest class, {_shown(largest, dataset)}, has "
+            f"{counts[largest] / counts[smallest]:.1f} times the texts of the smallest, {_shown(smallest, dataset)} "
+            f"({counts[largest]:,} against {counts[smallest]:,}; more than {SKEW_RATIO:g} times counts as skewed). "
+            "Accuracy rewards the larger classes, so the leaderboard adds balanced accuracy (the mean recall of "
+            "the classes), macro F1 and average precision (the area under the precision-recall curve"
+            + (", macro over classes" if len(classes) > 2 else "") + ")"
+            + ("." if weighted else "; `--class-weight balanced` weighs the classes alike in training."), ""]
+
+
+def _introduction(provenance: dict[str, Any], primary: str, warnings: list[str], stopped: str | None,
+                  supports: list[int] | None = None) -> list[str]:
     sizes, classes = provenance["split_sizes"], provenance["classes"]
     lines = [f"Test set: {sizes['test']:,} texts, touched once per model. Training: {sizes['train']:,}; "
              f"validation (used by the neural models only): {sizes['validation']:,}. "
@@ -154,6 +173,12 @@ def _introduction(provenance: dict[str, Any], primary: str, warnings: list[str],
         lines += [f"> **Validity warning:** {shared:,} test text(s) also occur, character for character, in the "
                   "training or validation texts, which flatters every model. `--drop-duplicates` removes them "
                   "from training and validation.", ""]
+    weighted = [name for name, settings in provenance.get("model_settings", {}).items()
+                if settings.get("class_weight") == "balanced"]
+    lines += _skew_note(supports or [], provenance.get("dataset"), classes, weighted=bool(weighted))
+    if weighted:
+        lines += [f"Class weights: balanced (each class weighed inversely to its training frequency; Naive Bayes: "
+                  f"equal priors) for {', '.join(f'`{name}`' for name in weighted)}.", ""]
     lines += [f"> **Warning:** {warning}\n" for warning in warnings]
     if stopped:
         lines += [f"> **This run was stopped early** ({stopped}); only the models listed below finished.", ""]
@@ -203,7 +228,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     classes = list(splits.classes)
     failed = [r for rs in by_list.values() for r in rs if r.status != "ok"]
     lines = [f"# {provenance['dataset']}: {', '.join(f'`{r.name}`' for r in results)}", ""]
-    lines += _introduction(provenance, primary, warnings or [], stopped)
+    supports = [c["support"] for c in done[0].metrics["per_class"]] if done else None
+    lines += _introduction(provenance, primary, warnings or [], stopped, supports)
     lines += ["## Results", "", _headline(rows, table_of(results)), "",
               (f"Sorted by {sort_by}. " + (f"Intervals: {provenance['n_resamples']} seeded percentile-bootstrap "
                                            "resamples of the test texts. " if provenance["n_resamples"] else

@@ -1,0 +1,73 @@
+"""Skewed classes: what ``--class-weight balanced`` changes on TREC, whose classes run from 86 to 1,250 questions.
+
+Usage: python benchmarks/skewed_classes.py [--trec DIR] [--models naive_bayes,linear_svm,nbsvm,ensemble]
+
+Two cuts of TREC's coarse classes (``train.jsonl`` and ``test.jsonl`` of ``../shared/data/trec``): the six
+classes as they are (ABBR 86 training questions, ENTY 1,250), and two classes, ABBR against the rest (1 to
+62). Each is compared twice on the same split, without and with ``--class-weight balanced``. For every model:
+accuracy, balanced accuracy, macro F1, average precision, and the recall of ABBR, the rarest class. Writes
+JSON under ``benchmarks/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT))
+
+import imdb_baselines  # noqa: E402
+
+
+def _cuts(trec: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
+    train, test = (pd.read_json(trec / f"{part}.jsonl", lines=True).rename(columns={"question": "text",
+                                                                                    "coarse": "label"})
+                   for part in ("train", "test"))
+
+    def against_rest(frame: pd.DataFrame) -> pd.DataFrame:
+        return frame.assign(label=frame["label"].where(frame["label"] == "ABBR", "rest"))
+
+    return {"six classes": (train, test), "ABBR against the rest": (against_rest(train), against_rest(test))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--trec", default=str(ROOT.parent / "shared" / "data" / "trec"))
+    parser.add_argument("--models", default="naive_bayes,linear_svm,nbsvm,ensemble")
+    args = parser.parse_args()
+    models = args.models.split(",")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for cut, (train, test) in _cuts(Path(args.trec)).items():
+            counts = train["label"].value_counts()
+            print(f"{cut}: training classes {counts.to_dict()}", flush=True)
+            for weight in (None, "balanced"):
+                out = Path(tmp) / f"{cut}-{weight}".replace(" ", "_")
+                board = imdb_baselines.compare(train, test, models=models, class_weight=weight, bootstrap=0,
+                                               quiet=True, out=out, positive_label="ABBR" if len(counts) == 2
+                                               else None)
+                predictions = pd.read_csv(out / "predictions.csv")
+                for model in models:
+                    abbr = predictions["label"] == "ABBR"
+                    rows.append({"cut": cut, "class_weight": weight or "none", "model": model,
+                                 "accuracy": board.loc[model, "accuracy"],
+                                 "balanced_accuracy": board.loc[model, "balanced_accuracy"],
+                                 "macro_f1": board.loc[model, "macro_f1"],
+                                 "average_precision": board.loc[model, "average_precision"],
+                                 "abbr_recall": round(float((predictions.loc[abbr, f"{model}_prediction"]
+                                                             == "ABBR").mean()), 4)})
+    table = pd.DataFrame(rows)
+    print(table.to_string(index=False))
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "skewed_classes.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
