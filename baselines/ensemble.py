@@ -133,7 +133,9 @@ def make_ensemble(
     random_state : int or None, default=0
         Seed of the members' liblinear shuffling.
     class_weight : "balanced" or None, default=None
-        The members' and the stacker's: "balanced" weighs each class inversely to its frequency.
+        The members': "balanced" weighs each class inversely to its frequency. The stacker stays unweighted:
+        weighing it too cost 13 points of accuracy and 6 of balanced accuracy on TREC's six classes
+        (``benchmarks/skewed_classes.py``).
 
     Returns
     -------
@@ -153,5 +155,5 @@ def make_ensemble(
     options = {"stopwords": stopwords, "random_state": random_state, "class_weight": class_weight}
     members = [("nbsvm", make_nbsvm(**options)), ("linear_svm", make_linear_svm(**options)),
                ("ending", make_span_nbsvm(start=-span, **options))]
-    return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C, class_weight=class_weight),
-                              cv=cv, stack_method="decision_function")
+    return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C), cv=cv,
+                              stack_method="decision_function")

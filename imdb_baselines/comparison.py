@@ -190,7 +190,15 @@ def health_report(results: list[ModelResult], splits: corpus.Splits) -> list[str
     majority = float(pd.Series(splits.y_test).value_counts(normalize=True).max())
     return [warning for r in results if r.status == "ok"
             for warning in health_warnings(r.name, r.metrics["accuracy"], r.intervals.get("accuracy"), majority,
-                                           r.history, is_neural(r.name))]
+                                           r.history, is_neural(r.name), _balanced(r))]
+
+
+def _balanced(result: ModelResult) -> tuple[float, tuple[float, float] | None, int] | None:
+    """Balanced accuracy, its interval and the number of classes, where the test classes are skewed."""
+    if "balanced_accuracy" not in result.metrics:
+        return None
+    return (result.metrics["balanced_accuracy"], result.intervals.get("balanced_accuracy"),
+            len(result.metrics["per_class"]))
 
 
 def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:

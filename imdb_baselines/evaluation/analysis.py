@@ -109,7 +109,8 @@ def length_buckets(texts: Sequence[str], y_true: np.ndarray,
 
 
 def health_warnings(name: str, accuracy: float, interval: tuple[float, float] | None, majority: float,
-                    history: Mapping[str, list[float]] | None, neural: bool) -> list[str]:
+                    history: Mapping[str, list[float]] | None, neural: bool,
+                    balanced: tuple[float, tuple[float, float] | None, int] | None = None) -> list[str]:
     """Warnings that a model did not learn: accuracy at the majority-class rate, or validation loss that only rose.
 
     Parameters
@@ -126,15 +127,22 @@ def health_warnings(name: str, accuracy: float, interval: tuple[float, float] | 
         Keras' history, for neural models.
     neural : bool
         Whether the model is a neural one (the advice differs).
+    balanced : (balanced accuracy, its interval or None, number of classes), optional
+        On skewed classes: always answering the most common class has a balanced accuracy of one over the
+        number of classes, and that is the rate compared with (a small edge in accuracy over the majority's
+        share there is real learning).
     """
     warnings = []
+    if balanced is not None:
+        accuracy, interval, majority = balanced[0], balanced[1], 1.0 / balanced[2]
     low, high = interval if interval else (accuracy - 0.01, accuracy + 0.01)
     if low <= majority <= high or accuracy <= majority:
         advice = ("Neural models usually need more data or epochs; the tutorial's `lstm`, which pads after the "
                   "text without masking, often stays at chance on a few thousand reviews for several epochs."
                   if neural else "Check the labels and the texts: a linear model on n-grams rarely fails this way.")
-        warnings.append(f"`{name}` scores {accuracy:.4f}, no better than always answering the most common class "
-                        f"({majority:.4f}): it has not learned. {advice}")
+        measure = "a balanced accuracy of " if balanced is not None else ""
+        warnings.append(f"`{name}` scores {measure}{accuracy:.4f}, no better than always answering the most common "
+                        f"class ({majority:.4f}): it has not learned. {advice}")
     losses = (history or {}).get("val_loss", [])
     if len(losses) >= 2 and all(b > a for a, b in zip(losses, losses[1:])):
         warnings.append(f"`{name}`'s validation loss rose every epoch ({', '.join(f'{v:.3f}' for v in losses)}): "
