@@ -50,6 +50,15 @@ def _children(pid: int) -> list[int]:
     return found
 
 
+def _forks(pid: int) -> list[int]:
+    """The children of ``pid`` that are copies of it (not programs it started, such as ``fc-list`` or ``git``)."""
+    try:
+        command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        return [child for child in _children(pid) if Path(f"/proc/{child}/cmdline").read_bytes() == command]
+    except OSError:
+        return []
+
+
 def _alive(pid: int) -> bool:
     try:
         return Path(f"/proc/{pid}/stat").read_text().split(") ")[1][0] != "Z"
@@ -100,7 +109,7 @@ def test_a_sigterm_that_lands_while_the_tokenizer_forks_stops_the_run(large_tabl
                                "inject=clone:delay_exit=1500000", *_command(large_table, out)],
                               env=ENVIRONMENT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     run = _wait_for(lambda: _children(traced.pid), traced, "the comparison under strace")[0]
-    _wait_for(lambda: _children(run), traced, "the first fork", seconds=240)
+    _wait_for(lambda: _forks(run), traced, "the tokenizer's first fork", seconds=240)
     os.kill(run, signal.SIGTERM)
     try:
         _, stderr = traced.communicate(timeout=120)

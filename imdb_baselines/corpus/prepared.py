@@ -233,20 +233,20 @@ def _tokenize_in_parallel(texts: list[str], preprocessor: TextPreprocessor, n_jo
     global _shared
     bounds = np.linspace(0, len(texts), n_jobs + 1).astype(int).tolist()
     _shared = (texts, preprocessor)
+    pool = None
     try:
-        with _stop_signals_held():
+        with _stop_signals_held():  # a signal held here is raised as the block ends, with the pool made
             pool = multiprocessing.get_context("fork").Pool(n_jobs - 1, initializer=_start_worker,
                                                             initargs=(os.getpid(),))
-        try:
-            others = [pool.apply_async(_tokenize_range, (a, b)) for a, b in zip(bounds[1:-1], bounds[2:])]
-            first = _tokenize(texts[bounds[0]:bounds[1]], preprocessor, bar, scale=n_jobs)
-            parts = [first, *(result.get() for result in others)]
-            pool.close()
-            return parts
-        finally:
+        others = [pool.apply_async(_tokenize_range, (a, b)) for a, b in zip(bounds[1:-1], bounds[2:])]
+        first = _tokenize(texts[bounds[0]:bounds[1]], preprocessor, bar, scale=n_jobs)
+        parts = [first, *(result.get() for result in others)]
+        pool.close()
+        return parts
+    finally:
+        if pool is not None:
             pool.terminate()
             pool.join()
-    finally:
         _shared = None
 
 
