@@ -135,6 +135,8 @@ def _in_memory(data: Any, test: Any, validation: Any, options: dict[str, Any]) -
     defaults = CompareOptions()
     columns = {key: options.get(key, getattr(defaults, key))
                for key in ("text_column", "label_column", "test_size", "seed")}
+    if options.get("cv") and test is None:
+        columns["test_size"] = 0.0  # no test set: cross-validation scores every text out of fold
     if isinstance(data, pd.DataFrame):
         return corpus.from_frames(data, test=test, validation=validation, **columns)
     if isinstance(data, (tuple, list)) and len(data) == 4:

@@ -114,6 +114,7 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None) 
     started = time.perf_counter()
     data, splits_by_list = loaded.data, loaded.splits
     _check_positive_label(config, data)
+    _check_out_of_fold(config, data)
     staging = target.stage() if target is not None else None
     try:
         by_list: dict[str, list[ModelResult]] = {}
@@ -199,6 +200,21 @@ def _balanced(result: ModelResult) -> tuple[float, tuple[float, float] | None, i
         return None
     return (result.metrics["balanced_accuracy"], result.intervals.get("balanced_accuracy"),
             len(result.metrics["per_class"]))
+
+
+def _check_out_of_fold(config: RunConfig, data: corpus.TextCorpus) -> None:
+    """Enough texts of each class for the folds; texts without a test set are scored only out of fold: they need
+    cross-validation, and no retraining on a test set (``--repeats``)."""
+    if data.out_of_fold and not config.cv:
+        raise corpus.DataError(f"{data.name} has no test set (test_size 0), so only cross-validation can score it: "
+                               "give --cv K (cv=K), a test set, or a test_size above 0.")
+    smallest = data.train["label"].value_counts()
+    if config.cv and smallest.min() < config.cv:
+        raise corpus.DataError(f"--cv {config.cv} needs at least {config.cv} texts of each class to divide, and class "
+                               f"{corpus.plain_label(smallest.idxmin())!r} has {smallest.min()}: give fewer folds.")
+    if data.out_of_fold and config.repeats > 1:
+        raise corpus.DataError("--repeats retrains each model and scores it on the test set, and with --cv and no "
+                               "test set there is none; use --cv-repeats.")
 
 
 def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 from imdb_baselines import catalog, corpus
 from imdb_baselines.run.results import RunConfig
 
-__all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_REPEATS", "MAX_SEED", "MAX_VALIDATION_SIZE", "MIN_BOOTSTRAP",
-           "MIN_SAMPLE", "SPARK_SOLVERS", "CompareOptions", "run_name"]
+__all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_FOLDS", "MAX_JOBS", "MAX_REPEATS", "MAX_SEED", "MAX_VALIDATION_SIZE",
+           "MIN_BOOTSTRAP", "MIN_SAMPLE", "SPARK_SOLVERS", "CompareOptions", "run_name"]
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +26,8 @@ MIN_SAMPLE = 10  # texts per split in sample
 MAX_VALIDATION_SIZE = 0.5  # validation is carved from train; more would leave the models less to learn from
 MAX_SEED = 2**32 - 1  # numpy's RandomState accepts seeds up to this
 MAX_REPEATS = 20  # seeds per model; more is a benchmark, not a comparison
+MAX_FOLDS = 50  # cross-validation folds; more leaves each fold too few texts to score
+MAX_JOBS = 64  # folds at a time
 ENGINES = ("local", "spark")
 SPARK_SOLVERS = ("newton", "lbfgs")
 
@@ -62,6 +64,9 @@ class CompareOptions:
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays)
     sort: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     tune: bool = False  # search each model's catalogue grid by cross-validation on the training split first
+    cv: int = 0  # K-fold cross-validation of every model too (of every labelled text without a test table); 0: off
+    cv_repeats: int = 1  # times the cross-validation folds are drawn
+    jobs: int = 1  # folds fitted at a time, in worker processes
     class_weight: str | None = None  # "balanced": every model weighs its classes inversely to their frequency
     calibration: bool = True  # probabilities for margin-only models, from a sigmoid fitted on validation
     save_models: bool | None = None  # keep the models in out/models; None: yes with the local engine
@@ -151,6 +156,16 @@ class CompareOptions:
             (_is_int(self.repeats) and 1 <= self.repeats <= MAX_REPEATS,
              f"--repeats must be an int in [1, {MAX_REPEATS}]"),
             (self.sort in SORT_KEYS, f"--sort must be one of {', '.join(SORT_KEYS)}"),
+            (_is_int(self.cv) and (self.cv == 0 or 2 <= self.cv <= MAX_FOLDS),
+             f"--cv must be an int in [2, {MAX_FOLDS}] (or 0: no cross-validation)"),
+            (_is_int(self.cv_repeats) and 1 <= self.cv_repeats <= MAX_REPEATS,
+             f"--cv-repeats must be an int in [1, {MAX_REPEATS}]"),
+            (self.cv or self.cv_repeats == 1, "--cv-repeats needs --cv"),
+            (_is_int(self.jobs) and 1 <= self.jobs <= MAX_JOBS, f"--jobs must be an int in [1, {MAX_JOBS}]"),
+            (not (self.out_of_fold and self.repeats > 1), "--repeats retrains on a test set, and with --cv and no "
+             "--test there is none; use --cv-repeats"),
+            (not (self.out_of_fold and self.drop_duplicates), "--drop-duplicates drops training texts found in the "
+             "test set, and with --cv and no --test there is none"),
             (all(v is None or (_is_int(v) and v >= 1) for v in (self.epochs, self.batch_size)),
              "--epochs and --batch-size must be >= 1"),
             (self.engine in ENGINES, f"--engine must be one of {', '.join(ENGINES)}"),
@@ -199,6 +214,7 @@ class CompareOptions:
             raise ValueError(f"--engine spark runs {', '.join(catalog.models_on('spark'))}; leave out "
                              f"{', '.join(others)}")
         refused = [flag for flag, given in (("--tune", self.tune), ("--repeats", self.repeats > 1),
+                                            ("--cv", self.cv > 0),
                                             ("--save-models", self.save_models),
                                             ("--class-weight", self.class_weight is not None),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
@@ -210,13 +226,20 @@ class CompareOptions:
         return replace(self, save_models=False)
 
     @property
+    def out_of_fold(self) -> bool:
+        """Whether cross-validation scores every labelled text: ``--cv`` on the user's data without a test table."""
+        return bool(self.cv) and self.test is None and not corpus.DataSource(
+            path=None if self.data is None else str(self.data), validation=self.validation).is_imdb
+
+    @property
     def source(self) -> corpus.DataSource:
         """Where the texts come from."""
         return corpus.DataSource(path=None if self.data is None else str(self.data),
                                  test=None if self.test is None else str(self.test),
                                  validation=None if self.validation is None else str(self.validation),
                                  text_column=self.text_column, label_column=self.label_column,
-                                 delimiter=self.delimiter, encoding=self.encoding, test_size=self.test_size,
+                                 delimiter=self.delimiter, encoding=self.encoding,
+                                 test_size=0.0 if self.out_of_fold else self.test_size,
                                  drop_empty=self.drop_empty, drop_duplicates=self.drop_duplicates,
                                  excerpt=self.excerpt,
                                  class_order=None if self.class_order is None else tuple(self.class_order))
@@ -235,7 +258,8 @@ class CompareOptions:
                          neural_overrides=self.neural_overrides(), n_resamples=self.bootstrap,
                          positive_label=self.positive_label, repeats=self.repeats, sort_by=self.sort,
                          save_models=bool(self.save_models), calibration=self.calibration, tune=self.tune,
-                         settings=self.settings, command=command)
+                         settings=self.settings, command=command, cv=self.cv, cv_repeats=self.cv_repeats,
+                         jobs=self.jobs)
 
     def make_engine(self):
         """The engine these options run on."""
@@ -260,6 +284,7 @@ def run_name(options: CompareOptions, dataset: str) -> str:
     name = f"{dataset}_{'-'.join(options.models)}_{'-'.join(Path(s).stem for s in options.stopwords)}" \
            f"_seed{options.seed}"
     return name + (f"_sample{options.sample}" if options.sample else "") + \
+        (f"_cv{options.cv}" if options.cv else "") + \
         ("" if options.engine == "local" else f"_{options.engine}")
 
 

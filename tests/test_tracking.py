@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import httpx
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -249,6 +250,26 @@ def test_the_python_api_tracks_too_and_needs_a_report_folder(tmp_path):
     child = next(r for r in runs if r.info.run_name == "naive_bayes")
     assert child.data.metrics["accuracy"] == pytest.approx(board.loc["naive_bayes", "accuracy"], abs=1e-4)
     assert parents[0].data.tags["command"].startswith("imdb_baselines.compare(")
+
+
+def test_each_cross_validation_fold_is_a_run_under_its_model(tmp_path):
+    import imdb_baselines
+
+    train = pd.read_csv(FIXTURE_ROOT.parent / "sst5" / "train.csv")
+    imdb_baselines.compare(train, models=["naive_bayes", "nbsvm"], cv=3, track=True, bootstrap=0,
+                           text_column="sentence", out=tmp_path / "sst5", experiment="folds")
+    from mlflow import MlflowClient
+
+    _, _, runs = _runs(MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}"), "folds")
+    results = json.loads((tmp_path / "sst5" / "results.json").read_text(encoding="utf-8"))
+    for model in ("naive_bayes", "nbsvm"):
+        parent = next(r for r in runs if r.info.run_name == model)
+        folds = sorted((r for r in runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id),
+                       key=lambda r: r.info.run_name)
+        assert [r.info.run_name for r in folds] == [f"{model} fold {i}" for i in (1, 2, 3)]
+        logged = [r.data.metrics["accuracy"] for r in folds]
+        assert logged == [f["metrics"]["accuracy"] for f in results["cross_validation"]["models"][model]["folds"]]
+        assert parent.data.metrics["cv_accuracy_mean"] == pytest.approx(np.mean(logged), abs=1e-4)
 
 
 def test_a_report_written_without_track_logs_afterwards_as_track_would(kept_report, tmp_path, capsys):

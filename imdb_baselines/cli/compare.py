@@ -123,6 +123,14 @@ def _parser() -> argparse.ArgumentParser:
         "beta, alpha, loss; the neural models' learning rate and maxlen; see --list-models) by stratified "
         "cross-validation on the training split only, then fit the best; the report lists the grid's scores. "
         "Settings fixed with --set stay out of the grid")
+    add("--cv", type=int, metavar="K", help="also train and score every model on K stratified folds (of the "
+        "training data; of every labelled text when there is no --test, which then carves no test set) and "
+        "report each metric's mean, spread and interval over the folds, with paired tests fit for folds "
+        "(default: off)")
+    add("--cv-repeats", type=int, metavar="R", help=f"draw the --cv folds R times (default {_D.cv_repeats}; "
+        "--cv 2 --cv-repeats 5 gives Dietterich's 5x2 cv test)")
+    add("--jobs", type=int, metavar="N", help=f"fit N folds at a time, in worker processes (default {_D.jobs}; "
+        "each holds its own n-gram counts; the neural models take one at a time)")
     add("--class-weight", choices=("balanced",), help="weigh each class inversely to its frequency in every "
         "model: the SVMs', NBSVM's and the ensemble's losses, the Keras models' loss, Naive Bayes' priors (made "
         "equal); recorded in the report (default: off)")

@@ -124,6 +124,7 @@ class TextCorpus:
     validation: pd.DataFrame | None = None  # a validation set given with the data (used as is)
     notes: tuple[str, ...] = field(default_factory=tuple)  # how the split was made, what was dropped...
     class_order: tuple | None = None  # the classes in the order the user gave; None: sorted_classes
+    out_of_fold: bool = False  # no test set: ``test`` is ``train`` itself, scored out of fold by cross-validation
 
     @property
     def classes(self) -> tuple:
@@ -136,7 +137,7 @@ class TextCorpus:
         lines = [f"{self.name} from {self.source} (sha256 {self.sha256[:16]}…)"]
         for split in ("train", "validation", "test", "unsup"):
             frame = getattr(self, split)
-            if frame is None:
+            if frame is None or (split == "test" and self.out_of_fold):
                 continue
             counts = frame["label"].value_counts()
             classes = "" if split == "unsup" else "  " + "  ".join(

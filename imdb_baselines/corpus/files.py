@@ -76,7 +76,9 @@ def load_texts(
     encoding : str, default="utf-8"
         The files' text encoding.
     test_size : float, default=0.2
-        Share carved out for testing when no test set is given.
+        Share carved out for testing when no test set is given; 0 carves none: the test set is then every
+        labelled text, for out-of-fold predictions of cross-validation
+        (:attr:`~imdb_baselines.corpus.TextCorpus.out_of_fold`).
     seed : int, default=0
         Seed of that carve.
     drop_empty : bool, default=False
@@ -103,8 +105,8 @@ def load_texts(
     ('negative', 'neutral', 'positive', 'very negative', 'very positive')
     """
     train = Path(train).expanduser()
-    if not (0 < test_size < 1):
-        raise ValueError(f"The 'test_size' parameter of load_texts must be a float in (0, 1). Got {test_size!r}.")
+    if not (0 <= test_size < 1):
+        raise ValueError(f"The 'test_size' parameter of load_texts must be a float in [0, 1). Got {test_size!r}.")
     options = {"text_column": text_column, "label_column": label_column, "drop_empty": drop_empty}
     if train.is_dir():
         frames, digest = _read_class_folders(train, encoding)
@@ -163,12 +165,16 @@ def from_frames(
     if len(train_classes) < 2:
         raise DataError(f"The training set of {source} has {len(train_classes)} class ({sorted(train_classes)}); "
                         "at least two are needed.")
-    if "test" not in clean:
+    out_of_fold = "test" not in clean and not test_size
+    if out_of_fold:  # every labelled text is scored by the folds' models that did not see it
+        notes.append("no test set: every labelled text is scored by cross-validation, out of fold")
+    elif "test" not in clean:
         clean["train"], clean["test"] = _carve_test(clean["train"], test_size, seed, source)
         notes.append(f"test set carved from the training file: {test_size:.0%}, stratified, seed {seed}")
     digest = sha256 or _frames_digest(clean)
-    return TextCorpus(train=clean["train"], test=clean["test"], unsup=None, sha256=digest, source=source,
-                      name=name, validation=clean.get("validation"), notes=tuple(notes))
+    return TextCorpus(train=clean["train"], test=clean["train"] if out_of_fold else clean["test"], unsup=None,
+                      sha256=digest, source=source, name=name, validation=clean.get("validation"),
+                      notes=tuple(notes), out_of_fold=out_of_fold)
 
 
 def dataset_name(path: str | os.PathLike) -> str:

@@ -113,6 +113,24 @@ class PreparedTexts(Sequence):
         return PreparedTexts([self.texts[i] for i in positions.tolist()], self.settings, self.words,
                              self.ids[gather], offsets)
 
+    @classmethod
+    def concatenate(cls, first: PreparedTexts, second: PreparedTexts) -> PreparedTexts:
+        """The texts of ``first`` then ``second`` (prepared alike), over the union of their vocabularies.
+
+        Examples
+        --------
+        >>> both = PreparedTexts.concatenate(prepare(["a good film"], "none"), prepare(["bad"], "none"))
+        >>> both.tokens(), len(both)
+        ([['a', 'good', 'film'], ['bad']], 2)
+        """
+        if first.settings != second.settings:
+            raise ValueError("PreparedTexts.concatenate needs texts prepared with the same settings")
+        words = np.union1d(first.words.astype(str), second.words.astype(str)).astype(object)
+        ids = np.concatenate([np.searchsorted(words.astype(str), part.words.astype(str))[part.ids]
+                              for part in (first, second)]).astype(np.int32)
+        offsets = np.concatenate([first.offsets, first.offsets[-1] + second.offsets[1:]])
+        return cls([*first.texts, *second.texts], first.settings, words, ids, offsets)
+
     def span(self, start: int | None = None, stop: int | None = None) -> PreparedTexts:
         """Each text's tokens ``[start:stop]``, as Python slices them (``span(-100)``: the last 100 tokens).
 

@@ -27,7 +27,7 @@ class DataSource:
     label_column: str = "label"  # the label column of the user's tables
     delimiter: str | None = None  # CSV delimiter; None: detected
     encoding: str = "utf-8"  # encoding of the user's files
-    test_size: float = 0.2  # share carved for testing when there is no test table
+    test_size: float = 0.2  # share carved for testing when there is no test table; 0: none (out-of-fold scores)
     drop_empty: bool = False  # drop rows with empty or missing texts instead of refusing them
     drop_duplicates: bool = False  # drop training texts that also occur, exactly, in the test set
     excerpt: bool = False  # IMDB: accept a balanced excerpt in the aclImdb layout
@@ -85,6 +85,8 @@ class DataSource:
 
 def shared_texts(data: TextCorpus) -> int:
     """How many test texts occur, character for character, in the training (or validation) texts."""
+    if data.out_of_fold:  # no test set: each text is scored by models that never saw it
+        return 0
     seen = set(data.train["text"])
     if data.validation is not None:
         seen |= set(data.validation["text"])

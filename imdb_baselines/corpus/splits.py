@@ -42,6 +42,7 @@ class Splits:
     seed: int  # seed of the validation carve
     fingerprint: str  # sha256 over the ordered keys of each split and text_settings
     classes: tuple = ()  # the training labels in their fixed order
+    out_of_fold: bool = False  # no test set: the "test" texts are every labelled text, scored by cross-validation
 
     def sizes(self) -> dict[str, int]:
         """Number of reviews per split."""
@@ -124,6 +125,7 @@ def make_splits(
         seed=seed,
         fingerprint=split_fingerprint(keys, settings),
         classes=corpus.classes,
+        out_of_fold=corpus.out_of_fold,
     )
 
 
@@ -209,5 +211,7 @@ def sample_corpus(corpus: TextCorpus, n: int, *, seed: int = 0) -> TextCorpus:
                                   len(group)), random_state=seed) for _, group in groups]
         return pd.concat(parts).sort_index().reset_index(drop=True)
 
-    return replace(corpus, train=draw(corpus.train), test=draw(corpus.test), validation=draw(corpus.validation),
-                   unsup=None, source=f"{corpus.source} (stratified sample of {n} per split, seed {seed})")
+    train = draw(corpus.train)
+    return replace(corpus, train=train, test=train if corpus.out_of_fold else draw(corpus.test),
+                   validation=draw(corpus.validation), unsup=None,
+                   source=f"{corpus.source} (stratified sample of {n} per split, seed {seed})")

@@ -125,6 +125,7 @@ def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, co
         "text_preparation": {name: s.text_settings for name, s in splits.items()},
         "fingerprints": {name: s.fingerprint for name, s in splits.items()},
         "split_sizes": primary.sizes(),
+        "out_of_fold": primary.out_of_fold,
         "data_source": data.source,
         "data_sha256": data.sha256,
         "data_notes": list(data.notes),

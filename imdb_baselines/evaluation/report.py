@@ -12,6 +12,8 @@ import pandas as pd
 
 from imdb_baselines import corpus
 from imdb_baselines.evaluation import sections
+from imdb_baselines.evaluation.crossval import cv_summary
+from imdb_baselines.evaluation.crossval import section as cv_section
 from imdb_baselines.evaluation.metrics import SKEW_RATIO, Metric, is_skewed, metric_table
 from imdb_baselines.evaluation.sections import markdown_table
 from imdb_baselines.run.results import ModelResult, Preparation
@@ -49,6 +51,9 @@ def headline_rows(results: list[ModelResult], sort_by: str = "accuracy") -> list
             low, high = r.intervals.get(metric.name, (None, None))
             row[f"{metric.name}_ci_low"] = None if low is None else round(low, 4)
             row[f"{metric.name}_ci_high"] = None if high is None else round(high, 4)
+        for metric in table_of(results) if r.folds else ():
+            summary = cv_summary(r.folds, metric.name)
+            row.update({f"cv_{metric.name}_{key}": round(value, 4) for key, value in summary.items()})
         row.update({key: r.metrics[key] for key in ("tn", "fp", "fn", "tp") if key in r.metrics})
         row.update(fit_s=round(r.fit_s, 2), predict_s=round(r.predict_s, 2),
                    reviews_per_s=round(r.throughput, 1), peak_memory_mib=round(r.peak_memory_mib, 1),
@@ -156,8 +161,16 @@ def _skew_note(supports: list[int], dataset: str | None, classes: list, weighted
 def _introduction(provenance: dict[str, Any], primary: str, warnings: list[str], stopped: str | None,
                   supports: list[int] | None = None) -> list[str]:
     sizes, classes = provenance["split_sizes"], provenance["classes"]
-    lines = [f"Test set: {sizes['test']:,} texts, touched once per model. Training: {sizes['train']:,}; "
-             f"validation (used by the neural models only): {sizes['validation']:,}. "
+    folds = provenance.get("settings", {}).get("cv", 0)
+    if provenance.get("out_of_fold"):
+        where = (f"No test set: each of the {sizes['test']:,} labelled texts is scored once by the model of the "
+                 f"{folds}-fold cross-validation that did not see it; every figure outside the cross-validation "
+                 "section comes from those out-of-fold scores, and calls these texts the test texts. The kept "
+                 f"models are fitted on {sizes['train']:,} texts; validation: {sizes['validation']:,}. ")
+    else:
+        where = (f"Test set: {sizes['test']:,} texts, touched once per model. Training: {sizes['train']:,}; "
+                 f"validation (used by the neural models only): {sizes['validation']:,}. ")
+    lines = [where +
              f"{len(classes)} classes: {', '.join(_shown(c, provenance.get('dataset')) for c in classes)}"
              + (f" (positive: {_shown(provenance['positive_label'], provenance.get('dataset'))})"
                 if provenance["positive_label"] is not None else "")
@@ -236,6 +249,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                                            "No confidence intervals (`--bootstrap 0`). "))
               + "ROC-AUC is computed from continuous scores (decision values or probabilities); costs are below.",
               ""]
+    folds_lines, folds_payload = cv_section(ordered, [(m.name, m.label) for m in table_of(results)], sort_by,
+                                            splits.out_of_fold)
+    lines += folds_lines
     if repeats > 1 and done:
         lines += sections.variance(ordered, repeats)
     with_probabilities = [r for r in ordered if r.brier is not None]
@@ -311,7 +327,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                                for r in done if r.brier is not None},
                "confusion_matrices": {r.name: r.metrics["confusion_matrix"] for r in done},
                "tuning": {r.name: dataclasses.asdict(r.tuning) for r in done if r.tuning is not None},
-               "per_class": {r.name: r.metrics["per_class"] for r in done}}
+               "per_class": {r.name: r.metrics["per_class"] for r in done},
+               "cross_validation": folds_payload}
     (folder / "results.json").write_text(json.dumps(payload, indent=1, sort_keys=True), encoding="utf-8")
     pd.DataFrame(records).to_csv(folder / "results.csv", index=False, float_format="%.4f")
 

@@ -13,7 +13,8 @@ import numpy as np
 from imdb_baselines import corpus
 from imdb_baselines.catalog import is_neural, make_model, search_grid, uses_seed, uses_unlabelled
 from imdb_baselines.corpus.progress import Stage, progress_bar, stage
-from imdb_baselines.run.calibration import calibrate, probabilities_from_scores
+from imdb_baselines.run.calibration import calibrate
+from imdb_baselines.run.fitting import fit_model, fit_params, probabilities_for, raw_scores
 from imdb_baselines.run.resources import PeakMemory
 from imdb_baselines.run.results import (
     Finished,
@@ -124,9 +125,16 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
     logger.info("Preparing the texts once for every model (stopwords: %s)", stopwords)
     with PeakMemory() as memory:
         started = time.perf_counter()
-        prepared = {name: corpus.prepare(texts, preprocessor, n_jobs=min(2, os.cpu_count() or 1))
-                    for name, texts in (("train", splits.X_train), ("validation", splits.X_val),
-                                        ("test", splits.X_test)) if len(texts)}
+        if splits.out_of_fold:  # the "test" texts are every labelled text: prepare them once, take the rest
+            every = corpus.prepare(splits.X_test, preprocessor, n_jobs=min(2, os.cpu_count() or 1))
+            position = {key: i for i, key in enumerate(splits.keys["test"])}
+            prepared = {name: every.take([position[key] for key in splits.keys[name]])
+                        for name in ("train", "validation") if splits.keys[name]}
+            prepared["test"] = every
+        else:
+            prepared = {name: corpus.prepare(texts, preprocessor, n_jobs=min(2, os.cpu_count() or 1))
+                        for name, texts in (("train", splits.X_train), ("validation", splits.X_val),
+                                            ("test", splits.X_test)) if len(texts)}
         seconds = time.perf_counter() - started
     preparation = Preparation(seconds=seconds, peak_memory_mib=memory.added_bytes / 2**20,
                               tokens=sum(len(p.ids) for p in prepared.values()), words=len(prepared["train"].words))
@@ -143,6 +151,17 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         return make_model(result.name, stopwords=stopwords, seed=config.seed,
                           neural_overrides=config.neural_overrides, settings={**fixed, **settings})
 
+    if config.cv:
+        from imdb_baselines.run.folds import cross_validate, out_of_fold
+
+        step.phase(f"cross-validating ({config.cv} folds" + (f" × {config.cv_repeats}" if config.cv_repeats > 1
+                                                             else "") + ")")
+        X_pool, y_pool = _pool(splits, prepared)
+        result.folds = cross_validate(build, result.name, X_pool, y_pool, config, classes=splits.classes,
+                                      unlabelled=unlabelled)
+        if splits.out_of_fold:  # no test set: the figures are the folds' scores of the texts they did not see
+            out_of_fold(result, result.folds, len(y_pool))
+    validation = (prepared["validation"], splits.y_val) if "validation" in prepared else None
     model = build({})
     if config.tune:
         from imdb_baselines.run.tuning import tune
@@ -150,25 +169,32 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         step.phase("tuning")
         result.tuning = tune(build, result.name, prepared["train"], splits.y_train,
                              grid=search_grid(result.name, fixed), neural=is_neural(result.name),
-                             fit_params=_fit_params(result.name, unlabelled))
+                             fit_params=fit_params(result.name, unlabelled))
         model = build(result.tuning.best_params)
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
+        step.phase("fitting on the whole training split" if config.cv else "fitting")
         started = time.perf_counter()
-        _fit(model, result.name, splits, prepared, unlabelled)
+        fit_model(model, result.name, prepared["train"], splits.y_train, validation, unlabelled)
         result.fit_s = time.perf_counter() - started
-        step.phase("predicting")
-        started = time.perf_counter()
-        raw = _scores(model, prepared["test"])
-        result.predict_s = time.perf_counter() - started
-    positive = config.positive_label if config.positive_label is not None or len(splits.classes) != 2 else \
-        splits.classes[1]
-    result.predictions, result.scores = predictions_and_scores(raw, model.classes_, positive)
-    result.scores = in_class_order(result.scores, model.classes_, splits.classes)  # the data's class order
+        if not splits.out_of_fold:
+            step.phase("predicting")
+            started = time.perf_counter()
+            raw = raw_scores(model, prepared["test"])
+            result.predict_s = time.perf_counter() - started
     base = model
-    if config.calibration:
-        model = _with_probabilities(model, result, splits, prepared, raw)  # calibrated if it had to be
-        result.probabilities = in_class_order(result.probabilities, model.classes_, splits.classes)
+    if splits.out_of_fold:
+        if config.calibration and validation is not None and not hasattr(model, "predict_proba"):
+            model = calibrate(model, *validation) or model  # the kept model's scale, from its validation carve
+    else:
+        positive = config.positive_label if config.positive_label is not None or len(splits.classes) != 2 else \
+            splits.classes[1]
+        result.predictions, result.scores = predictions_and_scores(raw, model.classes_, positive)
+        result.scores = in_class_order(result.scores, model.classes_, splits.classes)  # the data's class order
+        if config.calibration:  # calibrated if it had to be
+            model, probabilities, result.probability_source = probabilities_for(model, prepared["test"], raw,
+                                                                                 validation)
+            result.probabilities = in_class_order(probabilities, model.classes_, splits.classes)
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
     result.peak_memory_mib = memory.added_bytes / 2**20
     result.history = getattr(base, "history_", None)
@@ -184,53 +210,24 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
             tuned = result.tuning.best_params if result.tuning is not None else {}
             again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
                                neural_overrides=config.neural_overrides, settings={**fixed, **tuned})
-            _fit(again, result.name, splits, prepared, unlabelled)
-            predictions, _ = predictions_and_scores(_scores(again, prepared["test"]), again.classes_,
+            fit_model(again, result.name, prepared["train"], splits.y_train, validation, unlabelled)
+            predictions, _ = predictions_and_scores(raw_scores(again, prepared["test"]), again.classes_,
                                                     config.positive_label)
             result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))
         logger.info("%s over %d seeds: accuracy %s", result.name, config.repeats,
                     ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
 
 
-def _with_probabilities(model, result: ModelResult, splits: corpus.Splits,
-                        prepared: dict[str, corpus.PreparedTexts], raw: np.ndarray):
-    """The model's test probabilities; a model with only margins is calibrated on the validation split first.
-
-    A model without ``predict_proba`` (the linear SVM, NBSVM) gets its margins' scale fitted on the validation
-    split only (:func:`imdb_baselines.run.calibration.calibrate`), so the test set stays untouched; the
-    calibrated model is returned (it is the one saved). Its most probable class is always its label. Without a
-    validation split there are no probabilities.
-    """
-    if hasattr(model, "predict_proba"):
-        result.probability_source = "the model's own"
-        result.probabilities = np.asarray(model.predict_proba(prepared["test"]), dtype=float)
-        return model
-    calibrated = calibrate(model, prepared["validation"], splits.y_val) if "validation" in prepared else None
-    if calibrated is None:
-        return model
-    result.probability_source = "margins scaled on the validation split"
-    result.probabilities = probabilities_from_scores(calibrated, raw)
-    return calibrated
-
-
-def _fit_params(name: str, unlabelled: list[str] | None) -> dict[str, Any]:
-    """``unlabelled`` for the models that learn from unlabelled texts (their fit refuses None clearly)."""
-    return {"unlabelled": unlabelled} if uses_unlabelled(name) else {}
-
-
-def _fit(model, name: str, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts],
-         unlabelled: list[str] | None = None) -> None:
-    extra = _fit_params(name, unlabelled)
-    if is_neural(name) and "validation" in prepared:
-        model.fit(prepared["train"], splits.y_train, validation_data=(prepared["validation"], splits.y_val), **extra)
-    elif is_neural(name):  # no validation split: train on the same texts as the baselines
-        model.set_params(validation_size=0.0).fit(prepared["train"], splits.y_train, **extra)
-    else:
-        model.fit(prepared["train"], splits.y_train)
-
-
-def _scores(model, X_test: corpus.PreparedTexts) -> np.ndarray:
-    return model.decision_function(X_test) if hasattr(model, "decision_function") else model.predict_proba(X_test)
+def _pool(splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> tuple[corpus.PreparedTexts,
+                                                                                     np.ndarray]:
+    """The texts cross-validation divides: every labelled text without a test set, else the training data
+    (the training split and its validation carve together)."""
+    if splits.out_of_fold:
+        return prepared["test"], splits.y_test
+    if "validation" not in prepared:
+        return prepared["train"], splits.y_train
+    return (corpus.PreparedTexts.concatenate(prepared["train"], prepared["validation"]),
+            np.concatenate([splits.y_train, splits.y_val]))
 
 
 def _top_features(model, n: int = 10) -> list[dict] | None:

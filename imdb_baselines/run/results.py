@@ -12,7 +12,7 @@ import numpy as np
 from imdb_baselines import corpus
 from imdb_baselines.run.stops import RunStopped
 
-__all__ = ["Finished", "Loaded", "ModelResult", "ModelRuns", "Preparation", "RunConfig", "in_class_order",
+__all__ = ["Finished", "Fold", "Loaded", "ModelResult", "ModelRuns", "Preparation", "RunConfig", "in_class_order",
            "predictions_and_scores"]
 
 
@@ -37,6 +37,28 @@ class RunConfig:
     calibration: bool = True  # test probabilities and Brier scores; margin-only models calibrated on validation
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # per model, from --set MODEL.KEY=VALUE
     command: str = ""  # the command line, for the provenance section
+    cv: int = 0  # folds of cross-validation before the main fit (--cv); 0: none
+    cv_repeats: int = 1  # times the folds are drawn anew (--cv-repeats)
+    jobs: int = 1  # folds fitted at a time (--jobs); the neural models take one at a time
+
+
+@dataclass
+class Fold:
+    """One cross-validation fit: trained without its held-out texts, then scored on them."""
+
+    held: np.ndarray  # positions of the held-out texts among those cross-validation divides
+    y_true: np.ndarray  # their labels
+    predictions: np.ndarray  # the fold model's labels for them
+    scores: np.ndarray  # its scores (of the positive class, or (n, k) in the data's class order)
+    probabilities: np.ndarray | None = None  # its probabilities (n, k), where it has them
+    probability_source: str = ""  # where they come from
+    train_size: int = 0  # texts it was fitted on (the fold's training part less its validation carve)
+    fit_s: float = 0.0  # wall seconds of its fit
+    predict_s: float = 0.0  # wall seconds to score the held-out texts
+    tuned: dict[str, Any] | None = None  # the settings --tune chose inside the fold
+    repeat: int = 0  # which drawing of the folds (--cv-repeats)
+    index: int = 0  # which fold of that drawing
+    metrics: dict[str, float] = field(default_factory=dict)  # every metric on the held-out texts (the evaluation's)
 
 
 @dataclass
@@ -63,6 +85,7 @@ class ModelResult:
     brier: float | None = None  # Brier score of the probabilities (two classes: scikit-learn's; more: summed)
     predictions: np.ndarray | None = None  # hard test predictions (labels)
     scores: np.ndarray | None = None  # test scores: of the positive class (two classes), or (n, k)
+    folds: list[Fold] | None = None  # the cross-validation fits of --cv, repeat by repeat
 
 
 @dataclass

@@ -183,6 +183,20 @@ class Tracker:
                                   params=[Param("seed", str(seed)), Param("model", name)],
                                   tags=[RunTag("dataset", provenance["dataset"])])
             self.client.set_terminated(child.info.run_id, "FINISHED")
+        cross_validation = report.get("cross_validation", {}) if primary else {}
+        for fold in cross_validation.get("models", {}).get(name, {}).get("folds", []):
+            label = f"{fold['repeat'] + 1}.{fold['fold'] + 1}" if cross_validation["repeats"] > 1 else \
+                f"{fold['fold'] + 1}"
+            child = self.client.create_run(self.experiment_id, run_name=f"{name} fold {label}",
+                                           tags={"mlflow.parentRunId": run_id, "model": name})
+            fold_metrics = {**fold["metrics"], "fit_s": fold["fit_s"], "train_size": fold["train_size"],
+                            "test_size": fold["test_size"]}
+            self.client.log_batch(child.info.run_id, metrics=[Metric(k, float(v), _now(), 0)
+                                                              for k, v in fold_metrics.items()],
+                                  params=[Param("fold", label), Param("model", name),
+                                          *(Param(k, _text(v)) for k, v in (fold["tuned"] or {}).items())],
+                                  tags=[RunTag("dataset", provenance["dataset"])])
+            self.client.set_terminated(child.info.run_id, "FINISHED")
         saved = folder / "models" / name
         if primary and status == "ok" and (saved / "manifest.json").is_file():
             self._log_model(saved, name, run_id, examples, provenance["classes"])
