@@ -64,6 +64,9 @@ class CompareOptions:
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays)
     sort: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     tune: bool = False  # search each model's catalogue grid by cross-validation on the training split first
+    tune_metric: str = "accuracy"  # what --tune optimises: accuracy, macro_f1, roc_auc or log_loss
+    grid: dict[str, dict[str, list]] | list[str] = field(default_factory=dict)  # {model: {key: [values]}} replacing
+    # catalogue grids (or MODEL.KEY=V1,V2 strings, as --grid takes them)
     cv: int = 0  # K-fold cross-validation of every model too (of every labelled text without a test table); 0: off
     cv_repeats: int = 1  # times the cross-validation folds are drawn
     jobs: int = 1  # folds fitted at a time, in worker processes
@@ -102,7 +105,15 @@ class CompareOptions:
         self._check_numbers()
         self._check_tracking()
         settings = self._with_class_weight(catalog.check_settings(self.settings, models), models)
-        options = replace(self, models=models, stopwords=stopwords, settings=settings)
+        try:
+            grid = catalog.parse_grids(self.grid or {}, models)
+        except ValueError as error:
+            raise ValueError(f"--grid: {error}") from None
+        both = [f"{name}.{key}" for name, keys in grid.items() for key in keys if key in settings.get(name, {})]
+        if both:
+            raise ValueError(f"--grid and --set both give {', '.join(both)}: fix it with --set, or search it with "
+                             "--grid")
+        options = replace(self, models=models, stopwords=stopwords, settings=settings, grid=grid)
         return options._check_engine()
 
     def _models(self) -> tuple[str, ...]:
@@ -142,6 +153,7 @@ class CompareOptions:
 
     def _check_numbers(self) -> None:
         from imdb_baselines.evaluation.report import SORT_KEYS
+        from imdb_baselines.run.tuning import TUNE_METRICS
 
         rules = (
             (_is_int(self.seed) and 0 <= self.seed <= MAX_SEED, f"--seed must be an int in [0, {MAX_SEED}]"),
@@ -161,6 +173,8 @@ class CompareOptions:
             (_is_int(self.cv_repeats) and 1 <= self.cv_repeats <= MAX_REPEATS,
              f"--cv-repeats must be an int in [1, {MAX_REPEATS}]"),
             (self.cv or self.cv_repeats == 1, "--cv-repeats needs --cv"),
+            (self.tune_metric in TUNE_METRICS, f"--tune-metric must be one of {', '.join(TUNE_METRICS)}"),
+            (self.tune or (self.tune_metric == "accuracy" and not self.grid), "--tune-metric and --grid need --tune"),
             (_is_int(self.jobs) and 1 <= self.jobs <= MAX_JOBS, f"--jobs must be an int in [1, {MAX_JOBS}]"),
             (not (self.out_of_fold and self.repeats > 1), "--repeats retrains on a test set, and with --cv and no "
              "--test there is none; use --cv-repeats"),
@@ -259,7 +273,7 @@ class CompareOptions:
                          positive_label=self.positive_label, repeats=self.repeats, sort_by=self.sort,
                          save_models=bool(self.save_models), calibration=self.calibration, tune=self.tune,
                          settings=self.settings, command=command, cv=self.cv, cv_repeats=self.cv_repeats,
-                         jobs=self.jobs)
+                         jobs=self.jobs, tune_metric=self.tune_metric, grids=dict(self.grid))
 
     def make_engine(self):
         """The engine these options run on."""

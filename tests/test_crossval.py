@@ -147,3 +147,51 @@ def test_the_fold_tests_match_their_published_formulas():
     s2 = ((pairs - pairs.mean(axis=1, keepdims=True)) ** 2).sum(axis=1)
     t = pairs[0, 0] / np.sqrt(s2.mean())
     assert five_by_two_t_test(first, second) == pytest.approx(2 * stats.t.sf(abs(t), 5))
+
+
+def test_tuning_inside_the_folds_searches_the_grid_and_metric_asked_for(tmp_path):
+    _, markdown, results = _run(
+        tmp_path, "sst5", "--data", str(SST / "train.csv"), "--test", str(SST / "test.csv"), "--text-column",
+        "sentence", "--models", "nbsvm", "--cv", "3", "--tune", "--tune-metric", "macro_f1", "--grid",
+        "nbsvm.C=0.1,10", "--grid", "nbsvm.ngram_range=(1,2)", "--set", "nbsvm.loss=svm")
+    tuning = results["tuning"]["nbsvm"]
+    assert tuning["metric"] == "macro_f1"
+    assert {(row["params"]["C"], tuple(row["params"]["ngram_range"])) for row in tuning["grid"]} == \
+        {(0.1, (1, 2)), (10.0, (1, 2))}
+    assert all("loss" not in row["params"] for row in tuning["grid"])  # fixed with --set, never searched
+    assert tuning["best_score"] == pytest.approx(max(row["mean"] for row in tuning["grid"]), abs=1e-4)
+    folds = results["cross_validation"]["models"]["nbsvm"]["folds"]
+    assert len(folds) == 3 and all(f["tuned"]["C"] in (0.1, 10.0) for f in folds)
+    assert "(cross-validated macro F1 " in markdown and "| C | beta | ngram_range | macro F1 |" in markdown
+
+
+def test_the_tuning_metrics_are_scikit_learns():
+    from sklearn import metrics
+
+    from imdb_baselines.run.tuning import fold_score
+
+    data = corpus.load_texts(POLARITY, test_size=0.5)
+    X, y = data.train["text"].tolist(), data.train["label"].to_numpy()
+    X_test, y_test = data.test["text"].tolist(), data.test["label"].to_numpy()
+    bayes = make_model("naive_bayes", stopwords="minimal").fit(X, y)
+    assert fold_score(bayes, X_test, y_test, "log_loss") == pytest.approx(
+        metrics.log_loss(y_test, bayes.predict_proba(X_test), labels=bayes.classes_))
+    assert fold_score(bayes, X_test, y_test, "roc_auc") == pytest.approx(
+        metrics.roc_auc_score(y_test == "pos", bayes.predict_proba(X_test)[:, 1]))
+    svm = make_model("linear_svm", stopwords="minimal").fit(X, y)
+    assert fold_score(svm, X_test, y_test, "macro_f1") == pytest.approx(
+        metrics.f1_score(y_test, svm.predict(X_test), average="macro"))
+    assert fold_score(svm, X_test, y_test, "roc_auc") == pytest.approx(
+        metrics.roc_auc_score(y_test == "pos", svm.decision_function(X_test)))
+    assert 0 < fold_score(svm, X_test, y_test, "log_loss") < np.log(2)  # margins at their best scale beat a coin
+
+
+def test_grid_and_tune_metric_are_checked_before_any_data_is_read():
+    for options, message in (({"grid": ["nbsvm.C=1"], "models": ("nbsvm",)}, "--tune-metric and --grid need --tune"),
+                             ({"tune": True, "tune_metric": "brier"}, "--tune-metric must be one of"),
+                             ({"tune": True, "grid": ["nbsvm.C=x"], "models": ("nbsvm",)},
+                              r"--grid: nbsvm.C must be like 1.0 \(float\); got 'x'"),
+                             ({"tune": True, "grid": ["nbsvm.C=1"], "settings": ["nbsvm.C=2"], "models": ("nbsvm",)},
+                              "--grid and --set both give nbsvm.C")):
+        with pytest.raises(ValueError, match=message):
+            CompareOptions(**options).checked()

@@ -18,6 +18,7 @@ from imdb_baselines.catalog.settings import (
     check_settings,
     defaults,
     make_model,
+    parse_grids,
     parse_settings,
     resolved_settings,
     search_grid,
@@ -26,7 +27,7 @@ from imdb_baselines.catalog.settings import (
 __all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "check_model", "check_models", "check_settings", "defaults",
            "describe",
            "is_neural", "make_model", "missing_extra", "model_names", "models_on", "parse_settings",
-           "resolved_settings", "search_grid", "spec", "uses_seed", "uses_unlabelled"]
+           "parse_grids", "resolved_settings", "search_grid", "spec", "uses_seed", "uses_unlabelled"]
 
 
 def model_names() -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 from imdb_baselines.catalog.entries import spec
 
 __all__ = ["check_model", "check_models", "check_settings", "defaults", "make_model", "parse_settings",
-           "resolved_settings", "search_grid"]
+           "parse_grids", "resolved_settings", "search_grid"]
 
 _RUN_WIDE = ("stopwords", "random_state", "seed", "verbose")  # set by the run for every model, not per model
 
@@ -42,9 +42,47 @@ def defaults(name: str) -> dict[str, Any]:
     return {**base, **named}
 
 
-def search_grid(name: str, fixed: dict[str, Any] | None = None) -> dict[str, list]:
-    """The named model's ``--tune`` grid without the settings the user ``fixed`` with ``--set``."""
-    return {key: values for key, values in (spec(name).grid or {}).items() if key not in (fixed or {})}
+def search_grid(name: str, fixed: dict[str, Any] | None = None,
+                replaced: dict[str, list] | None = None) -> dict[str, list]:
+    """The named model's ``--tune`` grid, each setting's values ``replaced`` where the user gave them (``--grid``),
+    without the settings the user ``fixed`` with ``--set``."""
+    grid = {**(spec(name).grid or {}), **(replaced or {})}
+    return {key: list(values) for key, values in grid.items() if key not in (fixed or {})}
+
+
+def parse_grids(assignments: list[str] | dict[str, dict[str, list]], models) -> dict[str, dict[str, list]]:
+    """``MODEL.KEY=V1,V2,...`` strings (``--grid``), or ``{model: {key: [values]}}``, as checked candidate lists.
+
+    Each value is checked as :func:`parse_settings` checks one; a tuple setting's candidates are tuples
+    (``nbsvm.ngram_range=(1,2),(1,3)``).
+
+    Examples
+    --------
+    >>> parse_grids(["nbsvm.C=0.1,1,10", "nbsvm.ngram_range=(1,2),(1,3)"], ["nbsvm"])
+    {'nbsvm': {'C': [0.1, 1.0, 10.0], 'ngram_range': [(1, 2), (1, 3)]}}
+    """
+    models = list(models)
+    if isinstance(assignments, dict):
+        given = {(name, key): (list(values) if isinstance(values, (list, tuple)) else [values], f"{name}.{key}")
+                 for name, grid in assignments.items() for key, values in grid.items()}
+    else:
+        given = {}
+        for assignment in assignments:
+            target, sep, text = assignment.partition("=")
+            name, dot, key = target.strip().partition(".")
+            if not sep or not dot or not key or not text.strip():
+                raise ValueError(f"{assignment!r} is not MODEL.KEY=V1,V2,... (e.g. nbsvm.C=0.1,1,10)")
+            value = _literal(text.strip())
+            known = defaults(name).get(key) if name in models and key in defaults(name) else None
+            single = not isinstance(value, tuple) or (isinstance(known, tuple) and not isinstance(value[0], tuple))
+            given[(name, key)] = ([value] if single else list(value), repr(assignment))
+    grids: dict[str, dict[str, list]] = {}
+    for (name, key), (values, where) in given.items():
+        if not values:
+            raise ValueError(f"{where} gives no values")
+        grids.setdefault(name, {})[key] = [_checked(name, key, v, models, shown=repr(v), where=where)
+                                           for v in values]
+    return grids
 
 
 def parse_settings(assignments: list[str], models: list[str]) -> dict[str, dict[str, Any]]:

@@ -123,6 +123,11 @@ def _parser() -> argparse.ArgumentParser:
         "beta, alpha, loss; the neural models' learning rate and maxlen; see --list-models) by stratified "
         "cross-validation on the training split only, then fit the best; the report lists the grid's scores. "
         "Settings fixed with --set stay out of the grid")
+    add("--tune-metric", choices=("accuracy", "macro_f1", "roc_auc", "log_loss"), help="what --tune optimises "
+        f"(default {_D.tune_metric})")
+    add("--grid", action="append", metavar="MODEL.KEY=V1,V2", help="search these values of one setting with --tune "
+        "instead of the catalogue's, e.g. --grid nbsvm.C=0.1,1,10 or --grid nbsvm.ngram_range=(1,2),(1,3) "
+        "(repeatable)")
     add("--cv", type=int, metavar="K", help="also train and score every model on K stratified folds (of the "
         "training data; of every labelled text when there is no --test, which then carves no test set) and "
         "report each metric's mean, spread and interval over the folds, with paired tests fit for folds "

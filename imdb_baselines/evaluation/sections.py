@@ -113,25 +113,30 @@ def mistakes(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarra
     return lines
 
 
+#: How the tuning section names what a search optimised.
+TUNE_METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro F1", "roc_auc": "ROC-AUC", "log_loss": "log loss"}
+
+
 def tuning(results: list[ModelResult]) -> list[str]:
     """The ``--tune`` section: each model's grid, its cross-validated accuracy, and the settings chosen."""
     lines = ["## Tuning (`--tune`)", "",
              "Each model's grid, searched by stratified cross-validation on the training split only (validation "
              "and test unseen), with folds in the texts' order (on IMDB each fold holds whole movies, as the test "
-             "set does); the model was then fitted with the best settings. Accuracy is the mean over the "
-             "folds (± its standard deviation).", ""]
+             "set does); the model was then fitted with the best settings. Each candidate's score is the mean "
+             "over the folds (± its standard deviation).", ""]
     for result in results:
         t = result.tuning
         if not t.grid:
             lines += [f"`{result.name}`: nothing left to tune (every setting of its grid was fixed with --set).", ""]
             continue
         best = ", ".join(f"{k}={v}" for k, v in t.best_params.items())
+        metric = TUNE_METRIC_NAMES.get(getattr(t, "metric", "accuracy"), "accuracy")
         lines += [f"`{result.name}`: {len(t.grid)} candidates × {t.folds} folds in {t.seconds:.0f} s; chosen: "
-                  f"{best} (cross-validated accuracy {t.best_score:.4f}).", ""]
-        rows = sorted(t.grid, key=lambda row: -row["mean_accuracy"])
+                  f"{best} (cross-validated {metric} {t.best_score:.4f}).", ""]
+        rows = sorted(t.grid, key=lambda row: row["mean"] if t.metric == "log_loss" else -row["mean"])
         keys = list(rows[0]["params"])
-        lines += [markdown_table([*keys, "accuracy"],
+        lines += [markdown_table([*keys, metric],
                                  [[str(row["params"][k]) for k in keys]
-                                  + [f"{row['mean_accuracy']:.4f} ± {row['std_accuracy']:.4f}"] for row in rows],
+                                  + [f"{row['mean']:.4f} ± {row['std']:.4f}"] for row in rows],
                                  align="l" * len(keys) + "r"), ""]
     return lines

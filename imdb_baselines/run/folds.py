@@ -114,9 +114,10 @@ def _fold(build, name: str, X: corpus.PreparedTexts, y: np.ndarray, train: np.nd
     if config.tune:
         from imdb_baselines.run.tuning import tune
 
-        search = tune(build, name, X_fit, y_fit, grid=search_grid(name, config.settings.get(name) or {}),
-                      neural=is_neural(name), fit_params=fit_params(name, unlabelled),
-                      n_jobs=1 if in_worker else None)
+        grid = search_grid(name, config.settings.get(name) or {}, config.grids.get(name))
+        search = tune(build, name, X_fit, y_fit, grid=grid, neural=is_neural(name),
+                      fit_params=fit_params(name, unlabelled), n_jobs=1 if in_worker else None,
+                      metric=config.tune_metric)
         tuned = search.best_params
         model = build(tuned)
     started = time.perf_counter()

@@ -168,8 +168,9 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
 
         step.phase("tuning")
         result.tuning = tune(build, result.name, prepared["train"], splits.y_train,
-                             grid=search_grid(result.name, fixed), neural=is_neural(result.name),
-                             fit_params=fit_params(result.name, unlabelled))
+                             grid=search_grid(result.name, fixed, config.grids.get(result.name)),
+                             neural=is_neural(result.name), fit_params=fit_params(result.name, unlabelled),
+                             metric=config.tune_metric)
         model = build(result.tuning.best_params)
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")

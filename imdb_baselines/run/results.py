@@ -40,6 +40,8 @@ class RunConfig:
     cv: int = 0  # folds of cross-validation before the main fit (--cv); 0: none
     cv_repeats: int = 1  # times the folds are drawn anew (--cv-repeats)
     jobs: int = 1  # folds fitted at a time (--jobs); the neural models take one at a time
+    tune_metric: str = "accuracy"  # what --tune optimises
+    grids: dict[str, dict[str, list]] = field(default_factory=dict)  # per model, settings' values replaced (--grid)
 
 
 @dataclass

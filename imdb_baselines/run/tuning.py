@@ -17,12 +17,17 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PARALLEL_TEXTS", "TUNING_FOLDS", "Tuning", "tune", "tuning_jobs"]
+__all__ = ["PARALLEL_TEXTS", "TUNE_METRICS", "TUNING_FOLDS", "Tuning", "fold_score", "tune", "tuning_jobs"]
 
 logger = logging.getLogger(__name__)
 
 #: Folds of the search: five for the baselines, three for the neural models (each fit costs minutes).
 TUNING_FOLDS = {"baseline": 5, "neural": 3}
+
+
+#: What ``--tune-metric`` can optimise: the score of a fitted model on a fold's held-out texts. Higher is better
+#: except for the log loss.
+TUNE_METRICS = ("accuracy", "macro_f1", "roc_auc", "log_loss")
 
 
 @dataclass
@@ -33,11 +38,12 @@ class Tuning:
     best_score: float
     seconds: float
     folds: int
-    grid: list[dict[str, Any]] = field(default_factory=list)  # per candidate: params, mean and std accuracy
+    grid: list[dict[str, Any]] = field(default_factory=list)  # per candidate: params, mean and std of the metric
+    metric: str = "accuracy"  # what the search optimised (--tune-metric)
 
 
 def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[str, list], neural: bool,
-         fit_params: dict[str, Any] | None = None, n_jobs: int | None = None) -> Tuning:
+         fit_params: dict[str, Any] | None = None, n_jobs: int | None = None, metric: str = "accuracy") -> Tuning:
     """Search ``grid`` by stratified cross-validation on ``(X, y)`` (the training split only).
 
     The folds follow the texts' order, unshuffled (scikit-learn's default): IMDB numbers each movie's
@@ -61,6 +67,8 @@ def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[
         Passed to every fit (the unlabelled texts of a model that learns from them).
     n_jobs : int, optional
         Fits at a time for the baselines (default :func:`tuning_jobs`); the result does not depend on it.
+    metric : str, default="accuracy"
+        What the search optimises, one of :data:`TUNE_METRICS` (:func:`fold_score`).
 
     Returns
     -------
@@ -75,8 +83,10 @@ def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[
     folds = TUNING_FOLDS["neural" if neural else "baseline"]
     smallest = int(np.min(np.unique(np.asarray(y), return_counts=True)[1]))
     folds = max(2, min(folds, smallest))
+    if metric not in TUNE_METRICS:
+        raise ValueError(f"The 'metric' parameter of tune must be one of {', '.join(TUNE_METRICS)}. Got {metric!r}.")
     if not grid:
-        return Tuning(best_params={}, best_score=float("nan"), seconds=0.0, folds=0)
+        return Tuning(best_params={}, best_score=float("nan"), seconds=0.0, folds=0, metric=metric)
     candidates = list(ParameterGrid(grid))
     y = np.asarray(y)
     splits = list(StratifiedKFold(folds).split(np.zeros(len(y)), y))
@@ -89,21 +99,21 @@ def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[
     try:
         run = Parallel(n_jobs=jobs, return_as="generator", backend="loky" if jobs > 1 else "sequential")
         for (c, f), score in zip(tasks, run(delayed(_fit_and_score)(build(candidates[c]), X, y, *splits[f],
-                                                                    fit_params) for c, f in tasks)):
+                                                                    fit_params, metric) for c, f in tasks)):
             scores[c, f] = score
             bar.update(1)
     finally:
         bar.close()
     seconds = time.perf_counter() - started
     means = scores.mean(axis=1)
-    best = int(np.argmax(means))  # the first of equals, as GridSearchCV
+    best = int(np.argmin(means) if metric == "log_loss" else np.argmax(means))  # the first of equals
     table = [{"params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in candidate.items()},
-              "mean_accuracy": round(float(mean), 4), "std_accuracy": round(float(std), 4)}
+              "mean": round(float(mean), 4), "std": round(float(std), 4)}
              for candidate, mean, std in zip(candidates, means, scores.std(axis=1))]
-    logger.info("%s: best %s (cross-validated accuracy %.4f) of %d candidates, %d fits on %d core(s) in %.0f s",
-                name, candidates[best], means[best], len(candidates), len(tasks), jobs, seconds)
+    logger.info("%s: best %s (cross-validated %s %.4f) of %d candidates, %d fits on %d core(s) in %.0f s",
+                name, candidates[best], metric, means[best], len(candidates), len(tasks), jobs, seconds)
     return Tuning(best_params=dict(candidates[best]), best_score=float(means[best]), seconds=seconds, folds=folds,
-                  grid=table)
+                  grid=table, metric=metric)
 
 
 #: Training texts up to which two baseline fits run at once (each holds its own n-gram counts: on IMDB's
@@ -117,9 +127,42 @@ def tuning_jobs(n_texts: int) -> int:
     return max(1, min(2, os.cpu_count() or 1)) if n_texts <= PARALLEL_TEXTS else 1
 
 
-def _fit_and_score(model, X, y, train: np.ndarray, test: np.ndarray, fit_params: dict[str, Any] | None) -> float:
-    """The accuracy on fold ``test`` of ``model`` fitted on fold ``train``."""
+def _fit_and_score(model, X, y, train: np.ndarray, test: np.ndarray, fit_params: dict[str, Any] | None,
+                   metric: str = "accuracy") -> float:
+    """``metric`` on fold ``test`` of ``model`` fitted on fold ``train``."""
     from sklearn.utils import _safe_indexing
 
     model.fit(_safe_indexing(X, train), y[train], **(fit_params or {}))
-    return float(np.mean(model.predict(_safe_indexing(X, test)) == y[test]))
+    return fold_score(model, _safe_indexing(X, test), y[test], metric)
+
+
+def fold_score(model, X, y, metric: str = "accuracy") -> float:
+    """``metric`` of a fitted ``model`` on ``(X, y)``: accuracy, macro F1, ROC-AUC (macro one-vs-rest for more
+    than two classes, from the model's margins or probabilities) or log loss.
+
+    A model with only margins has its log loss taken at the one scale of the margins that fits ``(X, y)`` best
+    (:class:`~imdb_baselines.run.calibration.MarginCalibration`), as its probabilities are scaled after it is
+    fitted; so candidates are compared by how well their margins can separate the classes, not by their raw size.
+    """
+    from sklearn import metrics
+
+    y = np.asarray(y)
+    if metric == "accuracy":
+        return float(np.mean(model.predict(X) == y))
+    if metric == "macro_f1":
+        return float(metrics.f1_score(y, model.predict(X), average="macro"))
+    classes = np.asarray(model.classes_)
+    if metric == "log_loss":
+        if hasattr(model, "predict_proba"):
+            probabilities = model.predict_proba(X)
+        else:
+            from imdb_baselines.run.calibration import MarginCalibration
+
+            probabilities = MarginCalibration(model).fit(X, y).predict_proba(X)
+        return float(metrics.log_loss(y, probabilities, labels=classes))
+    scores = model.decision_function(X) if hasattr(model, "decision_function") else model.predict_proba(X)
+    scores = np.asarray(scores, dtype=float)
+    if len(classes) == 2:
+        return float(metrics.roc_auc_score(y == classes[1], scores if scores.ndim == 1 else scores[:, 1]))
+    present = [i for i, c in enumerate(classes) if 0 < np.sum(y == c) < len(y)]
+    return float(np.mean([metrics.roc_auc_score(y == classes[i], scores[:, i]) for i in present]))
