@@ -134,13 +134,15 @@ def _in_memory(data: Any, test: Any, validation: Any, options: dict[str, Any]) -
         return data
     defaults = CompareOptions()
     columns = {key: options.get(key, getattr(defaults, key))
-               for key in ("text_column", "label_column", "test_size", "seed")}
+               for key in ("text_column", "label_column", "test_size", "seed", "group_column")}
     if options.get("cv") and test is None:
         columns["test_size"] = 0.0  # no test set: cross-validation scores every text out of fold
     if isinstance(data, pd.DataFrame):
         return corpus.from_frames(data, test=test, validation=validation, **columns)
     if isinstance(data, (tuple, list)) and len(data) == 4:
         X_train, y_train, X_test, y_test = data
+        if columns["group_column"] is not None:
+            raise ValueError("group_column names a column of DataFrames; the four arrays have none")
         return corpus.from_frames(pd.DataFrame({"text": list(X_train), "label": list(y_train)}),
                                   test=pd.DataFrame({"text": list(X_test), "label": list(y_test)}), name="texts",
                                   source="arrays", test_size=columns["test_size"], seed=columns["seed"])

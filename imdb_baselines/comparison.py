@@ -135,6 +135,7 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None) 
         if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
             raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
         warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
+        warnings += corpus.group_hints(data, config.data.group_column)
         for warning in warnings:
             logger.warning("%s", warning.replace("`", ""))
         if target is not None:
@@ -212,6 +213,10 @@ def _check_out_of_fold(config: RunConfig, data: corpus.TextCorpus) -> None:
     if config.cv and smallest.min() < config.cv:
         raise corpus.DataError(f"--cv {config.cv} needs at least {config.cv} texts of each class to divide, and class "
                                f"{corpus.plain_label(smallest.idxmin())!r} has {smallest.min()}: give fewer folds.")
+    column = config.data.group_column
+    if config.cv and column and column in data.train.columns and data.train[column].nunique() < config.cv:
+        raise corpus.DataError(f"--cv {config.cv} needs at least {config.cv} groups to divide, and the training texts "
+                               f"have {data.train[column].nunique()} in {column!r}: give fewer folds.")
     if data.out_of_fold and config.repeats > 1:
         raise corpus.DataError("--repeats retrains each model and scores it on the test set, and with --cv and no "
                                "test set there is none; use --cv-repeats.")

@@ -51,6 +51,7 @@ class CompareOptions:
     positive_label: Any = None  # the positive class of two-class data; None: the second in sorted order
     excerpt: bool = False  # accept a balanced excerpt in the aclImdb layout
     class_order: tuple[str, ...] | None = None  # the classes' order in the report (a scale); None: sorted
+    group_column: str | None = None  # each text's group (IMDB: movie): carves and folds keep a group on one side
     out: str | Path | None = None  # the report folder; None: no report from Python, reports/<run-name> from the CLI
     wait: bool = False  # wait for another run writing out instead of failing
     seed: int = 0  # seed of the carves, the models and the bootstrap
@@ -148,6 +149,10 @@ class CompareOptions:
         if self.text_column == self.label_column:
             raise ValueError(f"--text-column and --label-column are both {self.text_column!r}; name two different "
                              "columns")
+        if self.group_column is not None and (not str(self.group_column).strip()
+                                              or self.group_column in (self.text_column, self.label_column)):
+            raise ValueError(f"--group-column {self.group_column!r} must name a column other than the text and the "
+                             "label (IMDB: movie)")
         if self.out is not None and not str(self.out).strip():
             raise ValueError("--out is empty; give a folder, or leave --out out for reports/<run-name>")
 
@@ -229,6 +234,7 @@ class CompareOptions:
                              f"{', '.join(others)}")
         refused = [flag for flag, given in (("--tune", self.tune), ("--repeats", self.repeats > 1),
                                             ("--cv", self.cv > 0),
+                                            ("--group-column", self.group_column is not None),
                                             ("--save-models", self.save_models),
                                             ("--class-weight", self.class_weight is not None),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
@@ -255,7 +261,7 @@ class CompareOptions:
                                  delimiter=self.delimiter, encoding=self.encoding,
                                  test_size=0.0 if self.out_of_fold else self.test_size,
                                  drop_empty=self.drop_empty, drop_duplicates=self.drop_duplicates,
-                                 excerpt=self.excerpt,
+                                 excerpt=self.excerpt, group_column=self.group_column,
                                  class_order=None if self.class_order is None else tuple(self.class_order))
 
     def neural_overrides(self) -> dict[str, Any]:

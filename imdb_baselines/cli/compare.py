@@ -102,6 +102,9 @@ def _parser() -> argparse.ArgumentParser:
         "IMDB: 1)")
     add("--class-order", help="the classes in the order the report shows them, comma-separated (e.g. a scale: "
         "'very negative,negative,neutral,positive,very positive'); default: sorted, numbers in numeric order")
+    add("--group-column", metavar="COL", help="a column naming each text's group (an author, a product; IMDB: "
+        "movie, from the archive's urls_*.txt): the test and validation carves and every fold keep each group on "
+        "one side (default: none)")
     add("--excerpt", action="store_true", help="accept a balanced excerpt in the aclImdb layout (any number of "
         "reviews per class)")
     add("--out", help="report folder (default: reports/<run-name> of the current folder)")

@@ -10,6 +10,7 @@ from imdb_baselines.corpus.dataset import (
 )
 from imdb_baselines.corpus.errors import DataError, ImdbDataError
 from imdb_baselines.corpus.files import TABLE_SUFFIXES, from_frames, load_texts
+from imdb_baselines.corpus.groups import group_hints
 from imdb_baselines.corpus.imdb import (
     ARCHIVE_SHA256,
     ARCHIVE_URL,
@@ -20,7 +21,14 @@ from imdb_baselines.corpus.imdb import (
 from imdb_baselines.corpus.prepared import PreparedTexts, prepare
 from imdb_baselines.corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
 from imdb_baselines.corpus.sources import DataSource, drop_shared_texts, shared_texts
-from imdb_baselines.corpus.splits import Splits, make_splits, review_keys, sample_corpus, split_fingerprint
+from imdb_baselines.corpus.splits import (
+    Splits,
+    group_carve,
+    make_splits,
+    review_keys,
+    sample_corpus,
+    split_fingerprint,
+)
 from imdb_baselines.corpus.text import (
     DEFAULT_STOPWORDS,
     MINIMAL_STOPWORDS,
@@ -72,6 +80,8 @@ __all__ = [
     "load_data",
     "load_imdb",
     "load_texts",
+    "group_carve",
+    "group_hints",
     "make_splits",
     "normalize",
     "pad_sequences",

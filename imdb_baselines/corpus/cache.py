@@ -21,10 +21,10 @@ __all__ = ["read_cached", "write_cached"]
 
 logger = logging.getLogger(__name__)
 
-_FORMAT = 2  # bump when the stored arrays change
+_FORMAT = 3  # bump when the stored arrays change (3: each review's movie)
 _PARTS = {"labelled": ("train", "test"), "unsup": ("unsup",)}
 _KINDS = ("neg", "pos", "unsup")
-_ARRAYS = ("split", "kind", "id", "rating", "name", "offsets", "blob")
+_ARRAYS = ("split", "kind", "id", "rating", "name", "movie", "offsets", "blob")
 
 
 def _cache_file(cache_dir: Path, digest: str, part: str, version: int = _FORMAT) -> Path:
@@ -90,6 +90,7 @@ def _write_part(path: Path, rows: list[ReviewFile], digest: str) -> None:
         "id": np.array([f.id for f in rows], dtype=np.int64),
         "rating": np.array([f.rating for f in rows], dtype=np.int8),
         "name": np.array([f.name for f in rows]),
+        "movie": np.array([f.movie for f in rows]),
         "offsets": offsets,
         "blob": np.frombuffer(b"".join(encoded), dtype=np.uint8),
     }
@@ -109,8 +110,9 @@ def _read_part(path: Path, digest: str) -> list[ReviewFile]:
     offsets = arrays["offsets"].tolist()
     splits, kinds = arrays["split"].tolist(), arrays["kind"].tolist()
     ids, ratings, names = arrays["id"].tolist(), arrays["rating"].tolist(), arrays["name"].tolist()
+    movies = arrays["movie"].tolist()
     return [
         ReviewFile(splits[i], _KINDS[kinds[i]], ids[i], ratings[i], names[i],
-                   blob[offsets[i]: offsets[i + 1]].decode("utf-8"))
+                   blob[offsets[i]: offsets[i + 1]].decode("utf-8"), movies[i])
         for i in range(len(ids))
     ]

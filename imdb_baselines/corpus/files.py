@@ -53,6 +53,7 @@ def load_texts(
     seed: int = 0,
     drop_empty: bool = False,
     name: str | None = None,
+    group_column: str | None = None,
 ) -> TextCorpus:
     """Read a labelled text collection from files.
 
@@ -86,6 +87,9 @@ def load_texts(
     name : str, optional
         The collection's name in reports; defaults to the file or folder
         name (its parent folder's for files named ``train.*``).
+    group_column : str, optional
+        A column naming each text's group (an author, a product, a movie):
+        a carved test set then takes whole groups.
 
     Returns
     -------
@@ -121,7 +125,7 @@ def load_texts(
             digest.update(f"{role}:{sha256_of(path)}\n".encode())
     return from_frames(frames["train"], test=frames.get("test"), validation=frames.get("validation"),
                        name=name or dataset_name(train), source=str(train), sha256=digest.hexdigest(),
-                       test_size=test_size, seed=seed, **options)
+                       test_size=test_size, seed=seed, group_column=group_column, **options)
 
 
 def from_frames(
@@ -137,6 +141,7 @@ def from_frames(
     name: str = "texts",
     source: str = "DataFrame",
     sha256: str | None = None,
+    group_column: str | None = None,
 ) -> TextCorpus:
     """A :class:`~imdb_baselines.corpus.TextCorpus` from pandas DataFrames, with the same checks as :func:`load_texts`.
 
@@ -169,8 +174,13 @@ def from_frames(
     if out_of_fold:  # every labelled text is scored by the folds' models that did not see it
         notes.append("no test set: every labelled text is scored by cross-validation, out of fold")
     elif "test" not in clean:
-        clean["train"], clean["test"] = _carve_test(clean["train"], test_size, seed, source)
-        notes.append(f"test set carved from the training file: {test_size:.0%}, stratified, seed {seed}")
+        if group_column is not None and group_column not in clean["train"].columns:
+            raise DataError(f"{source} has no group column {group_column!r}; its columns: "
+                            f"{_listed(c for c in clean['train'].columns if c != 'id')}. Name one with "
+                            "--group-column.")
+        clean["train"], clean["test"] = _carve_test(clean["train"], test_size, seed, source, group_column)
+        notes.append(f"test set carved from the training file: {test_size:.0%}, stratified, seed {seed}"
+                     + (f", whole groups of {group_column!r}" if group_column else ""))
     digest = sha256 or _frames_digest(clean)
     return TextCorpus(train=clean["train"], test=clean["train"] if out_of_fold else clean["test"], unsup=None,
                       sha256=digest, source=source, name=name, validation=clean.get("validation"),
@@ -403,8 +413,11 @@ def _class_labels(labels: pd.Series, where: str) -> pd.Series:
     return labels.map(lambda v: int(v) if isinstance(v, float) else v).astype(object)
 
 
-def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str,
+                group_column: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     from sklearn.model_selection import train_test_split
+
+    from imdb_baselines.corpus.splits import group_carve
 
     counts = train["label"].value_counts()
     n_test = int(-(-test_size * len(train) // 1))
@@ -413,6 +426,10 @@ def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str) -
         raise DataError(f"{source} is too small to carve a stratified test set ({test_size:.0%} = {n_test} texts, "
                         f"{len(counts)} classes; classes with one text: {', '.join(too_few) or 'none'}). Give a "
                         "test file, a larger test_size, or more data.")
+    if group_column is not None:
+        keep, out = group_carve(train["label"].to_numpy(), train[group_column].astype(str).to_numpy(), test_size,
+                                seed)
+        return train.iloc[keep].reset_index(drop=True), train.iloc[out].reset_index(drop=True)
     kept, held = train_test_split(train, test_size=test_size, random_state=seed, stratify=train["label"])
     return kept.sort_index().reset_index(drop=True), held.sort_index().reset_index(drop=True)
 

@@ -22,7 +22,14 @@ from imdb_baselines.corpus.cache import read_cached, write_cached
 from imdb_baselines.corpus.dataset import TextCorpus
 from imdb_baselines.corpus.download import fetch, sha256_of
 from imdb_baselines.corpus.errors import ImdbDataError
-from imdb_baselines.corpus.layout import SPLITS, ReviewFile, check_layout, parse_member
+from imdb_baselines.corpus.layout import (
+    SPLITS,
+    ReviewFile,
+    attach_movies,
+    check_layout,
+    parse_member,
+    parse_urls_member,
+)
 from imdb_baselines.corpus.progress import progress_bar
 from imdb_baselines.corpus.reading import check_size, decode, is_inside
 
@@ -94,7 +101,9 @@ def load_imdb(
     -------
     TextCorpus
         ``train`` and ``test`` with columns ``id``, ``rating``, ``label``
-        (1 = positive, 0 = negative) and ``text``, sorted by label then id
+        (1 = positive, 0 = negative), ``text`` and ``movie`` (the IMDb title
+        each review is about, from ``urls_*.txt``; ``--group-column movie``
+        keeps each movie's reviews on one side of a split), sorted by label then id
         (so the order does not depend on how the archive was packed);
         ``unsup`` with label -1 if asked for.
 
@@ -190,7 +199,7 @@ def _locate(
 def _read_archive(source: Path, max_review_bytes: int) -> list[ReviewFile]:
     """Parse every review in a ``.tar.gz`` archive in one streaming pass."""
     logger.info("Parsing %s (first load of this archive; it is cached afterwards)", source)
-    files, unsafe = [], []
+    files, unsafe, urls = [], [], {}
     try:
         with tarfile.open(source, mode="r:gz") as archive, progress_bar(desc="Parsing the archive",
                                                                            unit=" files") as bar:
@@ -198,6 +207,10 @@ def _read_archive(source: Path, max_review_bytes: int) -> list[ReviewFile]:
                 bar.update()
                 if member.name.startswith("/") or ".." in member.name.split("/"):
                     unsafe.append(member.name)
+                    continue
+                movies = parse_urls_member(member.name) if member.isfile() else None
+                if movies is not None:
+                    urls[movies] = archive.extractfile(member).read().decode("utf-8", errors="replace")
                     continue
                 review = parse_member(member.name) if member.isfile() else None
                 if review is None:
@@ -216,6 +229,7 @@ def _read_archive(source: Path, max_review_bytes: int) -> list[ReviewFile]:
             f"{source} has {len(unsafe)} member(s) with an absolute path or a '..' segment, which no copy of "
             f"the IMDB dataset has: {', '.join(unsafe[:5])}. Use the official aclImdb_v1.tar.gz."
         )
+    attach_movies(files, urls)
     return files
 
 
@@ -252,6 +266,13 @@ def _read_folder(root: Path, include_unsup: bool, max_review_bytes: int) -> tupl
             f"{root} has {len(outside)} link(s) that lead out of the dataset folder: {', '.join(outside[:5])}. "
             "Copy the files in, or point --data at the folder they come from."
         )
+    urls = {}
+    for split in splits:
+        for kind in (["unsup"] if split == "unsup" else ["neg", "pos"]):
+            path = root / ("train" if split == "unsup" else split) / f"urls_{kind}.txt"
+            if path.is_file() and is_inside(path, root):
+                urls[(split, kind)] = path.read_text(encoding="utf-8", errors="replace")
+    attach_movies(files, urls)  # the movie lists are not part of the digest: they change no text or label
     return digest.hexdigest(), files
 
 
@@ -263,6 +284,7 @@ def _frame(files: list[ReviewFile], split: str) -> pd.DataFrame:
             "rating": pd.array([f.rating for f in rows], dtype="int64"),
             "label": pd.array([f.label for f in rows], dtype="int64"),
             "text": pd.Series([f.text for f in rows], dtype=object),
+            "movie": pd.Series([f.movie for f in rows], dtype=object),
         }
     )
     return frame.sort_values(["label", "id"], kind="stable").reset_index(drop=True)

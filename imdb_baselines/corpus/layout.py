@@ -9,13 +9,16 @@ from pathlib import Path
 
 from imdb_baselines.corpus.errors import ImdbDataError
 
-__all__ = ["SPLITS", "ReviewFile", "check_layout", "parse_member"]
+__all__ = ["SPLITS", "ReviewFile", "attach_movies", "check_layout", "parse_member", "parse_urls_member"]
 
 SPLITS = ("train", "test")
 # Exactly aclImdb/<split>/<pos|neg|unsup>/<name> (a leading "./" allowed); anything else in those folders is
 # extra. No other top folder, and no "." or ".." segment, can reach a review folder.
 _REVIEW_DIR = re.compile(r"^(?:\./)?aclImdb/(train|test)/(pos|neg|unsup)/([^/]+)$")
 _REVIEW_NAME = re.compile(r"^(\d+)_(\d+)\.txt$")
+# aclImdb/<split>/urls_<kind>.txt: line i is the IMDb page of the movie that review ID i is about.
+_URLS = re.compile(r"^(?:\./)?aclImdb/(train|test)/urls_(pos|neg|unsup)\.txt$")
+_MOVIE = re.compile(r"/title/(tt\d+)")
 _RATINGS = {"pos": range(7, 11), "neg": range(1, 5), "unsup": range(0, 1)}
 _SHOWN = 5
 
@@ -30,6 +33,7 @@ class ReviewFile:
     rating: int  # the RATING of ID_RATING.txt (0 for unlabelled reviews)
     name: str  # the member name, for error messages
     text: str = ""  # the review, decoded from UTF-8
+    movie: str = ""  # the IMDb title the review is about (tt...), from urls_<kind>.txt; "" where unknown
 
     @property
     def label(self) -> int:
@@ -52,6 +56,32 @@ def parse_member(name: str) -> ReviewFile | None:
     if parts is None:
         return ReviewFile(split, kind, -1, -1, name)
     return ReviewFile(split, kind, int(parts[1]), int(parts[2]), name)
+
+
+def parse_urls_member(name: str) -> tuple[str, str] | None:
+    """The (split, kind) whose movie list a member name is (``aclImdb/train/urls_pos.txt``), or None.
+
+    Examples
+    --------
+    >>> parse_urls_member("aclImdb/train/urls_unsup.txt"), parse_urls_member("aclImdb/README")
+    (('unsup', 'unsup'), None)
+    """
+    match = _URLS.match(name)
+    if match is None or (match[1] == "test" and match[2] == "unsup"):
+        return None
+    return ("unsup" if match[2] == "unsup" else match[1]), match[2]
+
+
+def attach_movies(files: list[ReviewFile], urls: dict[tuple[str, str], str]) -> None:
+    """Give each review its movie: line ``id`` of its split and kind's ``urls_*.txt`` text (``urls``), reduced
+    to the IMDb title id (``tt0064354``) where the line holds one."""
+    lines = {key: text.splitlines() for key, text in urls.items()}
+    for review in files:
+        listed = lines.get((review.split, review.kind), [])
+        if 0 <= review.id < len(listed):
+            line = listed[review.id].strip()
+            found = _MOVIE.search(line)
+            review.movie = found[1] if found else line
 
 
 def check_layout(files: list[ReviewFile], source: Path, reviews_per_class: int | None) -> None:

@@ -32,6 +32,7 @@ class DataSource:
     drop_duplicates: bool = False  # drop training texts that also occur, exactly, in the test set
     excerpt: bool = False  # IMDB: accept a balanced excerpt in the aclImdb layout
     class_order: tuple[str, ...] | None = None  # the classes' order in reports (e.g. a scale); None: sorted
+    group_column: str | None = None  # a column naming each text's group (IMDB: movie), kept on one side of a split
 
     @property
     def dataset_name(self) -> str:
@@ -70,7 +71,8 @@ class DataSource:
         else:
             data = load_texts(self.path, test=self.test, validation=self.validation, text_column=self.text_column,
                               label_column=self.label_column, delimiter=self.delimiter, encoding=self.encoding,
-                              test_size=self.test_size, seed=seed, drop_empty=self.drop_empty)
+                              test_size=self.test_size, seed=seed, drop_empty=self.drop_empty,
+                              group_column=self.group_column)
         data = drop_shared_texts(data) if self.drop_duplicates else data
         return self.ordered(data)
 

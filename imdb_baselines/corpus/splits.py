@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from numbers import Integral, Real
 from pathlib import Path
 
@@ -21,7 +21,8 @@ from imdb_baselines.corpus.dataset import TextCorpus
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 
-__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "make_splits", "review_keys", "sample_corpus", "split_fingerprint"]
+__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "group_carve", "make_splits", "review_keys", "sample_corpus",
+           "split_fingerprint"]
 
 #: Fewest training reviews of each class left after the validation carve.
 MIN_TRAIN_PER_CLASS = 5
@@ -43,6 +44,18 @@ class Splits:
     fingerprint: str  # sha256 over the ordered keys of each split and text_settings
     classes: tuple = ()  # the training labels in their fixed order
     out_of_fold: bool = False  # no test set: the "test" texts are every labelled text, scored by cross-validation
+    groups: dict[str, np.ndarray] = field(default_factory=dict)  # per split, each text's group (--group-column)
+    group_column: str | None = None  # the column the groups come from; None: no groups
+
+    def group_counts(self) -> dict[str, int]:
+        """Distinct groups per split, and how many groups the training side (training and validation) shares
+        with the test set (``shared``); empty without groups."""
+        if not self.groups:
+            return {}
+        counts = {name: len(set(values.tolist())) for name, values in self.groups.items()}
+        seen = set(self.groups["train"].tolist()) | set(self.groups["validation"].tolist())
+        counts["shared"] = 0 if self.out_of_fold else len(seen & set(self.groups.get("test", np.empty(0)).tolist()))
+        return counts
 
     def sizes(self) -> dict[str, int]:
         """Number of reviews per split."""
@@ -63,6 +76,7 @@ def make_splits(
     validation_size: float | int = 0.1,
     seed: int = 0,
     stopwords: str | Path | Stopwords | None = None,
+    group_column: str | None = None,
 ) -> Splits:
     """Carve a stratified, seeded validation set from train; keep test whole.
 
@@ -78,6 +92,9 @@ def make_splits(
         Seed of the carve: the same seed gives the same splits.
     stopwords : str, path, Stopwords or None, default=None
         The shared stopword list; it enters the fingerprint.
+    group_column : str, optional
+        A column of the corpus naming each text's group (IMDB's ``movie``): the validation carve then takes
+        whole groups (:func:`group_carve`), and each split's groups are kept for the folds.
 
     Returns
     -------
@@ -102,8 +119,12 @@ def make_splits(
         validation_size = 0  # the validation set given with the data is used as it is
     _check_enough_reviews(corpus, validation_size)
     train = corpus.train
+    _check_group_column(corpus, group_column)
     if corpus.validation is not None:
         val = corpus.validation
+    elif validation_size and group_column:
+        keep, held = group_carve(train["label"].to_numpy(), train[group_column].to_numpy(), validation_size, seed)
+        train, val = train.iloc[keep], train.iloc[held]
     elif validation_size:
         train, val = train_test_split(
             train, test_size=validation_size, random_state=seed, stratify=train["label"]
@@ -126,7 +147,51 @@ def make_splits(
         fingerprint=split_fingerprint(keys, settings),
         classes=corpus.classes,
         out_of_fold=corpus.out_of_fold,
+        groups={} if not group_column else {name: frame[group_column].astype(str).to_numpy()
+                                            for name, frame in (("train", train), ("validation", val),
+                                                                ("test", corpus.test))},
+        group_column=group_column,
     )
+
+
+def group_carve(labels: np.ndarray, groups: np.ndarray, size: float | int, seed: int) -> tuple[np.ndarray,
+                                                                                               np.ndarray]:
+    """Positions kept and held out by a stratified carve of about ``size`` (a share, or a count) that takes whole
+    groups: the first fold of scikit-learn's ``StratifiedGroupKFold`` with ``round(1 / share)`` folds, shuffled
+    with ``seed``. Both parts come back sorted.
+
+    Examples
+    --------
+    >>> labels, groups = np.array([0, 1] * 10), np.repeat(np.arange(10), 2)
+    >>> keep, held = group_carve(labels, groups, 0.2, seed=0)
+    >>> len(held), set(groups[keep]) & set(groups[held])
+    (4, set())
+    """
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    share = size / len(labels) if isinstance(size, Integral) else float(size)
+    folds = int(min(max(2, round(1 / share)), len(set(groups.tolist()))))
+    keep, held = next(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(
+        np.zeros(len(labels)), labels, groups))
+    return np.sort(keep), np.sort(held)
+
+
+def _check_group_column(corpus: TextCorpus, column: str | None) -> None:
+    """The group column exists in every split of the corpus and names a group for every text."""
+    if column is None:
+        return
+    for name, frame in (("training", corpus.train), ("test", corpus.test), ("validation", corpus.validation)):
+        if frame is None:
+            continue
+        if column not in frame.columns:
+            extra = [c for c in frame.columns if c not in ("id", "text", "label")]
+            raise DataError(f"The {name} texts of {corpus.source} have no group column {column!r}; their other "
+                            f"columns: {', '.join(map(repr, extra)) or 'none'}. Name one with --group-column.")
+        missing = frame[column].isna() | (frame[column].astype(str).str.strip() == "")
+        if missing.any():
+            raise DataError(f"{int(missing.sum())} {name} text(s) of {corpus.source} have no value in the group "
+                            f"column {column!r}, e.g. {frame['id'][missing.to_numpy()].iloc[0]}: give every text "
+                            "its group.")
 
 
 def split_fingerprint(keys: dict[str, list[str]], text_settings: str) -> str:

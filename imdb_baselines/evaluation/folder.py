@@ -126,6 +126,7 @@ def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, co
         "fingerprints": {name: s.fingerprint for name, s in splits.items()},
         "split_sizes": primary.sizes(),
         "out_of_fold": primary.out_of_fold,
+        "groups": {"column": primary.group_column, **primary.group_counts()} if primary.group_column else None,
         "data_source": data.source,
         "data_sha256": data.sha256,
         "data_notes": list(data.notes),

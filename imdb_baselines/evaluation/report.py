@@ -176,6 +176,13 @@ def _introduction(provenance: dict[str, Any], primary: str, warnings: list[str],
                 if provenance["positive_label"] is not None else "")
              + f". Stopword list for every model: {provenance['stopwords'][primary]}. "
              f"Split fingerprint `{provenance['fingerprints'][primary][:16]}`.", ""]
+    groups = provenance.get("groups")
+    if groups:
+        sides = (f"training {groups['train']:,}, validation {groups['validation']:,}" +
+                 ("" if provenance.get("out_of_fold") else f", test {groups['test']:,}"))
+        lines += [f"Groups: `{groups['column']}` ({sides}); the validation carve and every fold take whole groups"
+                  + ("." if provenance.get("out_of_fold") else
+                     f", and {groups['shared']:,} group(s) occur in both the training side and the test set."), ""]
     engine = provenance.get("engine", {})
     if engine.get("engine", "local") != "local":
         lines += [f"Engine: Apache Spark {engine.get('spark_version', '')} (master `{engine.get('master')}`, "

@@ -29,8 +29,10 @@ __all__ = ["cross_validate", "fold_indices", "out_of_fold"]
 logger = logging.getLogger(__name__)
 
 
-def fold_indices(y: np.ndarray, folds: int, repeats: int = 1, seed: int = 0) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Each fit's (training, held-out) positions: ``repeats`` times ``folds`` stratified, shuffled folds.
+def fold_indices(y: np.ndarray, folds: int, repeats: int = 1, seed: int = 0,
+                 groups: np.ndarray | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each fit's (training, held-out) positions: ``repeats`` times ``folds`` stratified, shuffled folds; with
+    ``groups``, scikit-learn's ``StratifiedGroupKFold`` (seeds ``seed``, ``seed + 1``...), each group in one fold.
 
     Examples
     --------
@@ -38,14 +40,18 @@ def fold_indices(y: np.ndarray, folds: int, repeats: int = 1, seed: int = 0) -> 
     >>> len(splits), sorted(np.concatenate([held for _, held in splits]).tolist()) == list(range(10))
     (5, True)
     """
-    from sklearn.model_selection import RepeatedStratifiedKFold
+    from sklearn.model_selection import RepeatedStratifiedKFold, StratifiedGroupKFold
 
+    if groups is not None:
+        return [split for repeat in range(repeats) for split in StratifiedGroupKFold(
+            folds, shuffle=True, random_state=seed + repeat).split(np.zeros(len(y)), np.asarray(y), groups)]
     splitter = RepeatedStratifiedKFold(n_splits=folds, n_repeats=repeats, random_state=seed)
     return list(splitter.split(np.zeros(len(y)), np.asarray(y)))
 
 
 def cross_validate(build: Callable[[dict[str, Any]], Any], name: str, X: corpus.PreparedTexts, y: np.ndarray,
-                   config: RunConfig, *, classes, unlabelled: list[str] | None = None) -> list[Fold]:
+                   config: RunConfig, *, classes, unlabelled: list[str] | None = None,
+                   groups: np.ndarray | None = None) -> list[Fold]:
     """Fit and score ``name`` on every fold of ``(X, y)`` (see the module's description).
 
     Parameters
@@ -61,6 +67,8 @@ def cross_validate(build: Callable[[dict[str, Any]], Any], name: str, X: corpus.
         The data's classes in their order (the scores' columns follow it).
     unlabelled : list of str, optional
         Unlabelled texts, for the models that learn from them.
+    groups : ndarray, optional
+        Each text's group (``--group-column``): folds, validation carves and tuning folds keep a group whole.
 
     Returns
     -------
@@ -69,14 +77,14 @@ def cross_validate(build: Callable[[dict[str, Any]], Any], name: str, X: corpus.
     """
     from joblib import Parallel, delayed
 
-    splits = fold_indices(y, config.cv, config.cv_repeats, config.seed)
+    splits = fold_indices(y, config.cv, config.cv_repeats, config.seed, groups)
     jobs = 1 if is_neural(name) else max(1, min(config.jobs, len(splits)))
     bar = progress_bar(total=len(splits), desc=f"{name}: cross-validation, {len(splits)} fits", unit=" fits")
     started = time.perf_counter()
     folds: list[Fold] = []
     try:
         run = Parallel(n_jobs=jobs, return_as="generator", backend="loky" if jobs > 1 else "sequential")
-        tasks = (delayed(_fold)(build, name, X, y, train, held, config, tuple(classes), unlabelled, jobs > 1)
+        tasks = (delayed(_fold)(build, name, X, y, train, held, config, tuple(classes), unlabelled, jobs > 1, groups)
                  for train, held in splits)
         for i, fold in enumerate(run(tasks)):
             fold.repeat, fold.index = divmod(i, config.cv)
@@ -90,7 +98,8 @@ def cross_validate(build: Callable[[dict[str, Any]], Any], name: str, X: corpus.
 
 
 def _fold(build, name: str, X: corpus.PreparedTexts, y: np.ndarray, train: np.ndarray, held: np.ndarray,
-          config: RunConfig, classes: tuple, unlabelled: list[str] | None, in_worker: bool) -> Fold:
+          config: RunConfig, classes: tuple, unlabelled: list[str] | None, in_worker: bool,
+          groups: np.ndarray | None = None) -> Fold:
     """One fold: carve, (tune,) fit, and score the held-out texts."""
     from sklearn.model_selection import train_test_split
 
@@ -100,7 +109,11 @@ def _fold(build, name: str, X: corpus.PreparedTexts, y: np.ndarray, train: np.nd
         show_progress(False)  # the parent's bar counts the folds
     fit, carve = train, train[:0]
     labels, counts = np.unique(y[train], return_counts=True)
-    if config.validation_size and math.ceil(config.validation_size * len(train)) >= len(labels) and counts.min() > 1:
+    carvable = math.ceil(config.validation_size * len(train)) >= len(labels) and counts.min() > 1
+    if config.validation_size and carvable and groups is not None:
+        keep, out = corpus.group_carve(y[train], groups[train], config.validation_size, config.seed)
+        fit, carve = train[keep], train[out]
+    elif config.validation_size and carvable:
         fit, carve = train_test_split(train, test_size=config.validation_size, random_state=config.seed,
                                       stratify=y[train])
         fit, carve = np.sort(fit), np.sort(carve)
@@ -117,7 +130,7 @@ def _fold(build, name: str, X: corpus.PreparedTexts, y: np.ndarray, train: np.nd
         grid = search_grid(name, config.settings.get(name) or {}, config.grids.get(name))
         search = tune(build, name, X_fit, y_fit, grid=grid, neural=is_neural(name),
                       fit_params=fit_params(name, unlabelled), n_jobs=1 if in_worker else None,
-                      metric=config.tune_metric)
+                      metric=config.tune_metric, groups=None if groups is None else groups[fit])
         tuned = search.best_params
         model = build(tuned)
     started = time.perf_counter()

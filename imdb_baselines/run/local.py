@@ -51,7 +51,8 @@ class LocalEngine:
             data = corpus.sample_corpus(data, config.sample, seed=config.seed)
         logger.info("%s", data.summary())
         splits = {stopwords: corpus.make_splits(data, validation_size=config.validation_size, seed=config.seed,
-                                                stopwords=stopwords) for stopwords in config.stopwords}
+                                                stopwords=stopwords, group_column=config.data.group_column)
+                  for stopwords in config.stopwords}
         return Loaded(data, splits)
 
     def run_models(self, config: RunConfig, loaded: Loaded, stopwords: str, finished: Finished | None = None) -> (
@@ -156,9 +157,9 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
 
         step.phase(f"cross-validating ({config.cv} folds" + (f" × {config.cv_repeats}" if config.cv_repeats > 1
                                                              else "") + ")")
-        X_pool, y_pool = _pool(splits, prepared)
+        X_pool, y_pool, groups = _pool(splits, prepared)
         result.folds = cross_validate(build, result.name, X_pool, y_pool, config, classes=splits.classes,
-                                      unlabelled=unlabelled)
+                                      unlabelled=unlabelled, groups=groups)
         if splits.out_of_fold:  # no test set: the figures are the folds' scores of the texts they did not see
             out_of_fold(result, result.folds, len(y_pool))
     validation = (prepared["validation"], splits.y_val) if "validation" in prepared else None
@@ -170,7 +171,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         result.tuning = tune(build, result.name, prepared["train"], splits.y_train,
                              grid=search_grid(result.name, fixed, config.grids.get(result.name)),
                              neural=is_neural(result.name), fit_params=fit_params(result.name, unlabelled),
-                             metric=config.tune_metric)
+                             metric=config.tune_metric, groups=splits.groups.get("train"))
         model = build(result.tuning.best_params)
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
@@ -219,16 +220,18 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
                     ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
 
 
-def _pool(splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> tuple[corpus.PreparedTexts,
-                                                                                     np.ndarray]:
-    """The texts cross-validation divides: every labelled text without a test set, else the training data
-    (the training split and its validation carve together)."""
+def _pool(splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> tuple[
+        corpus.PreparedTexts, np.ndarray, np.ndarray | None]:
+    """The texts cross-validation divides, their labels and groups (None without): every labelled text
+    without a test set, else the training data (the training split and its validation carve together)."""
+    groups = splits.groups
     if splits.out_of_fold:
-        return prepared["test"], splits.y_test
+        return prepared["test"], splits.y_test, groups.get("test")
     if "validation" not in prepared:
-        return prepared["train"], splits.y_train
+        return prepared["train"], splits.y_train, groups.get("train")
     return (corpus.PreparedTexts.concatenate(prepared["train"], prepared["validation"]),
-            np.concatenate([splits.y_train, splits.y_val]))
+            np.concatenate([splits.y_train, splits.y_val]),
+            np.concatenate([groups["train"], groups["validation"]]) if groups else None)
 
 
 def _top_features(model, n: int = 10) -> list[dict] | None:

@@ -43,7 +43,8 @@ class Tuning:
 
 
 def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[str, list], neural: bool,
-         fit_params: dict[str, Any] | None = None, n_jobs: int | None = None, metric: str = "accuracy") -> Tuning:
+         fit_params: dict[str, Any] | None = None, n_jobs: int | None = None, metric: str = "accuracy",
+         groups: np.ndarray | None = None) -> Tuning:
     """Search ``grid`` by stratified cross-validation on ``(X, y)`` (the training split only).
 
     The folds follow the texts' order, unshuffled (scikit-learn's default): IMDB numbers each movie's
@@ -69,6 +70,9 @@ def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[
         Fits at a time for the baselines (default :func:`tuning_jobs`); the result does not depend on it.
     metric : str, default="accuracy"
         What the search optimises, one of :data:`TUNE_METRICS` (:func:`fold_score`).
+    groups : ndarray, optional
+        Each text's group (``--group-column``): the folds are scikit-learn's ``StratifiedGroupKFold``, each
+        group in one fold.
 
     Returns
     -------
@@ -89,7 +93,13 @@ def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[
         return Tuning(best_params={}, best_score=float("nan"), seconds=0.0, folds=0, metric=metric)
     candidates = list(ParameterGrid(grid))
     y = np.asarray(y)
-    splits = list(StratifiedKFold(folds).split(np.zeros(len(y)), y))
+    if groups is not None:
+        from sklearn.model_selection import StratifiedGroupKFold
+
+        folds = max(2, min(folds, len(set(np.asarray(groups).tolist()))))
+        splits = list(StratifiedGroupKFold(folds).split(np.zeros(len(y)), y, groups))
+    else:
+        splits = list(StratifiedKFold(folds).split(np.zeros(len(y)), y))
     jobs = 1 if neural else (n_jobs or tuning_jobs(len(y)))
     tasks = [(c, f) for c in range(len(candidates)) for f in range(folds)]
     started = time.perf_counter()
