@@ -121,9 +121,10 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     random_state : int or None, default=0
         Seed of liblinear's coordinate shuffling: the same seed gives the
         same model.
-    class_weight : "balanced" or None, default=None
+    class_weight : "balanced", dict or None, default=None
         The linear model's: "balanced" weighs each side of every binary problem (a class against the rest)
-        inversely to its frequency.
+        inversely to its frequency; a dict ``{class: weight}`` weighs each text by its class's weight
+        (classes left out weigh 1).
 
     Attributes
     ----------
@@ -167,9 +168,12 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         binary = _binarize(X)
         # Two classes: one model of classes_[1] against classes_[0]. More: one against the rest per class.
         targets = [y_index == 1] if len(self.classes_) == 2 else [y_index == c for c in range(len(self.classes_))]
+        weights = None
+        if isinstance(self.class_weight, dict):  # scikit-learn's {class: weight}: each text weighs its class's
+            weights = np.array([float(self.class_weight.get(c, 1.0)) for c in self.classes_])[y_index]
         ratios, coefs, intercepts, iterations = [], [], [], []
         for positive in targets:
-            r, w, b, n_iter = self._fit_one(binary, positive, in_place=len(targets) == 1)
+            r, w, b, n_iter = self._fit_one(binary, positive, in_place=len(targets) == 1, sample_weight=weights)
             ratios.append(r)
             coefs.append(r * w)
             intercepts.append(b)
@@ -180,8 +184,8 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
         self.n_iter_ = int(max(iterations))
         return self
 
-    def _fit_one(self, binary: sp.csr_matrix, positive: np.ndarray,
-                 in_place: bool = False) -> tuple[np.ndarray, np.ndarray, float, int]:
+    def _fit_one(self, binary: sp.csr_matrix, positive: np.ndarray, in_place: bool = False,
+                 sample_weight: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray, float, int]:
         """r, the interpolated weights w' and bias b' of one binary problem (``positive`` against the rest).
 
         With ``in_place``, ``binary`` itself is scaled (it is not needed afterwards).
@@ -190,17 +194,18 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
                             np.asarray(binary[~positive].sum(axis=0)).ravel(), self.alpha)
         scaled = binary if in_place else binary.copy()
         scaled.data *= r[scaled.indices]  # r ∘ x̂, column by column, without a sparse product
+        balanced = self.class_weight if isinstance(self.class_weight, str) else None  # a dict: sample weights
         if self.loss == "svm":
             model = LinearSVC(
                 C=self.C, tol=self.tol, max_iter=self.max_iter, dual=True, random_state=self.random_state,
-                class_weight=self.class_weight,
+                class_weight=balanced,
             )
         else:
             model = LogisticRegression(
                 C=self.C, tol=self.tol, max_iter=self.max_iter, solver="liblinear", dual=True,
-                random_state=self.random_state, class_weight=self.class_weight,
+                random_state=self.random_state, class_weight=balanced,
             )
-        model.fit(scaled, positive.astype(int))
+        model.fit(scaled, positive.astype(int), sample_weight=sample_weight)
         w = model.coef_.ravel()
         w_interp = (1.0 - self.beta) * np.abs(w).mean() + self.beta * w
         # The interpolation is a convex combination of the linear model (w, b) and
@@ -245,7 +250,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"The 'loss' parameter of {name} must be 'svm' or 'logistic'. Got {self.loss!r} instead."
             )
-        check_class_weight(self.class_weight, name)
+        check_class_weight(self.class_weight, name, allow_dict=True)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -67,6 +67,13 @@ def compare(data: Any = None, test: Any = None, *, validation: Any = None, **opt
         options["stopwords"] = (options["stopwords"],)
     if isinstance(options.get("models"), str):
         raise ValueError(f"models must be a list of names, e.g. [{options['models']!r}]")
+    if options.get("models") is not None:  # ("name", estimator) pairs: the user's own estimators
+        pairs = [item for item in options["models"] if isinstance(item, tuple)]
+        if any(len(pair) != 2 or not isinstance(pair[0], str) for pair in pairs):
+            raise ValueError("models takes catalogue names and (name, estimator) pairs, e.g. "
+                             "['nbsvm', ('tfidf_lr', make_pipeline(TfidfVectorizer(), LogisticRegression()))]")
+        options["models"] = [item[0] if isinstance(item, tuple) else item for item in options["models"]]
+        options["estimators"] = {**dict(options.get("estimators") or {}), **dict(pairs)}
     unknown = sorted(set(options) - set(CompareOptions.__dataclass_fields__))
     if unknown:
         raise TypeError(f"compare() got unknown options {unknown}; valid: "

@@ -15,8 +15,8 @@ from typing import Any
 from imdb_baselines import catalog, corpus
 from imdb_baselines.run.results import RunConfig
 
-__all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_FOLDS", "MAX_JOBS", "MAX_REPEATS", "MAX_SEED", "MAX_VALIDATION_SIZE",
-           "MIN_BOOTSTRAP", "MIN_SAMPLE", "SPARK_SOLVERS", "CompareOptions", "run_name"]
+__all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_FOLDS", "MAX_JOBS", "MAX_REPEATS", "MAX_SEED", "MAX_TIME_LIMIT",
+           "MAX_VALIDATION_SIZE", "MIN_BOOTSTRAP", "MIN_SAMPLE", "SPARK_SOLVERS", "CompareOptions", "run_name"]
 
 logger = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ MAX_SEED = 2**32 - 1  # numpy's RandomState accepts seeds up to this
 MAX_REPEATS = 20  # seeds per model; more is a benchmark, not a comparison
 MAX_FOLDS = 50  # cross-validation folds; more leaves each fold too few texts to score
 MAX_JOBS = 64  # folds at a time
+MAX_TIME_LIMIT = 7 * 24 * 3600  # seconds per model; a week is no limit
 ENGINES = ("local", "spark")
 SPARK_SOLVERS = ("newton", "lbfgs")
 
@@ -37,6 +38,8 @@ class CompareOptions:
     """A comparison's options, with the command line's defaults (``imdb-compare --help`` describes each)."""
 
     models: tuple[str, ...] | None = None  # catalogue names; None: the default list (what is installed of it)
+    estimators: dict[str, Any] | list[str] = field(default_factory=dict)  # the user's own: {name: estimator or
+    # factory}, or [NAME=]module:factory strings as --estimator takes them; each joins the models
     stopwords: tuple[str, ...] = (corpus.DEFAULT_STOPWORDS,)  # list names or files; the first is primary
     data: str | None = None  # IMDB archive or folder, or the user's table or class folders; None: IMDB
     test: str | None = None  # the user's test table, used as given
@@ -71,6 +74,7 @@ class CompareOptions:
     cv: int = 0  # K-fold cross-validation of every model too (of every labelled text without a test table); 0: off
     cv_repeats: int = 1  # times the cross-validation folds are drawn
     jobs: int = 1  # folds fitted at a time, in worker processes
+    time_limit: float | None = None  # seconds each model may take (folds, tuning, fit, prediction); None: no limit
     class_weight: str | None = None  # "balanced": every model weighs its classes inversely to their frequency
     calibration: bool = True  # probabilities for margin-only models, from a sigmoid fitted on validation
     save_models: bool | None = None  # keep the models in out/models; None: yes with the local engine
@@ -93,7 +97,8 @@ class CompareOptions:
         ValueError
             Naming the option (as the command line spells it), what is valid, and the fix.
         """
-        models = self._models()
+        estimators = self._estimators()
+        models = self._models(tuple(estimators))
         stopwords = tuple(self.stopwords)
         if not stopwords:
             raise ValueError("--stopwords is empty; name a list (minimal, english, sentiment, none) or a file")
@@ -114,15 +119,31 @@ class CompareOptions:
         if both:
             raise ValueError(f"--grid and --set both give {', '.join(both)}: fix it with --set, or search it with "
                              "--grid")
-        options = replace(self, models=models, stopwords=stopwords, settings=settings, grid=grid)
+        options = replace(self, models=models, stopwords=stopwords, settings=settings, grid=grid,
+                          estimators=estimators)
         return options._check_engine()
 
-    def _models(self) -> tuple[str, ...]:
-        names = catalog.model_names()
+    def _estimators(self) -> dict[str, Any]:
+        """The user's own estimators, entered beside the catalogue (:func:`imdb_baselines.catalog.add_estimator`)."""
+        given = self.estimators or {}
+        if isinstance(given, str) or not isinstance(given, (dict, list, tuple)):
+            raise ValueError("--estimator must be [NAME=]module:factory (estimators={name: estimator} from Python)")
+        if not isinstance(given, dict):
+            given = dict(_imported_factory(item) for item in given)
+        for name, estimator in given.items():
+            try:
+                catalog.add_estimator(name, estimator)
+            except ValueError as error:
+                raise ValueError(f"--estimator: {error}") from None
+        return dict(given)
+
+    def _models(self, custom: tuple[str, ...] = ()) -> tuple[str, ...]:
+        names = [*catalog.model_names(), *custom]
         if self.models is not None and (isinstance(self.models, str) or not list(self.models)):
             raise ValueError("--models is empty, or not a list of names; give catalogue names (see --list-models)")
         defaults = catalog.models_on("spark") if self.engine == "spark" else catalog.DEFAULT_MODELS
         models = tuple(self.models) if self.models is not None else tuple(defaults)
+        models += tuple(name for name in custom if name not in models)  # the user's own always run
         unknown = [m for m in models if m not in names]
         if unknown or len(set(models)) != len(models):
             raise ValueError(f"--models: unknown or repeated {unknown or list(models)}; valid names: "
@@ -181,6 +202,8 @@ class CompareOptions:
             (self.tune_metric in TUNE_METRICS, f"--tune-metric must be one of {', '.join(TUNE_METRICS)}"),
             (self.tune or (self.tune_metric == "accuracy" and not self.grid), "--tune-metric and --grid need --tune"),
             (_is_int(self.jobs) and 1 <= self.jobs <= MAX_JOBS, f"--jobs must be an int in [1, {MAX_JOBS}]"),
+            (self.time_limit is None or (_is_number(self.time_limit) and 0 < self.time_limit <= MAX_TIME_LIMIT),
+             f"--time-limit must be a number of seconds in (0, {MAX_TIME_LIMIT}]"),
             (not (self.out_of_fold and self.repeats > 1), "--repeats retrains on a test set, and with --cv and no "
              "--test there is none; use --cv-repeats"),
             (not (self.out_of_fold and self.drop_duplicates), "--drop-duplicates drops training texts found in the "
@@ -235,6 +258,7 @@ class CompareOptions:
         refused = [flag for flag, given in (("--tune", self.tune), ("--repeats", self.repeats > 1),
                                             ("--cv", self.cv > 0),
                                             ("--group-column", self.group_column is not None),
+                                            ("--time-limit", self.time_limit is not None),
                                             ("--save-models", self.save_models),
                                             ("--class-weight", self.class_weight is not None),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
@@ -279,7 +303,8 @@ class CompareOptions:
                          positive_label=self.positive_label, repeats=self.repeats, sort_by=self.sort,
                          save_models=bool(self.save_models), calibration=self.calibration, tune=self.tune,
                          settings=self.settings, command=command, cv=self.cv, cv_repeats=self.cv_repeats,
-                         jobs=self.jobs, tune_metric=self.tune_metric, grids=dict(self.grid))
+                         jobs=self.jobs, tune_metric=self.tune_metric, grids=dict(self.grid),
+                         time_limit=self.time_limit)
 
     def make_engine(self):
         """The engine these options run on."""
@@ -306,6 +331,30 @@ def run_name(options: CompareOptions, dataset: str) -> str:
     return name + (f"_sample{options.sample}" if options.sample else "") + \
         (f"_cv{options.cv}" if options.cv else "") + \
         ("" if options.engine == "local" else f"_{options.engine}")
+
+
+def _imported_factory(text: str) -> tuple[str, Any]:
+    """``[NAME=]module:factory`` as (name, factory): the module imported from the current folder or the
+    installed packages; the name defaults to the factory's."""
+    import importlib
+    import os
+    import sys
+
+    name, sep, target = str(text).partition("=")
+    if not sep:
+        name, target = "", name
+    module, colon, attribute = target.strip().partition(":")
+    if not colon or not module or not attribute.isidentifier():
+        raise ValueError(f"--estimator {text!r} is not [NAME=]module:factory (e.g. my_models:make_tfidf_lr)")
+    if os.getcwd() not in sys.path:
+        sys.path.insert(0, os.getcwd())  # a module beside the data, as python -m would find it
+    try:
+        factory = getattr(importlib.import_module(module), attribute)
+    except (ImportError, AttributeError) as error:
+        raise ValueError(f"--estimator {text!r}: {error}") from None
+    if not callable(factory):
+        raise ValueError(f"--estimator {text!r}: {module}.{attribute} is not a function")
+    return (name.strip() or attribute), factory
 
 
 def _is_int(value) -> bool:

@@ -341,9 +341,9 @@ def test_tune_searches_the_grid_on_training_texts_only_and_fits_the_best(tmp_pat
 
     seen, original, bars = [], tuning._fit_and_score, []
 
-    def recording(model, X, y, train, test, fit_params):  # every fit's texts, and the texts it is scored on
+    def recording(model, X, y, train, test, fit_params, metric):  # every fit's texts, and those it is scored on
         seen.append(list(X))
-        return original(model, X, y, train, test, fit_params)
+        return original(model, X, y, train, test, fit_params, metric)
 
     def counting_bar(**options):
         bars.append(options)

@@ -131,8 +131,9 @@ def test_the_report_points_at_group_structure_it_does_not_use(grouped_csv, tmp_p
     assert any(w.startswith("Column 'group' repeats 20 values over 40 texts, like a group id") and
                "`--group-column group` keeps each on one side" in w for w in found)
     assert not warnings("--data", str(grouped_csv), "--group-column", "group")
-    assert not warnings("--data", str(FIXTURES / "trec" / "train.jsonl"), "--test", str(FIXTURES / "trec" / "test.jsonl"),
-                        "--text-column", "question", "--label-column", "coarse")
+    trec = FIXTURES / "trec"
+    assert not warnings("--data", str(trec / "train.jsonl"), "--test", str(trec / "test.jsonl"), "--text-column",
+                        "question", "--label-column", "coarse")
     # Forum posts quoting the same template before each review: the openings give the source away.
     reviews = pd.read_csv(grouped_csv)
     opening = "Posted to the film club's board by a member, who wrote the following after the screening: "

@@ -18,7 +18,7 @@ def _sha(path):
 
 def test_folder_loads_with_columns_labels_and_ratings(fixture_corpus):
     train = fixture_corpus.train
-    assert list(train.columns) == ["id", "rating", "label", "text"]
+    assert list(train.columns) == ["id", "rating", "label", "text", "movie"]
     assert len(train) == len(fixture_corpus.test) == 2 * FIXTURE_PER_CLASS
     assert set(train.loc[train.label == 1, "rating"]) <= set(range(7, 11))
     assert set(train.loc[train.label == 0, "rating"]) <= set(range(1, 5))

@@ -20,7 +20,7 @@ def _load(source, cache, **options):
 
 
 def _labelled_cache_file(cache):
-    (path,) = (cache / "parsed").glob("*-labelled-v2.npz")
+    (path,) = (cache / "parsed").glob("*-labelled-v3.npz")
     return path
 
 
@@ -103,7 +103,7 @@ def test_another_archives_cache_copied_in_is_not_trusted(fixture_archive, tmp_pa
             out.addfile(member, io.BytesIO(data) if data is not None else None)
     mine = _labelled_cache_file(cache)
     other_digest = imdb_module.sha256_of(other)
-    shutil.copy(mine, mine.with_name(f"{other_digest[:32]}-labelled-v2.npz"))
+    shutil.copy(mine, mine.with_name(f"{other_digest[:32]}-labelled-v3.npz"))
     parses = _count_parses(monkeypatch)
     with caplog.at_level(logging.WARNING):
         loaded = _load(other, cache)
@@ -116,7 +116,7 @@ def test_a_killed_cache_write_leaves_nothing_behind_after_the_next_load(fixture_
     parsed = cache / "parsed"
     parsed.mkdir(parents=True)
     digest = imdb_module.sha256_of(fixture_archive)
-    stale = parsed / f".{digest[:32]}-labelled-v2.npz.abc123.part"
+    stale = parsed / f".{digest[:32]}-labelled-v3.npz.abc123.part"
     stale.write_bytes(b"\0" * 1000)
     _load(fixture_archive, cache)
     assert sorted(p.name for p in parsed.iterdir() if p.name.endswith(".part")) == []

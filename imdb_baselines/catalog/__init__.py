@@ -11,7 +11,7 @@ Examples
 
 from __future__ import annotations
 
-from imdb_baselines.catalog.entries import CATALOG, DEFAULT_MODELS, ModelSpec, spec
+from imdb_baselines.catalog.entries import CATALOG, DEFAULT_MODELS, ModelSpec, add_estimator, spec
 from imdb_baselines.catalog.settings import (
     check_model,
     check_models,
@@ -24,8 +24,8 @@ from imdb_baselines.catalog.settings import (
     search_grid,
 )
 
-__all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "check_model", "check_models", "check_settings", "defaults",
-           "describe",
+__all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "add_estimator", "check_model", "check_models", "check_settings",
+           "defaults", "describe",
            "is_neural", "make_model", "missing_extra", "model_names", "models_on", "parse_settings",
            "parse_grids", "resolved_settings", "search_grid", "spec", "uses_seed", "uses_unlabelled"]
 

@@ -13,12 +13,13 @@ as ``settings``. Grids use the names ``--set`` takes.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "spec"]
+__all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "add_estimator", "spec"]
 
-_KINDS = ("baseline", "ensemble", "neural")
+_KINDS = ("baseline", "ensemble", "neural", "custom")
 
 
 @dataclass(frozen=True)
@@ -27,8 +28,9 @@ class ModelSpec:
 
     name: str  # the name --models, --set and saved models use
     description: str  # one line for --list-models and the page
-    kind: str  # "baseline" (one linear pipeline), "ensemble" (stacked baselines) or "neural" (Keras)
-    factory: str  # "module:callable" building the unfitted estimator from keyword settings
+    kind: str  # "baseline" (one linear pipeline), "ensemble" (stacked baselines), "neural" (Keras) or "custom"
+    factory: str | Any  # "module:callable" building the unfitted estimator from keyword settings; a custom
+    # entry's is a callable without arguments
     settings: dict[str, Any] = field(default_factory=dict)  # what this name changes from the factory's defaults
     grid: dict[str, list] | None = None  # --tune's grid, in --set names; None: no grid (see no_grid)
     no_grid: str = ""  # why a model without a grid has none
@@ -50,8 +52,15 @@ class ModelSpec:
         """Whether it is a Keras model (it takes validation data and epochs)."""
         return self.kind == "neural"
 
+    @property
+    def is_custom(self) -> bool:
+        """Whether it is the user's own estimator (:func:`add_estimator`), not one of the catalogue."""
+        return self.kind == "custom"
+
     def build_function(self):
         """The factory named by :attr:`factory` (imports its module, e.g. TensorFlow for a neural model)."""
+        if callable(self.factory):
+            return self.factory
         module, _, attribute = self.factory.partition(":")
         return getattr(importlib.import_module(module), attribute)
 
@@ -125,6 +134,58 @@ def spec(name: str) -> ModelSpec:
         If no model has that name; the message lists the names.
     """
     try:
-        return CATALOG[name]
+        return CATALOG[name] if name in CATALOG else _CUSTOM[name]
     except KeyError:
         raise ValueError(f"Unknown model {name!r}. Choose from: {', '.join(CATALOG)}.") from None
+
+
+#: The user's own estimators of this process, by name (:func:`add_estimator`); not part of :data:`CATALOG`.
+_CUSTOM: dict[str, ModelSpec] = {}
+_CUSTOM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+
+
+def add_estimator(name: str, estimator) -> ModelSpec:
+    """Enter the user's own estimator under ``name``, beside the catalogue's models, for this process.
+
+    Parameters
+    ----------
+    name : str
+        Letters, digits, ``_`` and ``-``, starting with a letter; not a catalogue name. Entering a name again
+        replaces its estimator.
+    estimator : scikit-learn classifier, or callable
+        An unfitted classifier or pipeline over raw texts (each fit uses a ``clone`` of it), or a function
+        without arguments that returns one (``--estimator module:factory``).
+
+    Returns
+    -------
+    ModelSpec
+        Its entry: kind ``custom``, the local engine only, no grid, no exports.
+
+    Raises
+    ------
+    ValueError
+        For a bad or taken name, or an estimator that is neither a classifier nor a factory of one.
+    """
+    if not isinstance(name, str) or not _CUSTOM_NAME.match(name) or name in CATALOG:
+        raise ValueError(f"An estimator's name must be letters, digits, _ or -, start with a letter and not be a "
+                         f"catalogue model's ({', '.join(CATALOG)}). Got {name!r}.")
+    if hasattr(estimator, "fit") and hasattr(estimator, "get_params"):
+        from sklearn.base import clone
+
+        def factory(template=estimator):
+            return clone(template)
+    elif callable(estimator):
+        factory = estimator
+    else:
+        raise ValueError(f"The estimator {name!r} must be a scikit-learn classifier or pipeline over raw texts, "
+                         f"or a function that returns one. Got {type(estimator).__name__}.")
+    built = factory()
+    if not (hasattr(built, "fit") and (hasattr(built, "predict_proba") or hasattr(built, "decision_function"))):
+        raise ValueError(f"The estimator {name!r} ({type(built).__name__}) needs fit and predict_proba or "
+                         "decision_function, as a scikit-learn classifier has.")
+    description = " ".join(repr(built).split())
+    entry = ModelSpec(name=name, description=f"your estimator: {description[:300]}", kind="custom",
+                      factory=factory, no_grid="your own estimator: tune it in its own code", exports=(),
+                      uses_seed=False, probabilities="own" if hasattr(built, "predict_proba") else "calibrated")
+    _CUSTOM[name] = entry
+    return entry

@@ -23,6 +23,8 @@ def defaults(name: str) -> dict[str, Any]:
     setting left at None shown with the builder's value.
     """
     entry = spec(name)
+    if entry.is_custom:  # the user's own estimator: its settings are its own code's
+        return {}
     if not entry.is_neural:
         return {key: p.default for key, p in inspect.signature(entry.build_function()).parameters.items()
                 if key not in _RUN_WIDE}
@@ -169,6 +171,8 @@ def resolved_settings(name: str, settings: dict[str, Any] | None = None,
 
     ``verbose`` is left out: it changes what is printed, not what is learned.
     """
+    if spec(name).is_custom:
+        return {"estimator": spec(name).description.removeprefix("your estimator: ")}
     run_wide = {k: v for k, v in (neural_overrides or {}).items() if k != "verbose"} if spec(name).is_neural else {}
     return {**defaults(name), **run_wide, **(settings or {})}
 
@@ -203,6 +207,8 @@ def make_model(name: str, *, stopwords: str | None = None, seed: int = 0,
     0.5
     """
     entry = spec(name)
+    if entry.is_custom:  # the user's own estimator: built as given, with no settings of the run
+        return entry.build_function()()
     try:
         factory = entry.build_function()
     except ModuleNotFoundError as error:

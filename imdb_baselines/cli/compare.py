@@ -81,6 +81,10 @@ def _parser() -> argparse.ArgumentParser:
                                      allow_abbrev=False, argument_default=argparse.SUPPRESS)
     add = parser.add_argument
     add("--models", help=f"comma list of models (default: {','.join(DEFAULT_MODELS)}); see --list-models")
+    add("--estimator", action="append", dest="estimators", metavar="[NAME=]module:factory", help="also run your "
+        "own scikit-learn classifier or pipeline over raw texts: a function without arguments that returns one, "
+        "imported from the current folder or your packages (repeatable); it gets the same splits, folds, metrics, "
+        "tests, report rows and saved model as the catalogue's models")
     add("--stopwords", help="stopword list name or file, or a comma list to run an ablation (first is primary; "
         f"default {_D.stopwords[0]})")
     add("--data", help="aclImdb_v1.tar.gz or its aclImdb folder (default: $IMDB_DATA, then the cache, then "
@@ -139,6 +143,8 @@ def _parser() -> argparse.ArgumentParser:
         "--cv 2 --cv-repeats 5 gives Dietterich's 5x2 cv test)")
     add("--jobs", type=int, metavar="N", help=f"fit N folds at a time, in worker processes (default {_D.jobs}; "
         "each holds its own n-gram counts; the neural models take one at a time)")
+    add("--time-limit", type=float, metavar="SECONDS", help="stop a model whose folds, tuning, fit and test "
+        "predictions take longer (the report names it as timed out; the others go on; default: no limit)")
     add("--class-weight", choices=("balanced",), help="weigh each class inversely to its frequency in every "
         "model: the SVMs', NBSVM's and the ensemble's losses, the Keras models' loss, Naive Bayes' priors (made "
         "equal); recorded in the report (default: off)")
@@ -304,6 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = [r for rs in run.by_list.values() for r in rs if r.status != "ok"]
     for r in failed:
         print(f"{r.name} ({r.stopwords}): {r.status}: {r.error}", file=sys.stderr)
+    failed = [r for r in failed if r.status != "timed out"]  # --time-limit asked for it: not a failure
     for warning in run.warnings:
         print(f"warning: {warning.replace('`', '')}", file=sys.stderr)
     print(f"\nReport: {run.folder / 'report.md'}")

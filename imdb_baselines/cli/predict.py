@@ -47,6 +47,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--skip-empty", action="store_true",
                         help="skip empty lines (they are counted on standard error) instead of stopping at the first")
     parser.add_argument("--batch-size", type=int, default=1000, help="texts predicted at once (default 1000)")
+    parser.add_argument("--trust", action="append", default=[], metavar="TYPE", help="load this type too "
+                        "(module.Class, repeatable): your own estimator's classes, which a saved model is refused "
+                        "for until you vouch for them")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     return parser
 
@@ -161,7 +164,7 @@ def main(argv: list[str] | None = None) -> int:
 
     folders = _model_folders(parser, args)
     try:
-        models = {folder.name: load_model(folder) for folder in folders}
+        models = {folder.name: load_model(folder, trusted=args.trust) for folder in folders}
     except ModelFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

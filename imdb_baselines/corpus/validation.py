@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
+from numbers import Real
 
 import numpy as np
 
@@ -101,8 +103,9 @@ def check_classification_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
 CLASS_WEIGHTS = (None, "balanced")
 
 
-def check_class_weight(class_weight, name: str) -> None:
-    """Raise ValueError unless ``class_weight`` is None or ``"balanced"`` (every model takes those two).
+def check_class_weight(class_weight, name: str, allow_dict: bool = False) -> None:
+    """Raise ValueError unless ``class_weight`` is None or ``"balanced"`` (every model takes those two), or, with
+    ``allow_dict``, scikit-learn's ``{class: weight}`` with finite weights >= 0.
 
     Examples
     --------
@@ -112,6 +115,12 @@ def check_class_weight(class_weight, name: str) -> None:
     ...
     ValueError: The 'class_weight' parameter of Model must be 'balanced' or None. Got 'even' instead.
     """
+    if allow_dict and isinstance(class_weight, dict):
+        if all(isinstance(w, Real) and not isinstance(w, bool) and 0 <= w < math.inf for w in class_weight.values()):
+            return
+        raise ValueError(f"The 'class_weight' parameter of {name} must map classes to finite weights >= 0. Got "
+                         f"{class_weight!r} instead.")
     if not (class_weight is None or (isinstance(class_weight, str) and class_weight == "balanced")):
-        raise ValueError(f"The 'class_weight' parameter of {name} must be 'balanced' or None. Got {class_weight!r} "
+        raise ValueError(f"The 'class_weight' parameter of {name} must be 'balanced'"
+                         + (", a dict {class: weight}" if allow_dict else "") + f" or None. Got {class_weight!r} "
                          "instead.")

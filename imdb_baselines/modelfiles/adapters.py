@@ -13,8 +13,8 @@ import numpy as np
 from imdb_baselines.modelfiles.errors import ModelFileError
 from imdb_baselines.run.calibration import base_model, probabilities_from_scores
 
-__all__ = ["ADAPTERS", "EnsembleAdapter", "KerasAdapter", "LinearAdapter", "ModelAdapter", "adapter_for",
-           "adapter_named"]
+__all__ = ["ADAPTERS", "EnsembleAdapter", "EstimatorAdapter", "KerasAdapter", "LinearAdapter", "ModelAdapter",
+           "adapter_for", "adapter_named"]
 
 _SKOPS = "model.skops"
 #: Modules of version 0.1.0 that moved into the package, as saved model files may still name them.
@@ -53,15 +53,19 @@ class ModelAdapter:
 
         skops.io.dump(model, folder / _SKOPS)
 
-    def read(self, folder: Path):
-        """The model saved in ``folder`` (its files already checked against the manifest)."""
+    def read(self, folder: Path, trusted: tuple[str, ...] = ()):
+        """The model saved in ``folder`` (its files already checked against the manifest); ``trusted`` names
+        types the user vouches for beyond :data:`TRUSTED_TYPES` (their own estimators' classes)."""
         import skops.io
 
         data = with_current_modules((folder / _SKOPS).read_bytes())
-        untrusted = [t for t in skops.io.get_untrusted_types(data=data) if t not in TRUSTED_TYPES]
+        allowed = (*TRUSTED_TYPES, *trusted)
+        untrusted = [t for t in skops.io.get_untrusted_types(data=data) if t not in allowed]
         if untrusted:
-            raise ModelFileError(f"{folder / _SKOPS} holds types this package does not load: {', '.join(untrusted)}.")
-        return skops.io.loads(data, trusted=list(TRUSTED_TYPES))
+            raise ModelFileError(f"{folder / _SKOPS} holds types this package does not load: {', '.join(untrusted)}. "
+                                 "If you wrote or trust them, name them: load_model(path, trusted=[...]) or "
+                                 "imdb-predict --trust TYPE.")
+        return skops.io.loads(data, trusted=list(allowed))
 
     def answer(self, model, texts) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
         """Per text: the class position of the answer, the score, and the (n, k) probabilities (or None).
@@ -85,7 +89,11 @@ class LinearAdapter(ModelAdapter):
     name, kind, exports, explains = "linear", "skops", ("onnx",), True
 
     def handles(self, model) -> bool:
-        return hasattr(base_model(model), "steps") and hasattr(base_model(model), "decision_function")
+        from baselines.features import NgramVectorizer
+
+        base = base_model(model)
+        return hasattr(base, "steps") and hasattr(base, "decision_function") and any(
+            isinstance(step, NgramVectorizer) for _, step in base.steps)
 
     def answer(self, model, texts):
         base = base_model(model)  # labels and margins as in the report; probabilities calibrated where needed
@@ -119,13 +127,34 @@ class KerasAdapter(ModelAdapter):
     def write(self, model, folder: Path) -> None:
         model.write_files(folder)
 
-    def read(self, folder: Path):
+    def read(self, folder: Path, trusted: tuple[str, ...] = ()):
         from neural import KerasTextClassifier
 
         return KerasTextClassifier.load(folder)
 
 
-ADAPTERS: tuple[ModelAdapter, ...] = (KerasAdapter(), LinearAdapter(), EnsembleAdapter())
+class EstimatorAdapter(ModelAdapter):
+    """The user's own scikit-learn classifier or pipeline over raw texts (``--estimator``), possibly calibrated.
+
+    Kept with skops like the others; loading it trusts, beyond the package's and scikit-learn's own types, only
+    those the user names (``load_model(path, trusted=...)``, ``imdb-predict --trust``).
+    """
+
+    name, kind = "estimator", "skops"
+
+    def handles(self, model) -> bool:
+        return hasattr(model, "predict_proba") or hasattr(base_model(model), "decision_function")
+
+    def answer(self, model, texts):
+        if hasattr(model, "predict_proba") and base_model(model) is model:
+            return super().answer(model, texts)
+        base = base_model(model)
+        scores = np.asarray(base.decision_function(texts), dtype=float)
+        index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+        return index, scores, probabilities_from_scores(model, scores)
+
+
+ADAPTERS: tuple[ModelAdapter, ...] = (KerasAdapter(), LinearAdapter(), EnsembleAdapter(), EstimatorAdapter())
 
 
 def adapter_for(model) -> ModelAdapter:
@@ -139,8 +168,8 @@ def adapter_for(model) -> ModelAdapter:
     for adapter in ADAPTERS:
         if adapter.handles(model):
             return adapter
-    raise TypeError(f"{type(model).__name__} is no kind of model this package saves (a baseline pipeline, the "
-                    "stacked ensemble or a KerasTextClassifier).")
+    raise TypeError(f"{type(model).__name__} is no kind of model this package saves (a classifier with "
+                    "predict_proba or decision_function).")
 
 
 def adapter_named(kind: str) -> ModelAdapter:

@@ -133,8 +133,17 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     return manifest
 
 
-def load_model(path: str | os.PathLike):
-    """A saved model, ready to predict: a baseline pipeline or a :class:`neural.KerasTextClassifier`.
+def load_model(path: str | os.PathLike, *, trusted: tuple[str, ...] | list[str] = ()):
+    """A saved model, ready to predict: a baseline pipeline, the ensemble, a :class:`neural.KerasTextClassifier`
+    or the user's own estimator.
+
+    Parameters
+    ----------
+    path : path
+        The model's folder (``REPORT/models/NAME``).
+    trusted : sequence of str, optional
+        Types (``module.Class``) to load beyond the package's and scikit-learn's own, which the user vouches
+        for: their own estimators' classes. A skops file holding any other type is refused.
 
     Raises
     ------
@@ -145,7 +154,7 @@ def load_model(path: str | os.PathLike):
     path = Path(path)
     manifest = read_manifest(path)
     try:
-        return _load(path, manifest["kind"])
+        return _load(path, manifest["kind"], tuple(trusted))
     except ModelFileError:
         raise
     except ImportError as error:
@@ -157,8 +166,8 @@ def load_model(path: str | os.PathLike):
                              "holds what this package does not load.") from None
 
 
-def _load(path: Path, kind: str):
-    return adapter_named(kind).read(path)
+def _load(path: Path, kind: str, trusted: tuple[str, ...] = ()):
+    return adapter_named(kind).read(path, trusted)
 
 
 def _plain(value):

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural, make_model, search_grid, uses_seed, uses_unlabelled
+from imdb_baselines.catalog import is_neural, make_model, search_grid, spec, uses_seed, uses_unlabelled
 from imdb_baselines.corpus.progress import Stage, progress_bar, stage
 from imdb_baselines.run.calibration import calibrate
 from imdb_baselines.run.fitting import fit_model, fit_params, probabilities_for, raw_scores
@@ -26,7 +26,7 @@ from imdb_baselines.run.results import (
     in_class_order,
     predictions_and_scores,
 )
-from imdb_baselines.run.stops import RunStopped
+from imdb_baselines.run.stops import ModelTimeoutError, RunStopped, time_limit
 from imdb_baselines.storage import pause_point
 
 __all__ = ["LocalEngine", "run_models"]
@@ -109,6 +109,9 @@ def _run_each(config: RunConfig, splits: corpus.Splits, stopwords: str, prepared
             results.append(result)
             logger.warning("%s %s; the models that finished are reported", name, stop.describe())
             return ModelRuns(results, preparation, stop)
+        except ModelTimeoutError as timeout:  # the others go on
+            result.status, result.error = "timed out", str(timeout)
+            logger.error("%s %s", name, timeout)
         except Exception as error:  # one model's failure must not lose the others
             result.status = "failed"
             result.error = f"{type(error).__name__}: {error}"
@@ -152,6 +155,22 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         return make_model(result.name, stopwords=stopwords, seed=config.seed,
                           neural_overrides=config.neural_overrides, settings={**fixed, **settings})
 
+    if config.time_limit and is_neural(result.name):
+        import keras  # noqa: F401 - imported before the clock starts: an import cut short would break the next model
+    with time_limit(config.time_limit):  # folds, tuning, the fit and the test predictions
+        model = _train(result, config, splits, prepared, step, unlabelled, build)
+    step.phase("intervals and size")
+    if finished is not None:
+        finished(result, model)  # scored and saved by the comparison while this engine goes on
+    del model
+    if config.repeats > 1 and uses_seed(result.name):
+        _other_seeds(result, config, splits, prepared, stopwords, step, unlabelled)
+
+
+def _train(result: ModelResult, config: RunConfig, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts],
+           step: Stage, unlabelled: list[str] | None, build):
+    """Cross-validate, tune, fit and predict ``result``'s model, filling ``result``; the model to keep."""
+    fixed = config.settings.get(result.name) or {}
     if config.cv:
         from imdb_baselines.run.folds import cross_validate, out_of_fold
 
@@ -200,24 +219,28 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
     result.peak_memory_mib = memory.added_bytes / 2**20
     result.history = getattr(base, "history_", None)
-    result.top_features = _top_features(base)
-    step.phase("intervals and size")
-    if finished is not None:
-        finished(result, model)  # scored and saved by the comparison while this engine goes on
-    del model, base
-    if config.repeats > 1 and uses_seed(result.name):
-        result.seed_accuracies = [float(np.mean(result.predictions == splits.y_test))]
-        for repeat in range(1, config.repeats):
-            step.phase(f"retraining with seed {config.seed + repeat} ({repeat + 1}/{config.repeats})")
-            tuned = result.tuning.best_params if result.tuning is not None else {}
-            again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
-                               neural_overrides=config.neural_overrides, settings={**fixed, **tuned})
-            fit_model(again, result.name, prepared["train"], splits.y_train, validation, unlabelled)
-            predictions, _ = predictions_and_scores(raw_scores(again, prepared["test"]), again.classes_,
-                                                    config.positive_label)
-            result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))
-        logger.info("%s over %d seeds: accuracy %s", result.name, config.repeats,
-                    ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
+    result.top_features = None if spec(result.name).is_custom else _top_features(base)
+    return model
+
+
+def _other_seeds(result: ModelResult, config: RunConfig, splits: corpus.Splits,
+                 prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage,
+                 unlabelled: list[str] | None) -> None:
+    """``--repeats``: the model trained again with the next seeds, each one's test accuracy kept."""
+    fixed = config.settings.get(result.name) or {}
+    validation = (prepared["validation"], splits.y_val) if "validation" in prepared else None
+    result.seed_accuracies = [float(np.mean(result.predictions == splits.y_test))]
+    for repeat in range(1, config.repeats):
+        step.phase(f"retraining with seed {config.seed + repeat} ({repeat + 1}/{config.repeats})")
+        tuned = result.tuning.best_params if result.tuning is not None else {}
+        again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
+                           neural_overrides=config.neural_overrides, settings={**fixed, **tuned})
+        fit_model(again, result.name, prepared["train"], splits.y_train, validation, unlabelled)
+        predictions, _ = predictions_and_scores(raw_scores(again, prepared["test"]), again.classes_,
+                                                config.positive_label)
+        result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))
+    logger.info("%s over %d seeds: accuracy %s", result.name, config.repeats,
+                ", ".join(f"{a:.4f}" for a in result.seed_accuracies))
 
 
 def _pool(splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> tuple[

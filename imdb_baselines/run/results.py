@@ -40,6 +40,7 @@ class RunConfig:
     cv: int = 0  # folds of cross-validation before the main fit (--cv); 0: none
     cv_repeats: int = 1  # times the folds are drawn anew (--cv-repeats)
     jobs: int = 1  # folds fitted at a time (--jobs); the neural models take one at a time
+    time_limit: float | None = None  # seconds a model's folds, tuning, fit and prediction may take; None: no limit
     tune_metric: str = "accuracy"  # what --tune optimises
     grids: dict[str, dict[str, list]] = field(default_factory=dict)  # per model, settings' values replaced (--grid)
 
@@ -69,7 +70,7 @@ class ModelResult:
 
     name: str  # registered model name
     stopwords: str  # the stopword list it ran with
-    status: str = "ok"  # "ok", "failed" or "interrupted"
+    status: str = "ok"  # "ok", "failed", "timed out" (--time-limit) or "interrupted"
     error: str = ""  # the exception, if it failed
     metrics: dict[str, Any] = field(default_factory=dict)  # evaluate() on the test set
     intervals: dict[str, tuple[float, float]] = field(default_factory=dict)  # bootstrap CIs (none if 0 resamples)

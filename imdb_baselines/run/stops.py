@@ -15,7 +15,7 @@ import signal
 import threading
 from collections.abc import Iterator
 
-__all__ = ["RunStopped", "signals_deferred", "stop_on_signals"]
+__all__ = ["ModelTimeoutError", "RunStopped", "signals_deferred", "stop_on_signals", "time_limit"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,3 +82,39 @@ def signals_deferred() -> Iterator[None]:
     if not outer and _state["pending"] is not None:
         signum, _state["pending"] = _state["pending"], None
         raise RunStopped(signum)
+
+
+class ModelTimeoutError(Exception):
+    """A model ran past the run's ``--time-limit``; the run goes on with the next model."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        super().__init__(f"stopped after {seconds:g} s (--time-limit {seconds:g})")
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise :class:`ModelTimeoutError` in the block once it has run ``seconds`` (wall clock; None: no limit).
+
+    A timer signal (SIGALRM) interrupts the Python code running when it expires, so a library call that
+    holds the interpreter (one liblinear solve, say) is stopped when it returns. Outside the main thread, or
+    where the system has no such timer, the block runs without a limit and a warning says so.
+    """
+    if not seconds:
+        yield
+        return
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        logger.warning("--time-limit needs the main thread and a timer signal; this model runs without a limit")
+        yield
+        return
+
+    def expire(signum, frame) -> None:
+        raise ModelTimeoutError(seconds)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -30,7 +30,7 @@ __all__ = ["Tracker"]
 
 logger = logging.getLogger(__name__)
 
-_STATUS = {"ok": "FINISHED", "failed": "FAILED", "interrupted": "KILLED"}
+_STATUS = {"ok": "FINISHED", "failed": "FAILED", "interrupted": "KILLED", "timed out": "KILLED"}
 _PARAM_LIMIT = 6000  # characters MLflow keeps of a parameter's value
 
 
