@@ -84,7 +84,7 @@ def test_class_weight_is_checked_before_any_data_and_refused_on_spark(capsys):
     assert "invalid choice: 'even'" in capsys.readouterr().err
     with pytest.raises(ValueError, match="--engine spark does not take --class-weight"):
         CompareOptions(models=("nbsvm",), engine="spark", class_weight="balanced").checked()
-    with pytest.raises(ValueError, match="'class_weight' parameter of NBSVMClassifier must be 'balanced' or None"):
+    with pytest.raises(ValueError, match="'class_weight' parameter of NBSVMClassifier must be 'balanced', a dict"):
         imdb_baselines.compare(FIXTURES / "sst5" / "train.csv", models=["nbsvm"], settings={"nbsvm": {
             "class_weight": "even"}})
 
