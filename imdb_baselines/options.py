@@ -129,7 +129,7 @@ class CompareOptions:
         if isinstance(given, str) or not isinstance(given, (dict, list, tuple)):
             raise ValueError("--estimator must be [NAME=]module:factory (estimators={name: estimator} from Python)")
         if not isinstance(given, dict):
-            given = dict(_imported_factory(item) for item in given)
+            given = dict(catalog.import_factory(item) for item in given)
         for name, estimator in given.items():
             try:
                 catalog.add_estimator(name, estimator)
@@ -331,30 +331,6 @@ def run_name(options: CompareOptions, dataset: str) -> str:
     return name + (f"_sample{options.sample}" if options.sample else "") + \
         (f"_cv{options.cv}" if options.cv else "") + \
         ("" if options.engine == "local" else f"_{options.engine}")
-
-
-def _imported_factory(text: str) -> tuple[str, Any]:
-    """``[NAME=]module:factory`` as (name, factory): the module imported from the current folder or the
-    installed packages; the name defaults to the factory's."""
-    import importlib
-    import os
-    import sys
-
-    name, sep, target = str(text).partition("=")
-    if not sep:
-        name, target = "", name
-    module, colon, attribute = target.strip().partition(":")
-    if not colon or not module or not attribute.isidentifier():
-        raise ValueError(f"--estimator {text!r} is not [NAME=]module:factory (e.g. my_models:make_tfidf_lr)")
-    if os.getcwd() not in sys.path:
-        sys.path.insert(0, os.getcwd())  # a module beside the data, as python -m would find it
-    try:
-        factory = getattr(importlib.import_module(module), attribute)
-    except (ImportError, AttributeError) as error:
-        raise ValueError(f"--estimator {text!r}: {error}") from None
-    if not callable(factory):
-        raise ValueError(f"--estimator {text!r}: {module}.{attribute} is not a function")
-    return (name.strip() or attribute), factory
 
 
 def _is_int(value) -> bool:

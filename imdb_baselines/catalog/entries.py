@@ -13,11 +13,10 @@ as ``settings``. Grids use the names ``--set`` takes.
 from __future__ import annotations
 
 import importlib
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "add_estimator", "spec"]
+__all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "spec"]
 
 _KINDS = ("baseline", "ensemble", "neural", "custom")
 
@@ -134,58 +133,10 @@ def spec(name: str) -> ModelSpec:
         If no model has that name; the message lists the names.
     """
     try:
-        return CATALOG[name] if name in CATALOG else _CUSTOM[name]
+        return CATALOG[name] if name in CATALOG else CUSTOM_ENTRIES[name]
     except KeyError:
         raise ValueError(f"Unknown model {name!r}. Choose from: {', '.join(CATALOG)}.") from None
 
 
 #: The user's own estimators of this process, by name (:func:`add_estimator`); not part of :data:`CATALOG`.
-_CUSTOM: dict[str, ModelSpec] = {}
-_CUSTOM_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-
-
-def add_estimator(name: str, estimator) -> ModelSpec:
-    """Enter the user's own estimator under ``name``, beside the catalogue's models, for this process.
-
-    Parameters
-    ----------
-    name : str
-        Letters, digits, ``_`` and ``-``, starting with a letter; not a catalogue name. Entering a name again
-        replaces its estimator.
-    estimator : scikit-learn classifier, or callable
-        An unfitted classifier or pipeline over raw texts (each fit uses a ``clone`` of it), or a function
-        without arguments that returns one (``--estimator module:factory``).
-
-    Returns
-    -------
-    ModelSpec
-        Its entry: kind ``custom``, the local engine only, no grid, no exports.
-
-    Raises
-    ------
-    ValueError
-        For a bad or taken name, or an estimator that is neither a classifier nor a factory of one.
-    """
-    if not isinstance(name, str) or not _CUSTOM_NAME.match(name) or name in CATALOG:
-        raise ValueError(f"An estimator's name must be letters, digits, _ or -, start with a letter and not be a "
-                         f"catalogue model's ({', '.join(CATALOG)}). Got {name!r}.")
-    if hasattr(estimator, "fit") and hasattr(estimator, "get_params"):
-        from sklearn.base import clone
-
-        def factory(template=estimator):
-            return clone(template)
-    elif callable(estimator):
-        factory = estimator
-    else:
-        raise ValueError(f"The estimator {name!r} must be a scikit-learn classifier or pipeline over raw texts, "
-                         f"or a function that returns one. Got {type(estimator).__name__}.")
-    built = factory()
-    if not (hasattr(built, "fit") and (hasattr(built, "predict_proba") or hasattr(built, "decision_function"))):
-        raise ValueError(f"The estimator {name!r} ({type(built).__name__}) needs fit and predict_proba or "
-                         "decision_function, as a scikit-learn classifier has.")
-    description = " ".join(repr(built).split())
-    entry = ModelSpec(name=name, description=f"your estimator: {description[:300]}", kind="custom",
-                      factory=factory, no_grid="your own estimator: tune it in its own code", exports=(),
-                      uses_seed=False, probabilities="own" if hasattr(built, "predict_proba") else "calibrated")
-    _CUSTOM[name] = entry
-    return entry
+CUSTOM_ENTRIES: dict[str, ModelSpec] = {}
