@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import pandas as pd
 import pytest
@@ -59,12 +60,22 @@ def test_a_python_estimator_gets_every_section_of_the_report(raced):
         (predictions["tfidf_lr_prediction"] == predictions["label"]).mean(), abs=1e-4)
 
 
-def test_a_factory_from_the_command_line_is_saved_and_loaded_only_when_trusted(tmp_path, monkeypatch, capsys):
-    (tmp_path / "my_models.py").write_text(FACTORY, encoding="utf-8")
-    monkeypatch.chdir(tmp_path)  # imported from the current folder
-    out = tmp_path / "report"
-    assert compare_cli.main(["--data", str(FIXTURES / "polarity2k"), "--models", "naive_bayes", "--estimator",
-                             "forest=my_models:make_forest", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+@pytest.fixture(scope="module")
+def forest(tmp_path_factory):
+    """A report with a random forest from a factory in the current folder (``--estimator``)."""
+    folder = tmp_path_factory.mktemp("forest")
+    (folder / "my_models.py").write_text(FACTORY, encoding="utf-8")
+    out = folder / "report"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.chdir(folder)  # imported from the current folder
+        assert compare_cli.main(["--data", str(FIXTURES / "polarity2k"), "--models", "naive_bayes", "--estimator",
+                                 "forest=my_models:make_forest", "--bootstrap", "0", "--quiet", "--out",
+                                 str(out)]) == 0
+    return out
+
+
+def test_a_factory_from_the_command_line_is_saved_and_loaded_only_when_trusted(forest, capsys):
+    out = forest
     results = json.loads((out / "results.json").read_text(encoding="utf-8"))
     assert {row["model"] for row in results["results"]} == {"naive_bayes", "forest"}
     with pytest.raises(ModelFileError, match=r"holds types this package does not load: sklearn\.tree\._tree\.Tree"):
@@ -76,6 +87,23 @@ def test_a_factory_from_the_command_line_is_saved_and_loaded_only_when_trusted(t
                              "--format", "jsonl", "a moving and beautiful film"]) == 0
     answer = json.loads(capsys.readouterr().out.splitlines()[0])
     assert answer["predictions"]["forest"]["label"] in ("pos", "neg")
+
+
+def test_imdb_serve_answers_with_a_trusted_estimator_in_each_worker(forest):
+    import httpx
+
+    from imdb_baselines.serving import load_catalog
+    from tests.servers import free_port, running_process
+
+    untrusted = load_catalog(forest)  # the forest is refused; naive_bayes alone would be served
+    assert set(untrusted.models) == {"naive_bayes"} and "sklearn.tree._tree.Tree" in untrusted.failures["forest"]
+    port = free_port()
+    command = [sys.executable, "-m", "imdb_baselines.cli.serve", str(forest), "--port", str(port), "--workers", "2",
+               "--trust", "sklearn.tree._tree.Tree", "--quiet"]
+    with running_process(command, port):
+        answer = httpx.post(f"http://127.0.0.1:{port}/predict", json={"text": "a moving and beautiful film"},
+                            timeout=30).json()
+    assert {a["model"] for a in answer["answers"]} == {"naive_bayes", "forest"}
 
 
 @pytest.mark.parametrize(("estimators", "message"), [

@@ -37,6 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("--max-texts", type=int, default=256, help="texts in one request (default 256)")
     parser.add_argument("--timeout-keep-alive", type=int, default=5, help="seconds an idle connection stays open "
                         "(default 5)")
+    parser.add_argument("--trust", action="append", default=[], metavar="TYPE", help="load this type too "
+                        "(module.Class, repeatable): your own estimator's classes, which a saved model is refused "
+                        "for until you vouch for them")
     parser.add_argument("--quiet", action="store_true", help="warnings and errors only")
     return parser
 
@@ -65,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     level = logging.WARNING if args.quiet else logging.INFO
     logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
     try:
-        catalog = load_catalog(args.path)  # checked here, so a bad path is one clear line, not a worker's traceback
+        catalog = load_catalog(args.path, args.trust)  # checked here: a bad path is one line, not a worker's trace
     except ModelFileError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
@@ -84,7 +87,8 @@ def main(argv: list[str] | None = None) -> int:
         os.environ.update({ENVIRONMENT["path"]: os.path.abspath(args.path),
                            ENVIRONMENT["max_chars"]: str(args.max_chars),
                            ENVIRONMENT["max_texts"]: str(args.max_texts),
-                           ENVIRONMENT["hosts"]: ",".join(hosts or ())})
+                           ENVIRONMENT["hosts"]: ",".join(hosts or ()),
+                           ENVIRONMENT["trusted"]: ",".join(args.trust)})
         uvicorn.run("imdb_baselines.serving.app:app_from_environment", factory=True, workers=args.workers, **options)
     return 0
 

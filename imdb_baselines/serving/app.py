@@ -28,7 +28,8 @@ logger = logging.getLogger(__name__)
 STATIC = Path(__file__).parent / "static"
 #: The environment variables through which ``imdb-serve`` hands its settings to each worker process.
 ENVIRONMENT = {"path": "IMDB_BASELINES_SERVE_PATH", "max_chars": "IMDB_BASELINES_SERVE_MAX_CHARS",
-               "max_texts": "IMDB_BASELINES_SERVE_MAX_TEXTS", "hosts": "IMDB_BASELINES_SERVE_HOSTS"}
+               "max_texts": "IMDB_BASELINES_SERVE_MAX_TEXTS", "hosts": "IMDB_BASELINES_SERVE_HOSTS",
+               "trusted": "IMDB_BASELINES_SERVE_TRUSTED"}
 
 
 @dataclass(frozen=True)
@@ -172,6 +173,6 @@ def app_from_environment() -> FastAPI:
     """The application for a worker process started by ``imdb-serve --workers N`` (settings from the environment)."""
     limits = Limits(max_chars=int(os.environ.get(ENVIRONMENT["max_chars"], Limits.max_chars)),
                     max_texts=int(os.environ.get(ENVIRONMENT["max_texts"], Limits.max_texts)))
-    hosts = os.environ.get(ENVIRONMENT["hosts"])
-    return create_app(load_catalog(os.environ[ENVIRONMENT["path"]]), limits,
-                      hosts=tuple(hosts.split(",")) if hosts else None)
+    hosts, trusted = os.environ.get(ENVIRONMENT["hosts"]), os.environ.get(ENVIRONMENT["trusted"])
+    return create_app(load_catalog(os.environ[ENVIRONMENT["path"]], tuple(trusted.split(",")) if trusted else ()),
+                      limits, hosts=tuple(hosts.split(",")) if hosts else None)

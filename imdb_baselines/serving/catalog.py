@@ -111,10 +111,12 @@ def _examples(predictions: Path, longest: int = 280) -> list[dict[str, Any]]:
             for label, rows in short.groupby("label", sort=True)]
 
 
-def load_catalog(path: str | os.PathLike) -> Catalog:
+def load_catalog(path: str | os.PathLike, trusted: tuple[str, ...] | list[str] = ()) -> Catalog:
     """Load every model of a report folder (``PATH/models/*``) or the one saved model at ``path``.
 
     A model that fails to load is logged and listed in :attr:`Catalog.failures`; the others are served.
+    ``trusted`` names types to load beyond the package's and scikit-learn's own (the user's own estimators';
+    :func:`imdb_baselines.modelfiles.load_model`).
 
     Raises
     ------
@@ -137,7 +139,7 @@ def load_catalog(path: str | os.PathLike) -> Catalog:
         catalog.examples = _examples(report_folder / "predictions.csv")
     for folder in folders:
         try:  # whatever goes wrong with one model's folder is that model's failure, never the service's
-            model = load_model(folder)
+            model = load_model(folder, trusted=trusted)
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             name = str(manifest.get("name") or folder.name)
             served = ServedModel(name=name, model=model, classes=plain_classes(model),
