@@ -23,7 +23,7 @@ from imdb_baselines.corpus.sequences import SequenceEncoder, decode_review, get_
 from imdb_baselines.corpus.sources import DataSource, drop_shared_texts, shared_texts
 from imdb_baselines.corpus.splits import (
     Splits,
-    group_carve,
+    carve,
     make_splits,
     review_keys,
     sample_corpus,
@@ -80,7 +80,7 @@ __all__ = [
     "load_data",
     "load_imdb",
     "load_texts",
-    "group_carve",
+    "carve",
     "group_hints",
     "make_splits",
     "normalize",

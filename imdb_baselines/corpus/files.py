@@ -415,9 +415,7 @@ def _class_labels(labels: pd.Series, where: str) -> pd.Series:
 
 def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str,
                 group_column: str | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
-    from sklearn.model_selection import train_test_split
-
-    from imdb_baselines.corpus.splits import group_carve
+    from imdb_baselines.corpus.splits import carve
 
     counts = train["label"].value_counts()
     n_test = int(-(-test_size * len(train) // 1))
@@ -426,12 +424,9 @@ def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str,
         raise DataError(f"{source} is too small to carve a stratified test set ({test_size:.0%} = {n_test} texts, "
                         f"{len(counts)} classes; classes with one text: {', '.join(too_few) or 'none'}). Give a "
                         "test file, a larger test_size, or more data.")
-    if group_column is not None:
-        keep, out = group_carve(train["label"].to_numpy(), train[group_column].astype(str).to_numpy(), test_size,
-                                seed)
-        return train.iloc[keep].reset_index(drop=True), train.iloc[out].reset_index(drop=True)
-    kept, held = train_test_split(train, test_size=test_size, random_state=seed, stratify=train["label"])
-    return kept.sort_index().reset_index(drop=True), held.sort_index().reset_index(drop=True)
+    keep, held = carve(train["label"].to_numpy(), test_size, seed,
+                       None if group_column is None else train[group_column].to_numpy())
+    return train.iloc[keep].reset_index(drop=True), train.iloc[held].reset_index(drop=True)
 
 
 def _frames_digest(frames: dict[str, pd.DataFrame]) -> str:

@@ -21,7 +21,7 @@ from imdb_baselines.corpus.dataset import TextCorpus
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 
-__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "group_carve", "make_splits", "review_keys", "sample_corpus",
+__all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "carve", "make_splits", "review_keys", "sample_corpus",
            "split_fingerprint"]
 
 #: Fewest training reviews of each class left after the validation carve.
@@ -94,7 +94,7 @@ def make_splits(
         The shared stopword list; it enters the fingerprint.
     group_column : str, optional
         A column of the corpus naming each text's group (IMDB's ``movie``): the validation carve then takes
-        whole groups (:func:`group_carve`), and each split's groups are kept for the folds.
+        whole groups (:func:`carve`), and each split's groups are kept for the folds.
 
     Returns
     -------
@@ -122,14 +122,10 @@ def make_splits(
     _check_group_column(corpus, group_column)
     if corpus.validation is not None:
         val = corpus.validation
-    elif validation_size and group_column:
-        keep, held = group_carve(train["label"].to_numpy(), train[group_column].to_numpy(), validation_size, seed)
-        train, val = train.iloc[keep], train.iloc[held]
     elif validation_size:
-        train, val = train_test_split(
-            train, test_size=validation_size, random_state=seed, stratify=train["label"]
-        )
-        train, val = train.sort_index(), val.sort_index()
+        keep, held = carve(train["label"].to_numpy(), validation_size, seed,
+                           train[group_column].to_numpy() if group_column else None)
+        train, val = train.iloc[keep], train.iloc[held]
     else:
         val = train.iloc[:0]
     keys = {"train": review_keys(train), "validation": review_keys(val), "test": review_keys(corpus.test)}
@@ -154,25 +150,33 @@ def make_splits(
     )
 
 
-def group_carve(labels: np.ndarray, groups: np.ndarray, size: float | int, seed: int) -> tuple[np.ndarray,
-                                                                                               np.ndarray]:
-    """Positions kept and held out by a stratified carve of about ``size`` (a share, or a count) that takes whole
-    groups: the first fold of scikit-learn's ``StratifiedGroupKFold`` with ``round(1 / share)`` folds, shuffled
-    with ``seed``. Both parts come back sorted.
+def carve(labels: np.ndarray, size: float | int, seed: int, groups: np.ndarray | None = None) -> tuple[np.ndarray,
+                                                                                                      np.ndarray]:
+    """Positions kept and held out by a stratified, seeded carve of ``size`` (a share, or a count); both sorted.
+
+    Without ``groups``, scikit-learn's ``train_test_split``. With ``groups``, a carve of about ``size`` that
+    takes whole groups: the first fold of ``StratifiedGroupKFold`` with ``round(1 / share)`` folds, shuffled
+    with ``seed``. The test carve of the user's data, the validation carve and each fold's carve use it.
 
     Examples
     --------
     >>> labels, groups = np.array([0, 1] * 10), np.repeat(np.arange(10), 2)
-    >>> keep, held = group_carve(labels, groups, 0.2, seed=0)
+    >>> keep, held = carve(labels, 0.2, seed=0, groups=groups)
     >>> len(held), set(groups[keep]) & set(groups[held])
     (4, set())
+    >>> [len(part) for part in carve(labels, 0.25, seed=0)]
+    [15, 5]
     """
+    positions = np.arange(len(labels))
+    if groups is None:
+        keep, held = train_test_split(positions, test_size=size, random_state=seed, stratify=labels)
+        return np.sort(keep), np.sort(held)
     from sklearn.model_selection import StratifiedGroupKFold
 
+    groups = np.asarray(groups).astype(str)
     share = size / len(labels) if isinstance(size, Integral) else float(size)
     folds = int(min(max(2, round(1 / share)), len(set(groups.tolist()))))
-    keep, held = next(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(
-        np.zeros(len(labels)), labels, groups))
+    keep, held = next(StratifiedGroupKFold(folds, shuffle=True, random_state=seed).split(positions, labels, groups))
     return np.sort(keep), np.sort(held)
 
 

@@ -13,7 +13,8 @@ from imdb_baselines.run.calibration import calibrate, probabilities_from_scores
 __all__ = ["PROBABILITY_SOURCES", "fit_model", "fit_params", "probabilities_for", "raw_scores"]
 
 #: Where a model's probabilities come from, as the report says it.
-PROBABILITY_SOURCES = {"own": "the model's own", "scaled": "margins scaled on the validation split"}
+PROBABILITY_SOURCES = {"own": "the model's own", "scaled": "margins scaled on the validation split",
+                       "scaled_in_folds": "margins scaled on each fold's validation carve"}
 
 
 def fit_params(name: str, unlabelled: list[str] | None) -> dict[str, Any]:

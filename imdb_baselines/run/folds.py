@@ -21,7 +21,7 @@ import numpy as np
 from imdb_baselines import corpus
 from imdb_baselines.catalog import is_neural, search_grid
 from imdb_baselines.corpus.progress import progress_bar
-from imdb_baselines.run.fitting import fit_model, fit_params, probabilities_for, raw_scores
+from imdb_baselines.run.fitting import PROBABILITY_SOURCES, fit_model, fit_params, probabilities_for, raw_scores
 from imdb_baselines.run.results import Fold, ModelResult, RunConfig, in_class_order, predictions_and_scores
 
 __all__ = ["cross_validate", "fold_indices", "out_of_fold"]
@@ -101,8 +101,6 @@ def _fold(build, name: str, X: corpus.PreparedTexts, y: np.ndarray, train: np.nd
           config: RunConfig, classes: tuple, unlabelled: list[str] | None, in_worker: bool,
           groups: np.ndarray | None = None) -> Fold:
     """One fold: carve, (tune,) fit, and score the held-out texts."""
-    from sklearn.model_selection import train_test_split
-
     from imdb_baselines.corpus.progress import show_progress
 
     if in_worker:
@@ -110,13 +108,10 @@ def _fold(build, name: str, X: corpus.PreparedTexts, y: np.ndarray, train: np.nd
     fit, carve = train, train[:0]
     labels, counts = np.unique(y[train], return_counts=True)
     carvable = math.ceil(config.validation_size * len(train)) >= len(labels) and counts.min() > 1
-    if config.validation_size and carvable and groups is not None:
-        keep, out = corpus.group_carve(y[train], groups[train], config.validation_size, config.seed)
+    if config.validation_size and carvable:
+        keep, out = corpus.carve(y[train], config.validation_size, config.seed,
+                                 None if groups is None else groups[train])
         fit, carve = train[keep], train[out]
-    elif config.validation_size and carvable:
-        fit, carve = train_test_split(train, test_size=config.validation_size, random_state=config.seed,
-                                      stratify=y[train])
-        fit, carve = np.sort(fit), np.sort(carve)
     elif config.validation_size:
         logger.info("%s: a fold's training part of %d texts is too small for a validation carve; none taken", name,
                     len(train))
@@ -168,7 +163,7 @@ def out_of_fold(result: ModelResult, folds: list[Fold], n_texts: int) -> None:
     result.predictions = joined([fold.predictions for fold in first])
     result.scores = joined([fold.scores for fold in first])
     result.probabilities = joined([fold.probabilities for fold in first])
-    source = first[0].probability_source
-    result.probability_source = source.replace("the validation split", "each fold's validation carve") \
-        if result.probabilities is not None else ""
+    source = first[0].probability_source if result.probabilities is not None else ""
+    result.probability_source = PROBABILITY_SOURCES["scaled_in_folds"] if source == PROBABILITY_SOURCES["scaled"] \
+        else source
     result.predict_s = float(sum(fold.predict_s for fold in first))
