@@ -110,6 +110,7 @@ def make_ensemble(
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
     class_weight: str | None = None,
+    hash_bits: int | None = None,
 ) -> StackingClassifier:
     """Stacked NBSVM and linear SVM over the whole review and NBSVM over its last ``span`` tokens.
 
@@ -136,6 +137,8 @@ def make_ensemble(
         The members': "balanced" weighs each class inversely to its frequency. The stacker stays unweighted:
         weighing it too cost 13 points of accuracy and 6 of balanced accuracy on TREC's six classes
         (``benchmarks/skewed_classes.py``).
+    hash_bits : int or None, default=None
+        The members' hashed n-grams (see :class:`~baselines.NgramVectorizer`); None: vocabularies.
 
     Returns
     -------
@@ -152,7 +155,8 @@ def make_ensemble(
     """
     if isinstance(span, bool) or not isinstance(span, Integral) or span < 1:
         raise ValueError(f"The 'span' parameter of make_ensemble must be an int >= 1. Got {span!r} instead.")
-    options = {"stopwords": stopwords, "random_state": random_state, "class_weight": class_weight}
+    options = {"stopwords": stopwords, "random_state": random_state, "class_weight": class_weight,
+               "hash_bits": hash_bits}
     members = [("nbsvm", make_nbsvm(**options)), ("linear_svm", make_linear_svm(**options)),
                ("ending", make_span_nbsvm(start=-span, **options))]
     return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C), cv=cv,

@@ -8,6 +8,10 @@ counting is numpy sorting rather than Python string handling (see
 tokenizing again, and memoises each n-gram order's counts on them, so the
 baselines fitted on the same prepared texts count each order once. The
 result is identical to fitting on raw texts; only the time differs.
+
+With ``hash_bits`` the vectorizer keeps no vocabulary: an n-gram's column is
+its hash (:mod:`baselines.ngrams`), so memory and saved models do not grow
+with the corpus, at the cost of the rare collision and of the n-grams' names.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from baselines.ngrams import TokenIds, count_matrix, decode_keys
+from baselines.ngrams import TokenIds, count_matrix, decode_keys, hashed_matrix, ngram_hashes, word_hashes
 from imdb_baselines.corpus.prepared import PreparedTexts, prepare
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 from imdb_baselines.corpus.validation import check_texts
@@ -89,6 +93,11 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
     stopwords : str, path, Stopwords or None, default=None
         The shared stopword list (see :func:`imdb_baselines.corpus.get_stopwords`), removed
         before n-grams are formed.
+    hash_bits : int or None, default=None
+        None: a vocabulary of every training n-gram (one column each). An int: ``2**hash_bits``
+        columns and no vocabulary; an n-gram's column is the top ``hash_bits`` bits of its hash,
+        the same on the Spark engine. Every n-gram is kept (``min_df`` must be 1), and n-grams
+        unseen in training still get a column.
 
     Attributes
     ----------
@@ -99,6 +108,8 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         follow this order (unigrams first, each order alphabetical).
     vocabulary_ : dict of str to int
         N-gram to column index (built on demand).
+    n_features_out_ : int
+        The number of columns.
 
     Examples
     --------
@@ -110,6 +121,8 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
     ['film', 'good', 'not', 'good film', 'not good']
     """
 
+    hash_bits: int | None = None  # what vectorizers saved before the parameter existed were fitted with
+
     def __init__(
         self,
         *,
@@ -117,11 +130,13 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         min_df: int | float = 1,
         binary: bool = False,
         stopwords: str | Path | Stopwords | None = None,
+        hash_bits: int | None = None,
     ) -> None:
         self.ngram_range = ngram_range
         self.min_df = min_df
         self.binary = binary
         self.stopwords = stopwords
+        self.hash_bits = hash_bits
 
     def fit(self, X, y=None) -> NgramVectorizer:
         """Learn the n-gram vocabulary of the texts ``X``."""
@@ -133,6 +148,9 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         X = check_texts(X, "X")
         self._check_params()
         prep = TextPreprocessor(self.stopwords)
+        if self.hash_bits is not None:
+            self.preprocessor_, self.n_features_out_ = prep, 1 << self.hash_bits
+            return self._finish([self._hashed(prepare(X, prep))])
         lo, hi = self.ngram_range
         tokenized = _tokenized(prepare(X, prep))
         min_count = self.min_df if isinstance(self.min_df, Integral) else self.min_df * len(X)
@@ -151,16 +169,61 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         self.preprocessor_ = prep
         self.words_, self._word_index = tokenized.words, tokenized.index
         self._feature_names = None
+        self.n_features_out_ = sum(len(keys) for keys in self.keys_)
         return self._finish(blocks)
 
     def transform(self, X) -> sp.csr_matrix:
         """The document-n-gram matrix of ``X`` over the fitted vocabulary."""
-        check_is_fitted(self, "keys_")
+        check_is_fitted(self, "preprocessor_")
         X = check_texts(X, "X")
+        if self.hashed:
+            return self._finish([self._hashed(prepare(X, self.preprocessor_))])
         tokenized = _tokenized(prepare(X, self.preprocessor_), self.word_index_)
         lo = self.ngram_range[0]
         blocks = [tokenized.counts_over(lo + i, keys) for i, keys in enumerate(self.keys_)]
         return self._finish(blocks)
+
+    @property
+    def hashed(self) -> bool:
+        """Whether the columns are hashed n-grams (no vocabulary)."""
+        return getattr(self, "hash_bits", None) is not None
+
+    def _hashed(self, prepared: PreparedTexts) -> sp.csr_matrix:
+        """The hashed n-gram counts of ``prepared``, memoised on it for vectorizers of the same orders and bits."""
+        lo, hi = self.ngram_range
+        key = ("hashed ngrams", lo, hi, self.hash_bits)
+        if key not in prepared.memo:
+            if "word hashes" not in prepared.memo:
+                prepared.memo["word hashes"] = word_hashes(prepared.words.tolist())
+            tokens, doc = prepared.memo["word hashes"][prepared.ids], prepared.doc
+            pieces = [ngram_hashes(tokens, doc, n) for n in range(lo, hi + 1)]
+            prepared.memo[key] = hashed_matrix([h for h, _ in pieces], [d for _, d in pieces], len(prepared),
+                                               self.hash_bits)
+        return prepared.memo[key]
+
+    def named_columns(self, text: str) -> dict[int, str]:
+        """The columns of one text's n-grams and their names (n-grams sharing a column joined by " / ").
+
+        With a vocabulary, a column's name is its n-gram; hashed columns have names only through the texts
+        that fill them, so this is how a hashed model's contributions are named.
+        """
+        check_is_fitted(self, "preprocessor_")
+        tokens = self.preprocessor_(text)
+        lo, hi = self.ngram_range
+        named: dict[int, list[str]] = {}
+        if self.hashed:
+            hashes, doc = word_hashes(tokens), np.zeros(len(tokens), dtype=np.int64)
+            for n in range(lo, hi + 1):
+                grams = [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
+                columns = ngram_hashes(hashes, doc, n)[0] >> np.uint64(64 - self.hash_bits)
+                for column, gram in zip(columns.tolist(), grams):
+                    names = named.setdefault(column, [])
+                    if gram not in names:
+                        names.append(gram)
+        else:
+            columns = self.transform([text]).indices
+            named = {int(c): [name] for c, name in zip(columns, self.feature_names(columns))}
+        return {column: " / ".join(names) for column, names in named.items()}
 
     def _finish(self, blocks: list[sp.csr_matrix]) -> sp.csr_matrix:
         """The blocks side by side, as a new matrix (the blocks may be shared), binarized if asked."""
@@ -191,8 +254,13 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         super().__setstate__(state)
 
     def feature_names(self, columns: np.ndarray) -> list[str]:
-        """The n-grams of the given columns (cheaper than all of :meth:`get_feature_names_out`)."""
-        check_is_fitted(self, "keys_")
+        """The n-grams of the given columns (cheaper than all of :meth:`get_feature_names_out`).
+
+        Hashed columns have no names of their own: they are called ``#COLUMN`` (see :meth:`named_columns`).
+        """
+        check_is_fitted(self, "preprocessor_")
+        if self.hashed:
+            return [f"#{int(c)}" for c in np.asarray(columns).ravel()]
         columns = np.asarray(columns, dtype=np.int64)
         offsets = np.cumsum([0] + [len(keys) for keys in self.keys_])
         names = np.empty(len(columns), dtype=object)
@@ -203,7 +271,9 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
 
     def get_feature_names_out(self, input_features=None) -> np.ndarray:
         """The n-grams, in column order: by order, then alphabetically word by word."""
-        check_is_fitted(self, "keys_")
+        check_is_fitted(self, "preprocessor_")
+        if self.hashed:
+            raise AttributeError("Hashed n-grams have no vocabulary, so no feature names; see named_columns(text).")
         if self._feature_names is None:
             lo = self.ngram_range[0]
             names = [decode_keys(keys, lo + i, self.words_) for i, keys in enumerate(self.keys_)]
@@ -217,6 +287,13 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         return dict(zip(names.tolist(), range(len(names))))
 
     def _check_params(self) -> None:
+        bits = self.hash_bits
+        if bits is not None and (isinstance(bits, bool) or not isinstance(bits, Integral) or not 1 <= bits <= 30):
+            raise ValueError("The 'hash_bits' parameter of NgramVectorizer must be an int in [1, 30] or None. "
+                             f"Got {bits!r} instead.")
+        if bits is not None and not (isinstance(self.min_df, Integral) and self.min_df == 1):
+            raise ValueError("The 'min_df' parameter of NgramVectorizer must be 1 with hash_bits: hashed n-grams "
+                             f"have no vocabulary to prune. Got {self.min_df!r} instead.")
         rng = self.ngram_range
         if not (isinstance(rng, (tuple, list)) and len(rng) == 2
                 and all(isinstance(n, Integral) and not isinstance(n, bool) for n in rng)

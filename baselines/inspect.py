@@ -136,7 +136,11 @@ def explain(model: Pipeline, texts, k: int = 5) -> list[dict[str, list[tuple[str
         columns = features.indices[start:stop]
         contributions = sign * features.data[start:stop] * w[columns]
         order = np.argsort(-contributions, kind="stable")
-        names = vectorizer.feature_names(columns[order]) if len(columns) else []
+        if vectorizer.hashed:  # a hashed column is named by the n-grams of this text that fill it
+            named = vectorizer.named_columns(texts[row])
+            names = [named.get(int(c), f"#{c}") for c in columns[order]]
+        else:
+            names = vectorizer.feature_names(columns[order]) if len(columns) else []
         pairs = [(name, round(float(c), 4)) for name, c in zip(names, contributions[order])]
         explanations.append({"toward": [p for p in pairs if p[1] > 0][:k],
                              "against": [p for p in reversed(pairs) if p[1] < 0][:k]})

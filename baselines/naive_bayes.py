@@ -75,6 +75,7 @@ def make_naive_bayes(
     min_df: int | float = 1,
     stopwords: str | Path | Stopwords | None = None,
     class_weight: str | None = None,
+    hash_bits: int | None = None,
 ) -> Pipeline:
     """Multinomial Naive Bayes over raw review texts.
 
@@ -100,6 +101,8 @@ def make_naive_bayes(
     class_weight : "balanced" or None, default=None
         "balanced": every class gets the same prior (``fit_prior=False``), so no class wins for being frequent;
         None: the priors are the training classes' shares.
+    hash_bits : int or None, default=None
+        Hashed n-grams in ``2**hash_bits`` columns instead of a vocabulary (see :class:`~baselines.NgramVectorizer`).
 
     Returns
     -------
@@ -119,7 +122,7 @@ def make_naive_bayes(
     return Pipeline(
         [
             ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, binary=binary,
-                                           stopwords=stopwords)),
+                                           stopwords=stopwords, hash_bits=hash_bits)),
             ("classifier", NaiveBayesClassifier(alpha=alpha, fit_prior=class_weight is None)),
         ]
     )

@@ -277,6 +277,7 @@ def make_nbsvm(
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
     class_weight: str | None = None,
+    hash_bits: int | None = None,
 ) -> Pipeline:
     """NBSVM over raw review texts: n-gram counts, then :class:`NBSVMClassifier`.
 
@@ -294,7 +295,7 @@ def make_nbsvm(
 
     Parameters
     ----------
-    ngram_range, min_df, stopwords
+    ngram_range, min_df, stopwords, hash_bits
         See :class:`~baselines.NgramVectorizer`.
     alpha, C, beta, loss, random_state, class_weight
         See :class:`NBSVMClassifier`.
@@ -314,7 +315,8 @@ def make_nbsvm(
     """
     return Pipeline(
         [
-            ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, stopwords=stopwords)),
+            ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, stopwords=stopwords,
+                                           hash_bits=hash_bits)),
             ("classifier", NBSVMClassifier(alpha=alpha, C=C, beta=beta, loss=loss, random_state=random_state,
                                            class_weight=class_weight)),
         ]

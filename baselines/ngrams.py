@@ -3,17 +3,24 @@
 An n-gram of word ids (w1, ..., wn) over a vocabulary of V words has the key
 w1·V^(n-1) + ... + wn, so counting is sorting and searching integer arrays
 with numpy instead of building Python strings for every n-gram.
+
+Hashed n-grams need no vocabulary at all: each word is hashed once (32-bit
+MurmurHash3, seed 0, as scikit-learn's ``HashingVectorizer``), an n-gram's
+hash mixes its words' hashes in order (:func:`ngram_hashes`), and its column
+is the hash's top ``bits`` bits. Both engines call these functions, so the
+local vectorizer and the Spark engine give the same columns by construction.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import chain
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import murmurhash3_32
 
-__all__ = ["TokenIds", "count_matrix", "decode_keys"]
+__all__ = ["TokenIds", "count_matrix", "decode_keys", "hashed_matrix", "ngram_hashes", "word_hashes"]
 
 _MAX_KEY = np.iinfo(np.int64).max
 
@@ -96,3 +103,70 @@ def decode_keys(keys: np.ndarray, n: int, words: np.ndarray) -> list[str]:
     base = len(words)
     digits = [words[(keys // base ** (n - 1 - k)) % base] for k in range(n)]
     return [" ".join(parts) for parts in zip(*digits)] if n > 1 else digits[0].tolist()
+
+
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # splitmix64's constants: a full-period step and its finalizer
+_MIX_1, _MIX_2 = np.uint64(0xBF58476D1CE4E5B9), np.uint64(0x94D049BB133111EB)
+
+
+def word_hashes(words: Iterable[str]) -> np.ndarray:
+    """The 32-bit MurmurHash3 (seed 0) of each word, as uint64.
+
+    Examples
+    --------
+    >>> word_hashes(["good", "film"]).dtype
+    dtype('uint64')
+    """
+    return np.fromiter((murmurhash3_32(word, seed=0, positive=True) for word in words), dtype=np.uint64)
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    """splitmix64's finalizer: every input bit moves every output bit (uint64 arithmetic wraps)."""
+    h = (h ^ (h >> np.uint64(30))) * _MIX_1
+    h = (h ^ (h >> np.uint64(27))) * _MIX_2
+    return h ^ (h >> np.uint64(31))
+
+
+def ngram_hashes(hashes: np.ndarray, doc: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """The 64-bit hash of every n-gram inside a document, and the document of each.
+
+    Parameters
+    ----------
+    hashes : ndarray of uint64
+        Every token's word hash (:func:`word_hashes`), documents one after the other.
+    doc : ndarray of int64
+        The document of each token.
+    n : int
+        The n-gram order; it seeds the hash, so an n-gram and a shorter one never share a hash by construction.
+
+    Returns
+    -------
+    hashes, docs : ndarray of uint64, ndarray of int64
+    """
+    last = len(hashes) - n + 1
+    if last <= 0:
+        return np.empty(0, np.uint64), np.empty(0, np.int64)
+    valid = doc[:last] == doc[n - 1:]
+    h = np.full(last, (n * int(_GOLDEN)) % (1 << 64), dtype=np.uint64)
+    for k in range(n):
+        h = _mix(h + hashes[k:k + last] + _GOLDEN)
+    return h[valid], doc[:last][valid]
+
+
+def hashed_matrix(hashes: list[np.ndarray], docs: list[np.ndarray], n_docs: int, bits: int) -> sp.csr_matrix:
+    """Document-by-column counts, the column of an n-gram being its hash's top ``bits`` bits.
+
+    N-grams of different orders share the ``2**bits`` columns, as in scikit-learn's ``HashingVectorizer``.
+    """
+    width = 1 << bits
+    columns = np.concatenate([h >> np.uint64(64 - bits) for h in hashes]).astype(np.int64) if hashes else \
+        np.empty(0, np.int64)
+    rows = np.concatenate(docs) if docs else np.empty(0, np.int64)
+    pairs, counts = np.unique(rows * width + columns, return_counts=True)
+    indptr = np.zeros(n_docs + 1, dtype=np.int64)
+    np.cumsum(np.bincount(pairs // width, minlength=n_docs), out=indptr[1:])
+    index_type = np.int32 if max(len(pairs), width) < np.iinfo(np.int32).max else np.int64
+    matrix = sp.csr_matrix((counts.astype(np.float64), (pairs % width).astype(index_type),
+                            indptr.astype(index_type)), shape=(n_docs, width))
+    matrix.has_sorted_indices = True
+    return matrix

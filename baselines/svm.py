@@ -22,6 +22,7 @@ def make_linear_svm(
     stopwords: str | Path | Stopwords | None = None,
     random_state: int | None = 0,
     class_weight: str | None = None,
+    hash_bits: int | None = None,
 ) -> Pipeline:
     """Linear SVM (``LinearSVC``) on TF-IDF uni+bigrams over raw review texts.
 
@@ -51,6 +52,8 @@ def make_linear_svm(
         same model.
     class_weight : "balanced" or None, default=None
         ``LinearSVC``'s: "balanced" weighs each class's errors inversely to its frequency.
+    hash_bits : int or None, default=None
+        Hashed n-grams in ``2**hash_bits`` columns instead of a vocabulary (see :class:`~baselines.NgramVectorizer`).
 
     Returns
     -------
@@ -66,7 +69,8 @@ def make_linear_svm(
     """
     return Pipeline(
         [
-            ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, stopwords=stopwords)),
+            ("vectorizer", NgramVectorizer(ngram_range=ngram_range, min_df=min_df, stopwords=stopwords,
+                                           hash_bits=hash_bits)),
             ("tfidf", TfidfTransformer(sublinear_tf=True)),
             ("classifier", LinearSVC(C=C, random_state=random_state, class_weight=class_weight)),
         ]

@@ -290,8 +290,8 @@ def test_help_documents_every_rule(capsys):
 
 @pytest.mark.parametrize(("setting", "message"), [
     ("nbsvm.C=0.5x", "nbsvm.C must be like 1.0 (float); got '0.5x'"),
-    ("nbsvm.gamma=1", "nbsvm has no setting 'gamma'; its settings: C, alpha, beta, class_weight, loss, min_df, "
-                      "ngram_range"),
+    ("nbsvm.gamma=1", "nbsvm has no setting 'gamma'; its settings: C, alpha, beta, class_weight, hash_bits, loss, "
+                      "min_df, ngram_range"),
     ("lstm.units=32", "names 'lstm', which this run does not train"),
     ("nbsvm=0.5", "is not MODEL.KEY=VALUE"),
     ("nbsvm.ngram_range=3", "nbsvm.ngram_range must be like (1, 3)"),

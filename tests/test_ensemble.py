@@ -85,9 +85,11 @@ def test_kept_loaded_and_refused_by_onnx(reviews, fitted, tmp_path):
 
 
 def test_its_settings_are_reachable_one_way():
-    assert resolved_settings("ensemble") == {"span": 50, "final_C": 1.0, "cv": 5, "class_weight": None}
+    assert resolved_settings("ensemble") == {"span": 50, "final_C": 1.0, "cv": 5, "class_weight": None,
+                                             "hash_bits": None}
     assert parse_settings(["ensemble.span=100"], ["ensemble"]) == {"ensemble": {"span": 100}}
-    with pytest.raises(ValueError, match="ensemble has no setting 'C'; its settings: class_weight, cv, final_C, span"):
+    with pytest.raises(ValueError,
+                       match="ensemble has no setting 'C'; its settings: class_weight, cv, final_C, hash_bits, span"):
         parse_settings(["ensemble.C=2"], ["ensemble"])
     nested = make_ensemble().get_params()
     assert nested["ending__span__start"] == -50 and nested["nbsvm__classifier__beta"] == 0.25

@@ -197,3 +197,34 @@ def test_newton_blocks_hold_each_partitions_rows_with_a_bias_column(spark):
         blocks.unpersist()
     assert matrix.toarray().tolist() == [[0, 2, 0, 1, 1], [0, 0.5, 0, 0, 1], [0, 0, 0, 0, 1]]
     assert labels.tolist() == [1, 0, 2]
+
+
+def test_hashed_ngrams_on_spark_are_the_local_vectorizers_columns(spark):
+    from baselines import NgramVectorizer
+    from imdb_baselines.run.spark.preparation import HashedCounts
+
+    data = read_spark_data(spark, EXCERPT, stopwords="minimal")
+    local = _local_splits(EXCERPT)
+    tokens = add_tokens(data.frame.where("split = 'test'"), "minimal")
+    rows = HashedCounts((1, 3), 18, False, "counts").transform(tokens).select("key", "counts").toPandas()
+    by_key = dict(zip(rows["key"], rows["counts"]))
+    expected = NgramVectorizer(ngram_range=(1, 3), stopwords="minimal", hash_bits=18).fit(local.X_train) \
+        .transform(local.X_test)
+    for row, key in enumerate(local.keys["test"]):
+        vector = by_key[key]
+        assert vector.size == 1 << 18
+        start, stop = expected.indptr[row], expected.indptr[row + 1]
+        assert vector.indices.tolist() == expected.indices[start:stop].tolist()
+        assert vector.values.tolist() == expected.data[start:stop].tolist()
+
+    hashed = {name: {"hash_bits": 18} for name in ("naive_bayes", "nbsvm")}
+    config = RunConfig(models=("naive_bayes", "nbsvm"), stopwords=("minimal",), out=None, data=EXCERPT,
+                       n_resamples=0, save_models=False, settings=hashed)
+    spark_run = {r.name: r for r in run_comparison(config, engine=SparkEngine(session=spark)).by_list["minimal"]}
+    for twin in run_comparison(config).by_list["minimal"]:
+        assert spark_run[twin.name].status == "ok", spark_run[twin.name].error
+        if twin.name == "naive_bayes":
+            np.testing.assert_allclose(spark_run[twin.name].scores, twin.scores, rtol=1e-7, atol=1e-7)
+        else:  # the same objective, two solvers (liblinear's loose local tolerance): the same margins nearly
+            assert np.corrcoef(spark_run[twin.name].scores, twin.scores)[0, 1] > 0.99
+            assert np.mean(spark_run[twin.name].predictions == twin.predictions) >= 0.95

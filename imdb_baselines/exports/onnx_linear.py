@@ -68,6 +68,9 @@ def linear_parts(model) -> LinearParts:
     if not isinstance(vectorizer, NgramVectorizer):
         raise TypeError(f"{type(base).__name__} is not a bag-of-n-grams baseline pipeline; only those export to "
                         "ONNX this way.")
+    if vectorizer.hashed:
+        raise ValueError("A model over hashed n-grams (hash_bits) does not export to ONNX: the graph looks n-grams "
+                         "up in a vocabulary, and hashing keeps none. Fit it without hash_bits to export it.")
     tfidf = next((s for s in steps.values() if isinstance(s, TfidfTransformer)), None)
     if tfidf is not None and tfidf.norm not in ("l2", None):
         raise ValueError(f"TF-IDF norm {tfidf.norm!r} is not supported in the export (l2 or None).")

@@ -20,7 +20,7 @@ import numpy as np
 
 from baselines.nbsvm import log_count_ratio
 from imdb_baselines.run.spark import newton
-from imdb_baselines.run.spark.preparation import ngram_stages
+from imdb_baselines.run.spark.preparation import HashedCounts, ngram_stages
 
 __all__ = ["SOLVERS", "SparkModel", "describe_solver", "make_spark_model"]
 
@@ -75,16 +75,23 @@ class SparkModel:
 
         min_df = self.settings.get("min_df", 1)
         ngram_range = tuple(self.settings.get("ngram_range", (1, 2)))
-        key = (ngram_range, min_df, binary)
+        bits = self.settings.get("hash_bits")
+        key = (ngram_range, min_df, binary, bits)
         if shared is not None and key in shared:
             self.vectorizer_ = shared[key]
+        elif bits is not None:  # no vocabulary to fit: the package's own hash, as the local vectorizer
+            if min_df != 1:
+                raise ValueError(f"{self.name}: min_df must be 1 with hash_bits (hashed n-grams have no vocabulary "
+                                 f"to prune); got {min_df!r}.")
+            self.vectorizer_ = HashedCounts(ngram_range, bits, binary, _COUNTS)
         else:
             counter = CountVectorizer(inputCol=_TERMS, outputCol=_COUNTS, binary=binary,
                                       vocabSize=_MAX_VOCABULARY, minDF=float(min_df))
             self.vectorizer_ = Pipeline(stages=ngram_stages(ngram_range, _TERMS) + [counter]).fit(frame)
             if shared is not None:
                 shared[key] = self.vectorizer_
-        self.n_features_ = len(self.vectorizer_.stages[-1].vocabulary)
+        self.n_features_ = (self.vectorizer_.n_features if bits is not None
+                            else len(self.vectorizer_.stages[-1].vocabulary))
         logger.info("%s on Spark: %s n-grams", self.name, f"{self.n_features_:,}")
 
     def _counts(self, frame):

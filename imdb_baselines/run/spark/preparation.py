@@ -4,16 +4,19 @@ Tokens are those of :class:`imdb_baselines.corpus.TextPreprocessor` by construct
 normaliser and token pattern on the executors (``imdb_baselines.corpus`` must be importable there: installed with the
 package, or shipped with ``spark.submit.pyFiles``). The stopword list is applied by Spark's
 ``StopWordsRemover`` (case-sensitive, the tokens being lowercased already) and n-grams by Spark's ``NGram``,
-so n-grams form across removed words exactly as in the local vectorizer.
+so n-grams form across removed words exactly as in the local vectorizer. Hashed n-grams
+(``hash_bits``) are counted by :class:`HashedCounts` with the local vectorizer's own hash functions.
 """
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 
+from baselines.ngrams import hashed_matrix, ngram_hashes, word_hashes
 from imdb_baselines import corpus
 
-__all__ = ["TOKENS", "add_tokens", "ngram_stages"]
+__all__ = ["TOKENS", "HashedCounts", "add_tokens", "hashed_counts", "ngram_stages"]
 
 TOKENS = "tokens"  # the column of tokens after stopword removal
 _WORDS = "words"  # the column of all tokens
@@ -62,3 +65,50 @@ def ngram_stages(ngram_range: tuple[int, int], output: str) -> list:
     select = "*" if not drop else "* EXCEPT (" + ", ".join(drop) + ")"
     stages.append(SQLTransformer(statement=f"SELECT {select}, {joined} AS {output} FROM __THIS__"))
     return stages
+
+
+def hashed_counts(tokens: list[str], ngram_range: tuple[int, int], bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """One text's hashed n-gram columns (sorted) and counts, as :class:`baselines.NgramVectorizer` hashes them.
+
+    Examples
+    --------
+    >>> hashed_counts(["good", "film"], (1, 2), 20)[1].tolist()
+    [1.0, 1.0, 1.0]
+    """
+    hashes, doc = word_hashes(tokens), np.zeros(len(tokens), dtype=np.int64)
+    pieces = [ngram_hashes(hashes, doc, n) for n in range(ngram_range[0], ngram_range[1] + 1)]
+    row = hashed_matrix([h for h, _ in pieces], [d for _, d in pieces], 1, bits)
+    return row.indices, row.data
+
+
+class HashedCounts:
+    """A Spark transformer of :data:`TOKENS` to hashed n-gram counts: no vocabulary to fit, collect or broadcast.
+
+    Parameters
+    ----------
+    ngram_range : tuple (min_n, max_n)
+    bits : int
+        ``2**bits`` columns.
+    binary : bool
+        Presence (1.0) instead of counts.
+    output : str
+        The column of vectors to add.
+    """
+
+    def __init__(self, ngram_range: tuple[int, int], bits: int, binary: bool, output: str) -> None:
+        self.ngram_range, self.bits, self.binary, self.output = tuple(ngram_range), bits, binary, output
+        self.n_features = 1 << bits
+
+    def transform(self, frame):
+        """``frame`` with the column ``output``."""
+        from pyspark.ml.linalg import SparseVector, VectorUDT
+        from pyspark.sql import functions as F
+
+        ngram_range, bits, binary, size = self.ngram_range, self.bits, self.binary, self.n_features
+
+        @F.udf(VectorUDT())
+        def counts(tokens):
+            columns, values = hashed_counts(list(tokens or ()), ngram_range, bits)
+            return SparseVector(size, columns, np.ones_like(values) if binary else values)
+
+        return frame.withColumn(self.output, counts(TOKENS))
