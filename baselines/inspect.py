@@ -8,6 +8,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted
 
 from baselines.features import NgramVectorizer
+from baselines.nbsvm import NBSVMClassifier
 from imdb_baselines.corpus.dataset import plain_label
 
 __all__ = ["explain", "top_features"]
@@ -119,7 +120,7 @@ def explain(model: Pipeline, texts, k: int = 5) -> list[dict[str, list[tuple[str
     vectorizer = next(step for _, step in model.steps if isinstance(step, NgramVectorizer))
     classifier = model.steps[-1][1]
     features = model[:-1].transform(texts)
-    if hasattr(classifier, "r_") or hasattr(classifier, "feature_log_prob_"):
+    if isinstance(classifier, NBSVMClassifier) or hasattr(classifier, "feature_log_prob_"):
         features = features.copy()
         features.data[:] = 1.0  # NBSVM and the binarized Naive Bayes weigh presence
     weights = _class_weights(classifier)

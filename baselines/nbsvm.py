@@ -129,7 +129,8 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     r_ : ndarray of shape (n_features,), or (n_classes, n_features) for k > 2
-        The log-count ratio (one per class against the rest for k > 2).
+        The log-count ratio (one per class against the rest for k > 2). Answering reads ``coef_`` only, so
+        saved models do not keep it.
     coef_ : ndarray of shape (1, n_features), or (n_classes, n_features)
         Weights on the binarized features, ``r_ * w'``: the decision function
         is ``x̂ @ coef_.T + intercept_``.

@@ -442,8 +442,16 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         return write_folder(path, "model", self.write_files)
 
     def write_files(self, folder: Path) -> None:
-        """Write the network (``model.keras``) and the text encoding's state (``state.json``) into ``folder``."""
-        self.model_.save(folder / "model.keras")
+        """Write the network (``model.keras``) and the text encoding's state (``state.json``) into ``folder``.
+
+        The network is written for answering: its layers and weights, without the optimizer's state (Adam's
+        two moments, twice the weights) or its compile settings; it loads uncompiled and predicts the same.
+        """
+        config = json.loads(self.model_.to_json())
+        config.pop("compile_config", None)
+        network = keras.models.model_from_json(json.dumps(config))
+        network.set_weights(self.model_.get_weights())
+        network.save(folder / "model.keras")
         state = {
             "params": {k: (str(v) if isinstance(v, (Path, Stopwords)) else v)
                        for k, v in self.get_params().items()},

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from imdb_baselines.modelfiles.compact import compact_arrays
 from imdb_baselines.modelfiles.errors import ModelFileError
 from imdb_baselines.run.calibration import base_model, probabilities_from_scores
 
@@ -48,10 +49,12 @@ class ModelAdapter:
         raise NotImplementedError
 
     def write(self, model, folder: Path) -> None:
-        """Write the model's own files into ``folder``."""
+        """Write the model's own files into ``folder`` (a skops file, its arrays deflated)."""
+        import zipfile
+
         import skops.io
 
-        skops.io.dump(model, folder / _SKOPS)
+        skops.io.dump(model, folder / _SKOPS, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
 
     def read(self, folder: Path, trusted: tuple[str, ...] = ()):
         """The model saved in ``folder`` (its files already checked against the manifest); ``trusted`` names
@@ -101,6 +104,10 @@ class LinearAdapter(ModelAdapter):
         index = (scores > 0).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
         return index, scores, probabilities_from_scores(model, scores)
 
+    def write(self, model, folder: Path) -> None:
+        with compact_arrays(model):  # float32 weights, no fitting-only arrays
+            super().write(model, folder)
+
     def explain(self, model, texts, k: int) -> list:
         from baselines import explain
 
@@ -114,6 +121,10 @@ class EnsembleAdapter(ModelAdapter):
 
     def handles(self, model) -> bool:
         return hasattr(model, "estimators") and hasattr(model, "final_estimator")
+
+    def write(self, model, folder: Path) -> None:
+        with compact_arrays(model):  # its members' weights in float32, as the baselines'
+            super().write(model, folder)
 
 
 class KerasAdapter(ModelAdapter):
