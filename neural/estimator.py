@@ -452,6 +452,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         network = keras.models.model_from_json(json.dumps(config))
         network.set_weights(self.model_.get_weights())
         network.save(folder / "model.keras")
+        _deflate(folder / "model.keras")
         state = {
             "params": {k: (str(v) if isinstance(v, (Path, Stopwords)) else v)
                        for k, v in self.get_params().items()},
@@ -465,7 +466,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             "history": self.history_,
             "word_vectors": getattr(self, "word_vectors_", None) and str(self.word_vectors_),
         }
-        (folder / "state.json").write_text(json.dumps(state), encoding="utf-8")
+        (folder / "state.json").write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> KerasTextClassifier:
@@ -491,3 +492,14 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         clf.history_ = state["history"]
         clf.model_ = keras.models.load_model(path / "model.keras", safe_mode=True)  # no code from the file runs
         return clf
+
+
+def _deflate(archive: Path) -> None:
+    """Rewrite a ``.keras`` file (a zip Keras stores uncompressed) with its entries deflated, in place."""
+    import zipfile
+
+    packed = archive.with_name(archive.name + ".deflated")
+    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
+        for entry in source.infolist():
+            out.writestr(entry.filename, source.read(entry), compress_type=zipfile.ZIP_DEFLATED)
+    packed.replace(archive)
