@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -228,3 +229,50 @@ def test_hashed_ngrams_on_spark_are_the_local_vectorizers_columns(spark):
         else:  # the same objective, two solvers (liblinear's loose local tolerance): the same margins nearly
             assert np.corrcoef(spark_run[twin.name].scores, twin.scores)[0, 1] > 0.99
             assert np.mean(spark_run[twin.name].predictions == twin.predictions) >= 0.95
+
+
+_CLUSTER_RUN = """
+import json, sys
+from imdb_baselines.comparison import run_comparison
+from imdb_baselines.run.spark import SparkEngine, SparkOptions
+from imdb_baselines.run.spark.session import spark_session
+from tests.test_spark import EXCERPT, _cluster_config
+
+session = spark_session(SparkOptions(master="local-cluster[2,1,1024]", driver_memory="1g"))
+try:
+    def where(_):
+        import os
+        import imdb_baselines
+        yield imdb_baselines.__file__, os.getpid()
+    places = session.sparkContext.parallelize(range(4), 4).mapPartitions(where).collect()
+    run = run_comparison(_cluster_config(), engine=SparkEngine(session=session)).by_list["minimal"]
+    json.dump({"places": places, "executors": session.sparkContext._jsc.sc().getExecutorMemoryStatus().size(),
+               "results": {r.name: {"status": r.status, "accuracy": r.metrics.get("accuracy"),
+                                    "predictions": [int(p) for p in r.predictions]} for r in run}},
+              open(sys.argv[1], "w"))
+finally:
+    session.stop()
+"""
+
+
+def _cluster_config() -> RunConfig:
+    return RunConfig(models=("naive_bayes",), stopwords=("minimal",), out=None, data=EXCERPT, n_resamples=0,
+                     save_models=False, settings={"naive_bayes": {"hash_bits": 18}})
+
+
+def test_executors_in_their_own_processes_import_the_shipped_package_and_agree_with_local_mode(spark, tmp_path):
+    """local-cluster: two executor JVMs with Python workers of their own, started as a cluster manager would."""
+    out, home = tmp_path / "cluster.json", tmp_path / "home"
+    env = {**os.environ, "IMDB_BASELINES_HOME": str(home), "PYTHONPATH": str(REPOSITORY)}
+    subprocess.run([sys.executable, "-c", _CLUSTER_RUN, str(out)], cwd=REPOSITORY, env=env, check=True, timeout=600)
+    cluster = json.loads(out.read_text())
+    (archive,) = (home / "spark").glob("imdb_baselines-*.zip")
+    assert cluster["executors"] == 3  # the driver and two executors
+    assert all(path.startswith(f"./{archive.name}/imdb_baselines/") for path, _ in cluster["places"])
+    assert len({pid for _, pid in cluster["places"]}) >= 2
+    local = {r.name: r for r in run_comparison(_cluster_config(), engine=SparkEngine(session=spark))
+             .by_list["minimal"]}
+    for name, result in cluster["results"].items():
+        assert result["status"] == "ok"
+        assert result["accuracy"] == local[name].metrics["accuracy"], name
+        assert result["predictions"] == local[name].predictions.tolist(), name

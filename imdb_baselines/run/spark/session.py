@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
+from imdb_baselines.run.spark.shipping import ship_package
+
 __all__ = ["SparkOptions", "describe_session", "spark_session"]
 
 logger = logging.getLogger(__name__)
+
+_LOCAL = re.compile(r"local(\[[^\]]*\])?")  # one JVM, Python workers that see this interpreter's packages
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,9 @@ def spark_session(options: SparkOptions | None = None):
     -------
     pyspark.sql.SparkSession
         With the UI off, Arrow on, the package's Python as the workers' Python (local mode), and
-        Spark's own log at warnings only.
+        Spark's own log at warnings only. Where executors run in processes of their own (any master but
+        ``local[N]``: ``local-cluster``, ``spark://``, YARN, Kubernetes), the package's code is shipped to them
+        (:func:`imdb_baselines.run.spark.shipping.ship_package`).
 
     Raises
     ------
@@ -83,6 +90,9 @@ def spark_session(options: SparkOptions | None = None):
         builder = builder.config(key, value)
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
+    if not _LOCAL.fullmatch(options.master):  # executors in processes of their own: they import the shipped code
+        archive = ship_package(session)
+        logger.info("The package's code ships to the executors in %s", archive.name)
     logger.info("Spark %s session on %s (default parallelism %d)", session.version, options.master,
                 session.sparkContext.defaultParallelism)
     return session
