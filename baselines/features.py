@@ -35,6 +35,8 @@ __all__ = ["NgramVectorizer"]
 
 logger = logging.getLogger(__name__)
 
+_HASHED_BLOCK = 1 << 22  # tokens hashed and counted at a time (a few hundred MiB of work arrays)
+
 
 class _Tokenized:
     """Prepared texts as n-gram material: word ids in a vocabulary, n-gram keys and counts memoised per order."""
@@ -189,16 +191,28 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         return getattr(self, "hash_bits", None) is not None
 
     def _hashed(self, prepared: PreparedTexts) -> sp.csr_matrix:
-        """The hashed n-gram counts of ``prepared``, memoised on it for vectorizers of the same orders and bits."""
+        """The hashed n-gram counts of ``prepared``, memoised on it for vectorizers of the same orders and bits.
+
+        Texts are hashed and counted a block of about :data:`_HASHED_BLOCK` tokens at a time, so the work
+        arrays stay small whatever the corpus; only the counts grow with it.
+        """
         lo, hi = self.ngram_range
         key = ("hashed ngrams", lo, hi, self.hash_bits)
         if key not in prepared.memo:
             if "word hashes" not in prepared.memo:
                 prepared.memo["word hashes"] = word_hashes(prepared.words.tolist())
-            tokens, doc = prepared.memo["word hashes"][prepared.ids], prepared.doc
-            pieces = [ngram_hashes(tokens, doc, n) for n in range(lo, hi + 1)]
-            prepared.memo[key] = hashed_matrix([h for h, _ in pieces], [d for _, d in pieces], len(prepared),
-                                               self.hash_bits)
+            words, offsets = prepared.memo["word hashes"], prepared.offsets
+            blocks, first = [], 0
+            while first < len(prepared) or not blocks:
+                last = max(int(np.searchsorted(offsets, offsets[first] + _HASHED_BLOCK, side="right")) - 1, first + 1)
+                last = min(last, len(prepared))
+                tokens = words[prepared.ids[offsets[first]:offsets[last]]]
+                doc = np.repeat(np.arange(last - first, dtype=np.int64), np.diff(offsets[first:last + 1]))
+                pieces = [ngram_hashes(tokens, doc, n) for n in range(lo, hi + 1)]
+                blocks.append(hashed_matrix([h for h, _ in pieces], [d for _, d in pieces], last - first,
+                                            self.hash_bits))
+                first = last
+            prepared.memo[key] = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
         return prepared.memo[key]
 
     def named_columns(self, text: str) -> dict[int, str]:

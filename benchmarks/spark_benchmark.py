@@ -69,9 +69,10 @@ def _measured(command: list[str], limit_s: float) -> dict:
             "reasons": reasons}
 
 
-def _compare(engine: str, models: str, data: list[str], out: Path, limit_s: float, spark_args: list[str] = ()) -> dict:
+def _compare(engine: str, models: str, data: list[str], out: Path, limit_s: float, spark_args: list[str] = (),
+             common: list[str] = ()) -> dict:
     command = [sys.executable, "compare.py", "--models", models, "--bootstrap", "0", "--quiet", "--out", str(out),
-               *data]
+               *data, *common]
     command += ["--engine", "spark", *spark_args] if engine == "spark" else ["--no-save-models"]
     run = _measured(command, limit_s)
     if run["outcome"] == "ok":
@@ -108,14 +109,14 @@ def parity(data: str, models: str, limit_s: float, scratch: Path, solvers: list[
 
 
 def growth(grown: Path, times: list[int], models: str, limit_s: float, scratch: Path, engines: list[str],
-           spark_args: list[str]) -> list[dict]:
+           spark_args: list[str], common: list[str] = ()) -> list[dict]:
     rows = []
     test = grown / "test.parquet"
     for n in times:
         train = grown / f"x{n}" / "train.parquet"
         for engine in engines:
             run = _compare(engine, models, ["--data", str(train), "--test", str(test)],
-                           scratch / f"x{n}-{engine}", limit_s, spark_args)
+                           scratch / f"x{n}-{engine}", limit_s, spark_args, common)
             row = {"times": n, "engine": engine, **run}
             if run["outcome"] == "ok":
                 n_train, n_test = run["split_sizes"]["train"], run["split_sizes"]["test"]
@@ -177,6 +178,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spark-driver-memory", default="6g", help="passed to compare.py (default 6g)")
     parser.add_argument("--spark-solvers", default="newton,lbfgs", help="Spark's linear solvers in the parity runs")
     parser.add_argument("--name", default=None, help="the results file's name (default by what ran)")
+    parser.add_argument("--hash-bits", type=int, help="hashed n-grams in growth runs (--set MODEL.hash_bits=N)")
     parser.add_argument("--plot", nargs="+", metavar="JSON", help="only draw the plot from these results files")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
@@ -196,8 +198,11 @@ def main(argv: list[str] | None = None) -> int:
             print("\nGrowth:")
             record["growth"] = growth(Path(args.grown), [int(t) for t in args.times.split(",")], args.models,
                                       args.limit_s, Path(scratch), args.engines.split(","),
-                                      ["--spark-driver-memory", args.spark_driver_memory])
+                                      ["--spark-driver-memory", args.spark_driver_memory],
+                                      [f"--set={m}.hash_bits={args.hash_bits}" for m in args.models.split(",")]
+                                      if args.hash_bits else [])
             record["spark_driver_memory"] = args.spark_driver_memory
+            record["hash_bits"] = args.hash_bits
             plot(record["growth"], args.models, PLOT)
     name = args.name or ("spark_benchmark.json" if not args.skip_parity else "spark_growth.json")
     (RESULTS / name).write_text(json.dumps(record, indent=1) + "\n")
