@@ -462,7 +462,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             "maxlen": self.maxlen_,
             "word_index": self.encoder_.word_index_,
             "ngrams": None if self.ngram_indexer_ is None
-            else [[*gram, i] for gram, i in self.ngram_indexer_.index_.items()],
+            else self.ngram_indexer_.rows(),
             "history": self.history_,
             "word_vectors": getattr(self, "word_vectors_", None) and str(self.word_vectors_),
         }
@@ -486,9 +486,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         clf.encoder_.preprocessor_ = TextPreprocessor(stopwords)
         clf.ngram_indexer_ = None
         if state["ngrams"] is not None:
-            indexer = NgramIndexer(clf.ngram, clf.encoder_.vocabulary_size, clf.ngram_min_count)
-            indexer.index_ = {tuple(row[:-1]): row[-1] for row in state["ngrams"]}
-            clf.ngram_indexer_ = indexer
+            clf.ngram_indexer_ = NgramIndexer(clf.ngram, clf.encoder_.vocabulary_size,
+                                              clf.ngram_min_count).from_rows(state["ngrams"])
         clf.history_ = state["history"]
         clf.model_ = keras.models.load_model(path / "model.keras", safe_mode=True)  # no code from the file runs
         return clf

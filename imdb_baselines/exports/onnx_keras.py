@@ -42,7 +42,7 @@ def keras_ids(g: GraphBuilder, text: str, clf) -> str:
         start = g.op("Expand", g.const([[encoder.start_char]], "int64"), g.op("Concat", rows, g.const([1], "int64"),
                                                                                axis=0))
         ids = g.op("Concat", start, ids, axis=1)
-    if indexer is not None and indexer.index_:
+    if indexer is not None and indexer.input_dim > indexer.start:
         base, table = indexer.int64_keys()
         blocks = [ids]
         for n, (keys, grams) in table.items():

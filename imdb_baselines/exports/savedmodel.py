@@ -59,7 +59,7 @@ def _module(clf, name: str):
                 tf.lookup.KeyValueTensorInitializer(tf.constant(keys, tf.string), tf.constant(values, tf.int64)),
                 default_value=encoder.oov_char)
             self.grams = {}
-            if indexer is not None and indexer.index_:
+            if indexer is not None and indexer.input_dim > indexer.start:
                 self.base, table = indexer.int64_keys()
                 for n, (keys, grams) in table.items():
                     self.grams[str(n)] = tf.lookup.StaticHashTable(
