@@ -130,7 +130,7 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
     def vocabulary_size(self) -> int:
         """The input dimension an ``Embedding`` layer needs for these ids."""
         check_is_fitted(self, "word_index_")
-        top = len(self.word_index_) + self.index_from
+        top = len(self.word_index_) + self.index_from + 1  # ranks start at 1: the last word's id is len + index_from
         markers = [m for m in (self.start_char, self.oov_char) if m is not None]
         return max([top] + [m + 1 for m in markers]) if self.num_words is None else self.num_words
 
