@@ -1,13 +1,13 @@
 """Saved models before and after compact saving: size, load time, test predictions and serving memory.
 
-Usage: python benchmarks/saved_sizes.py [REPORT] [--data PATH] [--out FOLDER]
+Usage: python benchmarks/saved_sizes.py [REPORT] [--data PATH] [--out FOLDER] [--serving-only]
 
 Loads every model of REPORT's ``models/`` (default: ``reports/reference``, written by an earlier version
 of the writer), answers IMDB's 25,000 test reviews with it, writes it again with today's writer into
 ``--out`` (default ``benchmarks/results/compact_models``), loads that copy and answers again. Per model: saved
 MiB, load seconds, test predictions that changed and the accuracy of each. Then ``imdb-serve`` is started on
-each folder in turn, every model answers one review, and the server's resident memory is read. Writes
-``benchmarks/results/saved_sizes.json``.
+each folder in turn, every model answers one review, and the server's resident memory is read (with
+``--serving-only``, only that, on the folders as they are). Writes ``benchmarks/results/saved_sizes.json``.
 """
 
 from __future__ import annotations
@@ -62,11 +62,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("report", nargs="?", default=str(ROOT / "reports" / "reference"))
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "aclImdb_v1.tar.gz"))
     parser.add_argument("--out", default=str(RESULTS / "compact_models"))
+    parser.add_argument("--serving-only", action="store_true", help="only the servers' memory, on the folders as "
+                        "they are")
     args = parser.parse_args(argv)
     report, out = Path(args.report), Path(args.out)
     test = corpus.load_imdb(args.data).test
     texts, labels = test["text"].tolist(), test["label"].to_numpy()
     folders = sorted(p for p in (report / "models").iterdir() if (p / "manifest.json").is_file())
+    names = [folder.name for folder in folders]
+    if args.serving_only:
+        serving = {"before": _serving_mib(report, names, texts[0]), "after": _serving_mib(out, names, texts[0])}
+        print("serving resident MiB:", serving)
+        return 0
 
     def copy_all(target: Path) -> None:
         (target / "models").mkdir()
@@ -90,7 +97,6 @@ def main(argv: list[str] | None = None) -> int:
                "accuracy_after": float(np.mean(after == labels))}
         rows.append(row)
         print(json.dumps(row), flush=True)
-    names = [folder.name for folder in folders]
     serving = {"before": _serving_mib(report, names, texts[0]), "after": _serving_mib(out, names, texts[0])}
     total = {"mib_before": round(sum(r["mib_before"] for r in rows), 1),
              "mib_after": round(sum(r["mib_after"] for r in rows), 1)}
