@@ -201,6 +201,7 @@ def test_newton_blocks_hold_each_partitions_rows_with_a_bias_column(spark):
 
 
 def test_hashed_ngrams_on_spark_are_the_local_vectorizers_columns(spark):
+    """Review by review, the same columns and counts (the models on them: the local-cluster test below)."""
     from baselines import NgramVectorizer
     from imdb_baselines.run.spark.preparation import HashedCounts
 
@@ -217,18 +218,6 @@ def test_hashed_ngrams_on_spark_are_the_local_vectorizers_columns(spark):
         start, stop = expected.indptr[row], expected.indptr[row + 1]
         assert vector.indices.tolist() == expected.indices[start:stop].tolist()
         assert vector.values.tolist() == expected.data[start:stop].tolist()
-
-    hashed = {name: {"hash_bits": 18} for name in ("naive_bayes", "nbsvm")}
-    config = RunConfig(models=("naive_bayes", "nbsvm"), stopwords=("minimal",), out=None, data=EXCERPT,
-                       n_resamples=0, save_models=False, settings=hashed)
-    spark_run = {r.name: r for r in run_comparison(config, engine=SparkEngine(session=spark)).by_list["minimal"]}
-    for twin in run_comparison(config).by_list["minimal"]:
-        assert spark_run[twin.name].status == "ok", spark_run[twin.name].error
-        if twin.name == "naive_bayes":
-            np.testing.assert_allclose(spark_run[twin.name].scores, twin.scores, rtol=1e-7, atol=1e-7)
-        else:  # the same objective, two solvers (liblinear's loose local tolerance): the same margins nearly
-            assert np.corrcoef(spark_run[twin.name].scores, twin.scores)[0, 1] > 0.99
-            assert np.mean(spark_run[twin.name].predictions == twin.predictions) >= 0.95
 
 
 _CLUSTER_RUN = """
@@ -272,7 +261,8 @@ def test_executors_in_their_own_processes_import_the_shipped_package_and_agree_w
     assert len({pid for _, pid in cluster["places"]}) >= 2
     local = {r.name: r for r in run_comparison(_cluster_config(), engine=SparkEngine(session=spark))
              .by_list["minimal"]}
+    engine = {r.name: r for r in run_comparison(_cluster_config()).by_list["minimal"]}  # the local engine's twin
     for name, result in cluster["results"].items():
         assert result["status"] == "ok"
-        assert result["accuracy"] == local[name].metrics["accuracy"], name
-        assert result["predictions"] == local[name].predictions.tolist(), name
+        assert result["accuracy"] == local[name].metrics["accuracy"] == engine[name].metrics["accuracy"], name
+        assert result["predictions"] == local[name].predictions.tolist() == engine[name].predictions.tolist()
