@@ -26,7 +26,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
-from baselines.ngrams import TokenIds, count_matrix, decode_keys, hashed_matrix, ngram_hashes, word_hashes
+from baselines.ngrams import TokenIds, count_matrix, decode_keys, hashed_matrix, ngram_columns, word_hashes
 from imdb_baselines.corpus.prepared import PreparedTexts, prepare
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 from imdb_baselines.corpus.validation import check_texts
@@ -208,9 +208,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
                 last = min(last, len(prepared))
                 tokens = words[prepared.ids[offsets[first]:offsets[last]]]
                 doc = np.repeat(np.arange(last - first, dtype=np.int64), np.diff(offsets[first:last + 1]))
-                pieces = [ngram_hashes(tokens, doc, n) for n in range(lo, hi + 1)]
-                blocks.append(hashed_matrix([h for h, _ in pieces], [d for _, d in pieces], last - first,
-                                            self.hash_bits))
+                blocks.append(hashed_matrix(tokens, doc, last - first, (lo, hi), self.hash_bits))
                 first = last
             prepared.memo[key] = sp.vstack(blocks, format="csr") if len(blocks) > 1 else blocks[0]
         return prepared.memo[key]
@@ -229,7 +227,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
             hashes, doc = word_hashes(tokens), np.zeros(len(tokens), dtype=np.int64)
             for n in range(lo, hi + 1):
                 grams = [" ".join(tokens[i:i + n]) for i in range(len(tokens) - n + 1)]
-                columns = ngram_hashes(hashes, doc, n)[0] >> np.uint64(64 - self.hash_bits)
+                columns = ngram_columns(hashes, doc, n, self.hash_bits)[0]
                 for column, gram in zip(columns.tolist(), grams):
                     names = named.setdefault(column, [])
                     if gram not in names:

@@ -7,7 +7,7 @@ with numpy instead of building Python strings for every n-gram.
 Hashed n-grams need no vocabulary at all: each word is hashed once (32-bit
 MurmurHash3, seed 0, as scikit-learn's ``HashingVectorizer``), an n-gram's
 hash mixes its words' hashes in order (:func:`ngram_hashes`), and its column
-is the hash's top ``bits`` bits. Both engines call these functions, so the
+is the hash's top ``bits`` bits (:func:`ngram_columns`). Both engines call these functions, so the
 local vectorizer and the Spark engine give the same columns by construction.
 """
 
@@ -20,7 +20,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
 
-__all__ = ["TokenIds", "count_matrix", "decode_keys", "hashed_matrix", "ngram_hashes", "word_hashes"]
+__all__ = ["TokenIds", "count_matrix", "decode_keys", "hashed_matrix", "ngram_columns", "ngram_hashes",
+           "word_hashes"]
 
 _MAX_KEY = np.iinfo(np.int64).max
 
@@ -153,15 +154,22 @@ def ngram_hashes(hashes: np.ndarray, doc: np.ndarray, n: int) -> tuple[np.ndarra
     return h[valid], doc[:last][valid]
 
 
-def hashed_matrix(hashes: list[np.ndarray], docs: list[np.ndarray], n_docs: int, bits: int) -> sp.csr_matrix:
-    """Document-by-column counts, the column of an n-gram being its hash's top ``bits`` bits.
+def ngram_columns(hashes: np.ndarray, doc: np.ndarray, n: int, bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """The column of every n-gram inside a document (its hash's top ``bits`` bits), and the document of each."""
+    grams, docs = ngram_hashes(hashes, doc, n)
+    return (grams >> np.uint64(64 - bits)).astype(np.int64), docs
+
+
+def hashed_matrix(hashes: np.ndarray, doc: np.ndarray, n_docs: int, ngram_range: tuple[int, int],
+                  bits: int) -> sp.csr_matrix:
+    """Document-by-column counts of the ``ngram_range`` n-grams of tokens given by their word hashes.
 
     N-grams of different orders share the ``2**bits`` columns, as in scikit-learn's ``HashingVectorizer``.
     """
     width = 1 << bits
-    columns = np.concatenate([h >> np.uint64(64 - bits) for h in hashes]).astype(np.int64) if hashes else \
-        np.empty(0, np.int64)
-    rows = np.concatenate(docs) if docs else np.empty(0, np.int64)
+    pieces = [ngram_columns(hashes, doc, n, bits) for n in range(ngram_range[0], ngram_range[1] + 1)]
+    columns = np.concatenate([c for c, _ in pieces])
+    rows = np.concatenate([d for _, d in pieces])
     pairs, counts = np.unique(rows * width + columns, return_counts=True)
     indptr = np.zeros(n_docs + 1, dtype=np.int64)
     np.cumsum(np.bincount(pairs // width, minlength=n_docs), out=indptr[1:])

@@ -8,7 +8,7 @@ import scipy.sparse as sp
 from sklearn.utils import murmurhash3_32
 
 from baselines import NgramVectorizer, explain, make_linear_svm, make_naive_bayes, make_nbsvm
-from baselines.ngrams import ngram_hashes
+from baselines.ngrams import ngram_columns
 from imdb_baselines.corpus import TextPreprocessor, prepare
 from imdb_baselines.exports.onnx_linear import linear_parts
 from tests.test_baselines import CLEAR_NEGATIVE, CLEAR_POSITIVE
@@ -25,7 +25,7 @@ def _column(gram: str, bits: int) -> int:
     """An n-gram's column written out from the definition: MurmurHash3 of each word, mixed in order."""
     words = gram.split(" ")
     hashes = np.array([murmurhash3_32(w, seed=0, positive=True) for w in words], dtype=np.uint64)
-    return int(ngram_hashes(hashes, np.zeros(len(words), dtype=np.int64), len(words))[0][0] >> np.uint64(64 - bits))
+    return int(ngram_columns(hashes, np.zeros(len(words), dtype=np.int64), len(words), bits)[0][0])
 
 
 def test_hashed_counts_are_the_vocabularys_counts_folded_by_the_hash(reviews):

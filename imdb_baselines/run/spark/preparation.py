@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from baselines.ngrams import hashed_matrix, ngram_hashes, word_hashes
+from baselines.ngrams import hashed_matrix, word_hashes
 from imdb_baselines import corpus
 
 __all__ = ["TOKENS", "HashedCounts", "add_tokens", "hashed_counts", "ngram_stages"]
@@ -75,9 +75,7 @@ def hashed_counts(tokens: list[str], ngram_range: tuple[int, int], bits: int) ->
     >>> hashed_counts(["good", "film"], (1, 2), 20)[1].tolist()
     [1.0, 1.0, 1.0]
     """
-    hashes, doc = word_hashes(tokens), np.zeros(len(tokens), dtype=np.int64)
-    pieces = [ngram_hashes(hashes, doc, n) for n in range(ngram_range[0], ngram_range[1] + 1)]
-    row = hashed_matrix([h for h, _ in pieces], [d for _, d in pieces], 1, bits)
+    row = hashed_matrix(word_hashes(tokens), np.zeros(len(tokens), dtype=np.int64), 1, ngram_range, bits)
     return row.indices, row.data
 
 
