@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 from baselines import NgramVectorizer  # noqa: E402
 from baselines.nbsvm import log_count_ratio  # noqa: E402
 from imdb_baselines import corpus  # noqa: E402
-from imdb_baselines.run.spark import newton  # noqa: E402
+from imdb_baselines.run import newton  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

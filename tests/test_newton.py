@@ -9,7 +9,7 @@ from sklearn.svm import LinearSVC
 from baselines import NgramVectorizer
 from baselines.nbsvm import log_count_ratio
 from imdb_baselines import corpus
-from imdb_baselines.run.spark.newton import (
+from imdb_baselines.run.newton import (
     LinearProblem,
     block_hessian_product,
     block_value_and_gradient,
