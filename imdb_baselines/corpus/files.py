@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -23,7 +24,8 @@ from imdb_baselines.corpus.download import sha256_of
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.reading import check_size, decode, is_inside
 
-__all__ = ["TABLE_SUFFIXES", "dataset_name", "from_frames", "load_texts", "sniff_delimiter", "typed_labels"]
+__all__ = ["TABLE_SUFFIXES", "bom_free", "check_header", "dataset_name", "files_digest", "from_frames", "json_records",
+           "load_texts", "sniff_delimiter", "typed_labels"]
 
 #: File name endings read as tables, and how.
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -199,6 +201,17 @@ def dataset_name(path: str | os.PathLike) -> str:
     return path.parent.name if path.stem.lower() in ("train", "training", "data") else path.stem
 
 
+def files_digest(roles: dict[str, str | os.PathLike | None]) -> str:
+    """The checksum of a collection's tables: the sha256 of each local file under its role (train, test,
+    validation); a remote path (``hdfs://``, ``s3a://``) is named rather than read."""
+    digest = hashlib.sha256()
+    for role, path in roles.items():
+        if path is not None:
+            local = "://" not in str(path) and Path(path).is_file()
+            digest.update(f"{role}:{sha256_of(path) if local else path}\n".encode())
+    return digest.hexdigest()
+
+
 def _existing(path: Path) -> Path:
     if not path.exists():
         raise DataError(f"{path} does not exist. Give a CSV, TSV, JSON Lines or Parquet file, or a folder with "
@@ -225,8 +238,8 @@ def _read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple
             frame = _read_json_lines(path, encoding)
         else:
             sep = delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, encoding))
-            _check_header(path, sep, encoding, columns)
-            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=_bom_free(encoding))
+            check_header(path, sep, encoding, columns)
+            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=bom_free(encoding))
     except UnicodeDecodeError as error:
         raise DataError(f"{path} is not {encoding.upper()} text (byte {error.object[error.start]:#04x} at "
                         f"position {error.start}). Save it as UTF-8, or name its encoding (--encoding).") from None
@@ -238,7 +251,7 @@ def _read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple
     return frame
 
 
-def _bom_free(encoding: str) -> str:
+def bom_free(encoding: str) -> str:
     return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
 
 
@@ -248,7 +261,7 @@ def sniff_delimiter(path: Path, encoding: str) -> str:
     A first line longer than that is cut, so a file of very wide or very long lines is sniffed as fast as
     any other.
     """
-    with open(path, encoding=_bom_free(encoding), newline="") as handle:
+    with open(path, encoding=bom_free(encoding), newline="") as handle:
         sample = handle.read(_SNIFF_BYTES)
     lines = sample.splitlines()
     sample = "\n".join(lines[:_SNIFF_LINES] if len(lines) > 1 else lines)
@@ -258,10 +271,10 @@ def sniff_delimiter(path: Path, encoding: str) -> str:
         return ","
 
 
-def _check_header(path: Path, sep: str, encoding: str, columns: tuple[str, ...]) -> None:
+def check_header(path: Path, sep: str, encoding: str, columns: tuple[str, ...]) -> None:
     """Refuse a table whose header names a column twice (pandas would rename one and read the other) or lacks
     one of ``columns``."""
-    with open(path, encoding=_bom_free(encoding), newline="") as handle:
+    with open(path, encoding=bom_free(encoding), newline="") as handle:
         header = next(csv.reader(handle, delimiter=sep), [])
     missing = [c for c in columns if c not in set(header)]
     if missing and len(columns) == 2 and columns[0] != columns[1]:
@@ -301,8 +314,18 @@ def typed_labels(column: pd.Series) -> pd.Series:
 
 
 def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
-    records = []
-    with open(path, encoding=_bom_free(encoding)) as handle:
+    return pd.DataFrame.from_records(list(json_records(path, encoding)))
+
+
+def json_records(path: Path, encoding: str = "utf-8") -> Iterator[dict]:
+    """The objects of a JSON Lines file, one per non-blank line, checked as the package reads every table.
+
+    Raises
+    ------
+    DataError
+        For a line that is not JSON, not an object, or names a key twice (the line is named).
+    """
+    with open(path, encoding=bom_free(encoding)) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
@@ -315,8 +338,7 @@ def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
                 raise DataError(f"{path}, line {number}: {error}; each key must appear once.") from None
             if not isinstance(record, dict):
                 raise DataError(f"{path}, line {number}, holds a {type(record).__name__}, not a JSON object.")
-            records.append(record)
-    return pd.DataFrame.from_records(records)
+            yield record
 
 
 def _read_class_folders(root: Path, encoding: str) -> tuple[dict[str, pd.DataFrame], object]:

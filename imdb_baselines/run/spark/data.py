@@ -10,7 +10,6 @@ one file system: the package's loader reads them on the driver and hands the tex
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
@@ -19,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from imdb_baselines import corpus
-from imdb_baselines.corpus.download import sha256_of
-from imdb_baselines.corpus.files import TABLE_SUFFIXES, dataset_name, sniff_delimiter
+from imdb_baselines.corpus.files import TABLE_SUFFIXES, dataset_name, files_digest, sniff_delimiter
 
 __all__ = ["SparkData", "read_spark_data"]
 
@@ -122,7 +120,7 @@ def _spark_tables(session, source: corpus.DataSource, seed: int):
     data = corpus.from_frames(keys["train"], test=keys.get("test"), validation=keys.get("validation"),
                               test_size=source.test_size, seed=seed, drop_empty=source.drop_empty,
                               name=dataset_name(PurePosixPath(source.path)), source=source.path,
-                              sha256=_checksum(roles))
+                              sha256=files_digest(roles))
     texts = reduce(lambda a, b: a.unionByName(b), (table.select(F.lit(role).alias("origin"), "key", "text")
                                                    for role, table in tables.items()))
     return data, texts
@@ -198,16 +196,6 @@ def _key_frame(table) -> pd.DataFrame:
     return pd.DataFrame({"text": np.where(keys["blank"].to_numpy(), "", _PLACEHOLDER),
                          "label": keys["label"].to_numpy()},
                         index=pd.Index(keys["key"].to_numpy(), name="id"))
-
-
-def _checksum(roles: dict[str, str | None]) -> str:
-    """As the local reader's: the sha256 of each local file; a remote file is named, not read twice."""
-    digest = hashlib.sha256()
-    for role, path in roles.items():
-        if path is not None:
-            local = "://" not in path and Path(path).is_file()
-            digest.update(f"{role}:{sha256_of(path) if local else path}\n".encode())
-    return digest.hexdigest()
 
 
 def _with_split(session, texts, splits: corpus.Splits, given: dict[str, bool]):
