@@ -73,7 +73,7 @@ def _compare(engine: str, models: str, data: list[str], out: Path, limit_s: floa
              common: list[str] = ()) -> dict:
     command = [sys.executable, "compare.py", "--models", models, "--bootstrap", "0", "--quiet", "--out", str(out),
                *data, *common]
-    command += ["--engine", "spark", *spark_args] if engine == "spark" else ["--no-save-models"]
+    command += ["--engine", "spark", *spark_args] if engine == "spark" else ["--engine", engine, "--no-save-models"]
     run = _measured(command, limit_s)
     if run["outcome"] == "ok":
         results = json.loads((out / "results.json").read_text())
@@ -125,7 +125,7 @@ def growth(grown: Path, times: list[int], models: str, limit_s: float, scratch: 
                 row.update(train_reviews=n_train, fit_reviews_per_s=round(n_train * len(run["models"]) / fit, 1),
                            predict_reviews_per_s=round(n_test * len(run["models"]) / predict, 1))
             rows.append(row)
-            print(f"  x{n:<3} {engine:<6} {row['outcome']:<24} wall {row['wall_s']:>8.1f} s  peak "
+            print(f"  x{n:<3} {engine:<7} {row['outcome']:<24} wall {row['wall_s']:>8.1f} s  peak "
                   f"{row['peak_mib']:>7,} MiB  fit {row.get('fit_reviews_per_s', '-')} reviews/s  predict "
                   f"{row.get('predict_reviews_per_s', '-')} reviews/s", flush=True)
     return rows
@@ -140,7 +140,7 @@ def plot(rows: list[dict], models: str, path: Path) -> None:
 
     figure, axes = plt.subplots(1, 2, figsize=(10, 4.2))
     sizes = sorted({r["times"] for r in rows})
-    for engine, marker in (("local", "o"), ("spark", "s")):
+    for engine, marker in (("local", "o"), ("spark", "s"), ("chunked", "^")):
         for axis, key in zip(axes, ("wall_s", "peak_mib")):
             done = [r for r in rows if r["engine"] == engine and r["outcome"] == "ok"]
             line, = axis.plot([r["times"] for r in done], [r[key] / (1 if key == "wall_s" else 1024) for r in done],

@@ -86,6 +86,8 @@ def run_comparison(config: RunConfig, *, engine=None, wait: bool = False,
                  neural_overrides=config.neural_overrides)  # every setting's range, before any data is read
     if hasattr(engine, "check"):
         engine.check(config)
+    if hasattr(engine, "configured"):
+        config = engine.configured(config)  # the engine's own defaults, recorded in the report as any setting
     try:
         if config.out is None:
             return _run(config, engine, engine.load(config, data), None)

@@ -29,7 +29,7 @@ MAX_REPEATS = 20  # seeds per model; more is a benchmark, not a comparison
 MAX_FOLDS = 50  # cross-validation folds; more leaves each fold too few texts to score
 MAX_JOBS = 64  # folds at a time
 MAX_TIME_LIMIT = 7 * 24 * 3600  # seconds per model; a week is no limit
-ENGINES = ("local", "spark")
+ENGINES = ("local", "spark", "chunked")
 SPARK_SOLVERS = ("newton", "lbfgs")
 
 
@@ -78,7 +78,7 @@ class CompareOptions:
     class_weight: str | None = None  # "balanced": every model weighs its classes inversely to their frequency
     calibration: bool = True  # probabilities for margin-only models, from a sigmoid fitted on validation
     save_models: bool | None = None  # keep the models in out/models; None: yes with the local engine
-    engine: str = "local"  # where the models run: "local" or "spark"
+    engine: str = "local"  # where the models run: "local", "spark" or "chunked"
     spark_master: str = "local[2]"  # the Spark master (local[N], spark://HOST:PORT, yarn, k8s://...)
     spark_conf: dict[str, str] = field(default_factory=dict)  # Spark settings, e.g. spark.executor.memory
     spark_driver_memory: str = "6g"  # the Spark driver's heap (in local mode it holds the executors too)
@@ -141,7 +141,7 @@ class CompareOptions:
         names = [*catalog.model_names(), *custom]
         if self.models is not None and (isinstance(self.models, str) or not list(self.models)):
             raise ValueError("--models is empty, or not a list of names; give catalogue names (see --list-models)")
-        defaults = catalog.models_on("spark") if self.engine == "spark" else catalog.DEFAULT_MODELS
+        defaults = catalog.models_on(self.engine) if self.engine != "local" else catalog.DEFAULT_MODELS
         models = tuple(self.models) if self.models is not None else tuple(defaults)
         models += tuple(name for name in custom if name not in models)  # the user's own always run
         unknown = [m for m in models if m not in names]
@@ -243,27 +243,32 @@ class CompareOptions:
                 raise ValueError("--track needs MLflow, which is not installed: pip install 'imdb-baselines[track]'")
 
     def _check_engine(self) -> CompareOptions:
-        """The rules of the Spark engine; the local engine takes no Spark options."""
+        """The rules of the Spark and chunked engines; the other engines take no Spark options."""
         spark_defaults = {f.name: f.default for f in fields(CompareOptions) if f.name.startswith("spark_")
                           and f.name != "spark_conf"}
+        if self.engine != "spark" and (self.spark_conf or any(getattr(self, key) != value
+                                                               for key, value in spark_defaults.items())):
+            raise ValueError("--spark-master, --spark-conf, --spark-driver-memory and --spark-solver need "
+                             "--engine spark")
         if self.engine == "local":
-            if self.spark_conf or any(getattr(self, key) != value for key, value in spark_defaults.items()):
-                raise ValueError("--spark-master, --spark-conf, --spark-driver-memory and --spark-solver need "
-                                 "--engine spark")
             return replace(self, save_models=True if self.save_models is None else self.save_models)
-        others = [m for m in self.models if m not in catalog.models_on("spark")]
+        others = [m for m in self.models if m not in catalog.models_on(self.engine)]
         if others:
-            raise ValueError(f"--engine spark runs {', '.join(catalog.models_on('spark'))}; leave out "
+            raise ValueError(f"--engine {self.engine} runs {', '.join(catalog.models_on(self.engine))}; leave out "
                              f"{', '.join(others)}")
         refused = [flag for flag, given in (("--tune", self.tune), ("--repeats", self.repeats > 1),
                                             ("--cv", self.cv > 0),
-                                            ("--group-column", self.group_column is not None),
+                                            ("--group-column", self.group_column is not None and
+                                             self.engine == "spark"),
                                             ("--time-limit", self.time_limit is not None),
-                                            ("--save-models", self.save_models),
+                                            ("--save-models", self.save_models and self.engine == "spark"),
                                             ("--class-weight", self.class_weight is not None),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
         if refused:
-            raise ValueError(f"--engine spark does not take {', '.join(refused)}; use the local engine for them")
+            raise ValueError(f"--engine {self.engine} does not take {', '.join(refused)}; use the local engine for "
+                             "them")
+        if self.engine == "chunked":
+            return replace(self, save_models=True if self.save_models is None else self.save_models)
         for key, value in self.spark_conf.items():
             if not str(key).strip() or not str(value).strip():
                 raise ValueError(f"--spark-conf must be KEY=VALUE, e.g. spark.executor.memory=8g. Got {key}={value}.")
@@ -313,6 +318,10 @@ class CompareOptions:
 
             return SparkEngine(SparkOptions(master=self.spark_master, conf=dict(self.spark_conf),
                                             driver_memory=self.spark_driver_memory, solver=self.spark_solver))
+        if self.engine == "chunked":
+            from imdb_baselines.run.chunked import ChunkedEngine
+
+            return ChunkedEngine()
         from imdb_baselines.run.local import LocalEngine
 
         return LocalEngine()

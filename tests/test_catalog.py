@@ -45,7 +45,7 @@ def test_every_model_is_declared_once_with_what_the_tools_read():
         entry = spec(name)
         assert entry.description and entry.kind in ("baseline", "ensemble", "neural")
         assert entry.grid or entry.no_grid, f"{name} has no grid and does not say why"
-        assert set(entry.engines) <= {"local", "spark"} and set(entry.exports) <= {"onnx", "savedmodel"}
+        assert set(entry.engines) <= {"local", "spark", "chunked"} and set(entry.exports) <= {"onnx", "savedmodel"}
     with pytest.raises(ValueError, match="Unknown model 'nbsvn'. Choose from: naive_bayes"):
         spec("nbsvn")
 

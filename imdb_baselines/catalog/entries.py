@@ -33,7 +33,7 @@ class ModelSpec:
     settings: dict[str, Any] = field(default_factory=dict)  # what this name changes from the factory's defaults
     grid: dict[str, list] | None = None  # --tune's grid, in --set names; None: no grid (see no_grid)
     no_grid: str = ""  # why a model without a grid has none
-    engines: tuple[str, ...] = ("local",)  # where it runs: "local", "spark"
+    engines: tuple[str, ...] = ("local",)  # where it runs: "local", "spark", "chunked"
     exports: tuple[str, ...] = ("onnx",)  # imdb-export formats: "onnx", "savedmodel"
     needs_unlabelled: bool = False  # learns from the unlabelled texts the run provides (IMDB's train/unsup)
     uses_seed: bool = True  # its result depends on the seed (initial weights, liblinear's shuffling)
@@ -84,14 +84,14 @@ CATALOG: dict[str, ModelSpec] = {s.name: s for s in (
     ModelSpec("naive_bayes", "Multinomial Naive Bayes over binarized n-gram counts.", "baseline",
               "baselines.naive_bayes:make_naive_bayes",
               grid={"ngram_range": _N_GRAMS, "alpha": [0.1, 0.3, 1.0]},
-              engines=("local", "spark"), uses_seed=False, probabilities="own"),
+              engines=("local", "spark", "chunked"), uses_seed=False, probabilities="own"),
     ModelSpec("linear_svm", "Linear SVM (liblinear) over TF-IDF n-grams.", "baseline",
               "baselines.svm:make_linear_svm",
-              grid={"ngram_range": _N_GRAMS, "C": [0.3, 1.0, 3.0, 10.0]}, engines=("local", "spark")),
+              grid={"ngram_range": _N_GRAMS, "C": [0.3, 1.0, 3.0, 10.0]}, engines=("local", "spark", "chunked")),
     ModelSpec("nbsvm", "NBSVM over raw review texts (Wang & Manning, 2012): an SVM on NB-scaled n-grams.",
               "baseline", "baselines.nbsvm:make_nbsvm",
               grid={"ngram_range": _N_GRAMS, "C": [0.1, 1.0], "beta": [0.25, 0.5], "loss": ["svm", "logistic"]},
-              engines=("local", "spark")),
+              engines=("local", "spark", "chunked")),
     ModelSpec("ensemble", "Stacked NBSVM and linear SVM over the whole review and NBSVM over its ending.",
               "ensemble", "baselines.ensemble:make_ensemble",
               grid={"span": [50, 100], "final_C": [0.1, 1.0]}, exports=(), probabilities="own"),

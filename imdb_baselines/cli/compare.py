@@ -38,6 +38,8 @@ examples:
   imdb-compare --engine spark --models naive_bayes,linear_svm,nbsvm      the baselines on Spark (local[2])
   imdb-compare --engine spark --spark-master spark://head:7077 --data hdfs:///corpora/reviews.parquet \\
       --spark-conf spark.executor.memory=8g                              the same on a cluster
+  imdb-compare --engine chunked --data big.parquet --test test.parquet   the baselines from a table larger than
+                                                                         memory, read in chunks
 
 stopword lists: minimal (15 words, the default), english (318, scikit-learn's), sentiment (274: english
 without negations, contrast and intensity words), none, or a file with one word per line.
@@ -58,7 +60,7 @@ rules (each checked before any data is loaded; a broken one exits with status 2)
                 and in its valid range (e.g. C > 0, 1 <= min_n <= max_n)
   --epochs, --batch-size  ints >= 1, within each neural model's range (epochs <= 10000)
   --engine      local, or spark (pip install 'imdb-baselines[spark]'; Java 17+): {spark_models} only,
-                no --tune, --repeats or saved models
+                no --tune, --repeats or saved models; or chunked: the same models, hashed, no --tune or --repeats
   --spark-conf  KEY=VALUE, a Spark setting (repeatable); only with --engine spark, as the other --spark-* options
   --class-order every class of the data once, comma-separated (checked once the data is read)
   --track       MLflow installed (the track extra); --tracking-uri, --experiment and --register need --track, and
@@ -155,7 +157,8 @@ def _parser() -> argparse.ArgumentParser:
         "folder (models/NAME; imdb-predict and imdb_baselines.load_model read them; default on with the local "
         "engine)")
     add("--engine", choices=ENGINES, help=f"where the models run: this process ({_D.engine}, the default), or "
-        "Apache Spark for the three baselines (the same split, tokens and report)")
+        "Apache Spark for the three baselines (the same split, tokens and report), or chunked: the three baselines "
+        "with hashed n-grams from tables read a chunk at a time, in memory that does not grow with the corpus")
     add("--spark-master", help=f"the Spark master: local[N], spark://HOST:PORT, yarn, k8s://... (default "
         f"{_D.spark_master})")
     add("--spark-conf", action="append", metavar="KEY=VALUE", help="a Spark setting, e.g. "

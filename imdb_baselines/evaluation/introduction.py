@@ -59,7 +59,11 @@ def introduction(provenance: dict[str, Any], primary: str, warnings: list[str], 
                   + ("." if provenance.get("out_of_fold") else
                      f", and {groups['shared']:,} group(s) occur in both the training side and the test set."), ""]
     engine = provenance.get("engine", {})
-    if engine.get("engine", "local") != "local":
+    if engine.get("engine") == "chunked":
+        lines += [f"Engine: chunked (the training texts read {engine.get('chunk_rows'):,} rows at a time, with hashed "
+                  "n-grams); the split and tokens are the local engine's. Linear models: "
+                  f"{engine.get('linear_models')}.", ""]
+    elif engine.get("engine", "local") != "local":
         lines += [f"Engine: Apache Spark {engine.get('spark_version', '')} (master `{engine.get('master')}`, "
                   f"{engine.get('default_parallelism')} cores); the split and tokens are the local engine's. "
                   f"Linear models: {engine.get('linear_models', 'Spark ML')}. No model files are kept.", ""]

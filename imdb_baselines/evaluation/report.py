@@ -195,13 +195,15 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     if repeats > 1 and done:
         lines += sections.variance(ordered, repeats)
     with_probabilities = [r for r in ordered if r.brier is not None]
-    local = provenance.get("engine", {}).get("engine", "local") == "local"
+    engine = provenance.get("engine", {}).get("engine", "local")
+    local = engine == "local"
     if with_probabilities:
         margins = ("Models with only margins get probabilities from their margins times one scale fitted on the "
                    "validation split, never on the test set (a logistic function for two classes, a softmax for "
                    "more); the scale has no offset, so each text's most probable class is its label, from which "
                    "the metrics above come." if local else
-                   "On Spark only Naive Bayes has probabilities (its own); the SVMs' margins are not calibrated.")
+                   f"On {'Spark' if engine == 'spark' else 'the chunked engine'} only Naive Bayes has probabilities "
+                   "(its own); the SVMs' margins are not calibrated.")
         lines += ["## Calibration", "",
                   "Brier score of each model's test probabilities (lower is better; 0.25 is a coin's for two "
                   f"balanced classes). {margins}", "",
@@ -217,13 +219,18 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     if failed:
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
-    saved = local and provenance.get("settings", {}).get("save_models", True)
+    saved = engine != "spark" and provenance.get("settings", {}).get("save_models", True)
     lines += ["## Cost", "", _costs(rows, preparation, saved), "",
               ("Memory added is the resident memory a model added while it was fitted and scored, above what the "
                "run already held (the prepared texts, and the n-gram counts the classical models share, which the "
                "first of them computes)."
                + (f" The run's peak resident memory: {run_peak_mib:,.0f} MiB." if run_peak_mib else "")
                if local else
+               "Memory added is the resident memory a model added while its fit was finished (for the SVMs, the "
+               "Newton passes over its rows on disk) and it scored the test set; its share of the one pass that "
+               "read and counted the training chunks is in its fit time."
+               + (f" The run's peak resident memory: {run_peak_mib:,.0f} MiB." if run_peak_mib else "")
+               if engine == "chunked" else
                "Memory added is the resident memory the whole process tree (the Python driver, Spark's JVM and its "
                "Python workers) added while a model was fitted and scored; the JVM keeps what its heap once "
                "took, so later models show less."), ""]

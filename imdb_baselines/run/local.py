@@ -29,7 +29,7 @@ from imdb_baselines.run.results import (
 from imdb_baselines.run.stops import ModelTimeoutError, RunStopped, time_limit
 from imdb_baselines.storage import pause_point
 
-__all__ = ["LocalEngine", "run_models"]
+__all__ = ["LocalEngine", "run_models", "top_features_table"]
 
 logger = logging.getLogger(__name__)
 
@@ -219,7 +219,7 @@ def _train(result: ModelResult, config: RunConfig, splits: corpus.Splits, prepar
     result.throughput = len(splits.X_test) / max(result.predict_s, 1e-9)
     result.peak_memory_mib = memory.added_bytes / 2**20
     result.history = getattr(base, "history_", None)
-    result.top_features = None if spec(result.name).is_custom else _top_features(base)
+    result.top_features = None if spec(result.name).is_custom else top_features_table(base)
     return model
 
 
@@ -257,7 +257,7 @@ def _pool(splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts]) -> t
             np.concatenate([groups["train"], groups["validation"]]) if groups else None)
 
 
-def _top_features(model, n: int = 10) -> list[dict] | None:
+def top_features_table(model, n: int = 10) -> list[dict] | None:
     """The n-grams a fitted baseline weighs most each way, or towards each class (None for other models)."""
     from baselines import top_features
 
