@@ -81,6 +81,22 @@ def test_keras_models_export_to_savedmodel_and_agree_with_python(saved, texts, t
     _agree(load_model(saved[name]), exported, texts, tolerance=1e-6)
 
 
+@pytest.mark.parametrize("name", ["fasttext", "nbsvm"])
+def test_weights_kept_beside_the_graph_answer_as_the_single_file(saved, texts, tmp_path, name):
+    out = tmp_path / "external"
+    assert export.main(["--model", str(saved[name]), "--format", "onnx", "--out", str(out), "--external-data"]) == 0
+    assert sorted(p.name for p in out.iterdir()) == [".imdb-baselines", "export.json", "model.onnx", "model.onnx.data"]
+    assert json.loads((out / "export.json").read_text())["weights"] == "model.onnx.data"
+    folder = export_model(saved[name], "onnx", tmp_path / "single")
+    weights = (out / "model.onnx.data").stat().st_size
+    assert weights > 0 and (out / "model.onnx").stat().st_size < (folder / "model.onnx").stat().st_size - weights / 2
+    single = load_export(folder).predict(texts)
+    beside = load_export(out).predict(texts)
+    assert beside.keys() == single.keys()
+    for key in single:
+        np.testing.assert_array_equal(beside[key], single[key])
+
+
 def test_the_graphs_tokens_are_the_shared_tokenizers(saved, texts):
     import onnxruntime
 

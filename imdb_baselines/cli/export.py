@@ -30,6 +30,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", required=True, choices=("onnx", "savedmodel"),
                         help="onnx (every model, run by onnxruntime) or savedmodel (Keras models, TensorFlow)")
     parser.add_argument("--out", required=True, help="the export folder (absent, empty, or an earlier export)")
+    parser.add_argument("--external-data", action="store_true", help="ONNX: the weights in model.onnx.data beside "
+                        "the graph, which onnxruntime maps from the file instead of copying into memory")
     args = parser.parse_args(argv)
     try:
         from imdb_baselines.exports import export_model, load_export
@@ -42,7 +44,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         started = time.perf_counter()
-        folder = export_model(args.model, args.format, args.out)
+        folder = export_model(args.model, args.format, args.out, external_data=args.external_data)
         print(f"Exported {args.model} as {args.format} to {folder} in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         exported = load_export(folder)

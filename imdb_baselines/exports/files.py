@@ -20,10 +20,11 @@ __all__ = ["EXPORT_FORMATS", "EXPORT_MANIFEST", "ExportedModel", "export_model",
 
 EXPORT_FORMATS = ("onnx", "savedmodel")
 EXPORT_MANIFEST = "export.json"
-_ONNX_FILE, _SAVEDMODEL_FOLDER = "model.onnx", "savedmodel"
+_ONNX_FILE, _SAVEDMODEL_FOLDER, _EXTERNAL_SUFFIX = "model.onnx", "savedmodel", ".data"
 
 
-def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathLike) -> Path:  # noqa: A002
+def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathLike, *,  # noqa: A002
+                 external_data: bool = False) -> Path:
     """Export a kept model so that it takes raw text.
 
     Parameters
@@ -34,6 +35,9 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
         ONNX (every model; run by onnxruntime) or a TensorFlow SavedModel (Keras models).
     out : path
         The export folder: absent, empty, or an export this package wrote (replaced atomically).
+    external_data : bool, default=False
+        ONNX: keep the weights in ``model.onnx.data`` beside the graph (ONNX's external data), which
+        onnxruntime maps from the file, so that a loaded model holds in memory only the weights it reads.
 
     Returns
     -------
@@ -77,13 +81,15 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
                 from imdb_baselines.exports.onnx_linear import linear_onnx
 
                 proto = linear_onnx(model, name)
-            onnx.save_model(proto, folder / _ONNX_FILE)
+            onnx.save_model(proto, folder / _ONNX_FILE, save_as_external_data=external_data,
+                            location=_ONNX_FILE + _EXTERNAL_SUFFIX if external_data else None)
         else:
             from imdb_baselines.exports.savedmodel import keras_savedmodel
 
             keras_savedmodel(model, folder / _SAVEDMODEL_FOLDER, name)
         description = {
             "format": format, "file": _ONNX_FILE if format == "onnx" else _SAVEDMODEL_FOLDER,
+            "weights": _ONNX_FILE + _EXTERNAL_SUFFIX if format == "onnx" and external_data else None,
             "model": name, "classes": manifest["classes"], "source": str(Path(model_path).resolve()),
             "source_files": manifest.get("files"), "text_preparation": manifest.get("text_preparation"),
             "test_metrics": manifest.get("test_metrics"), "package_version": package_version(),
@@ -113,8 +119,12 @@ class ExportedModel:
         return self._run(list(texts))
 
 
-def load_export(path: str | os.PathLike) -> ExportedModel:
-    """Load an export folder written by :func:`export_model` (onnxruntime or TensorFlow)."""
+def load_export(path: str | os.PathLike, *, memory_arena: bool = True) -> ExportedModel:
+    """Load an export folder written by :func:`export_model` (onnxruntime or TensorFlow).
+
+    ``memory_arena=False`` turns off onnxruntime's arena, which keeps the most memory any call needed for the
+    next: a long-running service then holds what its models hold, not their largest request's peak.
+    """
     path = Path(path)
     try:
         description = json.loads((path / EXPORT_MANIFEST).read_text(encoding="utf-8"))
@@ -123,7 +133,9 @@ def load_export(path: str | os.PathLike) -> ExportedModel:
     if description["format"] == "onnx":
         import onnxruntime
 
-        session = onnxruntime.InferenceSession(str(path / _ONNX_FILE), providers=["CPUExecutionProvider"])
+        options = onnxruntime.SessionOptions()
+        options.enable_cpu_mem_arena = memory_arena
+        session = onnxruntime.InferenceSession(str(path / _ONNX_FILE), options, providers=["CPUExecutionProvider"])
         names = [o.name for o in session.get_outputs()]
 
         def run(texts: list[str]) -> dict[str, np.ndarray]:
