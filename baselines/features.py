@@ -27,6 +27,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 from baselines.ngrams import TokenIds, count_matrix, decode_keys, hashed_matrix, ngram_columns, word_hashes
+from baselines.sharing import shared_array, shared_word_index
 from imdb_baselines.corpus.prepared import PreparedTexts, prepare
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 from imdb_baselines.corpus.validation import check_texts
@@ -249,7 +250,7 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         """Word to id (its position in ``words_``); shared with the texts it was fitted on."""
         check_is_fitted(self, "words_")
         if getattr(self, "_word_index", None) is None:
-            self._word_index = {word: i for i, word in enumerate(self.words_.tolist())}
+            self._word_index = shared_word_index(self.words_)  # one per vocabulary among the loaded models
         return self._word_index
 
     def __getstate__(self) -> dict:
@@ -261,8 +262,11 @@ class NgramVectorizer(TransformerMixin, BaseEstimator):
         return state
 
     def __setstate__(self, state: dict) -> None:
-        if "words_" in state:
-            state = {**state, "words_": np.asarray(state["words_"], dtype=object)}
+        state = dict(state)
+        if "words_" in state:  # loaded: the vocabulary another loaded model holds alike is held once
+            state["words_"] = shared_array(np.asarray(state["words_"], dtype=object))
+        if state.get("keys_") is not None:
+            state["keys_"] = [shared_array(np.asarray(keys)) for keys in state["keys_"]]
         super().__setstate__(state)
 
     def feature_names(self, columns: np.ndarray) -> list[str]:

@@ -162,3 +162,16 @@ def test_saved_keras_models_leave_the_optimizer_behind(texts, tmp_path):
     restored = load_model(path)
     np.testing.assert_array_equal(restored.predict_proba(X_test), model.predict_proba(X_test))
     assert model.model_.optimizer is not None  # the fitted model keeps training state in memory
+
+
+def test_models_of_one_comparison_loaded_together_hold_their_vocabulary_once(kept_report):
+    """Naive Bayes and NBSVM count the same n-grams of the same texts: loaded side by side, one copy serves both."""
+    first, second = (load_model(kept_report / "models" / name) for name in ("naive_bayes", "nbsvm"))
+    ours, theirs = (model.named_steps["vectorizer"] if hasattr(model, "named_steps") else
+                    model.estimator.named_steps["vectorizer"] for model in (first, second))
+    assert all(a is b for a, b in zip(ours.keys_, theirs.keys_)) and ours.words_ is theirs.words_
+    assert not ours.keys_[0].flags.writeable
+    texts = ["A moving, beautifully acted film.", "Dull and far too long."]
+    assert ours.word_index_ is theirs.word_index_
+    again = load_model(kept_report / "models" / "nbsvm")  # answers as if loaded alone
+    assert again.predict(texts).tolist() == second.predict(texts).tolist()
