@@ -35,10 +35,13 @@ def chromium_path() -> str:
 
 @contextlib.contextmanager
 def running_process(command: list[str], port: int, health: str = "/health", env: dict[str, str] | None = None,
-                    timeout_s: float = 120) -> Iterator[int]:
-    """``command`` listening on ``port``, once ``health`` answers 200; stopped after the block."""
+                    timeout_s: float = 120, started: list | None = None) -> Iterator[int]:
+    """``command`` listening on ``port``, once ``health`` answers 200; stopped after the block (its process is
+    appended to ``started``, where given)."""
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                env=env, start_new_session=True)
+    if started is not None:
+        started.append(process)
     deadline = time.monotonic() + timeout_s
     while True:
         try:

@@ -3,6 +3,8 @@
 import json
 import logging
 import shutil
+import subprocess
+import sys
 
 import pytest
 from fastapi.testclient import TestClient
@@ -142,3 +144,71 @@ def test_a_path_that_holds_no_models_is_one_clear_error(tmp_path, capsys):
         load_catalog(tmp_path)
     assert serve.main([str(tmp_path)]) == 2
     assert "neither a saved model" in capsys.readouterr().err
+
+
+def test_keras_models_answer_through_onnx_in_a_server_without_tensorflow(kept_report):
+    """``imdb-serve --keras-runtime onnx``: a real server whose process never loads TensorFlow answers as Keras."""
+    from pathlib import Path
+
+    import httpx
+    import numpy as np
+
+    from imdb_baselines.modelfiles import load_model
+    from tests.servers import free_port, running_process
+
+    texts = [RAVE, PAN, "An odd film. Some of it works, some of it does not."]
+    started: list = []
+    command = [sys.executable, "-m", "imdb_baselines.cli.serve", str(kept_report), "--port", str(free_port()),
+               "--keras-runtime", "onnx", "--quiet"]
+    with running_process(command, int(command[5]), timeout_s=600, started=started) as port:
+        body = httpx.post(f"http://127.0.0.1:{port}/predict", json={"texts": texts}, timeout=60).json()
+        models = {m["name"]: m for m in httpx.get(f"http://127.0.0.1:{port}/models").json()["models"]}
+        libraries = Path(f"/proc/{started[0].pid}/maps").read_text()
+    assert models["fasttext"]["runtime"] == "onnxruntime" and models["nbsvm"]["runtime"] == "python"
+    assert "tensorflow" not in libraries and "onnxruntime" in libraries
+    answers = {a["model"]: a["predictions"] for a in body["answers"]}
+    keras = load_model(kept_report / "models" / "fasttext")
+    expected = keras.predict_proba(texts)
+    assert [p["label"] for p in answers["fasttext"]] == keras.predict(texts).tolist()
+    np.testing.assert_allclose([p["probability"] for p in answers["fasttext"]], expected.max(axis=1), atol=1e-5)
+    assert [p["label"] for p in answers["nbsvm"]] == load_model(kept_report / "models" / "nbsvm").predict(
+        texts).tolist()
+
+
+def test_an_unknown_keras_runtime_is_refused(kept_report):
+    with pytest.raises(ValueError, match="keras_runtime must be one of keras, onnx"):
+        load_catalog(kept_report, keras_runtime="tensorrt")
+
+
+_FREED_BLOCKS = """
+import sys
+from pathlib import Path
+
+from imdb_baselines.serving.memory import return_large_blocks
+
+
+def resident_mib():
+    line = next(l for l in Path("/proc/self/status").read_text().splitlines() if l.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
+
+
+if sys.argv[1] == "returned":
+    assert return_large_blocks()
+first = bytearray(8 << 20)
+del first  # glibc's own setting now serves blocks up to 8 MiB from the heap
+before = resident_mib()
+blocks, kept = [], []
+for _ in range(256):
+    blocks.append(bytearray(1 << 20))
+    kept.append(bytearray(4096))  # small blocks of the heap between them, as a loaded model leaves
+del blocks
+print(round(resident_mib() - before))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc's allocator")
+def test_large_blocks_freed_by_the_service_go_back_to_the_system():
+    """256 MiB freed in 1 MiB blocks: held on by default, returned once the service has set the allocator."""
+    kept = {mode: int(subprocess.run([sys.executable, "-c", _FREED_BLOCKS, mode], capture_output=True, text=True,
+                                     check=True).stdout) for mode in ("default", "returned")}
+    assert kept["default"] > 200 and kept["returned"] < 32, kept

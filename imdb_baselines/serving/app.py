@@ -19,6 +19,7 @@ from imdb_baselines import corpus
 from imdb_baselines.modelfiles import predict_texts
 from imdb_baselines.serving.catalog import Catalog, load_catalog
 from imdb_baselines.serving.guards import BodyLimit, HostCheck, SecurityHeaders, body_limit_bytes
+from imdb_baselines.serving.memory import return_large_blocks
 from imdb_baselines.serving.schemas import ModelAnswer, PredictRequest, PredictResponse
 
 __all__ = ["Limits", "create_app", "app_from_environment"]
@@ -29,7 +30,7 @@ STATIC = Path(__file__).parent / "static"
 #: The environment variables through which ``imdb-serve`` hands its settings to each worker process.
 ENVIRONMENT = {"path": "IMDB_BASELINES_SERVE_PATH", "max_chars": "IMDB_BASELINES_SERVE_MAX_CHARS",
                "max_texts": "IMDB_BASELINES_SERVE_MAX_TEXTS", "hosts": "IMDB_BASELINES_SERVE_HOSTS",
-               "trusted": "IMDB_BASELINES_SERVE_TRUSTED"}
+               "trusted": "IMDB_BASELINES_SERVE_TRUSTED", "keras_runtime": "IMDB_BASELINES_SERVE_KERAS_RUNTIME"}
 
 
 @dataclass(frozen=True)
@@ -174,5 +175,7 @@ def app_from_environment() -> FastAPI:
     limits = Limits(max_chars=int(os.environ.get(ENVIRONMENT["max_chars"], Limits.max_chars)),
                     max_texts=int(os.environ.get(ENVIRONMENT["max_texts"], Limits.max_texts)))
     hosts, trusted = os.environ.get(ENVIRONMENT["hosts"]), os.environ.get(ENVIRONMENT["trusted"])
-    return create_app(load_catalog(os.environ[ENVIRONMENT["path"]], tuple(trusted.split(",")) if trusted else ()),
-                      limits, hosts=tuple(hosts.split(",")) if hosts else None)
+    return_large_blocks()  # before the models load: their freed copies must not stay resident
+    catalog = load_catalog(os.environ[ENVIRONMENT["path"]], tuple(trusted.split(",")) if trusted else (),
+                           keras_runtime=os.environ.get(ENVIRONMENT["keras_runtime"], "keras"))
+    return create_app(catalog, limits, hosts=tuple(hosts.split(",")) if hosts else None)

@@ -12,7 +12,9 @@ from typing import Any
 from imdb_baselines.catalog import CATALOG
 from imdb_baselines.corpus import plain_label
 from imdb_baselines.modelfiles import MANIFEST, ModelAdapter, ModelFileError, adapter_for, load_model, plain_classes
+from imdb_baselines.modelfiles.adapters import adapter_named
 from imdb_baselines.modelfiles.files import WHERE_MODELS_ARE
+from imdb_baselines.serving.networks import KERAS_RUNTIMES, OnnxNetwork, onnx_network
 
 __all__ = ["Catalog", "ServedModel", "load_catalog"]
 
@@ -111,18 +113,22 @@ def _examples(predictions: Path, longest: int = 280) -> list[dict[str, Any]]:
             for label, rows in short.groupby("label", sort=True)]
 
 
-def load_catalog(path: str | os.PathLike, trusted: tuple[str, ...] | list[str] = ()) -> Catalog:
+def load_catalog(path: str | os.PathLike, trusted: tuple[str, ...] | list[str] = (), *,
+                 keras_runtime: str = "keras") -> Catalog:
     """Load every model of a report folder (``PATH/models/*``) or the one saved model at ``path``.
 
     A model that fails to load is logged and listed in :attr:`Catalog.failures`; the others are served.
     ``trusted`` names types to load beyond the package's and scikit-learn's own (the user's own estimators';
-    :func:`imdb_baselines.modelfiles.load_model`).
+    :func:`imdb_baselines.modelfiles.load_model`). ``keras_runtime="onnx"`` answers the Keras models with
+    their ONNX graphs in onnxruntime, without TensorFlow (:mod:`imdb_baselines.serving.networks`).
 
     Raises
     ------
     ModelFileError
         If ``path`` is neither a saved model nor a report folder with saved models.
     """
+    if keras_runtime not in KERAS_RUNTIMES:
+        raise ValueError(f"keras_runtime must be one of {', '.join(KERAS_RUNTIMES)}. Got {keras_runtime!r}.")
     path = Path(path)
     if (path / MANIFEST).is_file():
         folders, report_folder = [path], None
@@ -139,12 +145,16 @@ def load_catalog(path: str | os.PathLike, trusted: tuple[str, ...] | list[str] =
         catalog.examples = _examples(report_folder / "predictions.csv")
     for folder in folders:
         try:  # whatever goes wrong with one model's folder is that model's failure, never the service's
-            model = load_model(folder, trusted=trusted)
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            if keras_runtime == "onnx" and manifest.get("kind") == "keras":
+                model, adapter = onnx_network(folder), adapter_named("keras")
+            else:
+                model = load_model(folder, trusted=trusted)
+                adapter = adapter_for(model)
             name = str(manifest.get("name") or folder.name)
-            served = ServedModel(name=name, model=model, classes=plain_classes(model),
-                                 adapter=adapter_for(model),
+            served = ServedModel(name=name, model=model, classes=plain_classes(model), adapter=adapter,
                                  description=_describe(name, folder, manifest, report))
+            served.description["runtime"] = "onnxruntime" if isinstance(model, OnnxNetwork) else "python"
         except Exception as error:
             reason = str(error) if isinstance(error, ModelFileError) else f"{type(error).__name__}: {error}"
             catalog.failures[folder.name] = reason
