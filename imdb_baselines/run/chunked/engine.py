@@ -21,7 +21,7 @@ import numpy as np
 
 from imdb_baselines import corpus
 from imdb_baselines.catalog import make_model, models_on
-from imdb_baselines.corpus.progress import progress_bar
+from imdb_baselines.corpus.progress import progress_bar, stage
 from imdb_baselines.run.fitting import probabilities_for, raw_scores
 from imdb_baselines.run.resources import PeakMemory
 from imdb_baselines.run.results import (
@@ -176,15 +176,17 @@ def _finish_each(config: RunConfig, fits: dict, results: dict[str, ModelResult],
     test = corpus.prepare(splits.X_test, corpus.TextPreprocessor(stopwords), n_jobs=min(2, os.cpu_count() or 1))
     done: list[ModelResult] = []
     try:
-        for name, result in results.items():
+        for position, (name, result) in enumerate(results.items(), start=1):
             if name not in fits:
                 done.append(result)
                 continue
             try:
-                with PeakMemory() as memory:
+                label = f"[{position}/{len(results)}] {name}"
+                with PeakMemory() as memory, stage(label, "finishing the fit (Newton, from disk)") as step:
                     started = time.perf_counter()
                     model = fits.pop(name).finish()
                     result.fit_s += time.perf_counter() - started
+                    step.phase("predicting")
                     started = time.perf_counter()
                     raw = raw_scores(model, test)
                     result.predict_s = time.perf_counter() - started
