@@ -81,7 +81,7 @@ def test_keras_models_export_to_savedmodel_and_agree_with_python(saved, texts, t
     _agree(load_model(saved[name]), exported, texts, tolerance=1e-6)
 
 
-@pytest.mark.parametrize("name", ["fasttext", "nbsvm"])
+@pytest.mark.parametrize("name", ["fasttext"])  # the networks are what a service keeps beside (serving/networks.py)
 def test_weights_kept_beside_the_graph_answer_as_the_single_file(saved, texts, tmp_path, name):
     out = tmp_path / "external"
     assert export.main(["--model", str(saved[name]), "--format", "onnx", "--out", str(out), "--external-data"]) == 0
