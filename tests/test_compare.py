@@ -184,7 +184,7 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
     assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]
     assert "settings: ngram_range=(1, 3), alpha=1.0, C=1.0, beta=0.25, loss='svm', min_df=1" in nbsvm[1]
     assert "--tune grid: ngram_range in [(1, 2), (1, 3)]; C in [0.1, 1.0]" in nbsvm[1]
-    assert "engines: local, spark; exports: onnx; in the core install" in nbsvm[1]
+    assert "engines: local, spark, chunked; exports: onnx; in the core install" in nbsvm[1]
     reference = json.loads((ROOT / "reports" / "reference" / "results.json").read_text(encoding="utf-8"))
     accuracy = next(r["accuracy"] for r in reference["results"] if r["model"] == "nbsvm")
     assert f"accuracy {accuracy:.4f}" in nbsvm[1]
