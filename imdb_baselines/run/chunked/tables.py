@@ -172,9 +172,9 @@ def _table_chunks(path: Path, source: corpus.DataSource) -> Iterator[pd.DataFram
         if kind == "parquet":
             import pyarrow.parquet as pq
 
-            table = pq.ParquetFile(path)
+            table = pq.ParquetFile(path, pre_buffer=False)
             _check_columns(path, table.schema_arrow.names, columns)
-            chunks = (batch.to_pandas() for batch in table.iter_batches(batch_size=CHUNK_ROWS, columns=columns))
+            chunks = _parquet_chunks(table, columns)
         elif kind == "jsonl":
             chunks = _json_chunks(path, source.encoding, columns)
         else:
@@ -194,6 +194,20 @@ def _table_chunks(path: Path, source: corpus.DataSource) -> Iterator[pd.DataFram
         if isinstance(error, corpus.DataError):
             raise
         raise corpus.DataError(f"{path} cannot be read as {kind.upper()}: {error}") from None
+
+
+def _parquet_chunks(table, columns: list[str]) -> Iterator[pd.DataFrame]:
+    """A Parquet file's rows as DataFrames, a batch at a time. The file is opened without pre-buffering, which
+    keeps every row group read so far in Arrow's memory pool (250 MiB more at 16× IMDB), and the pool gives
+    back what each batch took, which it would otherwise keep for the next."""
+    import pyarrow as pa
+
+    pool = pa.default_memory_pool()
+    for batch in table.iter_batches(batch_size=CHUNK_ROWS, columns=columns):
+        frame = batch.to_pandas()
+        del batch
+        pool.release_unused()
+        yield frame
 
 
 def _json_chunks(path: Path, encoding: str, columns: list[str]) -> Iterator[pd.DataFrame]:
