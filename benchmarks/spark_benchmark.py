@@ -9,11 +9,14 @@ Usage:
    same split, fingerprint checked), side by side: test accuracy, the difference, fit and predict time; Spark
    once with each linear solver of ``--spark-solvers`` (default: liblinear's Newton method, then Spark's
    own L-BFGS ``LinearSVC``).
-2. Growth (``--grown``): both engines on ``xN/train.parquet`` (N times the training reviews) with the
-   official test set, each in a fresh process under a wall-time limit: fit and predict throughput
-   (reviews/s), the peak resident memory of the whole process tree (the local process and its tokenizing
-   worker; Spark's Python driver, JVM and Python workers), and whether it ran out of time or memory.
-   A plot of wall time and peak memory against corpus size for both engines goes to ``benchmarks/spark_growth.png``.
+2. Growth (``--grown``): each engine of ``--engines`` (local, spark, chunked) on ``xN/train.parquet`` (N times
+   the training reviews) with the official test set, each in a fresh process under a wall-time limit: fit and
+   predict throughput (reviews/s), the peak resident memory of the whole process tree (the local process and
+   its tokenizing worker; Spark's Python driver, JVM and Python workers), its peak proportional memory (a page
+   shared by a forked tokenizing worker and its parent counted once, not twice), and whether it ran out of
+   time or memory.
+   A plot of wall time and peak memory against corpus size, a line per engine and models, goes to
+   ``benchmarks/spark_growth.png``.
 
 Each run is a fresh process; the machine is shared, so compare the engines within one run of this script.
 """
@@ -35,7 +38,7 @@ sys.path.insert(0, str(ROOT))
 RESULTS = Path(__file__).resolve().parent / "results"
 PLOT = Path(__file__).resolve().parent / "spark_growth.png"  # committed: the README shows it
 
-from imdb_baselines.run.resources import tree_rss_bytes  # noqa: E402
+from imdb_baselines.run.resources import tree_pss_bytes, tree_rss_bytes  # noqa: E402
 
 
 def _measured(command: list[str], limit_s: float) -> dict:
@@ -43,12 +46,13 @@ def _measured(command: list[str], limit_s: float) -> dict:
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
-    peak = [0]
+    peak, proportional = [0], [0]
     done = threading.Event()
 
     def sample() -> None:
         while not done.wait(0.5):
             peak[0] = max(peak[0], tree_rss_bytes(process.pid))
+            proportional[0] = max(proportional[0], tree_pss_bytes(process.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
@@ -65,8 +69,8 @@ def _measured(command: list[str], limit_s: float) -> dict:
     reasons = [line.strip() for line in output.splitlines() if ": failed:" in line or line.startswith("error:")]
     if outcome != "ok":
         print("\n".join(reasons) or output[-3000:], file=sys.stderr)
-    return {"wall_s": round(time.perf_counter() - started, 1), "peak_mib": round(peak[0] / 2**20), "outcome": outcome,
-            "reasons": reasons}
+    return {"wall_s": round(time.perf_counter() - started, 1), "peak_mib": round(peak[0] / 2**20),
+            "peak_pss_mib": round(proportional[0] / 2**20), "outcome": outcome, "reasons": reasons}
 
 
 def _compare(engine: str, models: str, data: list[str], out: Path, limit_s: float, spark_args: list[str] = (),
@@ -117,7 +121,7 @@ def growth(grown: Path, times: list[int], models: str, limit_s: float, scratch: 
         for engine in engines:
             run = _compare(engine, models, ["--data", str(train), "--test", str(test)],
                            scratch / f"x{n}-{engine}", limit_s, spark_args, common)
-            row = {"times": n, "engine": engine, **run}
+            row = {"times": n, "engine": engine, "models": models, **run}
             if run["outcome"] == "ok":
                 n_train, n_test = run["split_sizes"]["train"], run["split_sizes"]["test"]
                 fit = sum(m["fit_s"] for m in run["models"].values()) + run["preparation_s"]
@@ -126,31 +130,33 @@ def growth(grown: Path, times: list[int], models: str, limit_s: float, scratch: 
                            predict_reviews_per_s=round(n_test * len(run["models"]) / predict, 1))
             rows.append(row)
             print(f"  x{n:<3} {engine:<7} {row['outcome']:<24} wall {row['wall_s']:>8.1f} s  peak "
-                  f"{row['peak_mib']:>7,} MiB  fit {row.get('fit_reviews_per_s', '-')} reviews/s  predict "
-                  f"{row.get('predict_reviews_per_s', '-')} reviews/s", flush=True)
+                  f"{row['peak_mib']:>7,} MiB (proportional {row['peak_pss_mib']:,})  fit "
+                  f"{row.get('fit_reviews_per_s', '-')} reviews/s  predict {row.get('predict_reviews_per_s', '-')} "
+                  "reviews/s", flush=True)
     return rows
 
 
-def plot(rows: list[dict], models: str, path: Path) -> None:
-    """Wall time and peak memory against corpus size, one line per engine; failed runs marked with their outcome."""
+def plot(rows: list[dict], path: Path) -> None:
+    """Wall time and peak memory against corpus size, one line per engine and models; failed runs marked."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, axes = plt.subplots(1, 2, figsize=(10, 4.2))
+    figure, axes = plt.subplots(1, 2, figsize=(11, 4.6))
     sizes = sorted({r["times"] for r in rows})
-    for engine, marker in (("local", "o"), ("spark", "s"), ("chunked", "^")):
+    markers = {"local": "o", "spark": "s", "chunked": "^"}
+    for series in dict.fromkeys(_series(r) for r in rows):
+        mine = [r for r in rows if _series(r) == series]
         for axis, key in zip(axes, ("wall_s", "peak_mib")):
-            done = [r for r in rows if r["engine"] == engine and r["outcome"] == "ok"]
+            done = sorted((r for r in mine if r["outcome"] == "ok" and r.get(key)), key=lambda r: r["times"])
             line, = axis.plot([r["times"] for r in done], [r[key] / (1 if key == "wall_s" else 1024) for r in done],
-                              marker=marker, label=f"{engine} engine")
-            for r in rows:
-                if r["engine"] == engine and r["outcome"] != "ok":
+                              marker=markers.get(mine[0]["engine"], "o"), label=series)
+            for r in mine:
+                if r["outcome"] != "ok" and r.get(key):
                     value = r[key] / (1 if key == "wall_s" else 1024)
                     axis.plot([r["times"]], [value], marker="x", markersize=10, color=line.get_color())
-                    text = r["outcome"] + (f", {r['driver']} driver" if engine == "spark" and "driver" in r else "")
-                    axis.annotate(text, (r["times"], value), xytext=(-150, 8), textcoords="offset points",
+                    axis.annotate(r["outcome"], (r["times"], value), xytext=(-120, 8), textcoords="offset points",
                                   fontsize=8, color=line.get_color())
     for axis, label in zip(axes, ("wall time of the whole run, s", "peak memory of the process tree, GiB")):
         axis.set_xscale("log", base=2)
@@ -158,12 +164,24 @@ def plot(rows: list[dict], models: str, path: Path) -> None:
         axis.set_xlabel("training reviews, multiples of IMDB's 25,000")
         axis.set_ylabel(label)
         axis.grid(True, which="both", alpha=0.3)
-        axis.legend()
     axes[0].set_yscale("log")
-    figure.suptitle(f"{models.replace(',', ', ')} on 2 cores (local[2] for Spark)")
-    figure.tight_layout()
+    axes[1].axhline(24, color="grey", linestyle=":", linewidth=1)
+    axes[1].annotate("this machine's memory", (sizes[0], 24), xytext=(2, -12), textcoords="offset points", fontsize=8)
+    handles, labels = axes[0].get_legend_handles_labels()
+    figure.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
+    figure.suptitle("As the corpus grows, on 2 cores (Spark: local[2])")
+    figure.tight_layout(rect=(0, 0.12, 1, 1))
     figure.savefig(path, dpi=120)
     plt.close(figure)
+
+
+def _series(row: dict) -> str:
+    """A run's line in the plot: its engine, models and n-grams."""
+    bits = row.get("hash_bits")
+    grams = "hashed n-grams" if bits or row["engine"] == "chunked" else "exact vocabulary"
+    engine = {"local": "local engine", "spark": "Spark engine", "chunked": "chunked engine"}.get(row["engine"],
+                                                                                              row["engine"])
+    return f"{engine}: {row.get('models', '').replace(',', ', ')} ({grams})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -179,14 +197,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--spark-solvers", default="newton,lbfgs", help="Spark's linear solvers in the parity runs")
     parser.add_argument("--name", default=None, help="the results file's name (default by what ran)")
     parser.add_argument("--hash-bits", type=int, help="hashed n-grams in growth runs (--set MODEL.hash_bits=N)")
+    parser.add_argument("--set", action="append", default=[], metavar="MODEL.KEY=VALUE",
+                        help="a model setting passed to every growth run (repeatable)")
     parser.add_argument("--plot", nargs="+", metavar="JSON", help="only draw the plot from these results files")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
     if args.plot:
         records = [json.loads(Path(p).read_text()) for p in args.plot]
-        rows = [{**row, "driver": record.get("spark_driver_memory", "6g")} for record in records
-                for row in record.get("growth", [])]
-        plot(rows, records[0]["models"], PLOT)
+        rows = [{"models": record["models"], "hash_bits": record.get("hash_bits") or record.get("settings"), **row}
+                for record in records for row in record.get("growth", [])]
+        plot(rows, PLOT)
         print(f"Drawn {PLOT}")
         return 0
     record: dict = {"machine": f"{os.cpu_count()} CPUs", "models": args.models}
@@ -199,11 +219,12 @@ def main(argv: list[str] | None = None) -> int:
             record["growth"] = growth(Path(args.grown), [int(t) for t in args.times.split(",")], args.models,
                                       args.limit_s, Path(scratch), args.engines.split(","),
                                       ["--spark-driver-memory", args.spark_driver_memory],
-                                      [f"--set={m}.hash_bits={args.hash_bits}" for m in args.models.split(",")]
-                                      if args.hash_bits else [])
+                                      [f"--set={m}.hash_bits={args.hash_bits}" for m in args.models.split(",")
+                                       if args.hash_bits] + [f"--set={item}" for item in args.set])
             record["spark_driver_memory"] = args.spark_driver_memory
             record["hash_bits"] = args.hash_bits
-            plot(record["growth"], args.models, PLOT)
+            record["settings"] = args.set
+            plot([{**row, "hash_bits": args.hash_bits or args.set} for row in record["growth"]], PLOT)
     name = args.name or ("spark_benchmark.json" if not args.skip_parity else "spark_growth.json")
     (RESULTS / name).write_text(json.dumps(record, indent=1) + "\n")
     print(f"\nWritten {RESULTS / name}")

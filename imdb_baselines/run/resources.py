@@ -9,7 +9,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-__all__ = ["PeakMemory", "saved_size_bytes", "tree_rss_bytes"]
+__all__ = ["PeakMemory", "saved_size_bytes", "tree_pss_bytes", "tree_rss_bytes"]
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -39,6 +39,24 @@ def tree_rss_bytes(pid: int | None = None) -> int:
     while pending:
         pid = pending.pop()
         total += _rss_bytes(pid)
+        pending += _children(pid)
+    return total
+
+
+def tree_pss_bytes(pid: int | None = None) -> int:
+    """Proportional memory of a process and its descendants: each page shared by n of them counts 1/n.
+
+    A worker forked to tokenize shares its parent's pages until either writes them; the sum of resident
+    memory counts those pages once per process, the proportional sum once. Linux only (0 elsewhere).
+    """
+    total, pending = 0, [pid or os.getpid()]
+    while pending:
+        pid = pending.pop()
+        try:
+            with open(f"/proc/{pid}/smaps_rollup", encoding="ascii") as handle:
+                total += next(int(line.split()[1]) * 1024 for line in handle if line.startswith("Pss:"))
+        except (OSError, StopIteration):  # gone meanwhile, or not Linux
+            pass
         pending += _children(pid)
     return total
 
