@@ -6,8 +6,9 @@ Loads every model of REPORT's ``models/`` (default: ``reports/reference``, writt
 of the writer), answers IMDB's 25,000 test reviews with it, writes it again with today's writer into
 ``--out`` (default ``benchmarks/results/compact_models``), loads that copy and answers again. Per model: saved
 MiB, load seconds, test predictions that changed and the accuracy of each. Then ``imdb-serve`` is started on
-each folder in turn, every model answers one review, and the server's resident memory is read (with
-``--serving-only``, only that, on the folders as they are). Writes ``benchmarks/results/saved_sizes.json``.
+each folder in turn, every model answers 1,000 test reviews, and the server's resident memory is read; once more on
+the compact copy with ``--keras-runtime onnx`` (with ``--serving-only``, only the three services, on the
+folders as they are). Writes ``benchmarks/results/saved_sizes.json``.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.modelfiles import load_model, read_manifest, save_model  # noqa: E402
 from imdb_baselines.storage import write_folder  # noqa: E402
 
+_SERVED = 1_000  # test reviews each service answers before its memory is read
 _KEPT = ("dataset", "data_sha256", "split_fingerprint", "text_preparation", "test_metrics", "command")
 
 
@@ -47,14 +49,27 @@ def _answers(folder: Path, texts: list[str]) -> tuple[np.ndarray, float]:
     return np.asarray(model.predict(texts)), seconds
 
 
-def _serving_mib(report: Path, names: list[str], text: str) -> float:
-    process, url = _start(str(report))
+def _serving_mib(report: Path, names: list[str], texts: list[str], *options: str) -> dict[str, float]:
+    """The service's resident MiB once every model has answered ``texts`` (batches of 100): in all, and the
+    parts that are its own (anonymous) and mapped from files (libraries, weights mapped from their files)."""
+    process, url = _start(str(report), *options)
     try:
-        httpx.post(f"{url}/predict", json={"texts": [text], "models": names}, timeout=300).raise_for_status()
-        return round(_rss_mib(process.pid), 1)
+        for start in range(0, len(texts), 100):
+            httpx.post(f"{url}/predict", json={"texts": texts[start:start + 100], "models": names},
+                       timeout=300).raise_for_status()
+        status = dict(line.split(":", 1) for line in Path(f"/proc/{process.pid}/status").read_text().splitlines())
+        return {"resident": round(_rss_mib(process.pid), 1),
+                **{key: round(int(status[key].split()[0]) / 1024, 1) for key in ("RssAnon", "RssFile")}}
     finally:
         process.terminate()
         process.wait(30)
+
+
+def _serving(report: Path, out: Path, names: list[str], texts: list[str]) -> dict[str, dict[str, float]]:
+    """Resident MiB of a service of every model once each has answered ``texts``: the earlier files, the compact
+    ones, and the compact ones with the Keras models in onnxruntime (no TensorFlow in the service)."""
+    return {"before": _serving_mib(report, names, texts), "after": _serving_mib(out, names, texts),
+            "after, --keras-runtime onnx": _serving_mib(out, names, texts, "--keras-runtime", "onnx")}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,8 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     folders = sorted(p for p in (report / "models").iterdir() if (p / "manifest.json").is_file())
     names = [folder.name for folder in folders]
     if args.serving_only:
-        serving = {"before": _serving_mib(report, names, texts[0]), "after": _serving_mib(out, names, texts[0])}
+        serving = _serving(report, out, names, texts[:_SERVED])
         print("serving resident MiB:", serving)
+        (RESULTS / "serving_memory.json").write_text(json.dumps(serving, indent=1))
         return 0
 
     def copy_all(target: Path) -> None:
@@ -97,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
                "accuracy_after": float(np.mean(after == labels))}
         rows.append(row)
         print(json.dumps(row), flush=True)
-    serving = {"before": _serving_mib(report, names, texts[0]), "after": _serving_mib(out, names, texts[0])}
+    serving = _serving(report, out, names, texts[:_SERVED])
     total = {"mib_before": round(sum(r["mib_before"] for r in rows), 1),
              "mib_after": round(sum(r["mib_after"] for r in rows), 1)}
     print("total MiB:", total, "serving resident MiB:", serving, flush=True)

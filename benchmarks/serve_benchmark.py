@@ -45,12 +45,12 @@ def _rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def _start(report: str) -> tuple[subprocess.Popen, str]:
+def _start(report: str, *options: str) -> tuple[subprocess.Popen, str]:
     port = _free_port()
     process = subprocess.Popen([sys.executable, "-m", "imdb_baselines.cli.serve", report, "--port", str(port),
-                                "--quiet"], cwd=ROOT)
+                                "--quiet", *options], cwd=ROOT)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + 900  # a first --keras-runtime onnx start converts the networks
     while time.monotonic() < deadline:
         try:
             if httpx.get(f"{url}/health", timeout=1).status_code == 200:
