@@ -121,7 +121,7 @@ def growth(grown: Path, times: list[int], models: str, limit_s: float, scratch: 
         for engine in engines:
             run = _compare(engine, models, ["--data", str(train), "--test", str(test)],
                            scratch / f"x{n}-{engine}", limit_s, spark_args, common)
-            row = {"times": n, "engine": engine, "models": models, **run}
+            row = {"times": n, "engine": engine, **run, "models_run": models}
             if run["outcome"] == "ok":
                 n_train, n_test = run["split_sizes"]["train"], run["split_sizes"]["test"]
                 fit = sum(m["fit_s"] for m in run["models"].values()) + run["preparation_s"]
@@ -181,7 +181,7 @@ def _series(row: dict) -> str:
     grams = "hashed n-grams" if bits or row["engine"] == "chunked" else "exact vocabulary"
     engine = {"local": "local engine", "spark": "Spark engine", "chunked": "chunked engine"}.get(row["engine"],
                                                                                               row["engine"])
-    return f"{engine}: {row.get('models', '').replace(',', ', ')} ({grams})"
+    return f"{engine}: {row.get('models_run', '').replace(',', ', ')} ({grams})"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -204,7 +204,7 @@ def main(argv: list[str] | None = None) -> int:
     RESULTS.mkdir(exist_ok=True)
     if args.plot:
         records = [json.loads(Path(p).read_text()) for p in args.plot]
-        rows = [{"models": record["models"], "hash_bits": record.get("hash_bits") or record.get("settings"), **row}
+        rows = [{"models_run": record["models"], "hash_bits": record.get("hash_bits") or record.get("settings"), **row}
                 for record in records for row in record.get("growth", [])]
         plot(rows, PLOT)
         print(f"Drawn {PLOT}")
@@ -224,10 +224,11 @@ def main(argv: list[str] | None = None) -> int:
             record["spark_driver_memory"] = args.spark_driver_memory
             record["hash_bits"] = args.hash_bits
             record["settings"] = args.set
-            plot([{**row, "hash_bits": args.hash_bits or args.set} for row in record["growth"]], PLOT)
     name = args.name or ("spark_benchmark.json" if not args.skip_parity else "spark_growth.json")
     (RESULTS / name).write_text(json.dumps(record, indent=1) + "\n")
     print(f"\nWritten {RESULTS / name}")
+    if args.grown:
+        plot([{**row, "hash_bits": args.hash_bits or args.set} for row in record["growth"]], PLOT)
     return 0
 
 
