@@ -28,6 +28,7 @@ from imdb_baselines.corpus.splits import (
     review_keys,
     sample_corpus,
     split_fingerprint,
+    splits_under,
 )
 from imdb_baselines.corpus.text import (
     DEFAULT_STOPWORDS,
@@ -92,4 +93,5 @@ __all__ = [
     "shared_texts",
     "sorted_classes",
     "split_fingerprint",
+    "splits_under",
 ]

@@ -22,7 +22,7 @@ from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 
 __all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "carve", "make_splits", "review_keys", "sample_corpus",
-           "split_fingerprint"]
+           "split_fingerprint", "splits_under"]
 
 #: Fewest training reviews of each class left after the validation carve.
 MIN_TRAIN_PER_CLASS = 5
@@ -284,3 +284,10 @@ def sample_corpus(corpus: TextCorpus, n: int, *, seed: int = 0) -> TextCorpus:
     return replace(corpus, train=train, test=train if corpus.out_of_fold else draw(corpus.test),
                    validation=draw(corpus.validation), unsup=None,
                    source=f"{corpus.source} (stratified sample of {n} per split, seed {seed})")
+
+
+def splits_under(splits: Splits, stopwords: str | Path | Stopwords | None) -> Splits:
+    """The same split under another stopword list: the keys, labels and carve unchanged, the fingerprint naming
+    the list (engines that split once and prepare the texts per list use it)."""
+    settings = TextPreprocessor(stopwords).settings
+    return replace(splits, text_settings=settings, fingerprint=split_fingerprint(splits.keys, settings))

@@ -83,7 +83,7 @@ class ChunkedEngine:
         self._data = read_chunked(config.data, seed=config.seed, validation_size=config.validation_size,
                                   stopwords=config.stopwords[0], sample=config.sample)
         splits = self._data.splits
-        by_list = {stopwords: _splits_for(splits, stopwords) for stopwords in config.stopwords}
+        by_list = {stopwords: corpus.splits_under(splits, stopwords) for stopwords in config.stopwords}
         return Loaded(self._data.corpus, by_list, shared_texts=self._data.shared_texts())
 
     def run_models(self, config: RunConfig, loaded: Loaded, stopwords: str, finished: Finished | None = None) -> (
@@ -155,12 +155,6 @@ class ChunkedEngine:
     def close(self) -> None:
         """Forget the data (its files were only read)."""
         self._data = None
-
-
-def _splits_for(splits: corpus.Splits, stopwords: str) -> corpus.Splits:
-    """The same split under another stopword list (its fingerprint names the list)."""
-    settings = corpus.TextPreprocessor(stopwords).settings
-    return replace(splits, text_settings=settings, fingerprint=corpus.split_fingerprint(splits.keys, settings))
 
 
 def _failed(result: ModelResult, error: Exception) -> None:

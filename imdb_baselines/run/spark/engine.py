@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -71,7 +70,7 @@ class SparkEngine:
                                      sample=config.sample)
         logger.info("%s", spark_data.corpus.summary())
         self._frame = spark_data.frame
-        splits = {stopwords: _splits_for(spark_data.splits, stopwords) for stopwords in config.stopwords}
+        splits = {stopwords: corpus.splits_under(spark_data.splits, stopwords) for stopwords in config.stopwords}
         return Loaded(spark_data.corpus, splits, shared_texts=spark_data.shared_texts)
 
     def run_models(self, config: RunConfig, loaded: Loaded, stopwords: str, finished: Finished | None = None) -> (
@@ -90,12 +89,6 @@ class SparkEngine:
         if self._frame is not None:
             self._frame.unpersist()
             self._frame = None
-
-
-def _splits_for(splits: corpus.Splits, stopwords: str) -> corpus.Splits:
-    """The same split under another stopword list (its fingerprint names the list)."""
-    settings = corpus.TextPreprocessor(stopwords).settings
-    return replace(splits, text_settings=settings, fingerprint=corpus.split_fingerprint(splits.keys, settings))
 
 
 def _run_list(config: RunConfig, frame, splits: corpus.Splits, stopwords: str, solver: str,
