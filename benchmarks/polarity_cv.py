@@ -4,7 +4,8 @@ Usage: python benchmarks/polarity_cv.py [--data DIR] [--folds 10]
 
 Runs ``imdb_baselines.compare`` on the review folders (``../shared/data/polarity2k``: ``pos/`` and ``neg/``,
 1,000 each) with ``cv=10`` and no test set, so every review is scored out of fold, twice: with the package's
-default settings, and with uni- and bigrams (the ``-bi`` rows of Wang & Manning, 2012). ``validation_size=0``
+fixed default settings (``tune=False``: no automatic search, which ``self_tuning.py`` measures), and with uni-
+and bigrams (the ``-bi`` rows of Wang & Manning, 2012). ``validation_size=0``
 fits each fold's model on the fold's whole training part, as the published runs did (the margin-only models
 then have no probabilities). Prints a markdown table beside the published figures and writes JSON under
 ``benchmarks/results/``.
@@ -46,7 +47,7 @@ def main() -> None:
             started = time.perf_counter()
             out = Path(scratch) / label.replace(" ", "-")
             imdb_baselines.compare(args.data, models=MODELS, settings=settings, cv=args.folds, validation_size=0.0,
-                                   bootstrap=0, quiet=True, out=out)
+                                   tune=False, bootstrap=0, quiet=True, out=out)
             results = json.loads((out / "results.json").read_text(encoding="utf-8"))
             runs[label] = {"seconds": round(time.perf_counter() - started, 1),
                            "settings": results["provenance"]["model_settings"],

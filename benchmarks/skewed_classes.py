@@ -4,7 +4,8 @@ Usage: python benchmarks/skewed_classes.py [--trec DIR] [--models naive_bayes,li
 
 Two cuts of TREC's coarse classes (``train.jsonl`` and ``test.jsonl`` of ``../shared/data/trec``): the six
 classes as they are (ABBR 86 training questions, ENTY 1,250), and two classes, ABBR against the rest (1 to
-62). Each is compared twice on the same split, without and with ``--class-weight balanced``. For every model:
+62). Each is compared twice on the same split, without and with ``--class-weight balanced``, with the fixed
+default settings (``tune=False``, so that the weighting alone differs). For every model:
 accuracy, balanced accuracy, macro F1, average precision, and the recall of ABBR, the rarest class. Writes
 JSON under ``benchmarks/results/``.
 """
@@ -51,8 +52,8 @@ def main() -> None:
             for weight in (None, "balanced"):
                 out = Path(tmp) / f"{cut}-{weight}".replace(" ", "_")
                 board = imdb_baselines.compare(train, test, models=models, class_weight=weight, bootstrap=0,
-                                               quiet=True, out=out, positive_label="ABBR" if len(counts) == 2
-                                               else None)
+                                               tune=False, quiet=True, out=out,
+                                               positive_label="ABBR" if len(counts) == 2 else None)
                 predictions = pd.read_csv(out / "predictions.csv")
                 for model in models:
                     abbr = predictions["label"] == "ABBR"

@@ -46,7 +46,9 @@ def compare(data: Any = None, test: Any = None, *, validation: Any = None, **opt
         Any option of :class:`~imdb_baselines.options.CompareOptions`, named as on the command line
         (``models``, ``stopwords``, ``seed``, ``settings``, ``tune``, ``repeats``, ``bootstrap``,
         ``calibration``, ``epochs``, ``out``, ``engine``...). ``models`` and ``stopwords`` are lists;
-        ``settings`` is ``{model: {setting: value}}``. Without ``out`` no report is written.
+        ``settings`` is ``{model: {setting: value}}``. ``tune`` is None by default: the baselines' grids are
+        searched where they are cheap on the training set (:func:`imdb_baselines.run.tuning.search`); True
+        searches every grid, False none. Without ``out`` no report is written.
 
     Returns
     -------

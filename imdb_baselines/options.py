@@ -67,7 +67,8 @@ class CompareOptions:
     bootstrap: int = 1000  # bootstrap resamples per interval; 0: no intervals
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays)
     sort: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
-    tune: bool = False  # search each model's catalogue grid by cross-validation on the training split first
+    tune: bool | None = None  # search each model's catalogue grid by cross-validation on the training split
+    # first: True every model's, False none, None (the default) the baselines' whose grid is cheap on the data
     tune_metric: str = "accuracy"  # what --tune optimises: accuracy, macro_f1, roc_auc or log_loss
     grid: dict[str, dict[str, list]] | list[str] = field(default_factory=dict)  # {model: {key: [values]}} replacing
     # catalogue grids (or MODEL.KEY=V1,V2 strings, as --grid takes them)
@@ -200,7 +201,9 @@ class CompareOptions:
              f"--cv-repeats must be an int in [1, {MAX_REPEATS}]"),
             (self.cv or self.cv_repeats == 1, "--cv-repeats needs --cv"),
             (self.tune_metric in TUNE_METRICS, f"--tune-metric must be one of {', '.join(TUNE_METRICS)}"),
-            (self.tune or (self.tune_metric == "accuracy" and not self.grid), "--tune-metric and --grid need --tune"),
+            (self.tune in (True, False, None), "tune must be True, False or None (automatic)"),
+            (self.tune is not False or (self.tune_metric == "accuracy" and not self.grid),
+             "--tune-metric and --grid need a search: leave out --no-tune"),
             (_is_int(self.jobs) and 1 <= self.jobs <= MAX_JOBS, f"--jobs must be an int in [1, {MAX_JOBS}]"),
             (self.time_limit is None or (_is_number(self.time_limit) and 0 < self.time_limit <= MAX_TIME_LIMIT),
              f"--time-limit must be a number of seconds in (0, {MAX_TIME_LIMIT}]"),
@@ -256,7 +259,7 @@ class CompareOptions:
         if others:
             raise ValueError(f"--engine {self.engine} runs {', '.join(catalog.models_on(self.engine))}; leave out "
                              f"{', '.join(others)}")
-        refused = [flag for flag, given in (("--tune", self.tune), ("--repeats", self.repeats > 1),
+        refused = [flag for flag, given in (("--tune", self.tune is True), ("--repeats", self.repeats > 1),
                                             ("--cv", self.cv > 0),
                                             ("--group-column", self.group_column is not None and
                                              self.engine == "spark"),
@@ -267,12 +270,12 @@ class CompareOptions:
         if refused:
             raise ValueError(f"--engine {self.engine} does not take {', '.join(refused)}; use the local engine for "
                              "them")
-        if self.engine == "chunked":
-            return replace(self, save_models=True if self.save_models is None else self.save_models)
+        if self.engine == "chunked":  # no search: the engine is for corpora too large for one
+            return replace(self, save_models=True if self.save_models is None else self.save_models, tune=False)
         for key, value in self.spark_conf.items():
             if not str(key).strip() or not str(value).strip():
                 raise ValueError(f"--spark-conf must be KEY=VALUE, e.g. spark.executor.memory=8g. Got {key}={value}.")
-        return replace(self, save_models=False)
+        return replace(self, save_models=False, tune=False)
 
     @property
     def out_of_fold(self) -> bool:

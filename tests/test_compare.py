@@ -183,7 +183,7 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
     nbsvm = [lines[start], " ".join(block)]
     assert "baseline" in nbsvm[0] and "NBSVM over raw review texts" in nbsvm[0] and "``" not in nbsvm[0]
     assert "settings: ngram_range=(1, 3), alpha=1.0, C=1.0, beta=0.25, loss='svm', min_df=1" in nbsvm[1]
-    assert "--tune grid: ngram_range in [(1, 2), (1, 3)]; C in [0.1, 1.0]" in nbsvm[1]
+    assert "--tune grid: ngram_range in [(1, 1), (1, 2), (1, 3)]; C in [0.1, 0.3, 1.0]" in nbsvm[1]
     assert "engines: local, spark, chunked; exports: onnx; in the core install" in nbsvm[1]
     reference = json.loads((ROOT / "reports" / "reference" / "results.json").read_text(encoding="utf-8"))
     accuracy = next(r["accuracy"] for r in reference["results"] if r["model"] == "nbsvm")
@@ -368,7 +368,7 @@ def test_tune_searches_the_grid_on_training_texts_only_and_fits_the_best(tmp_pat
     assert "## Tuning (`--tune`)" in markdown and "`nbsvm`: 2 candidates × 5 folds" in markdown
     # a bar that counts every fit (so tqdm shows the rate and the time left): 2 candidates × 5 folds for NBSVM
     assert {bar["desc"]: bar["total"] for bar in bars if "tuning" in bar.get("desc", "")} == {
-        "naive_bayes: tuning, 2 candidates × 5 folds": 10, "nbsvm: tuning, 2 candidates × 5 folds": 10}
+        "naive_bayes: tuning, 3 candidates × 5 folds": 15, "nbsvm: tuning, 2 candidates × 5 folds": 10}
 
 
 def test_tuning_uses_both_cores_for_the_baselines_and_finds_the_same(fixture_splits):
@@ -380,8 +380,9 @@ def test_tuning_uses_both_cores_for_the_baselines_and_finds_the_same(fixture_spl
     assert tuning_jobs(22_500) == min(2, os.cpu_count()) and tuning_jobs(PARALLEL_TEXTS + 1) == 1
     X = corpus.prepare(fixture_splits.X_train)
     runs = [tune(lambda settings: make_model("nbsvm", settings=settings), "nbsvm", X, fixture_splits.y_train,
-                 grid=search_grid("nbsvm"), neural=False, n_jobs=jobs) for jobs in (1, 2)]
-    assert runs[0].grid == runs[1].grid and runs[0].best_params == runs[1].best_params and len(runs[0].grid) == 16
+                 grid={**search_grid("nbsvm"), "beta": [0.25], "min_df": [1]}, neural=False, n_jobs=jobs)
+            for jobs in (1, 2)]
+    assert runs[0].grid == runs[1].grid and runs[0].best_params == runs[1].best_params and len(runs[0].grid) == 18
 
 
 def test_cross_validation_splits_keep_the_prepared_tokens(fixture_splits):

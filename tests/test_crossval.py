@@ -36,7 +36,9 @@ def test_each_fold_answers_as_a_model_that_never_saw_its_held_out_texts(tuned):
     data = corpus.load_texts(POLARITY, test_size=0.0)
     texts, y = data.train["text"].tolist(), data.train["label"].to_numpy()
     prepared = corpus.prepare(texts, "minimal")  # every text, held-out ones included, prepared once
-    config = RunConfig(models=("nbsvm",), stopwords=("minimal",), out=None, cv=4, validation_size=0.0, tune=tuned)
+    grid = {"C": [0.1, 1.0], "ngram_range": [(1, 2), (1, 3)]}
+    config = RunConfig(models=("nbsvm",), stopwords=("minimal",), out=None, cv=4, validation_size=0.0, tune=tuned,
+                       grids={"nbsvm": grid})
 
     def build(settings):
         return make_model("nbsvm", stopwords="minimal", seed=0, settings=settings)
@@ -50,7 +52,8 @@ def test_each_fold_answers_as_a_model_that_never_saw_its_held_out_texts(tuned):
         raw_train = [texts[i] for i in train]  # plain strings: tokenized here, from the training part alone
         settings = {}
         if tuned:
-            search = tune(build, "nbsvm", raw_train, y[train], grid=search_grid("nbsvm", {}), neural=False, n_jobs=1)
+            search = tune(build, "nbsvm", raw_train, y[train], grid=search_grid("nbsvm", {}, grid), neural=False,
+                          n_jobs=1)
             settings = search.best_params
             assert fold.tuned == settings
         alone = build(settings).fit(raw_train, y[train])
@@ -162,7 +165,7 @@ def test_tuning_inside_the_folds_searches_the_grid_and_metric_asked_for(tmp_path
     assert tuning["best_score"] == pytest.approx(max(row["mean"] for row in tuning["grid"]), abs=1e-4)
     folds = results["cross_validation"]["models"]["nbsvm"]["folds"]
     assert len(folds) == 3 and all(f["tuned"]["C"] in (0.1, 10.0) for f in folds)
-    assert "(cross-validated macro F1 " in markdown and "| C | beta | ngram_range | macro F1 |" in markdown
+    assert "(cross-validated macro F1 " in markdown and "| C | beta | min_df | ngram_range | macro F1 |" in markdown
 
 
 def test_the_tuning_metrics_are_scikit_learns():
@@ -187,7 +190,8 @@ def test_the_tuning_metrics_are_scikit_learns():
 
 
 def test_grid_and_tune_metric_are_checked_before_any_data_is_read():
-    for options, message in (({"grid": ["nbsvm.C=1"], "models": ("nbsvm",)}, "--tune-metric and --grid need --tune"),
+    for options, message in (({"tune": False, "grid": ["nbsvm.C=1"], "models": ("nbsvm",)},
+                              "--tune-metric and --grid need a search: leave out --no-tune"),
                              ({"tune": True, "tune_metric": "brier"}, "--tune-metric must be one of"),
                              ({"tune": True, "grid": ["nbsvm.C=x"], "models": ("nbsvm",)},
                               r"--grid: nbsvm.C must be like 1.0 \(float\); got 'x'"),

@@ -66,7 +66,10 @@ class ModelSpec:
 
 _KERAS = "neural.estimator:KerasTextClassifier"
 _NEURAL_GRID = {"learning_rate": [1e-3, 3e-3], "maxlen": [200, 400]}
-_N_GRAMS = [(1, 2), (1, 3)]
+# The baselines' grids: the main settings of Wang & Manning's per-data-set choices (n-gram range, C, beta, loss)
+# and min_df, each default among them. Searched automatically where cheap (run.tuning.automatic_refusal);
+# on SST-5's and TREC's training sentences a search takes 5 to 40 s here (benchmarks/self_tuning.py).
+_N_GRAMS = [(1, 1), (1, 2), (1, 3)]
 # fastText after the Keras example imdb_fasttext.py (20k words, dim 50). Chosen on the validation split:
 # maxlen 800 keeps the bigram ids appended after long reviews (maxlen 400: val 0.906, 800: 0.914), Adam at
 # 3e-3 converges in 3-4 epochs (val 0.918); bigrams seen once are dropped (keeping them: val 0.917 at three
@@ -87,10 +90,12 @@ CATALOG: dict[str, ModelSpec] = {s.name: s for s in (
               engines=("local", "spark", "chunked"), uses_seed=False, probabilities="own"),
     ModelSpec("linear_svm", "Linear SVM (liblinear) over TF-IDF n-grams.", "baseline",
               "baselines.svm:make_linear_svm",
-              grid={"ngram_range": _N_GRAMS, "C": [0.3, 1.0, 3.0, 10.0]}, engines=("local", "spark", "chunked")),
+              grid={"ngram_range": _N_GRAMS, "C": [0.1, 0.3, 1.0, 3.0, 10.0], "min_df": [1, 2]},
+              engines=("local", "spark", "chunked")),
     ModelSpec("nbsvm", "NBSVM over raw review texts (Wang & Manning, 2012): an SVM on NB-scaled n-grams.",
               "baseline", "baselines.nbsvm:make_nbsvm",
-              grid={"ngram_range": _N_GRAMS, "C": [0.1, 1.0], "beta": [0.25, 0.5], "loss": ["svm", "logistic"]},
+              grid={"ngram_range": _N_GRAMS, "C": [0.1, 0.3, 1.0], "beta": [0.25, 0.5, 1.0],
+                    "loss": ["svm", "logistic"], "min_df": [1, 2]},
               engines=("local", "spark", "chunked")),
     ModelSpec("ensemble", "Stacked NBSVM and linear SVM over the whole review and NBSVM over its ending.",
               "ensemble", "baselines.ensemble:make_ensemble",

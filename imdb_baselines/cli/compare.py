@@ -128,10 +128,13 @@ def _parser() -> argparse.ArgumentParser:
     add("--repeats", type=int, help="train each model that uses a seed with N seeds (the split stays) and report "
         f"the spread of its test accuracy (default {_D.repeats})")
     add("--sort", help=f"the leaderboard's order (default {_D.sort})")
-    add("--tune", action="store_true", help="first search each model's grid in the catalogue (n-gram range, C, "
-        "beta, alpha, loss; the neural models' learning rate and maxlen; see --list-models) by stratified "
-        "cross-validation on the training split only, then fit the best; the report lists the grid's scores. "
-        "Settings fixed with --set stay out of the grid")
+    add("--tune", action=argparse.BooleanOptionalAction, help="first search each model's grid in the catalogue "
+        "(n-gram range, C, beta, alpha, loss, min_df; the neural models' learning rate and maxlen; see --list-models) "
+        "by stratified cross-validation on the training split only, then fit the best; the report lists the grid's "
+        "scores. Settings fixed with --set stay out of the grid. Default: the baselines' grids are searched when "
+        "they are cheap on the training set (at least 1,000 texts and at most 100 M token-fits: SST-5 and TREC "
+        "yes, IMDB no), keeping the defaults unless the folds tell the best apart from them; --no-tune turns that "
+        "off")
     add("--tune-metric", choices=("accuracy", "macro_f1", "roc_auc", "log_loss"), help="what --tune optimises "
         f"(default {_D.tune_metric})")
     add("--grid", action="append", metavar="MODEL.KEY=V1,V2", help="search these values of one setting with --tune "
@@ -225,6 +228,8 @@ def _model_list(names: list[str]) -> str:
             shown = ", ".join(f"{key}={value!r}" for key, value in defaults(name).items())
         grid = "; ".join(f"{key} in {values}" for key, values in entry.grid.items()) if entry.grid else \
             f"none ({entry.no_grid})"
+        if entry.kind == "baseline":
+            grid += " (searched without --tune too where cheap on the training set; --no-tune: never)"
         runs = f"engines: {', '.join(entry.engines)}; exports: {', '.join(entry.exports) or 'none'}; " + \
             (f"needs the {entry.extra} extra" if entry.extra else "in the core install") + \
             ("; learns from IMDB's unlabelled reviews" if entry.needs_unlabelled else "")

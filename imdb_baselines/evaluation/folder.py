@@ -45,7 +45,8 @@ def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpu
     splits = splits_by_list[primary]
     figures = _figures(staging, results, splits, config.positive_label, preparation, data.name)
     mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
-    provenance = _provenance(config, data, splits_by_list, wall_s)
+    tuned = {r.name: r.tuning.best_params for r in results if r.tuning is not None and r.tuning.grid}
+    provenance = _provenance(config, data, splits_by_list, wall_s, tuned)
     provenance["engine"] = engine or {"engine": "local"}
     if shared_texts is not None:
         provenance["test_texts_also_in_training"] = shared_texts
@@ -105,7 +106,8 @@ def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, po
 
 
 def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, corpus.Splits],
-                wall_s: float) -> dict[str, Any]:
+                wall_s: float, tuned: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The run's provenance; each model's settings are those it was fitted with, a search's choice included."""
     primary = splits[config.stopwords[0]]
     settings = {k: (str(v) if isinstance(v, Path) else v) for k, v in asdict(config).items() if k != "command"}
     classes = list(primary.classes)
@@ -116,7 +118,8 @@ def _provenance(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, co
         "positive_label": corpus.plain_label(config.positive_label if config.positive_label is not None else classes[1])
         if len(classes) == 2 else None,
         "models": ", ".join(config.models),
-        "model_settings": {name: _jsonable(resolved_settings(name, config.settings.get(name), config.neural_overrides))
+        "model_settings": {name: _jsonable(resolved_settings(name, {**(config.settings.get(name) or {}),
+                                                                    **tuned.get(name, {})}, config.neural_overrides))
                            for name in config.models},
         "package": _package(),
         "seed": config.seed,

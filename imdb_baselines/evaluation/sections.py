@@ -118,25 +118,40 @@ TUNE_METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro F1", "roc_auc": 
 
 
 def tuning(results: list[ModelResult]) -> list[str]:
-    """The ``--tune`` section: each model's grid, its cross-validated accuracy, and the settings chosen."""
-    lines = ["## Tuning (`--tune`)", "",
-             "Each model's grid, searched by stratified cross-validation on the training split only (validation "
-             "and test unseen), with folds in the texts' order (on IMDB each fold holds whole movies, as the test "
-             "set does); the model was then fitted with the best settings. Each candidate's score is the mean "
-             "over the folds (± its standard deviation).", ""]
+    """The tuning section: each model's grid, its cross-validated scores, and the settings chosen (``--tune``, or
+    the automatic search of the baselines' grids that are cheap on the training set)."""
+    automatic = all(result.tuning.automatic for result in results)
+    lines = ["## Tuning" + ("" if automatic else " (`--tune`)"), ""]
+    if automatic:
+        lines += ["The baselines' grids were searched without `--tune`, because they are cheap on this training set "
+                  "(`--no-tune` turns this off); a search keeps the defaults unless the best candidate beats them "
+                  "by more than the standard error of their fold-by-fold difference.", ""]
+    lines += ["Each grid was searched by stratified cross-validation on the training split only (validation and "
+              "test unseen), with folds in the texts' order (on IMDB each fold holds whole movies, as the test set "
+              "does); the model was then fitted with the settings chosen. Each candidate's score is the mean over "
+              "the folds (± its standard deviation).", ""]
     for result in results:
         t = result.tuning
+        if t.note.startswith("not searched"):
+            lines += [f"`{result.name}`: {t.note}.", ""]
+            continue
         if not t.grid:
             lines += [f"`{result.name}`: nothing left to tune (every setting of its grid was fixed with --set).", ""]
             continue
         best = ", ".join(f"{k}={v}" for k, v in t.best_params.items())
         metric = TUNE_METRIC_NAMES.get(getattr(t, "metric", "accuracy"), "accuracy")
+        against = "" if t.default_score is None or t.best_params == t.default_params else \
+            f", against {t.default_score:.4f} with the defaults"
         lines += [f"`{result.name}`: {len(t.grid)} candidates × {t.folds} folds in {t.seconds:.0f} s; chosen: "
-                  f"{best} (cross-validated {metric} {t.best_score:.4f}).", ""]
+                  f"{best} (cross-validated {metric} {t.best_score:.4f}{against})"
+                  + (f"; {t.note}" if t.note else "") + ".", ""]
         rows = sorted(t.grid, key=lambda row: row["mean"] if t.metric == "log_loss" else -row["mean"])
         keys = list(rows[0]["params"])
+        shown = rows if len(rows) <= 12 else rows[:10]
         lines += [markdown_table([*keys, metric],
                                  [[str(row["params"][k]) for k in keys]
-                                  + [f"{row['mean']:.4f} ± {row['std']:.4f}"] for row in rows],
+                                  + [f"{row['mean']:.4f} ± {row['std']:.4f}"] for row in shown],
                                  align="l" * len(keys) + "r"), ""]
+        if len(shown) < len(rows):
+            lines += [f"The best 10 of {len(rows)} candidates; `results.json` holds every one.", ""]
     return lines

@@ -19,10 +19,11 @@ from typing import Any
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural, search_grid
+from imdb_baselines.catalog import is_neural
 from imdb_baselines.corpus.progress import progress_bar
 from imdb_baselines.run.fitting import PROBABILITY_SOURCES, fit_model, fit_params, probabilities_for, raw_scores
 from imdb_baselines.run.results import Fold, ModelResult, RunConfig, in_class_order, predictions_and_scores
+from imdb_baselines.run.tuning import search
 
 __all__ = ["cross_validate", "fold_indices", "out_of_fold"]
 
@@ -117,17 +118,10 @@ def _fold(build, name: str, X: corpus.PreparedTexts, y: np.ndarray, train: np.nd
                     len(train))
     X_fit, y_fit = X.take(fit), y[fit]
     validation = (X.take(carve), y[carve]) if len(carve) else None
-    tuned = None
-    model = build({})
-    if config.tune:
-        from imdb_baselines.run.tuning import tune
-
-        grid = search_grid(name, config.settings.get(name) or {}, config.grids.get(name))
-        search = tune(build, name, X_fit, y_fit, grid=grid, neural=is_neural(name),
-                      fit_params=fit_params(name, unlabelled), n_jobs=1 if in_worker else None,
-                      metric=config.tune_metric, groups=None if groups is None else groups[fit])
-        tuned = search.best_params
-        model = build(tuned)
+    searched = search(build, name, X_fit, y_fit, config, fit_params=fit_params(name, unlabelled),
+                      n_jobs=1 if in_worker else None, groups=None if groups is None else groups[fit])
+    tuned = None if searched is None or not searched.grid else searched.best_params
+    model = build(tuned or {})
     started = time.perf_counter()
     fit_model(model, name, X_fit, y_fit, validation, unlabelled)
     fit_s = time.perf_counter() - started

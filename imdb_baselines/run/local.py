@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural, make_model, search_grid, spec, uses_seed, uses_unlabelled
+from imdb_baselines.catalog import is_neural, make_model, spec, uses_seed, uses_unlabelled
 from imdb_baselines.corpus.progress import Stage, progress_bar, stage
 from imdb_baselines.run.calibration import calibrate
 from imdb_baselines.run.fitting import fit_model, fit_params, probabilities_for, raw_scores
@@ -27,6 +27,7 @@ from imdb_baselines.run.results import (
     predictions_and_scores,
 )
 from imdb_baselines.run.stops import ModelTimeoutError, RunStopped, time_limit
+from imdb_baselines.run.tuning import search
 from imdb_baselines.storage import pause_point
 
 __all__ = ["LocalEngine", "run_models", "top_features_table"]
@@ -170,7 +171,6 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
 def _train(result: ModelResult, config: RunConfig, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts],
            step: Stage, unlabelled: list[str] | None, build):
     """Cross-validate, tune, fit and predict ``result``'s model, filling ``result``; the model to keep."""
-    fixed = config.settings.get(result.name) or {}
     if config.cv:
         from imdb_baselines.run.folds import cross_validate, out_of_fold
 
@@ -182,16 +182,11 @@ def _train(result: ModelResult, config: RunConfig, splits: corpus.Splits, prepar
         if splits.out_of_fold:  # no test set: the figures are the folds' scores of the texts they did not see
             out_of_fold(result, result.folds, len(y_pool))
     validation = (prepared["validation"], splits.y_val) if "validation" in prepared else None
-    model = build({})
-    if config.tune:
-        from imdb_baselines.run.tuning import tune
-
+    if config.tune is not False:
         step.phase("tuning")
-        result.tuning = tune(build, result.name, prepared["train"], splits.y_train,
-                             grid=search_grid(result.name, fixed, config.grids.get(result.name)),
-                             neural=is_neural(result.name), fit_params=fit_params(result.name, unlabelled),
-                             metric=config.tune_metric, groups=splits.groups.get("train"))
-        model = build(result.tuning.best_params)
+    result.tuning = search(build, result.name, prepared["train"], splits.y_train, config,
+                           fit_params=fit_params(result.name, unlabelled), groups=splits.groups.get("train"))
+    model = build(result.tuning.best_params if result.tuning is not None else {})
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
         step.phase("fitting on the whole training split" if config.cv else "fitting")

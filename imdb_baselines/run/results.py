@@ -33,7 +33,8 @@ class RunConfig:
     repeats: int = 1  # seeds each model that uses one is trained with (the split stays); 1: the run's seed only
     sort_by: str = "accuracy"  # the leaderboard's order: a metric (best first) or a cost (cheapest first)
     save_models: bool = True  # keep each finished model in the report folder, models/NAME (primary stopword list)
-    tune: bool = False  # search each model's grid by cross-validation on the training split first (--tune)
+    tune: bool | None = None  # search each model's grid by cross-validation on the training split first:
+    # True every model's (--tune), False none (--no-tune), None the baselines' grids cheap on the training set
     calibration: bool = True  # test probabilities and Brier scores; margin-only models calibrated on validation
     settings: dict[str, dict[str, Any]] = field(default_factory=dict)  # per model, from --set MODEL.KEY=VALUE
     command: str = ""  # the command line, for the provenance section

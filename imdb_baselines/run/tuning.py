@@ -17,7 +17,8 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["PARALLEL_TEXTS", "TUNE_METRICS", "TUNING_FOLDS", "Tuning", "fold_score", "tune", "tuning_jobs"]
+__all__ = ["AUTOMATIC_MIN_TEXTS", "AUTOMATIC_TOKEN_FITS", "PARALLEL_TEXTS", "TUNE_METRICS", "TUNING_FOLDS", "Tuning",
+           "automatic_refusal", "fold_score", "search", "tune", "tuning_jobs"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,11 +41,16 @@ class Tuning:
     folds: int
     grid: list[dict[str, Any]] = field(default_factory=list)  # per candidate: params, mean and std of the metric
     metric: str = "accuracy"  # what the search optimised (--tune-metric)
+    automatic: bool = False  # searched because the grid is cheap on this training set (no --tune given)
+    default_params: dict[str, Any] | None = None  # the defaults' candidate, when the grid holds it
+    default_score: float | None = None  # its cross-validated score
+    note: str = ""  # why an automatic search kept the defaults, or was not run
 
 
 def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[str, list], neural: bool,
          fit_params: dict[str, Any] | None = None, n_jobs: int | None = None, metric: str = "accuracy",
-         groups: np.ndarray | None = None) -> Tuning:
+         groups: np.ndarray | None = None, default: dict[str, Any] | None = None,
+         automatic: bool = False) -> Tuning:
     """Search ``grid`` by stratified cross-validation on ``(X, y)`` (the training split only).
 
     The folds follow the texts' order, unshuffled (scikit-learn's default): IMDB numbers each movie's
@@ -73,6 +79,12 @@ def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[
     groups : ndarray, optional
         Each text's group (``--group-column``): the folds are scikit-learn's ``StratifiedGroupKFold``, each
         group in one fold.
+    default : dict, optional
+        The settings the model has without a search, for the grid's keys: their candidate's score is reported.
+    automatic : bool, default=False
+        A search the run chose by itself (:func:`search`): the defaults are kept unless the best candidate
+        beats them by more than the standard error of their fold-by-fold difference, so that a search on
+        small data moves from them only for a difference its folds can tell apart.
 
     Returns
     -------
@@ -115,15 +127,107 @@ def tune(build: Callable[[dict[str, Any]], Any], name: str, X, y, *, grid: dict[
     finally:
         bar.close()
     seconds = time.perf_counter() - started
+    sign = -1.0 if metric == "log_loss" else 1.0  # scores[sign] higher is better
     means = scores.mean(axis=1)
-    best = int(np.argmin(means) if metric == "log_loss" else np.argmax(means))  # the first of equals
+    best = int(np.argmax(sign * means))  # the first of equals
     table = [{"params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in candidate.items()},
               "mean": round(float(mean), 4), "std": round(float(std), 4)}
              for candidate, mean, std in zip(candidates, means, scores.std(axis=1))]
-    logger.info("%s: best %s (cross-validated %s %.4f) of %d candidates, %d fits on %d core(s) in %.0f s",
-                name, candidates[best], metric, means[best], len(candidates), len(tasks), jobs, seconds)
+    found = [c for c, candidate in enumerate(candidates) if default is not None
+             and all(_same(candidate[key], default.get(key)) for key in candidate)]
+    note = ""
+    if automatic and found and found[0] != best:
+        gain = sign * (scores[best] - scores[found[0]])
+        error = float(gain.std(ddof=1) / np.sqrt(folds))
+        if gain.mean() <= error:
+            note = (f"kept the defaults: the best candidate ({_shown(candidates[best])}) beat them by "
+                    f"{gain.mean():.4f}, within the standard error of the fold-by-fold difference ({error:.4f})")
+            best = found[0]
+    logger.info("%s: chose %s (cross-validated %s %.4f) of %d candidates, %d fits on %d core(s) in %.0f s%s",
+                name, candidates[best], metric, means[best], len(candidates), len(tasks), jobs, seconds,
+                f"; {note}" if note else "")
     return Tuning(best_params=dict(candidates[best]), best_score=float(means[best]), seconds=seconds, folds=folds,
-                  grid=table, metric=metric)
+                  grid=table, metric=metric, automatic=automatic,
+                  default_params=dict(candidates[found[0]]) if found else None,
+                  default_score=float(means[found[0]]) if found else None, note=note)
+
+
+def _same(value: Any, other: Any) -> bool:
+    """Whether two settings are equal, a tuple equal to the list it was written as."""
+    if isinstance(value, (tuple, list)) and isinstance(other, (tuple, list)):
+        return tuple(value) == tuple(other)
+    return value == other
+
+
+def _shown(settings: dict[str, Any]) -> str:
+    return ", ".join(f"{key}={value}" for key, value in settings.items())
+
+
+#: An automatic search needs this many training texts: with fewer, each of five held-out folds has under 200
+#: texts, whose accuracy's standard error (about 3 points) exceeds what separates the baselines' settings.
+AUTOMATIC_MIN_TEXTS = 1_000
+
+#: An automatic search's budget: candidates × folds × the tokens each fit reads. A fit of the baselines costs
+#: about a microsecond a token here (2 cores, two fits at a time), so this is about a minute and a half:
+#: SST-5's 8,544 sentences search NBSVM's 108 candidates, TREC's questions every grid, a fold of polarity v2.0's
+#: 1,800 long reviews Naive Bayes' 9, IMDB's 22,500 reviews none (``benchmarks/self_tuning.py``).
+AUTOMATIC_TOKEN_FITS = 100_000_000
+
+
+def automatic_refusal(name: str, grid: dict[str, list], X) -> str:
+    """Why the named model's grid is not searched automatically on the training texts ``X``; "" when it is.
+
+    A baseline's grid is searched without ``--tune`` when the training set holds at least
+    :data:`AUTOMATIC_MIN_TEXTS` texts and the grid costs at most :data:`AUTOMATIC_TOKEN_FITS` token-fits.
+    """
+    from sklearn.model_selection import ParameterGrid
+
+    if not grid:
+        return "every setting of its grid is fixed with --set"
+    if len(X) < AUTOMATIC_MIN_TEXTS:
+        return (f"{len(X):,} training texts are too few to tell its settings apart by cross-validation "
+                f"(at least {AUTOMATIC_MIN_TEXTS:,})")
+    folds = TUNING_FOLDS["baseline"]
+    tokens = len(X.ids) if hasattr(X, "ids") else sum(len(str(text).split()) for text in X)
+    cost = len(ParameterGrid(grid)) * folds * tokens * (folds - 1) / folds
+    if cost > AUTOMATIC_TOKEN_FITS:
+        return (f"its {len(ParameterGrid(grid))} candidates × {folds} folds over {tokens:,} training tokens "
+                f"({cost / 1e6:,.0f} M token-fits) exceed the automatic budget of "
+                f"{AUTOMATIC_TOKEN_FITS / 1e6:,.0f} M; --tune searches it")
+    return ""
+
+
+def search(build: Callable[[dict[str, Any]], Any], name: str, X, y, config, *,
+           fit_params: dict[str, Any] | None = None, n_jobs: int | None = None,
+           groups: np.ndarray | None = None) -> Tuning | None:
+    """The run's search of the named model's grid on its training texts ``(X, y)``, as ``config.tune`` asks.
+
+    ``config.tune`` True searches every model's grid (``--tune``), False none (``--no-tune``), and None (the
+    default) the baselines' grids that are cheap on this training set (:func:`automatic_refusal`), keeping the
+    defaults unless the folds tell the best apart from them (:func:`tune`'s ``automatic``).
+
+    Returns
+    -------
+    Tuning or None
+        The search; for a baseline not searched automatically, a :class:`Tuning` without candidates whose
+        ``note`` says why; None when no search was asked for.
+    """
+    from imdb_baselines.catalog import is_neural, resolved_settings, search_grid, spec
+
+    automatic = config.tune is None
+    if config.tune is False or (automatic and spec(name).kind != "baseline"):
+        return None  # a neural model's fit costs minutes, the ensemble's several fits: only --tune searches them
+    fixed = config.settings.get(name) or {}
+    grid = search_grid(name, fixed, config.grids.get(name))
+    refusal = automatic_refusal(name, grid, X) if automatic else ""
+    if refusal:
+        logger.info("%s: not tuned: %s", name, refusal)
+        return Tuning(best_params={}, best_score=float("nan"), seconds=0.0, folds=0, metric=config.tune_metric,
+                      automatic=True, note=f"not searched: {refusal}")
+    settings = resolved_settings(name, fixed)
+    return tune(build, name, X, y, grid=grid, neural=is_neural(name), fit_params=fit_params, n_jobs=n_jobs,
+                metric=config.tune_metric, groups=groups, automatic=automatic,
+                default={key: settings.get(key) for key in grid})
 
 
 #: Training texts up to which two baseline fits run at once (each holds its own n-gram counts: on IMDB's

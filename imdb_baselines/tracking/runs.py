@@ -89,7 +89,8 @@ class Tracker:
         tags = {"mlflow.source.name": "imdb-compare", "dataset": dataset, "command": command or ""}
         params = {"models": ",".join(options.models), "stopwords": ",".join(options.stopwords),
                   "seed": options.seed, "engine": options.engine, "package_version": __version__,
-                  "repeats": options.repeats, "tune": options.tune, "sample": options.sample,
+                  "repeats": options.repeats, "tune": "automatic" if options.tune is None else options.tune,
+                  "sample": options.sample,
                   "validation_size": options.validation_size, "report": str(Path(options.out).resolve())}
         return cls.open(options.tracking_uri or default_tracking_uri(options.out), options.experiment or dataset,
                         Path(options.out).name, tags, params, options.register)

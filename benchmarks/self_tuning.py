@@ -1,0 +1,98 @@
+"""The baselines' automatic search against their fixed defaults, on the three shared data sets besides IMDB.
+
+Usage: python benchmarks/self_tuning.py [--shared ../shared/data] [--sets sst5,trec,polarity2k]
+
+Each data set is compared twice with ``imdb_baselines.compare``: with ``tune=False`` (today's fixed defaults)
+and with the default ``tune=None``, which searches each baseline's catalogue grid by 5-fold cross-validation on
+the training texts alone when the grid is cheap there (``imdb_baselines.run.tuning``). SST-5 and TREC are
+scored once on their test files (SST-5's dev file is its validation split, unread by the search); polarity v2.0
+by 10-fold cross-validation of all 2,000 reviews (``validation_size=0``, the published protocol), each fold
+searching its own training part. Prints a markdown table, with each search's choice and its cross-validated
+accuracy against the defaults', and writes JSON under ``benchmarks/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "benchmarks" / "results"
+sys.path.insert(0, str(ROOT))
+
+import imdb_baselines  # noqa: E402
+
+MODELS = ["naive_bayes", "linear_svm", "nbsvm"]
+
+
+def runs(shared: Path) -> dict[str, dict]:
+    """Each data set's ``compare`` arguments."""
+    return {
+        "sst5": {"data": shared / "sst5" / "train.csv", "test": shared / "sst5" / "test.csv",
+                 "validation": shared / "sst5" / "dev.csv", "text_column": "sentence"},
+        "trec": {"data": shared / "trec" / "train.jsonl", "test": shared / "trec" / "test.jsonl",
+                 "text_column": "question", "label_column": "coarse"},
+        "polarity2k": {"data": shared / "polarity2k", "cv": 10, "validation_size": 0.0},
+    }
+
+
+def measure(arguments: dict, tune: bool | None, out: Path) -> dict:
+    """One comparison: each model's accuracy (test, or the folds' mean), and what its search chose."""
+    started = time.perf_counter()
+    imdb_baselines.compare(models=MODELS, tune=tune, bootstrap=0, quiet=True, save_models=False, out=out,
+                           **{k: str(v) if isinstance(v, Path) else v for k, v in arguments.items()})
+    results = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    if "cv" in arguments:
+        accuracy = {m: e["summary"]["accuracy"]["mean"] for m, e in results["cross_validation"]["models"].items()}
+        chosen = {m: [fold.get("tuned") for fold in e.get("folds", [])]
+                  for m, e in results["cross_validation"]["models"].items()}
+    else:
+        accuracy = {row["model"]: row["accuracy"] for row in results["results"]}
+        chosen = {m: t["best_params"] for m, t in results["tuning"].items()}
+    tuning = {m: {k: t[k] for k in ("best_params", "best_score", "default_score", "note", "seconds")}
+              for m, t in results["tuning"].items()}
+    return {"seconds": round(time.perf_counter() - started, 1), "accuracy": accuracy, "chosen": chosen,
+            "tuning": tuning}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    parser.add_argument("--sets", default="sst5,trec,polarity2k")
+    args = parser.parse_args()
+    summary: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory() as scratch:
+        for name, arguments in runs(Path(args.shared)).items():
+            if name not in args.sets.split(","):
+                continue
+            for label, tune in (("defaults", False), ("automatic", None)):
+                summary.setdefault(name, {})[label] = measure(arguments, tune, Path(scratch) / f"{name}-{label}")
+                print(f"{name} {label}: {summary[name][label]['seconds']} s", flush=True)
+    print("| data | model | defaults | self-tuned | change | chosen (cross-validated accuracy; the defaults') |")
+    print("| :--- | :--- | ---: | ---: | ---: | :--- |")
+    for name, pair in summary.items():
+        for model in MODELS:
+            before, after = pair["defaults"]["accuracy"][model], pair["automatic"]["accuracy"][model]
+            search = pair["automatic"]["tuning"].get(model)
+            if search is None:
+                chosen = "per fold (see JSON)"
+            elif search["note"].startswith("not searched"):
+                chosen = search["note"]
+            else:
+                settings = ", ".join(f"{k}={v}" for k, v in search["best_params"].items())
+                chosen = f"{settings} ({search['best_score']:.4f}; {search['default_score']:.4f})"
+                chosen += f"; {search['note']}" if search["note"] else ""
+            print(f"| {name} | `{model}` | {100 * before:.2f} | {100 * after:.2f} | {100 * (after - before):+.2f} "
+                  f"| {chosen} |")
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / "self_tuning.json"
+    path.write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
+    print(f"Written to {path}")
+
+
+if __name__ == "__main__":
+    main()
