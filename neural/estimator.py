@@ -23,7 +23,12 @@ from neural.backend import load_keras
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import BUILDER_SETTINGS, check_params
-from neural.pretraining import UNLABELLED_WORD2VEC, unlabelled_word_vectors
+from neural.pretraining import (
+    UNLABELLED_REGIONS,
+    UNLABELLED_WORD2VEC,
+    unlabelled_region_vectors,
+    unlabelled_word_vectors,
+)
 from neural.registry import BUILDERS
 
 keras = load_keras()
@@ -96,7 +101,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
 
     Parameters
     ----------
-    model : {"lstm", "bilstm", "gru", "cnn", "fasttext"}, default="lstm"
+    model : {"lstm", "bilstm", "gru", "cnn", "fasttext", "region_cnn"}, default="lstm"
         The builder (see :data:`neural.BUILDERS`).
     num_words : int, default=10000
         Vocabulary size, markers included (Keras' ``num_words``).
@@ -135,6 +140,11 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         given to ``fit`` as ``unlabelled`` plus the training texts (cached).
     trainable_embeddings : bool, default=True
         Whether pre-trained vectors are fine-tuned.
+    region_embeddings : path, "unlabelled" or None, default=None
+        ``region_cnn`` only: a word-vectors file of a region embedding learned without labels, or
+        ``"unlabelled"``: learned from the texts given to ``fit`` as ``unlabelled`` plus the training texts
+        (:func:`neural.pretraining.unlabelled_region_vectors`, cached). Each position then also reads the
+        frozen embedding of the region around it.
     epochs, batch_size : int, default=5, 64
         Training length and batch size.
     learning_rate : float, default=1e-3
@@ -203,6 +213,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         mask_zero: bool | None = None,
         embeddings: str | os.PathLike | None = None,
         trainable_embeddings: bool = True,
+        region_embeddings: str | os.PathLike | None = None,
         epochs: int = 5,
         batch_size: int = 64,
         learning_rate: float = 1e-3,
@@ -234,6 +245,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.mask_zero = mask_zero
         self.embeddings = embeddings
         self.trainable_embeddings = trainable_embeddings
+        self.region_embeddings = region_embeddings
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -289,6 +301,11 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                 f"embeddings={UNLABELLED_WORD2VEC!r}", None if unlabelled is None else check_texts(unlabelled,
                                                                                                  "unlabelled"),
                 X_fit, vector_size=self.embedding_dim, stopwords=self.stopwords, seed=self.seed))
+        self.region_vectors_ = self.region_embeddings
+        if self.region_embeddings == UNLABELLED_REGIONS:
+            self.region_vectors_ = str(unlabelled_region_vectors(
+                f"region_embeddings={UNLABELLED_REGIONS!r}", None if unlabelled is None else check_texts(
+                    unlabelled, "unlabelled"), X_fit, stopwords=self.stopwords, seed=self.seed))
         self.encoder_ = SequenceEncoder(self.num_words, stopwords=self.stopwords).fit(X_fit)
         sequences = self.encoder_.transform(X_fit)
         self.ngram_indexer_ = None
@@ -375,6 +392,12 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                 )
             logger.info("Pre-trained vectors cover %.1f%% of the vocabulary", 100 * coverage)
             options["embedding_weights"] = matrix
+        if getattr(self, "region_vectors_", None) is not None:
+            vectors = read_vectors(self.region_vectors_, words=self.encoder_.word_index_)
+            options["region_vectors"], coverage = embedding_matrix(
+                vectors, self.encoder_.word_index_, input_dim, index_from=self.encoder_.index_from, seed=self.seed,
+                word_rows=self.encoder_.vocabulary_size)
+            logger.info("The region embedding covers %.1f%% of the vocabulary", 100 * coverage)
         return BUILDERS[self.model](**options)
 
     def _pad(self, sequences: list[list[int]]) -> np.ndarray:
@@ -465,6 +488,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             else self.ngram_indexer_.rows(),
             "history": self.history_,
             "word_vectors": getattr(self, "word_vectors_", None) and str(self.word_vectors_),
+            "region_vectors": getattr(self, "region_vectors_", None) and str(self.region_vectors_),
         }
         (folder / "state.json").write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
 

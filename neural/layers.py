@@ -20,6 +20,7 @@ def embedding_layer(
     trainable: bool = True,
     mask_zero: bool = False,
     l2: float = 0.0,
+    name: str = "embedding",
 ) -> layers.Embedding:
     """``Embedding(num_words, embedding_dim)``, optionally pre-trained, masked or L2-regularised.
 
@@ -37,6 +38,8 @@ def embedding_layer(
         Mask padding (id 0) in the layers after it.
     l2 : float, default=0.0
         L2 penalty on the embedding weights.
+    name : str, default="embedding"
+        The layer's name.
     """
     if weights is not None and weights.shape != (num_words, embedding_dim):
         raise ValueError(
@@ -50,7 +53,7 @@ def embedding_layer(
         embeddings_regularizer=regularizers.L2(l2) if l2 else None,
         mask_zero=mask_zero,
         trainable=trainable,
-        name="embedding",
+        name=name,
     )
     if weights is not None:
         # Set as weights, not as a Constant initializer: that would write the whole matrix into the saved

@@ -71,4 +71,6 @@ def check_params(estimator) -> None:
         _fail(estimator, "validation_size", "a float in [0, 1)")
     if estimator.verbose not in ("auto", 0, 1, 2, "log"):
         _fail(estimator, "verbose", "'auto', 0, 1, 2 or 'log'")
+    if getattr(estimator, "region_embeddings", None) is not None and "region_vectors" not in builder:
+        _fail(estimator, "region_embeddings", f"None for model={estimator.model!r} (it is a setting of region_cnn)")
     check_class_weight(getattr(estimator, "class_weight", None), type(estimator).__name__)

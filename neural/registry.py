@@ -7,6 +7,7 @@ from neural.cnn import build_cnn
 from neural.fasttext import build_fasttext
 from neural.gru import build_gru
 from neural.lstm import build_lstm
+from neural.region_cnn import build_region_cnn
 
 #: Builder of each model, by the name ``KerasTextClassifier(model=...)`` takes.
 BUILDERS = {
@@ -15,4 +16,5 @@ BUILDERS = {
     "gru": build_gru,
     "cnn": build_cnn,
     "fasttext": build_fasttext,
+    "region_cnn": build_region_cnn,
 }

@@ -8,7 +8,7 @@ import pytest
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 
-from imdb_baselines.catalog import is_neural, make_model, model_names
+from imdb_baselines.catalog import is_neural, make_model, model_names, uses_unlabelled
 from imdb_baselines.storage import TargetError
 from neural import KerasTextClassifier, build_lstm, plot_history
 from tests.conftest import FIXTURE_ROOT
@@ -112,11 +112,11 @@ def test_not_fitted_and_bad_inputs(data):
 def test_every_variant_trains_on_real_text(data, fixture_corpus, name):
     X, y, X_test = data
     clf = make_model(name, settings={**TINY, "early_stopping": False})
-    if clf.embeddings == "word2vec:unlabelled":
-        with pytest.raises(ValueError, match="learns word vectors from unlabelled texts"):
+    if uses_unlabelled(name):
+        with pytest.raises(ValueError, match="from unlabelled texts, which only IMDB provides"):
             clone(clf).fit(X, y)
         clf.fit(X, y, unlabelled=fixture_corpus.unsup["text"].tolist())
-        assert clf.word_vectors_.endswith(".txt")
+        assert (clf.word_vectors_ or clf.region_vectors_).endswith(".txt")
     else:
         clf.fit(X, y)
     assert clf.predict_proba(X_test).shape == (80, 2)
@@ -237,7 +237,7 @@ def test_every_builder_setting_is_an_estimator_parameter(data):
     assert recurrent.units == 8 and recurrent.recurrent_dropout == 0.0
     assert KerasTextClassifier().get_params()["units"] is None  # the faithful tutorial model is untouched
     with pytest.raises(ValueError, match=r"'filters' parameter .* must be None for model='lstm' \(it is a "
-                                         r"setting of cnn\)"):
+                                         r"setting of cnn, region_cnn\)"):
         KerasTextClassifier(filters=3, **TINY).fit(X, y)
     with pytest.raises(ValueError, match=r"'units' parameter .* must be an int in \[1, 100,000\] or None"):
         KerasTextClassifier(units=0, **TINY).fit(X, y)
@@ -266,3 +266,41 @@ def test_a_keras_model_shows_its_progress_on_standard_error_only(tmp_path):
     epochs = [line for line in done.stderr.splitlines() if " epoch " in line]
     assert [line.split(" epoch ")[1].split(":")[0] for line in epochs] == ["1/2", "2/2"]
     assert "loss" in epochs[0] and "val_accuracy" in epochs[0]
+
+
+def test_a_region_embedding_learned_without_labels_is_the_cnns_frozen_extra_input(fixture_corpus, data, tmp_path):
+    from neural.region_pretraining import learn_region_vectors
+
+    X, y, X_test = data
+    unlabelled = fixture_corpus.unsup["text"].tolist()
+    first = learn_region_vectors(unlabelled, tmp_path / "a.txt", stopwords="minimal", dimensions=8, epochs=2)
+    again = learn_region_vectors(unlabelled, tmp_path / "b.txt", stopwords="minimal", dimensions=8, epochs=2)
+    assert first.read_bytes() == again.read_bytes()  # the same seed, the same embedding
+    with pytest.raises(FileExistsError):
+        learn_region_vectors(unlabelled, first, stopwords="minimal")
+    lines = first.read_text(encoding="utf-8").splitlines()
+    assert lines[0].split()[1] == "8" and int(lines[0].split()[0]) == len(lines) - 1 > 500
+    clf = KerasTextClassifier(**{**TINY, "epochs": 1}, model="region_cnn", filters=16,
+                              region_embeddings=str(first)).fit(X, y)
+    frozen = clf.model_.get_layer("unlabelled_embedding")
+    assert not frozen.trainable
+    vectors = {line.split()[0]: np.asarray(line.split()[1:], dtype=np.float32) for line in lines[1:]}
+    row = clf.encoder_.word_index_["movie"] + 3
+    np.testing.assert_allclose(frozen.get_weights()[0][row], vectors["movie"])
+    assert clf.predict_proba(X_test).shape == (80, 2)
+    with pytest.raises(ValueError, match="'region_embeddings' parameter of KerasTextClassifier must be None for "
+                                         "model='fasttext'"):
+        KerasTextClassifier(**TINY, model="fasttext", region_embeddings=str(first)).fit(X, y)
+    with pytest.raises(ValueError, match="word vectors \\(embeddings=...\\) do not fit it"):
+        KerasTextClassifier(**TINY, model="region_cnn", embeddings=str(first)).fit(X, y)
+
+
+def test_a_regions_sum_is_its_words_and_stops_at_the_ends():
+    import keras
+
+    from neural.region_cnn import region_sums
+
+    vectors = keras.Input(shape=(5, 1))
+    model = keras.Model(vectors, region_sums(vectors, 3, "test"))
+    sums = model.predict(np.arange(1, 6, dtype="float32").reshape(1, 5, 1), verbose=0).ravel()
+    np.testing.assert_allclose(sums, [1 + 2, 1 + 2 + 3, 2 + 3 + 4, 3 + 4 + 5, 4 + 5])

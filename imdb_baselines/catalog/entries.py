@@ -118,6 +118,18 @@ CATALOG: dict[str, ModelSpec] = {s.name: s for s in (
     # 0.9208, against 0.2249 and 0.9156 with bigrams alone; it trains in about 140 s here.
     ModelSpec("fasttext_trigrams", "fastText with bigrams and trigrams (chosen over bigrams alone on the "
               "validation split).", settings={**_FASTTEXT, "ngram": 3}, grid=_FASTTEXT_GRID, **_NEURAL),
+    # Johnson & Zhang's bow-CNN: 3-word regions of a 500-map embedding, max-pooled; 30k words, maxlen 400.
+    ModelSpec("region_cnn", "Region-embedding CNN (Johnson & Zhang, 2015): each 3-word region's embedding summed "
+              "from one table of 500 maps, a ReLU, global max-pooling.",
+              settings={"model": "region_cnn", "num_words": 30_000, "maxlen": 400, "maxlen_quantile": 0.99,
+                        "epochs": 4, "early_stopping": True, "patience": 1}, grid=_NEURAL_GRID, **_NEURAL),
+    # The same CNN reading, at each position, a frozen embedding of the 5-word region around it, learned from the
+    # unlabelled reviews and the training split (Johnson & Zhang's semi-supervised CNN, NIPS 2015).
+    ModelSpec("region_cnn_unlabelled", "Region-embedding CNN that also reads region embeddings learned from the "
+              "50,000 unlabelled reviews and the training split (Johnson & Zhang, 2015; IMDB only).",
+              settings={"model": "region_cnn", "num_words": 30_000, "maxlen": 400, "maxlen_quantile": 0.99,
+                        "epochs": 4, "early_stopping": True, "patience": 1, "region_embeddings": "unlabelled"},
+              grid=_NEURAL_GRID, needs_unlabelled=True, **_NEURAL),
     # Word embeddings started from word2vec vectors learned on the unlabelled reviews and the training split.
     ModelSpec("fasttext_w2v", "fastText with bigrams, word embeddings started from word2vec learned on the 50,000 "
               "unlabelled reviews and the training split (IMDB only).",
