@@ -35,14 +35,6 @@ from imdb_baselines.evaluation.metrics import bootstrap_intervals  # noqa: E402
 from imdb_baselines.evaluation.significance import mcnemar  # noqa: E402
 
 
-def log_odds(model, texts) -> np.ndarray:
-    """The model's log-odds of the positive class."""
-    if hasattr(model, "predict_proba"):
-        p = np.clip(model.predict_proba(texts)[:, 1], 1e-7, 1 - 1e-7)
-        return np.log(p / (1 - p))
-    return np.asarray(model.decision_function(texts), dtype=float)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA", str(ROOT.parent / "shared" / "data"
@@ -68,9 +60,9 @@ def main() -> None:
         seconds[name] = time.perf_counter() - started
         fitted[name] = model
         logging.info("%s fitted in %.0f s", name, seconds[name])
-    scores = {name: log_odds(model, X_test) for name, model in fitted.items()}
-    validation = {name: log_odds(fitted[name], X_val) for name in fitted if name.startswith("region_cnn")}
-    validation["ensemble"] = log_odds(fitted["ensemble"], X_val)
+    scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
+    validation = {name: fitted[name].decision_function(X_val) for name in fitted if name.startswith("region_cnn")}
+    validation["ensemble"] = fitted["ensemble"].decision_function(X_val)
     summary: dict = {"validation_accuracy": {}, "stackers": {}}
     for name in [n for n in fitted if n.startswith("region_cnn")]:
         summary["validation_accuracy"][name] = float(np.mean((validation[name] > 0) == (y_val == 1)))

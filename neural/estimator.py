@@ -379,26 +379,28 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             if getattr(self, name) is not None:
                 options[name] = getattr(self, name)
         if self.word_vectors_ is not None:
-            vectors = read_vectors(self.word_vectors_, words=self.encoder_.word_index_)
-            if not vectors:
-                raise ValueError(f"None of the vocabulary's words has a vector in {self.word_vectors_}.")
-            matrix, coverage = embedding_matrix(vectors, self.encoder_.word_index_, input_dim,
-                                                index_from=self.encoder_.index_from, seed=self.seed,
-                                                word_rows=self.encoder_.vocabulary_size)
+            matrix = self._rows_of(self.word_vectors_, input_dim, "Pre-trained vectors")
             if matrix.shape[1] != self.embedding_dim:
                 raise ValueError(
                     f"The vectors in {self.word_vectors_} have {matrix.shape[1]} dimensions but "
                     f"embedding_dim={self.embedding_dim}. Set embedding_dim={matrix.shape[1]}."
                 )
-            logger.info("Pre-trained vectors cover %.1f%% of the vocabulary", 100 * coverage)
             options["embedding_weights"] = matrix
         if getattr(self, "region_vectors_", None) is not None:
-            vectors = read_vectors(self.region_vectors_, words=self.encoder_.word_index_)
-            options["region_vectors"], coverage = embedding_matrix(
-                vectors, self.encoder_.word_index_, input_dim, index_from=self.encoder_.index_from, seed=self.seed,
-                word_rows=self.encoder_.vocabulary_size)
-            logger.info("The region embedding covers %.1f%% of the vocabulary", 100 * coverage)
+            options["region_vectors"] = self._rows_of(self.region_vectors_, input_dim, "The region embedding")
         return BUILDERS[self.model](**options)
+
+    def _rows_of(self, path, input_dim: int, what: str) -> np.ndarray:
+        """An embedding's rows for this encoder's ids from the word-vectors file ``path``
+        (:func:`neural.embeddings.embedding_matrix`); the share of the vocabulary it covers is logged."""
+        vectors = read_vectors(path, words=self.encoder_.word_index_)
+        if not vectors:
+            raise ValueError(f"None of the vocabulary's words has a vector in {path}.")
+        matrix, coverage = embedding_matrix(vectors, self.encoder_.word_index_, input_dim,
+                                            index_from=self.encoder_.index_from, seed=self.seed,
+                                            word_rows=self.encoder_.vocabulary_size)
+        logger.info("%s cover%s %.1f%% of the vocabulary", what, "" if what.endswith("s") else "s", 100 * coverage)
+        return matrix
 
     def _pad(self, sequences: list[list[int]]) -> np.ndarray:
         return pad_sequences(sequences, maxlen=self.maxlen_, padding=self.padding,

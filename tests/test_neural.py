@@ -291,6 +291,10 @@ def test_a_region_embedding_learned_without_labels_is_the_cnns_frozen_extra_inpu
     with pytest.raises(ValueError, match="'region_embeddings' parameter of KerasTextClassifier must be None for "
                                          "model='fasttext'"):
         KerasTextClassifier(**TINY, model="fasttext", region_embeddings=str(first)).fit(X, y)
+    unknown = tmp_path / "unknown.txt"
+    unknown.write_text("1 8\nzzzqqq " + " ".join(["0.5"] * 8) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="None of the vocabulary's words has a vector in"):
+        KerasTextClassifier(**TINY, model="region_cnn", region_embeddings=str(unknown)).fit(X, y)
     with pytest.raises(ValueError, match="word vectors \\(embeddings=...\\) do not fit it"):
         KerasTextClassifier(**TINY, model="region_cnn", embeddings=str(first)).fit(X, y)
 
