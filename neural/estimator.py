@@ -483,6 +483,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                        for k, v in self.get_params().items()},
             "stopwords": sorted(self.encoder_.preprocessor_.stopwords.words),
             "stopwords_name": self.encoder_.preprocessor_.stopwords.name,
+            "tokenizer_version": self.encoder_.preprocessor_.tokenizer_version,
             "classes": self.classes_.tolist(),
             "maxlen": self.maxlen_,
             "word_index": self.encoder_.word_index_,
@@ -509,7 +510,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         clf.maxlen_ = state.get("maxlen", clf.maxlen)
         clf.encoder_ = SequenceEncoder(clf.num_words, stopwords=stopwords)
         clf.encoder_.word_index_ = state["word_index"]
-        clf.encoder_.preprocessor_ = TextPreprocessor(stopwords)
+        # A model saved before the version was recorded tokenized with version 1.
+        clf.encoder_.preprocessor_ = TextPreprocessor(stopwords, tokenizer_version=state.get("tokenizer_version", "1"))
         clf.ngram_indexer_ = None
         if state["ngrams"] is not None:
             clf.ngram_indexer_ = NgramIndexer(clf.ngram, clf.encoder_.vocabulary_size,

@@ -114,7 +114,10 @@ def test_the_provenance_records_the_run_wide_neural_settings_that_ran(kept_repor
 
 
 def test_models_saved_by_version_0_1_0_load_and_answer_as_they_did():
-    """Folders saved before the modules moved into imdb_baselines name ``corpus.text`` types; they still load."""
+    """Folders saved before the modules moved into imdb_baselines name ``corpus.text`` types; they still load.
+
+    Every text ends in "?", which their tokenizer (version 1) drops: they keep tokenizing as they were trained.
+    """
     import json
 
     from imdb_baselines.modelfiles import load_model, predict_texts

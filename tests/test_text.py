@@ -16,11 +16,27 @@ def test_normalize_strips_tags_unescapes_and_lowercases():
     assert normalize(raw) == "a  great  film.  don't miss it & enjoy"
 
 
-def test_tokens_keep_inner_apostrophes_and_drop_punctuation():
+def test_tokens_keep_inner_apostrophes_and_each_mark_and_drop_other_punctuation():
     prep = TextPreprocessor("none")
-    assert prep("I DON'T like it -- it's 'bad', isn’t it?<br />10/10") == [
-        "i", "don't", "like", "it", "it's", "bad", "isn't", "it", "10", "10",
+    assert prep("I DON'T like it -- it's 'bad', isn’t it?<br />10/10!!") == [
+        "i", "don't", "like", "it", "it's", "bad", "isn't", "it", "?", "10", "10", "!", "!",
     ]
+    assert prep.settings.startswith("tokenizer=v2;")
+
+
+def test_a_preprocessor_pickled_before_marks_were_tokens_keeps_its_tokens():
+    review = "Loved it!! Who would not?"
+    older = TextPreprocessor("none", tokenizer_version="1")
+    assert older(review) == ["loved", "it", "who", "would", "not"]
+    assert older != TextPreprocessor("none") and older.settings != TextPreprocessor("none").settings
+    state = dict(TextPreprocessor("none").__dict__)
+    del state["tokenizer_version"]  # what a model saved before the version was recorded holds
+    restored = TextPreprocessor.__new__(TextPreprocessor)
+    restored.__setstate__(state)
+    assert restored == older and restored(review) == older(review)
+    assert pickle.loads(pickle.dumps(older)) == older
+    with pytest.raises(ValueError, match="tokenizer_version"):
+        TextPreprocessor("none", tokenizer_version="3")
 
 
 def test_named_lists_and_their_sizes():

@@ -36,7 +36,7 @@ def keras_ids(g: GraphBuilder, text: str, clf) -> str:
     indexer = clf.ngram_indexer_
     widest = max(indexer.ngram if indexer is not None else 1, 1)
     ids, lengths = word_ids(g, text, lookup, encoder.preprocessor_.stopwords.words, unknown=encoder.oov_char,
-                            min_width=widest)
+                            min_width=widest, tokenizer_version=encoder.preprocessor_.tokenizer_version)
     if encoder.start_char is not None:
         rows = g.op("Slice", g.op("Shape", ids), g.const([0], "int64"), g.const([1], "int64"))
         start = g.op("Expand", g.const([[encoder.start_char]], "int64"), g.op("Concat", rows, g.const([1], "int64"),

@@ -37,6 +37,7 @@ class LinearParts:
 
     words: list[str]  # the vectorizer's words; a word's position is its id
     stopwords: list[str]
+    tokenizer_version: str
     orders: list[int]  # the n-gram orders, in column order
     keys: list[np.ndarray]  # per order, the sorted int64 keys of its columns
     features: str  # "binary", "count" or "tfidf"
@@ -97,6 +98,7 @@ def linear_parts(model) -> LinearParts:
     lo, hi = vectorizer.ngram_range
     return LinearParts(
         words=vectorizer.words_.tolist(), stopwords=sorted(vectorizer.preprocessor_.stopwords.words),
+        tokenizer_version=vectorizer.preprocessor_.tokenizer_version,
         orders=list(range(lo, hi + 1)), keys=[np.asarray(k, dtype=np.int64) for k in vectorizer.keys_],
         features=features, sublinear_tf=bool(tfidf is not None and tfidf.sublinear_tf),
         idf=None if tfidf is None or not tfidf.use_idf else np.asarray(tfidf.idf_, dtype=np.float64),
@@ -175,7 +177,7 @@ def linear_onnx(model, name: str = "model") -> onnx.ModelProto:
     g = GraphBuilder()
     text = g.input("text", TensorProto.STRING, ["N"])
     ids, _ = word_ids(g, text, {w: i for i, w in enumerate(parts.words)}, parts.stopwords, unknown=-1,
-                      min_width=max(parts.orders))
+                      min_width=max(parts.orders), tokenizer_version=parts.tokenizer_version)
     ordered, values = _feature_values(g, _columns(g, ids, parts), parts)
     table = np.vstack([parts.weights, np.zeros((1, parts.weights.shape[1]))])
     contributions = g.op("Mul", g.op("Unsqueeze", values, g.const([2], "int64")), g.op("Gather", g.const(table),
@@ -222,6 +224,6 @@ def linear_ids_onnx(model) -> onnx.ModelProto:
     parts = linear_parts(model)
     g = GraphBuilder()
     ids, _ = word_ids(g, g.input("text", TensorProto.STRING, ["N"]), {w: i for i, w in enumerate(parts.words)},
-                      parts.stopwords, unknown=-1)
+                      parts.stopwords, unknown=-1, tokenizer_version=parts.tokenizer_version)
     g.output(ids, "ids", TensorProto.INT64, ["N", "W"])
     return g.model("preparation")

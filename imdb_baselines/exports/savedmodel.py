@@ -13,6 +13,8 @@ end-to-end models:
    typographic apostrophes become plain; lowercase;
 2. every character that is not a letter, a digit or an apostrophe becomes a
    space, and so does an apostrophe that is not between two letters or digits;
+   from tokenizer version 2, each "!" and "?" (and their entities) stands
+   apart as a word of its own;
 3. split on spaces, drop stopwords, look the words up.
 
 Signature ``imdb_baselines.serving_default``: ``text`` (N,) strings in; ``label``,
@@ -34,6 +36,8 @@ _OTHER_ENTITIES = ("&(?:#[0-9]+|#[xX][0-9a-fA-F]+|"
                    + "|".join(sorted({name[:-1] for name in html.entities.html5
                                       if name.endswith(";") and name != "amp;"})) + ");")
 _REMOVED = -2
+# The marks that tokenizer version 2 keeps, and their entities as html.unescape reads them.
+_MARK_ENTITIES = (("&#0*33;|&#[xX]0*21;|&excl;", "!"), ("&#0*63;|&#[xX]0*3[fF];|&quest;", "?"))
 
 
 def _module(clf, name: str):
@@ -42,6 +46,7 @@ def _module(clf, name: str):
     encoder, maxlen, indexer = clf.encoder_, int(clf.maxlen_), clf.ngram_indexer_
     lookup = {word: (encoder.oov_char if i is None else i) for word, i in encoder._id_lookup().items()}
     stopwords = sorted(encoder.preprocessor_.stopwords.words)
+    marks = encoder.preprocessor_.tokenizer_version != "1"
     classes = [c.item() if hasattr(c, "item") else c for c in clf.classes_]
     n_classes = len(classes)
 
@@ -71,11 +76,15 @@ def _module(clf, name: str):
             text = tf.strings.regex_replace(text, "<[^>]*>", " ")
             for entity, plain in _ENTITIES[:-1]:
                 text = tf.strings.regex_replace(text, entity, plain, replace_global=True)
+            for entity, mark in _MARK_ENTITIES if marks else ():
+                text = tf.strings.regex_replace(text, entity, mark)
             text = tf.strings.regex_replace(text, _OTHER_ENTITIES, " ")  # as separators
             text = tf.strings.regex_replace(text, "&amp;", "&")  # last: "&amp;lt;" is "&lt;" to html.unescape
             text = tf.strings.regex_replace(text, "[\u2019\u2018`]", "'")
             text = tf.strings.lower(text, encoding="utf-8")
-            text = tf.strings.regex_replace(text, r"[^\pL\pN']", " ")
+            if marks:
+                text = tf.strings.regex_replace(text, "([!?])", r" \1 ")
+            text = tf.strings.regex_replace(text, r"[^\pL\pN'!?]" if marks else r"[^\pL\pN']", " ")
             text = tf.strings.regex_replace(text, "''+", " ")
             text = tf.strings.regex_replace(text, r"(^|\s)'", r"\1 ")
             text = tf.strings.regex_replace(text, r"'(\s|$)", r" \1")

@@ -2,16 +2,18 @@
 
 The Python preparation (:mod:`imdb_baselines.corpus.text`) removes HTML tags, unescapes
 entities, makes typographic apostrophes plain, lowercases, keeps runs of
-letters and digits with inner apostrophes, and drops stopwords. In the graph:
+letters and digits with inner apostrophes (and, from tokenizer version 2, each
+"!" and "?"), and drops stopwords. In the graph:
 
 1. ``StringNormalizer`` lowercases (locale ``C.UTF-8``);
 2. onnxruntime's ``Tokenizer`` finds, left to right, a tag (``<...>``), an
    entity (``&#n;``, ``&#xh;``, or ``&name;`` for a name ``html.unescape``
    knows) or a word ``[\\pL\\pN]+`` with inner
    apostrophes, where an apostrophe may be written ``'``, ``’``, ``‘``, a
-   backquote, ``&#39;``, ``&#x27;`` or ``&apos;``;
-3. ``LabelEncoder`` maps each word to its id, and every spelling of its
-   apostrophe to the same id; stopwords, tags and entities are removed, so
+   backquote, ``&#39;``, ``&#x27;`` or ``&apos;``; from version 2 also a "!" or "?";
+3. ``LabelEncoder`` maps each word to its id, every spelling of its
+   apostrophe to the same id, and a mark's entities (``&#33;``, ``&excl;``, ...)
+   to the mark's id; stopwords, other tags and entities are removed, so
    n-grams form across them as in Python;
 4. the remaining ids are moved to the front of each row (a stable sort).
 
@@ -32,27 +34,34 @@ from onnx import TensorProto
 
 from imdb_baselines.exports.graph import GraphBuilder
 
-__all__ = ["APOSTROPHES", "PAD", "REMOVED", "TOKEN_PATTERN", "compact", "window_keys", "word_ids"]
+__all__ = ["APOSTROPHES", "PAD", "REMOVED", "TOKEN_PATTERNS", "compact", "window_keys", "word_ids"]
 
 #: Spellings of the apostrophe inside a word that the Python preparation makes plain.
 APOSTROPHES = ("\u2019", "\u2018", "`", "&#39;", "&#x27;", "&apos;")
 #: HTML entities that ``html.unescape`` knows (with their ``;``), as the graph sees them: lowercased.
 ENTITY_NAMES = sorted({name[:-1].lower() for name in html.entities.html5 if name.endswith(";")})
-TOKEN_PATTERN = (r"<[^>]*>|&(?:#[0-9]+|#x[0-9a-f]+|" + "|".join(ENTITY_NAMES) + r");|[\pL\pN]+(?:(?:'|"
-                 + "|".join(APOSTROPHES) + r")[\pL\pN]+)*")
+#: The graph's token pattern by tokenizer version (:data:`imdb_baselines.corpus.text.TOKEN_PATTERNS`).
+TOKEN_PATTERNS = {
+    "1": (r"<[^>]*>|&(?:#[0-9]+|#x[0-9a-f]+|" + "|".join(ENTITY_NAMES) + r");|[\pL\pN]+(?:(?:'|"
+          + "|".join(APOSTROPHES) + r")[\pL\pN]+)*"),
+}
+TOKEN_PATTERNS["2"] = TOKEN_PATTERNS["1"] + "|[!?]"
+#: Spellings of the marks that version 2 keeps as tokens, as entities the graph sees lowercased.
+MARK_SPELLINGS = {"!": ("&#33;", "&#x21;", "&excl;"), "?": ("&#63;", "&#x3f;", "&quest;")}
 REMOVED, PAD = -2, -3  # ids of dropped tokens (stopwords, tags, entities) and of padding
 _PAD_TOKEN = "#"  # never a token: '#' is neither a letter nor a digit
 
 
 def _spellings(word: str) -> Iterable[str]:
     yield word
+    yield from MARK_SPELLINGS.get(word, ())
     if "'" in word:
         for apostrophe in APOSTROPHES:
             yield word.replace("'", apostrophe)
 
 
 def word_ids(g: GraphBuilder, text: str, lookup: Mapping[str, int], stopwords: Iterable[str], unknown: int,
-             min_width: int = 1) -> tuple[str, str]:
+             min_width: int = 1, *, tokenizer_version: str) -> tuple[str, str]:
     """Add the text preparation to ``g``: strings ``text`` of shape (N,) to word ids of shape (N, W).
 
     Parameters
@@ -68,6 +77,8 @@ def word_ids(g: GraphBuilder, text: str, lookup: Mapping[str, int], stopwords: I
         Id of a word outside ``lookup``.
     min_width : int, default=1
         The rows are at least this wide (padding included), so windows of this many ids always exist.
+    tokenizer_version : str
+        The model's :attr:`~imdb_baselines.corpus.TextPreprocessor.tokenizer_version`, which picks the pattern.
 
     Returns
     -------
@@ -89,10 +100,12 @@ def word_ids(g: GraphBuilder, text: str, lookup: Mapping[str, int], stopwords: I
     values.append(PAD)
     lowered = g.op("StringNormalizer", text, case_change_action="LOWER", locale="C.UTF-8")
     tokens = g.op("Tokenizer", lowered, domain="com.microsoft", mark=0, mincharnum=1, pad_value=_PAD_TOKEN,
-                  tokenexp=TOKEN_PATTERN)
-    markup = g.op("RegexFullMatch", tokens, pattern="[<&].*")
+                  tokenexp=TOKEN_PATTERNS[tokenizer_version])
     ids = g.op("LabelEncoder", tokens, domain="ai.onnx.ml", keys_strings=keys, values_int64s=values,
                default_int64=int(unknown))
+    # Tags and entities are separators, except an entity of a mark that the lookup holds.
+    markup = g.op("And", g.op("RegexFullMatch", tokens, pattern="[<&].*"),
+                  g.op("Equal", ids, g.const([int(unknown)], "int64")))
     ids = g.op("Where", markup, g.const([REMOVED], "int64"), ids)
     return compact(g, ids, min_width)
 
