@@ -30,6 +30,8 @@ def test_a_small_training_set_is_not_searched_and_the_report_says_why(tmp_path):
         assert search["note"] == ("not searched: 108 training texts are too few to tell its settings apart by "
                                   "cross-validation (at least 1,000)")
     assert "## Tuning\n" in markdown and "`nbsvm`: not searched: 108 training texts are too few" in markdown
+    assert "No grid was searched on this training set, so the fixed defaults were kept" in markdown
+    assert "Each grid was searched" not in markdown
     assert results["provenance"]["model_settings"]["nbsvm"]["C"] == 1.0  # the defaults, untouched
 
 
@@ -90,7 +92,7 @@ def test_the_run_searches_a_cheap_grid_by_itself_and_fits_the_settings_it_chose(
         assert {key: settings[name][key] for key in chosen} == {
             key: list(value) if isinstance(value, tuple) else value for key, value in chosen.items()}
         assert f"`{name}`: {len(search['grid'])} candidates × 5 folds" in markdown
-    assert "The baselines' grids were searched without `--tune`" in markdown
+    assert "The baselines' grids that are cheap on this training set were searched without `--tune`" in markdown
 
 
 def test_the_automatic_search_leaves_the_neural_models_and_the_ensemble_to_tune():

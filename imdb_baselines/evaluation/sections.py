@@ -122,8 +122,14 @@ def tuning(results: list[ModelResult]) -> list[str]:
     the automatic search of the baselines' grids that are cheap on the training set)."""
     automatic = all(result.tuning.automatic for result in results)
     lines = ["## Tuning" + ("" if automatic else " (`--tune`)"), ""]
+    if automatic and all(result.tuning.note.startswith("not searched") for result in results):
+        lines += ["No grid was searched on this training set, so the fixed defaults were kept (`--tune` searches the "
+                  "grids anyway):", ""]
+        for result in results:
+            lines += [f"`{result.name}`: {result.tuning.note}.", ""]
+        return lines
     if automatic:
-        lines += ["The baselines' grids were searched without `--tune`, because they are cheap on this training set "
+        lines += ["The baselines' grids that are cheap on this training set were searched without `--tune` "
                   "(`--no-tune` turns this off); a search keeps the defaults unless the best candidate beats them "
                   "by more than the standard error of their fold-by-fold difference.", ""]
     lines += ["Each grid was searched by stratified cross-validation on the training split only (validation and "
