@@ -15,7 +15,7 @@ from baselines import (
     make_nbsvm,
     top_features,
 )
-from imdb_baselines.catalog import is_neural, make_model, model_names
+from imdb_baselines.catalog import make_model, model_names, spec
 from imdb_baselines.corpus import prepare
 
 # Fixture test reviews every baseline must get right after training on the fixture:
@@ -25,7 +25,8 @@ CLEAR_NEGATIVE = [2968, 11314, 8984]
 CLEAR_POSITIVE = [7563, 8091, 3236]
 
 #: The catalogue's classical models, by name, each built as a comparison builds it.
-BASELINES = {name: functools.partial(make_model, name) for name in model_names() if not is_neural(name)}
+BASELINES = {name: functools.partial(make_model, name) for name in model_names()
+             if spec(name).kind in ("baseline", "ensemble")}
 
 
 @pytest.fixture(scope="module")

@@ -31,6 +31,8 @@ def _another(value):
         return value / 2 if value else 0.25
     if isinstance(value, int):
         return value + 1
+    if isinstance(value, tuple) and all(isinstance(v, str) for v in value):  # a stack's members
+        return tuple(reversed(value))
     if isinstance(value, tuple):
         return (value[0], value[1] + 1)
     if isinstance(value, str):
@@ -43,7 +45,7 @@ def test_every_model_is_declared_once_with_what_the_tools_read():
     assert set(DEFAULT_MODELS) <= set(NAMES) and models_on("spark") == ("naive_bayes", "linear_svm", "nbsvm")
     for name in NAMES:
         entry = spec(name)
-        assert entry.description and entry.kind in ("baseline", "ensemble", "neural")
+        assert entry.description and entry.kind in ("baseline", "ensemble", "neural", "stack")
         assert entry.grid or entry.no_grid, f"{name} has no grid and does not say why"
         assert set(entry.engines) <= {"local", "spark", "chunked"} and set(entry.exports) <= {"onnx", "savedmodel"}
     with pytest.raises(ValueError, match="Unknown model 'nbsvn'. Choose from: naive_bayes"):
@@ -141,9 +143,10 @@ def test_adding_a_model_as_the_guide_shows(monkeypatch):
 
 
 def test_the_catalogue_promises_only_what_each_kind_of_model_can_export():
-    from imdb_baselines.modelfiles.adapters import EnsembleAdapter, KerasAdapter, LinearAdapter
+    from imdb_baselines.modelfiles.adapters import EnsembleAdapter, KerasAdapter, LinearAdapter, StackAdapter
 
-    kinds = {"baseline": LinearAdapter(), "ensemble": EnsembleAdapter(), "neural": KerasAdapter()}
+    kinds = {"baseline": LinearAdapter(), "ensemble": EnsembleAdapter(), "neural": KerasAdapter(),
+             "stack": StackAdapter()}
     for name in NAMES:
         assert set(spec(name).exports) <= set(kinds[spec(name).kind].exports), name
 

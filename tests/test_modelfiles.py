@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural, make_model, model_names, uses_unlabelled
+from imdb_baselines.catalog import is_neural, make_model, model_names, spec, uses_unlabelled
 from imdb_baselines.cli import compare
 from imdb_baselines.modelfiles import MANIFEST, ModelFileError, base_model, load_model, read_manifest, save_model
 from imdb_baselines.storage import TargetError
@@ -36,7 +36,7 @@ def test_every_registered_model_round_trips(name, texts, fixture_corpus, tmp_pat
     assert restored.predict(X_test).tolist() == model.predict(X_test).tolist()
     manifest = read_manifest(path)
     assert manifest["name"] == name and manifest["classes"] == [0, 1] and manifest["split_fingerprint"] == "abc"
-    assert manifest["kind"] == ("keras" if is_neural(name) else "skops")
+    assert manifest["kind"] == {"neural": "keras", "stack": "stack"}.get(spec(name).kind, "skops")
 
 
 def test_a_comparison_keeps_its_models_and_they_predict_what_the_report_says(tmp_path):

@@ -12,7 +12,7 @@ from imdb_baselines.catalog.entries import spec
 __all__ = ["check_model", "check_models", "check_settings", "defaults", "make_model", "parse_settings",
            "parse_grids", "resolved_settings", "search_grid"]
 
-_RUN_WIDE = ("stopwords", "random_state", "seed", "verbose")  # set by the run for every model, not per model
+_RUN_WIDE = ("stopwords", "random_state", "seed", "verbose", "neural_overrides")  # set by the run, not per model
 
 
 def defaults(name: str) -> dict[str, Any]:
@@ -217,6 +217,8 @@ def make_model(name: str, *, stopwords: str | None = None, seed: int = 0,
     options: dict[str, Any] = {"stopwords": stopwords, **entry.settings}
     if entry.is_neural:
         options.update(seed=seed, **(neural_overrides or {}))
+    elif entry.kind == "stack":  # its Keras members take the run's overrides
+        options.update(random_state=seed, neural_overrides=neural_overrides)
     elif "random_state" in inspect.signature(factory).parameters:
         options["random_state"] = seed
     return factory(**{**options, **(settings or {})})

@@ -57,14 +57,15 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
         raise ValueError(f"Unknown export format {format!r}; choose one of {', '.join(EXPORT_FORMATS)}.")
     manifest = read_manifest(model_path)
     name = manifest["name"]
-    if format == "savedmodel" and manifest["kind"] != "keras":
+    if format == "savedmodel" and manifest["kind"] == "skops":
         raise ValueError(f"{name} is a scikit-learn baseline; a TensorFlow SavedModel is only made of the Keras "
                          "models. Export it with --format onnx.")
     model = load_model(model_path)
     adapter = adapter_for(model)
     if format not in adapter.exports:
         raise ValueError(f"{name} is a {type(base_model(model)).__name__} of several models; only single models "
-                         "export to ONNX. Serve it with imdb-serve, or export one of its members' own runs.")
+                         f"export to {'ONNX' if format == 'onnx' else 'a SavedModel'}. Serve it with imdb-serve, or "
+                         "export one of its members' own runs.")
     if name in CATALOG and format not in CATALOG[name].exports:  # the catalogue says what each named model exports
         raise ValueError(f"{name} does not export to {format}; its formats: {', '.join(CATALOG[name].exports)}.")
 

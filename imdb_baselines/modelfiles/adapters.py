@@ -1,5 +1,5 @@
-"""One adapter per kind of model: how a linear baseline, the stacked ensemble or a Keras model is saved,
-loaded, scored and explained. Model files, predictions, serving and exports ask the adapter instead of
+"""One adapter per kind of model: how a linear baseline, the stacked ensemble, a Keras model or a stack of named
+models is saved, loaded, scored and explained. Model files, predictions, serving and exports ask the adapter instead of
 testing the model's class.
 """
 
@@ -15,9 +15,10 @@ from imdb_baselines.modelfiles.errors import ModelFileError
 from imdb_baselines.run.calibration import base_model, probabilities_from_scores
 
 __all__ = ["ADAPTERS", "EnsembleAdapter", "EstimatorAdapter", "KerasAdapter", "LinearAdapter", "ModelAdapter",
-           "adapter_for", "adapter_named"]
+           "StackAdapter", "adapter_for", "adapter_named"]
 
 _SKOPS = "model.skops"
+_MEMBERS, _STACKER, _STACK_STATE = "members", "stacker.skops", "stack.json"  # a stack's folder
 #: Modules of version 0.1.0 that moved into the package, as saved model files may still name them.
 MOVED_MODULES = {"corpus": "imdb_baselines.corpus"}
 #: Types a skops file may hold beyond scikit-learn's own: the package's estimators and what they keep.
@@ -48,24 +49,24 @@ class ModelAdapter:
         """Whether ``model`` (fitted, possibly calibrated) is of this kind."""
         raise NotImplementedError
 
-    def write(self, model, folder: Path) -> None:
+    def write(self, model, folder: Path, file: str = _SKOPS) -> None:
         """Write the model's own files into ``folder`` (a skops file, its arrays deflated)."""
         import zipfile
 
         import skops.io
 
-        skops.io.dump(model, folder / _SKOPS, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
+        skops.io.dump(model, folder / file, compression=zipfile.ZIP_DEFLATED, compresslevel=1)
 
-    def read(self, folder: Path, trusted: tuple[str, ...] = ()):
+    def read(self, folder: Path, trusted: tuple[str, ...] = (), file: str = _SKOPS):
         """The model saved in ``folder`` (its files already checked against the manifest); ``trusted`` names
         types the user vouches for beyond :data:`TRUSTED_TYPES` (their own estimators' classes)."""
         import skops.io
 
-        data = with_current_modules((folder / _SKOPS).read_bytes())
+        data = with_current_modules((folder / file).read_bytes())
         allowed = (*TRUSTED_TYPES, *trusted)
         untrusted = [t for t in skops.io.get_untrusted_types(data=data) if t not in allowed]
         if untrusted:
-            raise ModelFileError(f"{folder / _SKOPS} holds types this package does not load: {', '.join(untrusted)}. "
+            raise ModelFileError(f"{folder / file} holds types this package does not load: {', '.join(untrusted)}. "
                                  "If you wrote or trust them, name them: load_model(path, trusted=[...]) or "
                                  "imdb-predict --trust TYPE.")
         return skops.io.loads(data, trusted=list(allowed))
@@ -144,6 +145,43 @@ class KerasAdapter(ModelAdapter):
         return KerasTextClassifier.load(folder)
 
 
+class StackAdapter(ModelAdapter):
+    """A :class:`imdb_baselines.catalog.stacking.ValidationStack`: each member saved by its own adapter in
+    ``members/NAME/``, the stacking logistic regression in ``stacker.skops`` and the members' order in
+    ``stack.json``."""
+
+    name, kind = "stack", "stack"
+
+    def handles(self, model) -> bool:
+        return hasattr(model, "members_") and hasattr(model, "final_estimator_")
+
+    def write(self, model, folder: Path) -> None:
+        members = []
+        for name, member in model.members_:
+            adapter = adapter_for(member)
+            (folder / _MEMBERS / name).mkdir(parents=True)
+            adapter.write(member, folder / _MEMBERS / name)
+            members.append({"name": name, "kind": adapter.kind})
+        super().write(model.final_estimator_, folder, _STACKER)
+        state = {"members": members, "params": {k: v for k, v in model.get_params().items() if k != "stopwords"},
+                 "stopwords": None if model.stopwords is None else str(model.stopwords),
+                 "member_seconds": model.member_seconds_}
+        (folder / _STACK_STATE).write_text(json.dumps(state, indent=1), encoding="utf-8")
+
+    def read(self, folder: Path, trusted: tuple[str, ...] = ()):
+        from imdb_baselines.catalog.stacking import ValidationStack
+
+        state = json.loads((folder / _STACK_STATE).read_text(encoding="utf-8"))
+        params = {**state["params"], "members": tuple(state["params"]["members"])}
+        model = ValidationStack(**params, stopwords=state["stopwords"])
+        model.members_ = [(m["name"], adapter_named(m["kind"]).read(folder / _MEMBERS / m["name"], trusted))
+                          for m in state["members"]]
+        model.final_estimator_ = super().read(folder, trusted, _STACKER)
+        model.classes_ = model.final_estimator_.classes_
+        model.member_seconds_ = state["member_seconds"]
+        return model
+
+
 class EstimatorAdapter(ModelAdapter):
     """The user's own scikit-learn classifier or pipeline over raw texts (``--estimator``), possibly calibrated.
 
@@ -165,7 +203,8 @@ class EstimatorAdapter(ModelAdapter):
         return index, scores, probabilities_from_scores(model, scores)
 
 
-ADAPTERS: tuple[ModelAdapter, ...] = (KerasAdapter(), LinearAdapter(), EnsembleAdapter(), EstimatorAdapter())
+ADAPTERS: tuple[ModelAdapter, ...] = (KerasAdapter(), LinearAdapter(), EnsembleAdapter(), StackAdapter(),
+                                      EstimatorAdapter())
 
 
 def adapter_for(model) -> ModelAdapter:
@@ -184,7 +223,8 @@ def adapter_for(model) -> ModelAdapter:
 
 
 def adapter_named(kind: str) -> ModelAdapter:
-    """The adapter that reads a saved model of manifest ``kind`` (``keras``; ``skops``: linear or ensemble)."""
+    """The adapter that reads a saved model of manifest ``kind`` (``keras``; ``stack``; ``skops``: linear or
+    ensemble)."""
     return next(adapter for adapter in ADAPTERS if adapter.kind == kind)
 
 

@@ -1,4 +1,5 @@
-"""Fitted models as folders that load without running code: skops for the baselines, ``.keras`` for Keras.
+"""Fitted models as folders that load without running code: skops for the baselines, ``.keras`` for Keras, and
+a stack's members each in its own folder.
 
 A saved model is a folder holding the model's own files, the package's
 ``.imdb-baselines`` marker (kind ``model``) and ``manifest.json``: the model's
@@ -28,7 +29,8 @@ __all__ = ["FORMAT_VERSION", "MANIFEST", "TRUSTED_TYPES", "ModelFileError", "bas
 
 FORMAT_VERSION = 1  # bump when the folder's layout or manifest changes incompatibly
 MANIFEST = "manifest.json"
-_KINDS = ("keras", "skops")  # the kinds of saved model: a Keras network, or a scikit-learn model in skops
+# The kinds of saved model: a Keras network, a scikit-learn model in skops, or a stack of both in member folders.
+_KINDS = ("keras", "skops", "stack")
 
 
 def package_version() -> str:
@@ -69,7 +71,8 @@ def write_model_files(model, folder: Path, *, name: str, details: dict[str, Any]
     kind = adapter.kind
     if not (folder / MARKER).exists():
         write_marker(folder, "model")
-    files = sorted(p.name for p in folder.iterdir() if p.is_file() and p.name not in (MARKER, MANIFEST))
+    files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                   if p.is_file() and p.relative_to(folder).as_posix() not in (MARKER, MANIFEST))
     manifest = {
         "package": "imdb-baselines",
         "format": FORMAT_VERSION,
@@ -122,7 +125,7 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
     inside = path.resolve()
     for file, digest in files.items():
         where = (path / file).resolve()
-        if Path(file).is_absolute() or where.parent != inside:
+        if Path(file).is_absolute() or where == inside or not where.is_relative_to(inside):
             raise ModelFileError(f"{path / MANIFEST} lists {file!r}, which is not a file of the model's folder; the "
                                  "model is not loaded.")
         if not where.is_file():
@@ -134,8 +137,8 @@ def read_manifest(path: str | os.PathLike) -> dict[str, Any]:
 
 
 def load_model(path: str | os.PathLike, *, trusted: tuple[str, ...] | list[str] = ()):
-    """A saved model, ready to predict: a baseline pipeline, the ensemble, a :class:`neural.KerasTextClassifier`
-    or the user's own estimator.
+    """A saved model, ready to predict: a baseline pipeline, the ensemble, a :class:`neural.KerasTextClassifier`,
+    a :class:`imdb_baselines.catalog.stacking.ValidationStack` or the user's own estimator.
 
     Parameters
     ----------

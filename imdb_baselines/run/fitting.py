@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural, uses_unlabelled
+from imdb_baselines.catalog import is_neural, spec, uses_unlabelled
 from imdb_baselines.run.calibration import calibrate, probabilities_from_scores
 
 __all__ = ["PROBABILITY_SOURCES", "fit_model", "fit_params", "probabilities_for", "raw_scores"]
@@ -26,14 +26,14 @@ def fit_model(model, name: str, X: corpus.PreparedTexts, y: np.ndarray,
               validation: tuple[corpus.PreparedTexts, np.ndarray] | None = None,
               unlabelled: list[str] | None = None) -> None:
     """Fit ``model`` on ``(X, y)``; a neural model early-stops on ``validation`` (or, without one, trains on the
-    same texts as the baselines, none held out)."""
+    same texts as the baselines, none held out), and a stack fits its stacker there."""
     extra = fit_params(name, unlabelled)
-    if is_neural(name) and validation is not None and len(validation[0]):
+    if spec(name).takes_validation and validation is not None and len(validation[0]):
         model.fit(X, y, validation_data=validation, **extra)
     elif is_neural(name):
         model.set_params(validation_size=0.0).fit(X, y, **extra)
-    else:
-        model.fit(X, y)
+    else:  # a stack without the run's validation texts holds out its own share of X
+        model.fit(X, y, **extra)
 
 
 def raw_scores(model, X: corpus.PreparedTexts) -> np.ndarray:

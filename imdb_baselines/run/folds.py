@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural
+from imdb_baselines.catalog import spec
 from imdb_baselines.corpus.progress import progress_bar
 from imdb_baselines.run.fitting import PROBABILITY_SOURCES, fit_model, fit_params, probabilities_for, raw_scores
 from imdb_baselines.run.results import Fold, ModelResult, RunConfig, in_class_order, predictions_and_scores
@@ -79,7 +79,7 @@ def cross_validate(build: Callable[[dict[str, Any]], Any], name: str, X: corpus.
     from joblib import Parallel, delayed
 
     splits = fold_indices(y, config.cv, config.cv_repeats, config.seed, groups)
-    jobs = 1 if is_neural(name) else max(1, min(config.jobs, len(splits)))
+    jobs = 1 if spec(name).takes_validation else max(1, min(config.jobs, len(splits)))
     bar = progress_bar(total=len(splits), desc=f"{name}: cross-validation, {len(splits)} fits", unit=" fits")
     started = time.perf_counter()
     folds: list[Fold] = []

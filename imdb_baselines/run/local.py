@@ -156,7 +156,7 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
         return make_model(result.name, stopwords=stopwords, seed=config.seed,
                           neural_overrides=config.neural_overrides, settings={**fixed, **settings})
 
-    if config.time_limit and is_neural(result.name):
+    if config.time_limit and spec(result.name).takes_validation:
         import keras  # noqa: F401 - imported before the clock starts: an import cut short would break the next model
     with time_limit(config.time_limit):  # folds, tuning, the fit and the test predictions
         model = _train(result, config, splits, prepared, step, unlabelled, build)

@@ -1,0 +1,184 @@
+"""Named models of the catalogue stacked on a validation split: each member fitted once, a logistic regression
+over their validation scores.
+
+scikit-learn's ``StackingClassifier`` (the ``ensemble``) learns its stacker from out-of-fold scores, which costs
+each member ``cv`` more fits; a Keras member that trains for ten minutes would cost an hour. Here each member is
+fitted once on the training texts and the stacker learns from the member's scores on validation texts it never
+trained on (a neural member early-stops on those same texts, as it does alone).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+from sklearn.utils.validation import check_consistent_length, check_is_fitted
+
+from imdb_baselines.catalog.entries import spec
+from imdb_baselines.catalog.settings import defaults, make_model
+from imdb_baselines.corpus.prepared import PreparedTexts
+from imdb_baselines.corpus.text import Stopwords
+from imdb_baselines.corpus.validation import check_texts
+
+__all__ = ["ValidationStack"]
+
+logger = logging.getLogger(__name__)
+
+
+class ValidationStack(ClassifierMixin, BaseEstimator):
+    """Named models of the catalogue, each fitted on the training texts, stacked by a logistic regression fitted
+    on their decision values over validation texts.
+
+    Parameters
+    ----------
+    members : tuple of str, default=("ensemble", "region_cnn_unlabelled")
+        Catalogue names (:data:`imdb_baselines.catalog.CATALOG`), each built with its own defaults.
+    final_C : float, default=1.0
+        ``C`` of the stacking logistic regression.
+    validation_size : float, default=0.1
+        The share of the training texts held out, stratified and seeded, when ``fit`` is given no
+        ``validation_data``.
+    stopwords : str, path, Stopwords or None, default=None
+        The shared stopword list every member uses.
+    random_state : int, default=0
+        The members' seed (liblinear's shuffling, Keras' initial weights) and the held-out share's.
+    neural_overrides : dict, optional
+        Settings applied to every Keras member (``{"epochs": 1}``), as a comparison's ``--epochs``.
+    class_weight : "balanced" or None, default=None
+        Every member's ``class_weight``; the stacker stays unweighted, as the ensemble's.
+
+    Attributes
+    ----------
+    members_ : list of (str, estimator)
+        The fitted members, in ``members``' order.
+    final_estimator_ : LogisticRegression
+        The stacker, over the members' decision values (one column per member for two classes, one per class
+        and member for more).
+    classes_ : ndarray
+    member_seconds_ : dict of str to float
+        Each member's fit time.
+    """
+
+    def __init__(self, members: tuple[str, ...] = ("ensemble", "region_cnn_unlabelled"), *, final_C: float = 1.0,
+                 validation_size: float = 0.1, stopwords: str | Path | Stopwords | None = None,
+                 random_state: int = 0, neural_overrides: dict[str, Any] | None = None,
+                 class_weight: str | None = None) -> None:
+        self.members = members
+        self.final_C = final_C
+        self.validation_size = validation_size
+        self.stopwords = stopwords
+        self.random_state = random_state
+        self.neural_overrides = neural_overrides
+        self.class_weight = class_weight
+
+    def _check_params(self) -> None:
+        if isinstance(self.members, str) or not isinstance(self.members, (tuple, list)) or len(self.members) < 2:
+            raise ValueError("The 'members' parameter of ValidationStack must be two or more model names. "
+                             f"Got {self.members!r} instead.")
+        for name in self.members:
+            if spec(name).kind not in ("baseline", "ensemble", "neural"):
+                raise ValueError(f"The 'members' parameter of ValidationStack names {name!r}, a {spec(name).kind} "
+                                 "model; members are the catalogue's baselines, ensemble and neural models.")
+            if self.class_weight and "class_weight" not in defaults(name):
+                raise ValueError(f"class_weight={self.class_weight!r}: the stack's member {name} has no class_weight.")
+        if isinstance(self.final_C, bool) or not isinstance(self.final_C, (int, float)) or not self.final_C > 0:
+            raise ValueError(f"The 'final_C' parameter of ValidationStack must be a float > 0. Got {self.final_C!r} "
+                             "instead.")
+        if isinstance(self.validation_size, bool) or not 0 < self.validation_size < 1:
+            raise ValueError("The 'validation_size' parameter of ValidationStack must be a float in (0, 1). Got "
+                             f"{self.validation_size!r} instead.")
+
+    def fit(self, X, y, validation_data: tuple | None = None, unlabelled=None) -> ValidationStack:
+        """Fit every member on ``(X, y)``, then the stacker on their decision values over ``validation_data``.
+
+        Parameters
+        ----------
+        X : iterable of str
+            Training texts.
+        y : array-like of shape (n_samples,)
+        validation_data : (texts, labels), optional
+            Texts none of ``X``; without them ``validation_size`` of ``X`` is held out, stratified and seeded.
+        unlabelled : iterable of str, optional
+            Unlabelled texts for the members that learn from them (IMDB's train/unsup).
+
+        Returns
+        -------
+        self
+        """
+        self._check_params()
+        if not isinstance(X, PreparedTexts):
+            X = check_texts(X, "X")
+        y = np.asarray(y)
+        check_consistent_length(X, y)
+        if validation_data is None:
+            kept, held = train_test_split(np.arange(len(y)), test_size=self.validation_size,
+                                          random_state=self.random_state, stratify=y)
+            validation_data = (_take(X, held), y[held])
+            X, y = _take(X, kept), y[kept]
+        X_val, y_val = validation_data
+        y_val = np.asarray(y_val)
+        if not isinstance(X_val, PreparedTexts):
+            X_val = check_texts(X_val, "validation texts")
+        check_consistent_length(X_val, y_val)
+        self.members_, self.member_seconds_ = [], {}
+        for name in self.members:
+            model = make_model(name, stopwords=self.stopwords, seed=self.random_state,
+                               neural_overrides=self.neural_overrides,
+                               settings={"class_weight": self.class_weight} if self.class_weight else None)
+            started = time.perf_counter()
+            if spec(name).is_neural:
+                model.fit(X, y, validation_data=(X_val, y_val),
+                          **({"unlabelled": unlabelled} if spec(name).needs_unlabelled else {}))
+            else:
+                model.fit(X, y)
+            self.member_seconds_[name] = time.perf_counter() - started
+            logger.info("stack member %s fitted in %.0f s", name, self.member_seconds_[name])
+            self.members_.append((name, model))
+        self.final_estimator_ = LogisticRegression(C=self.final_C).fit(self._member_scores(X_val), y_val)
+        self.classes_ = self.final_estimator_.classes_
+        return self
+
+    def _member_scores(self, X) -> np.ndarray:
+        columns = [np.asarray(model.decision_function(X), dtype=float) for _, model in self.members_]
+        return np.column_stack([c.reshape(len(c), -1) for c in columns])
+
+    def decision_function(self, X) -> np.ndarray:
+        """The stacker's decision values: log-odds of ``classes_[1]`` for two classes, (n, k) scores for more."""
+        check_is_fitted(self, "final_estimator_")
+        return self.final_estimator_.decision_function(self._member_scores(_texts(X)))
+
+    def predict_proba(self, X) -> np.ndarray:
+        """The stacker's probabilities, (n, k) in ``classes_``' order."""
+        check_is_fitted(self, "final_estimator_")
+        return self.final_estimator_.predict_proba(self._member_scores(_texts(X)))
+
+    def predict(self, X) -> np.ndarray:
+        """Class labels of ``X``."""
+        check_is_fitted(self, "final_estimator_")
+        return self.final_estimator_.predict(self._member_scores(_texts(X)))
+
+    @property
+    def history_(self) -> dict | None:
+        """The training curves of the first neural member (None when there is none)."""
+        return next((model.history_ for _, model in getattr(self, "members_", []) if hasattr(model, "history_")),
+                    None)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.two_d_array = False
+        tags.input_tags.string = True
+        return tags
+
+
+def _take(X, positions: np.ndarray):
+    return X.take(positions) if isinstance(X, PreparedTexts) else [X[i] for i in positions]
+
+
+def _texts(X):
+    return X if isinstance(X, PreparedTexts) else check_texts(X, "X")

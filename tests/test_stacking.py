@@ -1,0 +1,116 @@
+"""Named models stacked on the validation split: what the stacker learns from, what each member trains on, and
+the catalogue's stack of the ensemble and the region CNN kept, loaded and refused like the other models."""
+
+import json
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import train_test_split
+
+from imdb_baselines.catalog import make_model, parse_settings, resolved_settings
+from imdb_baselines.catalog.stacking import ValidationStack
+from imdb_baselines.exports import export_model
+from imdb_baselines.modelfiles import ModelFileError, load_model, read_manifest, save_model
+
+CLEAR = ["An absolute masterpiece: moving, funny and beautifully acted. I loved every minute of it.",
+         "Dreadful. The plot is a mess, the acting is wooden and I was bored out of my mind. Avoid it."]
+
+
+@pytest.fixture(scope="module")
+def reviews(fixture_splits):
+    s = fixture_splits
+    return list(s.X_train), s.y_train, list(s.X_val), s.y_val, list(s.X_test), s.y_test
+
+
+def test_the_stacker_learns_from_the_members_validation_scores(reviews):
+    X, y, X_val, y_val, X_test, y_test = reviews
+    stack = ValidationStack(("nbsvm", "linear_svm"), stopwords="minimal").fit(X, y, validation_data=(X_val, y_val))
+    alone = {name: make_model(name, stopwords="minimal").fit(X, y) for name in ("nbsvm", "linear_svm")}
+    for name, member in stack.members_:  # each member trained on the training texts only, as it would alone
+        np.testing.assert_allclose(member.decision_function(X_test), alone[name].decision_function(X_test))
+    columns = np.column_stack([alone[name].decision_function(X_val) for name in ("nbsvm", "linear_svm")])
+    stacker = LogisticRegression().fit(columns, y_val)
+    np.testing.assert_allclose(stack.final_estimator_.coef_, stacker.coef_)
+    assert stack.predict(CLEAR).tolist() == [1, 0]
+    assert np.mean(stack.predict(X_test) == y_test) > 0.6
+    np.testing.assert_allclose(stack.predict_proba(X_test).sum(axis=1), 1.0)
+    assert set(stack.member_seconds_) == {"nbsvm", "linear_svm"}
+
+
+def test_without_validation_texts_it_holds_out_a_stratified_share_of_the_training_texts(reviews):
+    X, y, *_ = reviews
+    stack = ValidationStack(("naive_bayes", "nbsvm"), validation_size=0.25, random_state=3).fit(X, y)
+    kept, _ = train_test_split(np.arange(len(y)), test_size=0.25, random_state=3, stratify=y)
+    alone = make_model("naive_bayes").fit([X[i] for i in kept], y[kept])
+    np.testing.assert_allclose(stack.members_[0][1].predict_proba(X), alone.predict_proba(X))
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"members": "nbsvm"}, "must be two or more model names"),
+    ({"members": ("nbsvm",)}, "must be two or more model names"),
+    ({"members": ("nbsvm", "ensemble_region_cnn")}, "names 'ensemble_region_cnn', a stack model"),
+    ({"members": ("nbsvm", "bert")}, "Unknown model 'bert'"),
+    ({"final_C": 0.0}, "'final_C' parameter of ValidationStack must be a float > 0"),
+    ({"validation_size": 1.0}, "'validation_size' parameter of ValidationStack must be a float in \\(0, 1\\)"),
+])
+def test_bad_settings_are_refused_before_anything_is_fitted(reviews, params, message):
+    X, y, *_ = reviews
+    with pytest.raises(ValueError, match=message):
+        ValidationStack(**{"members": ("nbsvm", "linear_svm"), **params}).fit(X, y)
+
+
+def test_its_settings_are_the_stacks_own():
+    assert resolved_settings("ensemble_region_cnn") == {"members": ("ensemble", "region_cnn_unlabelled"),
+                                                        "final_C": 1.0, "validation_size": 0.1, "class_weight": None}
+    assert parse_settings(["ensemble_region_cnn.final_C=0.3"], ["ensemble_region_cnn"]) == \
+        {"ensemble_region_cnn": {"final_C": 0.3}}
+    model = make_model("ensemble_region_cnn", stopwords="minimal", seed=4, neural_overrides={"epochs": 1})
+    assert model.random_state == 4 and model.neural_overrides == {"epochs": 1} and model.stopwords == "minimal"
+
+
+def test_the_ensemble_and_the_region_cnn_stacked_kept_and_loaded(reviews, fixture_corpus, tmp_path):
+    X, y, X_val, y_val, X_test, _ = reviews
+    unlabelled = fixture_corpus.unsup["text"].tolist()
+    model = make_model("ensemble_region_cnn", stopwords="minimal", seed=0,
+                       neural_overrides={"epochs": 1, "verbose": 0, "num_words": 300, "filters": 16})
+    with pytest.raises(ValueError, match="from unlabelled texts, which only IMDB provides"):
+        model.fit(X, y, validation_data=(X_val, y_val))
+    model.fit(X, y, validation_data=(X_val, y_val), unlabelled=unlabelled)
+    assert [name for name, _ in model.members_] == ["ensemble", "region_cnn_unlabelled"]
+    network = model.members_[1][1]
+    assert network.region_vectors_.endswith(".txt") and network.filters == 16
+    assert model.history_ is network.history_
+    assert model.final_estimator_.coef_.shape == (1, 2)
+
+    folder = save_model(model, tmp_path / "stack", name="ensemble_region_cnn")
+    manifest = read_manifest(folder)
+    assert manifest["kind"] == "stack" and manifest["adapter"] == "stack"
+    assert {"members/ensemble/model.skops", "members/region_cnn_unlabelled/model.keras",
+            "members/region_cnn_unlabelled/state.json", "stacker.skops", "stack.json"} <= set(manifest["files"])
+    loaded = load_model(folder)
+    assert loaded.predict(X_test).tolist() == model.predict(X_test).tolist()
+    np.testing.assert_allclose(loaded.predict_proba(X_test), model.predict_proba(X_test), rtol=0, atol=1e-6)
+    for format in ("onnx", "savedmodel"):
+        with pytest.raises(ValueError, match="ValidationStack of several models; only single models export"):
+            export_model(folder, format, tmp_path / "export")
+    assert not (tmp_path / "export").exists()
+
+    state = json.loads((folder / "stack.json").read_text(encoding="utf-8"))
+    assert state["members"] == [{"name": "ensemble", "kind": "skops"}, {"name": "region_cnn_unlabelled",
+                                                                       "kind": "keras"}]
+    (folder / "members" / "ensemble" / "model.skops").write_bytes(b"not the model")
+    with pytest.raises(ModelFileError, match="model.skops changed after the model was saved"):
+        load_model(folder)
+
+
+def test_a_manifest_naming_a_file_outside_the_folder_is_refused(reviews, tmp_path):
+    X, y, *_ = reviews
+    folder = save_model(make_model("naive_bayes").fit(X, y), tmp_path / "nb", name="naive_bayes")
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    (tmp_path / "outside.skops").write_bytes((folder / "model.skops").read_bytes())
+    for file in ("../outside.skops", "members/../../outside.skops", "."):
+        digest = manifest["files"]["model.skops"]
+        (folder / "manifest.json").write_text(json.dumps({**manifest, "files": {file: digest}}), encoding="utf-8")
+        with pytest.raises(ModelFileError, match="which is not a file of the model's folder"):
+            load_model(folder)
