@@ -1,6 +1,7 @@
 """The catalogue's ``ensemble_region_cnn`` on IMDB's reference split: its members alone and stacked.
 
-Usage: python benchmarks/region_cnn.py [--data PATH] [--members ensemble,region_cnn_unlabelled] [--out FILE]
+Usage: python benchmarks/region_cnn.py [--data PATH] [--members ensemble,region_cnn_unlabelled] [--epochs N]
+[--out FILE]
 
 The package's reference split (seed 0, a validation carve of whole movies, ``--group-column movie``): NBSVM is
 fitted on the training split, and so is the stack (:class:`imdb_baselines.catalog.stacking.ValidationStack`):
@@ -40,6 +41,8 @@ def main() -> None:
                                                                            / "aclImdb_v1.tar.gz")))
     parser.add_argument("--members", default="ensemble,region_cnn_unlabelled",
                         help="the stack's members (the first is the one McNemar compares against)")
+    parser.add_argument("--epochs", type=int, default=None,
+                        help="the Keras members' most epochs (early stopping keeps the best); default: the catalogue's")
     parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "region_cnn.json"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
@@ -52,7 +55,8 @@ def main() -> None:
     started = time.perf_counter()
     nbsvm = make_model("nbsvm", stopwords="minimal", seed=0).fit(X_train, y_train)
     seconds = {"nbsvm": time.perf_counter() - started}
-    stack = make_model("ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides={"verbose": "log"},
+    overrides = {"verbose": "log", **({"epochs": args.epochs} if args.epochs else {})}
+    stack = make_model("ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides=overrides,
                        settings={"members": members})
     started = time.perf_counter()
     stack.fit(X_train, y_train, validation_data=(X_val, y_val), unlabelled=unlabelled)
