@@ -163,12 +163,6 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         check_is_fitted(self, "final_estimator_")
         return self.final_estimator_.predict(self._member_scores(_texts(X)))
 
-    @property
-    def history_(self) -> dict | None:
-        """The training curves of the first neural member (None when there is none)."""
-        return next((model.history_ for _, model in getattr(self, "members_", []) if hasattr(model, "history_")),
-                    None)
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.input_tags.two_d_array = False
