@@ -65,6 +65,10 @@ def test_its_settings_are_the_stacks_own():
                                                         "final_C": 1.0, "validation_size": 0.1, "class_weight": None}
     assert parse_settings(["ensemble_region_cnn.final_C=0.3"], ["ensemble_region_cnn"]) == \
         {"ensemble_region_cnn": {"final_C": 0.3}}
+    three = parse_settings(["ensemble_region_cnn.members=('nbsvm','linear_svm','fasttext')"], ["ensemble_region_cnn"])
+    assert three == {"ensemble_region_cnn": {"members": ("nbsvm", "linear_svm", "fasttext")}}
+    with pytest.raises(ValueError, match="ensemble_region_cnn.members must be like"):
+        parse_settings(["ensemble_region_cnn.members=(1,2)"], ["ensemble_region_cnn"])
     model = make_model("ensemble_region_cnn", stopwords="minimal", seed=4, neural_overrides={"epochs": 1})
     assert model.random_state == 4 and model.neural_overrides == {"epochs": 1} and model.stopwords == "minimal"
 

@@ -159,6 +159,8 @@ def _fits(value: Any, default: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(default, int):
         return isinstance(value, int) and not isinstance(value, bool)
+    if isinstance(default, tuple) and default and all(isinstance(v, str) for v in default):  # names: any number
+        return isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value)
     if isinstance(default, tuple):
         return isinstance(value, (tuple, list)) and len(value) == len(default)
     return isinstance(value, type(default))
