@@ -103,6 +103,13 @@ def test_the_ensemble_and_the_region_cnn_stacked_kept_and_loaded(reviews, fixtur
     state = json.loads((folder / "stack.json").read_text(encoding="utf-8"))
     assert state["members"] == [{"name": "ensemble", "kind": "skops"}, {"name": "region_cnn_unlabelled",
                                                                        "kind": "keras"}]
+    from imdb_baselines.modelfiles.adapters import StackAdapter
+
+    outside = {**state, "members": [{"name": "../../elsewhere", "kind": "keras"}]}
+    (tmp_path / "forged").mkdir()
+    (tmp_path / "forged" / "stack.json").write_text(json.dumps(outside), encoding="utf-8")
+    with pytest.raises(ModelFileError, match="names a member '../../elsewhere' that is not a folder of"):
+        StackAdapter().read(tmp_path / "forged")
     (folder / "members" / "ensemble" / "model.skops").write_bytes(b"not the model")
     with pytest.raises(ModelFileError, match="model.skops changed after the model was saved"):
         load_model(folder)

@@ -172,6 +172,11 @@ class StackAdapter(ModelAdapter):
         from imdb_baselines.catalog.stacking import ValidationStack
 
         state = json.loads((folder / _STACK_STATE).read_text(encoding="utf-8"))
+        for member in state["members"]:
+            if not isinstance(member.get("name"), str) or member["name"] in ("", ".", "..") or \
+                    Path(member["name"]).name != member["name"]:
+                raise ModelFileError(f"{folder / _STACK_STATE} names a member {member.get('name')!r} that is not a "
+                                     f"folder of {folder / _MEMBERS}; the model is not loaded.")
         params = {**state["params"], "members": tuple(state["params"]["members"])}
         model = ValidationStack(**params, stopwords=state["stopwords"])
         model.members_ = [(m["name"], adapter_named(m["kind"]).read(folder / _MEMBERS / m["name"], trusted))
