@@ -32,6 +32,7 @@ from imdb_baselines.corpus.splits import (
 )
 from imdb_baselines.corpus.text import (
     DEFAULT_STOPWORDS,
+    KEPT_MARKS,
     MINIMAL_STOPWORDS,
     SENTIMENT_KEEP_WORDS,
     STOPWORD_LISTS,
@@ -62,6 +63,7 @@ __all__ = [
     "SENTIMENT_KEEP_WORDS",
     "STOPWORD_LISTS",
     "TABLE_SUFFIXES",
+    "KEPT_MARKS",
     "TOKEN_PATTERNS",
     "TOKENIZER_VERSION",
     "ImdbDataError",

@@ -27,6 +27,8 @@ import html.entities
 import json
 from pathlib import Path
 
+from imdb_baselines.exports.marks import KEPT_MARKS, entity_pattern
+
 __all__ = ["keras_savedmodel"]
 
 _ENTITIES = (("&#39;", "'"), ("&#x27;", "'"), ("&apos;", "'"), ("&quot;", '"'), ("&lt;", "<"), ("&gt;", ">"),
@@ -36,8 +38,6 @@ _OTHER_ENTITIES = ("&(?:#[0-9]+|#[xX][0-9a-fA-F]+|"
                    + "|".join(sorted({name[:-1] for name in html.entities.html5
                                       if name.endswith(";") and name != "amp;"})) + ");")
 _REMOVED = -2
-# The marks that tokenizer version 2 keeps, and their entities as html.unescape reads them.
-_MARK_ENTITIES = (("&#0*33;|&#[xX]0*21;|&excl;", "!"), ("&#0*63;|&#[xX]0*3[fF];|&quest;", "?"))
 
 
 def _module(clf, name: str):
@@ -46,7 +46,7 @@ def _module(clf, name: str):
     encoder, maxlen, indexer = clf.encoder_, int(clf.maxlen_), clf.ngram_indexer_
     lookup = {word: (encoder.oov_char if i is None else i) for word, i in encoder._id_lookup().items()}
     stopwords = sorted(encoder.preprocessor_.stopwords.words)
-    marks = encoder.preprocessor_.tokenizer_version != "1"
+    marks = KEPT_MARKS[encoder.preprocessor_.tokenizer_version]  # the marks kept as tokens, as one string
     classes = [c.item() if hasattr(c, "item") else c for c in clf.classes_]
     n_classes = len(classes)
 
@@ -76,15 +76,15 @@ def _module(clf, name: str):
             text = tf.strings.regex_replace(text, "<[^>]*>", " ")
             for entity, plain in _ENTITIES[:-1]:
                 text = tf.strings.regex_replace(text, entity, plain, replace_global=True)
-            for entity, mark in _MARK_ENTITIES if marks else ():
-                text = tf.strings.regex_replace(text, entity, mark)
+            for mark in marks:  # its entities, as html.unescape reads them
+                text = tf.strings.regex_replace(text, entity_pattern(mark), mark)
             text = tf.strings.regex_replace(text, _OTHER_ENTITIES, " ")  # as separators
             text = tf.strings.regex_replace(text, "&amp;", "&")  # last: "&amp;lt;" is "&lt;" to html.unescape
             text = tf.strings.regex_replace(text, "[\u2019\u2018`]", "'")
             text = tf.strings.lower(text, encoding="utf-8")
             if marks:
-                text = tf.strings.regex_replace(text, "([!?])", r" \1 ")
-            text = tf.strings.regex_replace(text, r"[^\pL\pN'!?]" if marks else r"[^\pL\pN']", " ")
+                text = tf.strings.regex_replace(text, f"([{marks}])", r" \1 ")
+            text = tf.strings.regex_replace(text, rf"[^\pL\pN'{marks}]", " ")
             text = tf.strings.regex_replace(text, "''+", " ")
             text = tf.strings.regex_replace(text, r"(^|\s)'", r"\1 ")
             text = tf.strings.regex_replace(text, r"'(\s|$)", r" \1")

@@ -33,6 +33,7 @@ from collections.abc import Iterable, Mapping
 from onnx import TensorProto
 
 from imdb_baselines.exports.graph import GraphBuilder
+from imdb_baselines.exports.marks import KEPT_MARKS, entity_spellings
 
 __all__ = ["APOSTROPHES", "PAD", "REMOVED", "TOKEN_PATTERNS", "compact", "window_keys", "word_ids"]
 
@@ -41,13 +42,11 @@ APOSTROPHES = ("\u2019", "\u2018", "`", "&#39;", "&#x27;", "&apos;")
 #: HTML entities that ``html.unescape`` knows (with their ``;``), as the graph sees them: lowercased.
 ENTITY_NAMES = sorted({name[:-1].lower() for name in html.entities.html5 if name.endswith(";")})
 #: The graph's token pattern by tokenizer version (:data:`imdb_baselines.corpus.text.TOKEN_PATTERNS`).
-TOKEN_PATTERNS = {
-    "1": (r"<[^>]*>|&(?:#[0-9]+|#x[0-9a-f]+|" + "|".join(ENTITY_NAMES) + r");|[\pL\pN]+(?:(?:'|"
-          + "|".join(APOSTROPHES) + r")[\pL\pN]+)*"),
-}
-TOKEN_PATTERNS["2"] = TOKEN_PATTERNS["1"] + "|[!?]"
-#: Spellings of the marks that version 2 keeps as tokens, as entities the graph sees lowercased.
-MARK_SPELLINGS = {"!": ("&#33;", "&#x21;", "&excl;"), "?": ("&#63;", "&#x3f;", "&quest;")}
+_WORDS = (r"<[^>]*>|&(?:#[0-9]+|#x[0-9a-f]+|" + "|".join(ENTITY_NAMES) + r");|[\pL\pN]+(?:(?:'|"
+          + "|".join(APOSTROPHES) + r")[\pL\pN]+)*")
+TOKEN_PATTERNS = {version: _WORDS + (f"|[{marks}]" if marks else "") for version, marks in KEPT_MARKS.items()}
+#: Spellings of the marks that a version keeps as tokens, as entities the graph sees lowercased.
+MARK_SPELLINGS = {mark: entity_spellings(mark) for mark in sorted(set("".join(KEPT_MARKS.values())))}
 REMOVED, PAD = -2, -3  # ids of dropped tokens (stopwords, tags, entities) and of padding
 _PAD_TOKEN = "#"  # never a token: '#' is neither a letter nor a digit
 
