@@ -14,7 +14,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
-from imdb_baselines.corpus.prepared import PreparedTexts
+from imdb_baselines.corpus.prepared import take_texts
 from imdb_baselines.corpus.sequences import SequenceEncoder, pad_sequences
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 from imdb_baselines.corpus.validation import check_classification_target, check_texts
@@ -41,11 +41,6 @@ logger = logging.getLogger(__name__)
 #: Up to this many texts, predict_proba calls the Keras model directly (``model.predict`` costs tens of
 #: milliseconds of set-up per call); more go through ``model.predict`` in batches.
 _DIRECT_CALL_LIMIT = 256
-
-
-def _take(X, positions: np.ndarray):
-    """The texts at ``positions``, keeping prepared tokens where ``X`` has them."""
-    return X.take(positions) if isinstance(X, PreparedTexts) else [X[i] for i in positions]
 
 
 class EpochTimer(keras.callbacks.Callback):
@@ -292,9 +287,9 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             positions, self.validation_indices_ = train_test_split(
                 positions, test_size=self.validation_size, random_state=self.seed, stratify=y_index
             )
-            X_val = _take(X, self.validation_indices_)
+            X_val = take_texts(X, self.validation_indices_)
             y_val = y_index[self.validation_indices_]
-        X_fit = X if len(positions) == len(X) else _take(X, positions)
+        X_fit = X if len(positions) == len(X) else take_texts(X, positions)
         self.word_vectors_ = self.embeddings
         if self.embeddings == UNLABELLED_WORD2VEC:
             self.word_vectors_ = str(unlabelled_word_vectors(

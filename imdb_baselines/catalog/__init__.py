@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from imdb_baselines.catalog.custom import add_estimator, import_factory
 from imdb_baselines.catalog.entries import CATALOG, DEFAULT_MODELS, ModelSpec, spec
+from imdb_baselines.catalog.fitting import fit_model, fit_params
 from imdb_baselines.catalog.settings import (
     check_model,
     check_models,
@@ -26,7 +27,7 @@ from imdb_baselines.catalog.settings import (
 )
 
 __all__ = ["CATALOG", "DEFAULT_MODELS", "ModelSpec", "add_estimator", "check_model", "check_models", "check_settings",
-           "defaults", "describe", "import_factory",
+           "defaults", "describe", "fit_model", "fit_params", "import_factory",
            "is_neural", "make_model", "missing_extra", "model_names", "models_on", "parse_settings",
            "parse_grids", "resolved_settings", "search_grid", "spec", "uses_seed", "uses_unlabelled"]
 

@@ -21,8 +21,9 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from imdb_baselines.catalog.entries import spec
+from imdb_baselines.catalog.fitting import fit_model
 from imdb_baselines.catalog.settings import defaults, make_model
-from imdb_baselines.corpus.prepared import PreparedTexts
+from imdb_baselines.corpus.prepared import PreparedTexts, take_texts
 from imdb_baselines.corpus.text import Stopwords
 from imdb_baselines.corpus.validation import check_texts
 
@@ -119,8 +120,8 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         if validation_data is None:
             kept, held = train_test_split(np.arange(len(y)), test_size=self.validation_size,
                                           random_state=self.random_state, stratify=y)
-            validation_data = (_take(X, held), y[held])
-            X, y = _take(X, kept), y[kept]
+            validation_data = (take_texts(X, held), y[held])
+            X, y = take_texts(X, kept), y[kept]
         X_val, y_val = validation_data
         y_val = np.asarray(y_val)
         if not isinstance(X_val, PreparedTexts):
@@ -132,11 +133,7 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
                                neural_overrides=self.neural_overrides,
                                settings={"class_weight": self.class_weight} if self.class_weight else None)
             started = time.perf_counter()
-            if spec(name).is_neural:
-                model.fit(X, y, validation_data=(X_val, y_val),
-                          **({"unlabelled": unlabelled} if spec(name).needs_unlabelled else {}))
-            else:
-                model.fit(X, y)
+            fit_model(model, name, X, y, (X_val, y_val), unlabelled)
             self.member_seconds_[name] = time.perf_counter() - started
             logger.info("stack member %s fitted in %.0f s", name, self.member_seconds_[name])
             self.members_.append((name, model))
@@ -168,10 +165,6 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         return tags
-
-
-def _take(X, positions: np.ndarray):
-    return X.take(positions) if isinstance(X, PreparedTexts) else [X[i] for i in positions]
 
 
 def _texts(X):

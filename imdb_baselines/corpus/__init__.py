@@ -18,7 +18,7 @@ from imdb_baselines.corpus.imdb import (
     default_cache_dir,
     load_imdb,
 )
-from imdb_baselines.corpus.prepared import PreparedTexts, prepare
+from imdb_baselines.corpus.prepared import PreparedTexts, prepare, take_texts
 from imdb_baselines.corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
 from imdb_baselines.corpus.sources import DataSource, drop_shared_texts, shared_texts
 from imdb_baselines.corpus.splits import (
@@ -100,4 +100,5 @@ __all__ = [
     "sorted_classes",
     "split_fingerprint",
     "splits_under",
+    "take_texts",
 ]

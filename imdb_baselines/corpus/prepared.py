@@ -28,7 +28,7 @@ import numpy as np
 from imdb_baselines.corpus.progress import progress_bar
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 
-__all__ = ["PreparedTexts", "prepare"]
+__all__ = ["PreparedTexts", "prepare", "take_texts"]
 
 
 class PreparedTexts(Sequence):
@@ -158,6 +158,19 @@ class PreparedTexts(Sequence):
     def release(self) -> None:
         """Drop the work memoised by the texts' users (n-gram counts...); the tokens stay."""
         self.memo.clear()
+
+
+def take_texts(texts: Sequence[str], positions: Sequence[int]) -> Sequence[str]:
+    """The texts at ``positions``: :class:`PreparedTexts` keep their tokens, other sequences give a list.
+
+    Examples
+    --------
+    >>> take_texts(["a good film", "a dull film", "fine"], [2, 0])
+    ['fine', 'a good film']
+    """
+    if isinstance(texts, PreparedTexts):
+        return texts.take(positions)
+    return [texts[i] for i in positions]
 
 
 def prepare(texts: Sequence[str], stopwords: str | Path | Stopwords | TextPreprocessor | None = None, *,

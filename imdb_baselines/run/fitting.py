@@ -1,39 +1,18 @@
-"""Fitting one model and reading its scores: the steps the local engine's main fit and its folds share."""
+"""Reading a fitted model's scores and probabilities: the steps the local engine's main fit and its folds share
+(the fit itself is :func:`imdb_baselines.catalog.fit_model`)."""
 
 from __future__ import annotations
-
-from typing import Any
 
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural, spec, uses_unlabelled
 from imdb_baselines.run.calibration import calibrate, probabilities_from_scores
 
-__all__ = ["PROBABILITY_SOURCES", "fit_model", "fit_params", "probabilities_for", "raw_scores"]
+__all__ = ["PROBABILITY_SOURCES", "probabilities_for", "raw_scores"]
 
 #: Where a model's probabilities come from, as the report says it.
 PROBABILITY_SOURCES = {"own": "the model's own", "scaled": "margins scaled on the validation split",
                        "scaled_in_folds": "margins scaled on each fold's validation carve"}
-
-
-def fit_params(name: str, unlabelled: list[str] | None) -> dict[str, Any]:
-    """``unlabelled`` for the models that learn from unlabelled texts (their fit refuses None clearly)."""
-    return {"unlabelled": unlabelled} if uses_unlabelled(name) else {}
-
-
-def fit_model(model, name: str, X: corpus.PreparedTexts, y: np.ndarray,
-              validation: tuple[corpus.PreparedTexts, np.ndarray] | None = None,
-              unlabelled: list[str] | None = None) -> None:
-    """Fit ``model`` on ``(X, y)``; a neural model early-stops on ``validation`` (or, without one, trains on the
-    same texts as the baselines, none held out), and a stack fits its stacker there."""
-    extra = fit_params(name, unlabelled)
-    if spec(name).takes_validation and validation is not None and len(validation[0]):
-        model.fit(X, y, validation_data=validation, **extra)
-    elif is_neural(name):
-        model.set_params(validation_size=0.0).fit(X, y, **extra)
-    else:  # a stack without the run's validation texts holds out its own share of X
-        model.fit(X, y, **extra)
 
 
 def raw_scores(model, X: corpus.PreparedTexts) -> np.ndarray:

@@ -19,9 +19,9 @@ from typing import Any
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import spec
+from imdb_baselines.catalog import fit_model, fit_params, spec
 from imdb_baselines.corpus.progress import progress_bar
-from imdb_baselines.run.fitting import PROBABILITY_SOURCES, fit_model, fit_params, probabilities_for, raw_scores
+from imdb_baselines.run.fitting import PROBABILITY_SOURCES, probabilities_for, raw_scores
 from imdb_baselines.run.results import Fold, ModelResult, RunConfig, in_class_order, predictions_and_scores
 from imdb_baselines.run.tuning import search
 

@@ -11,10 +11,10 @@ from typing import Any
 import numpy as np
 
 from imdb_baselines import corpus
-from imdb_baselines.catalog import is_neural, make_model, spec, uses_seed, uses_unlabelled
+from imdb_baselines.catalog import fit_model, fit_params, is_neural, make_model, spec, uses_seed, uses_unlabelled
 from imdb_baselines.corpus.progress import Stage, progress_bar, stage
 from imdb_baselines.run.calibration import calibrate
-from imdb_baselines.run.fitting import fit_model, fit_params, probabilities_for, raw_scores
+from imdb_baselines.run.fitting import probabilities_for, raw_scores
 from imdb_baselines.run.resources import PeakMemory
 from imdb_baselines.run.results import (
     Finished,

@@ -1,0 +1,59 @@
+"""How a named model is fitted: which of the run's texts its ``fit`` takes besides the training texts.
+
+A model that takes validation texts (a Keras model early-stops on them; a stack fits its stacker there) gets
+them; a model that learns from unlabelled texts (IMDB's train/unsup) gets those. The local engine, its folds
+and a stack's members all fit through :func:`fit_model`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from imdb_baselines.catalog.entries import spec
+
+__all__ = ["fit_model", "fit_params"]
+
+
+def fit_params(name: str, unlabelled: Sequence[str] | None) -> dict[str, Any]:
+    """``unlabelled`` for the models that learn from unlabelled texts (their fit refuses None clearly).
+
+    Examples
+    --------
+    >>> fit_params("nbsvm", ["an unlabelled review"])
+    {}
+    >>> fit_params("region_cnn_unlabelled", ["an unlabelled review"])
+    {'unlabelled': ['an unlabelled review']}
+    """
+    return {"unlabelled": unlabelled} if spec(name).needs_unlabelled else {}
+
+
+def fit_model(model, name: str, X: Sequence[str], y: np.ndarray,
+              validation: tuple[Sequence[str], np.ndarray] | None = None,
+              unlabelled: Sequence[str] | None = None) -> None:
+    """Fit ``model``, the catalogue's ``name``, on ``(X, y)`` with the other texts its fit takes.
+
+    Parameters
+    ----------
+    model : estimator
+        The unfitted model (:func:`imdb_baselines.catalog.make_model`).
+    name : str
+        Its catalogue name.
+    X : sequence of str
+        Training texts (raw or :class:`~imdb_baselines.corpus.PreparedTexts`).
+    y : ndarray of shape (n_samples,)
+    validation : (texts, labels), optional
+        A Keras model early-stops on them and a stack fits its stacker there. Without them a Keras model trains
+        on all of ``X`` (none held out, like the baselines) and a stack holds out its own share of ``X``.
+    unlabelled : sequence of str, optional
+        Unlabelled texts, for the models that learn from them.
+    """
+    extra = fit_params(name, unlabelled)
+    if spec(name).takes_validation and validation is not None and len(validation[0]):
+        model.fit(X, y, validation_data=validation, **extra)
+    elif spec(name).is_neural:
+        model.set_params(validation_size=0.0).fit(X, y, **extra)
+    else:
+        model.fit(X, y, **extra)
