@@ -20,9 +20,10 @@ import sys
 import time
 from pathlib import Path
 
+from results_file import RESULTS, results_target, write_results  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def run(stopwords: str, data: str | None, queue) -> None:
@@ -65,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Classical baselines on the full IMDB data.")
     parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
     parser.add_argument("--stopwords", default="minimal,english,sentiment,none")
-    parser.add_argument("--out", default=str(RESULTS / "baselines_benchmark.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "baselines_benchmark.json"))
     args = parser.parse_args(argv)
     context = multiprocessing.get_context("spawn")
     rows = []
@@ -81,9 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         cells = "".join(f"{row[n]['test_accuracy']:>13.4f}" for n in names)
         print(f"{row['stopwords']:<44}{cells}{row['all_three_wall_s']:>9}{row['peak_rss_gib']:>10}")
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    write_results(args.out, rows)
     return 0
 
 

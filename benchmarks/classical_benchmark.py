@@ -26,9 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_file import RESULTS, results_target, write_results  # noqa: E402
+
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-RESULTS = Path(__file__).resolve().parent / "results"
 MODELS = "naive_bayes,linear_svm,nbsvm"
 
 
@@ -117,7 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", default=str(RESULTS / "classical_benchmark.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "classical_benchmark.json"))
     args = parser.parse_args(argv)
     if not args.data:
         parser.error("give --data or set IMDB_DATA")
@@ -149,8 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     summary["bootstrap_one_model"] = _bootstrap(args.data)
     summary["start_up"] = _start_up()
     print(json.dumps(summary, indent=1))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
     return 0
 
 

@@ -18,9 +18,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_file import RESULTS, results_target, write_results  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _timed_run(argv: list[str]) -> dict:
@@ -58,7 +59,7 @@ def _classical_part(data: str | None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Comparison runner timings on the full IMDB data.")
     parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
-    parser.add_argument("--out", default=str(RESULTS / "compare_benchmark.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "compare_benchmark.json"))
     args = parser.parse_args(argv)
     data = ["--data", args.data] if args.data else []
     results = {"classical_part": _classical_part(args.data)}
@@ -67,9 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(results["classical_run"]), flush=True)
     results["sample_2000_default"] = _timed_run([*data, "--sample", "2000"])
     print(json.dumps(results["sample_2000_default"]), flush=True)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    write_results(args.out, results)
     return 0
 
 

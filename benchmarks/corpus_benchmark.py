@@ -16,9 +16,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from results_file import RESULTS, results_target, write_results  # noqa: E402
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="IMDB archive parse and cached-load times.")
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--out", default=str(RESULTS / "corpus_benchmark.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "corpus_benchmark.json"))
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as cache:
         started = time.perf_counter()
@@ -45,9 +46,7 @@ def main(argv: list[str] | None = None) -> int:
               "first_parse_s": round(parse_s, 2), "cached_load_s": [round(t, 2) for t in cached],
               "cached_load_with_unsup_s": round(unsup_s, 2)}
     print(json.dumps(result))
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    write_results(args.out, result)
     return 0
 
 

@@ -15,7 +15,6 @@ something, before any is built into the package.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -24,9 +23,9 @@ from itertools import combinations
 from pathlib import Path
 
 import numpy as np
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
 
@@ -39,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="paragraph vectors also predict the document's n-grams up to this order (DV-ngram, "
                         "Li et al. 2016); 1: words only")
     parser.add_argument("--neural", default="", help="comma list of named neural models to add as members")
-    parser.add_argument("--out", default=str(RESULTS / "ensemble_feasibility.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "ensemble_feasibility.json"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     if not args.data:
@@ -93,8 +92,7 @@ def main(argv: list[str] | None = None) -> int:
             accuracy = stacker.score(np.column_stack([members[n][1] for n in combo]), splits.y_test)
             summary["stacked"][" + ".join(combo)] = round(float(accuracy), 4)
             print(" + ".join(combo), round(float(accuracy), 4), flush=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
     return 0
 
 

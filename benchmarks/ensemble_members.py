@@ -13,7 +13,6 @@ and scored once on the test set, next to NBSVM alone, with McNemar's test betwee
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -28,6 +27,8 @@ from sklearn.pipeline import Pipeline
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from baselines import make_linear_svm, make_nbsvm  # noqa: E402
 from baselines.ensemble import make_ensemble, make_span_nbsvm  # noqa: E402
@@ -51,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--max-members", type=int, default=4)
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "ensemble_members.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "ensemble_members.json"))
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     if not args.data:
@@ -90,8 +91,7 @@ def main(argv: list[str] | None = None) -> int:
                        "stacker_coefficients": np.round(ensemble.final_estimator_.coef_, 3).tolist(),
                        "mcnemar_vs_nbsvm": mcnemar(splits.y_test, ensemble_pred, nbsvm_pred)}
     print(summary["test"], flush=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1, default=float), encoding="utf-8")
+    write_results(args.out, summary, default=float)
     return 0
 
 

@@ -25,9 +25,9 @@ from functools import partial
 from pathlib import Path
 
 import numpy as np
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
 
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("report", help="a full-data report folder with saved models")
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA"), help="aclImdb_v1.tar.gz (default: IMDB_DATA)")
     parser.add_argument("--models", default="nbsvm,fasttext,lstm")
-    parser.add_argument("--out", default=str(RESULTS / "export_benchmark.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "export_benchmark.json"))
     args = parser.parse_args(argv)
     if not args.data:
         parser.error("give --data or set IMDB_DATA")
@@ -93,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                 rows[fmt] = row
             summary[name] = rows
             print(name, json.dumps(rows, indent=1), flush=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
     return 0
 
 

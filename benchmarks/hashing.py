@@ -21,8 +21,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.catalog import make_model  # noqa: E402
@@ -35,6 +36,7 @@ def main() -> None:
     parser.add_argument("--bits", default="18,20,22,24")
     parser.add_argument("--models", default="naive_bayes,linear_svm,nbsvm")
     args = parser.parse_args()
+    target = results_target(RESULTS / "hashing.json")
     splits = corpus.make_splits(corpus.load_imdb(args.data), seed=0, stopwords="minimal", group_column="movie")
     train, held, test = (corpus.prepare(texts, "minimal", n_jobs=2) for texts in
                          (splits.X_train, splits.X_val, splits.X_test))
@@ -61,8 +63,7 @@ def main() -> None:
         kind = "exact vocabulary" if row["hash_bits"] is None else f"hashed, {row['hash_bits']} bits"
         print(f"| {row['model']} | {kind} | {row['validation']:.4f} | {row['test']:.4f} | {row['fit_s']} | "
               f"{row['saved_mib']} |")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "hashing.json").write_text(json.dumps({"split": splits.fingerprint, "rows": rows}, indent=1))
+    write_results(target, {"split": splits.fingerprint, "rows": rows})
 
 
 if __name__ == "__main__":

@@ -13,15 +13,15 @@ Writes JSON under ``benchmarks/results/``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.catalog import make_model  # noqa: E402
@@ -33,6 +33,7 @@ def main() -> None:
     parser.add_argument("--models", default="nbsvm,linear_svm")
     parser.add_argument("--seeds", type=int, default=5, help="carves per setting (seeds 0, 1, ...)")
     args = parser.parse_args()
+    target = results_target(RESULTS / "movie_groups.json")
     data = corpus.load_imdb(args.data)
     every = corpus.prepare(data.train["text"].tolist(), "minimal", n_jobs=2)  # tokenized once; carves take rows
     test = corpus.prepare(data.test["text"].tolist(), "minimal", n_jobs=2)
@@ -60,9 +61,7 @@ def main() -> None:
         first = row["runs"][0]
         print(f"| {key} | {row['mean_gap_points']:+.2f} ± {row['gap_std_points']:.2f} | "
               f"{first['validation']:.4f}, {first['test']:.4f} |")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "movie_groups.json"
-    path.write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    path = write_results(target, rows)
     print(f"Written to {path}")
 
 

@@ -10,7 +10,6 @@ hold on data it was not chosen on.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from baselines import make_nbsvm  # noqa: E402
 from imdb_baselines import corpus  # noqa: E402
@@ -33,7 +34,7 @@ SETTINGS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "nbsvm_across_data.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "nbsvm_across_data.json"))
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     data = {
@@ -49,8 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             summary.setdefault(name, {})[label] = {"cv_accuracy": round(float(np.mean(scores)), 4),
                                                     "cv_std": round(float(np.std(scores)), 4)}
             print(f"{name:11s} {label:26s} {np.mean(scores):.4f} ({np.std(scores):.4f})", flush=True)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
     return 0
 
 

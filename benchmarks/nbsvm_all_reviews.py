@@ -13,7 +13,6 @@ accuracy with its 95 % interval (normal approximation), fit seconds, and the exa
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from pathlib import Path
@@ -22,6 +21,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from baselines import make_nbsvm  # noqa: E402
 from imdb_baselines import corpus  # noqa: E402
@@ -36,7 +37,7 @@ SETTINGS = {
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "nbsvm_all_reviews.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "nbsvm_all_reviews.json"))
     args = parser.parse_args(argv)
     imdb = corpus.load_imdb(args.data)
     X, y = corpus.prepare(imdb.train["text"].tolist()), imdb.train["label"].to_numpy()
@@ -57,8 +58,7 @@ def main(argv: list[str] | None = None) -> int:
     test = mcnemar(y_test, *predictions.values())
     summary["mcnemar"] = {key: (round(value, 6) if isinstance(value, float) else value) for key, value in test.items()}
     print("McNemar:", summary["mcnemar"])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    write_results(args.out, summary)
     return 0
 
 

@@ -24,10 +24,11 @@ import sys
 import time
 from pathlib import Path
 
+from results_file import RESULTS, results_target, write_results  # noqa: E402
+
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def _peak_gib() -> float:
@@ -122,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
     parser.add_argument("--models", default="fasttext,cnn,gru,bilstm")
     parser.add_argument("--plain-vs-faithful", action="store_true")
-    parser.add_argument("--out", default=str(RESULTS / "neural_benchmark.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "neural_benchmark.json"))
     args = parser.parse_args(argv)
     results = []
     if args.plain_vs_faithful:
@@ -132,9 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         for name in args.models.split(","):
             results.append(_in_child(run_model, name, args.data))
             print(json.dumps(results[-1]), flush=True)
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    write_results(args.out, results)
     return 0
 
 

@@ -14,7 +14,6 @@ the data (each pass is one Spark job). This chose the solver's default tolerance
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time
@@ -25,6 +24,8 @@ import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from results_file import results_target, write_results  # noqa: E402
 
 from baselines import NgramVectorizer  # noqa: E402
 from baselines.nbsvm import log_count_ratio  # noqa: E402
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--tols", default="1e-2,1e-3,1e-4")
     parser.add_argument("--beta", type=float, default=0.25)
     args = parser.parse_args(argv)
+    out = results_target(ROOT / "benchmarks" / "results" / f"newton_solver_min_df{args.min_df}.json")
     from sklearn.svm import LinearSVC
 
     splits = corpus.make_splits(corpus.DataSource(path=args.data).load(seed=0), validation_size=0.1, seed=0,
@@ -85,9 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         w, iterations = newton.trust_region_newton(value_and_gradient, hessian_product, block[0].shape[1], tol=tol)
         rows.append(row(f"Newton, tol {tol:g}", w, time.perf_counter() - started, iterations, passes[0]))
-    out = ROOT / "benchmarks" / "results" / f"newton_solver_min_df{args.min_df}.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(rows, indent=1) + "\n")
+    write_results(out, rows)
     print(f"Written {out}")
     return 0
 

@@ -25,8 +25,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 import imdb_baselines  # noqa: E402
 
@@ -41,6 +42,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared" / "data" / "polarity2k"))
     parser.add_argument("--folds", type=int, default=10)
     args = parser.parse_args()
+    target = results_target(RESULTS / "polarity_cv.json")
     runs = {}
     with tempfile.TemporaryDirectory() as scratch:
         for label, settings in (("defaults", {}), ("uni- and bigrams", BIGRAMS)):
@@ -66,10 +68,7 @@ def main() -> None:
         print(f"| `{model}` | {name} {figure:.2f} | {' | '.join(cells)} |")
     for label, run in runs.items():
         print(f"{label}: {run['seconds']} s; corrected resampled t-test p-values {run['p_values']}")
-    RESULTS.mkdir(exist_ok=True)
-    path = RESULTS / "polarity_cv.json"
-    path.write_text(json.dumps({"folds": args.folds, "published": PUBLISHED, "runs": runs}, indent=1),
-                    encoding="utf-8")
+    path = write_results(target, {"folds": args.folds, "published": PUBLISHED, "runs": runs})
     print(f"Written to {path}")
 
 

@@ -19,7 +19,6 @@ loses more than its own standard error.
 from __future__ import annotations
 
 import argparse
-import json
 import re
 import sys
 from pathlib import Path
@@ -29,6 +28,8 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from baselines import make_linear_svm, make_naive_bayes, make_nbsvm  # noqa: E402
 from imdb_baselines import corpus  # noqa: E402
@@ -71,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
     parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "punctuation_tokens.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "punctuation_tokens.json"))
     args = parser.parse_args(argv)
     shared = Path(args.shared)
     imdb = corpus.load_imdb(args.data).train
@@ -93,8 +94,7 @@ def main(argv: list[str] | None = None) -> int:
         row[model]["gain"] >= -row[model]["gain_se"] for row in summary.values() for model in MODELS)
     summary["decision"] = "keep the marks as tokens" if taken else "keep today's token pattern"
     print(summary["decision"])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1) + "\n", encoding="utf-8")
+    write_results(args.out, summary)
     return 0
 
 

@@ -17,7 +17,6 @@ under ``benchmarks/results/``.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import os
 import sys
@@ -28,6 +27,8 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.catalog import make_model  # noqa: E402
@@ -43,7 +44,7 @@ def main() -> None:
                         help="the stack's members (the first is the one McNemar compares against)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="the Keras members' most epochs (early stopping keeps the best); default: the catalogue's")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "region_cnn.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "region_cnn.json"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     data = corpus.load_imdb(args.data, include_unsup=True)
@@ -86,8 +87,7 @@ def main() -> None:
         print(f"| `{name}` | {row['accuracy']:.4f} [{low:.4f}, {high:.4f}] | {row['fit_s']:.0f} | "
               f"{row['mcnemar_p_vs_nbsvm']:.2g} | {row[f'mcnemar_p_vs_{first}']:.2g} |")
     print("validation accuracy:", summary["validation_accuracy"], "stacker:", summary["stacker"])
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
 
 
 if __name__ == "__main__":

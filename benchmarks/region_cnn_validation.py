@@ -28,6 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from results_file import RESULTS, results_target, write_results  # noqa: E402
+
 from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.catalog import make_model, parse_settings  # noqa: E402
 
@@ -41,7 +43,7 @@ def main() -> None:
     parser.add_argument("--set", dest="assignments", action="append", default=[], metavar=f"{MODEL}.KEY=VALUE")
     parser.add_argument("--region", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting of the region embedding's learning (REGION_SETTINGS)")
-    parser.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "region_cnn_validation.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "region_cnn_validation.json"))
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     settings = parse_settings(args.assignments, [MODEL]).get(MODEL, {})
@@ -59,8 +61,7 @@ def main() -> None:
                "val_loss": [round(float(v), 4) for v in history["val_loss"]],
                "val_accuracy": [round(float(v), 4) for v in history["val_accuracy"]], "kept_val_accuracy": kept}
     print(json.dumps(summary))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
 
 
 def _region_settings(assignments: list[str]) -> dict:

@@ -24,10 +24,10 @@ import httpx
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 from serve_benchmark import _rss_mib, _start  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
@@ -80,6 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--serving-only", action="store_true", help="only the servers' memory, on the folders as "
                         "they are")
     args = parser.parse_args(argv)
+    target = results_target(RESULTS / ("serving_memory.json" if args.serving_only else "saved_sizes.json"))
     report, out = Path(args.report), Path(args.out)
     test = corpus.load_imdb(args.data).test
     texts, labels = test["text"].tolist(), test["label"].to_numpy()
@@ -88,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.serving_only:
         serving = _serving(report, out, names, texts[:_SERVED])
         print("serving resident MiB:", serving)
-        (RESULTS / "serving_memory.json").write_text(json.dumps(serving, indent=1))
+        write_results(target, serving)
         return 0
 
     def copy_all(target: Path) -> None:
@@ -117,9 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     total = {"mib_before": round(sum(r["mib_before"] for r in rows), 1),
              "mib_after": round(sum(r["mib_after"] for r in rows), 1)}
     print("total MiB:", total, "serving resident MiB:", serving, flush=True)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "saved_sizes.json").write_text(json.dumps({"models": rows, "total": total, "serving_rss_mib": serving},
-                                                         indent=1))
+    write_results(target, {"models": rows, "total": total, "serving_rss_mib": serving})
     return 0
 
 

@@ -27,8 +27,9 @@ from pathlib import Path
 import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, read_results, results_target, write_results  # noqa: E402
 
 import imdb_baselines  # noqa: E402
 
@@ -91,9 +92,9 @@ def main() -> None:
     parser.add_argument("--validation-only", action="store_true",
                         help="add the validation check to benchmarks/results/self_tuning.json's earlier runs")
     args = parser.parse_args()
-    path = RESULTS / "self_tuning.json"
+    path = RESULTS / "self_tuning.json" if args.validation_only else results_target(RESULTS / "self_tuning.json")
     sets = {name: arguments for name, arguments in runs(Path(args.shared)).items() if name in args.sets.split(",")}
-    summary: dict[str, dict] = json.loads(path.read_text(encoding="utf-8")) if args.validation_only else {}
+    summary: dict[str, dict] = read_results(path) if args.validation_only else {}
     with tempfile.TemporaryDirectory() as scratch:
         for name, arguments in sets.items() if not args.validation_only else ():
             for label, tune in (("defaults", False), ("automatic", None)):
@@ -119,8 +120,7 @@ def main() -> None:
                 chosen += f"; {search['note']}" if search["note"] else ""
             print(f"| {name} | `{model}` | {100 * before:.2f} | {100 * after:.2f} | {100 * (after - before):+.2f} "
                   f"| {chosen} |")
-    RESULTS.mkdir(exist_ok=True)
-    path.write_text(json.dumps(summary, indent=1, default=str), encoding="utf-8")
+    write_results(path, summary, default=str)
     print(f"Written to {path}")
 
 

@@ -26,9 +26,9 @@ import time
 from pathlib import Path
 
 import httpx
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
 
 
@@ -100,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch-requests", type=int, default=100, help="requests per batch-of-64 case")
     parser.add_argument("--clients", default="1,4", help="comma list of concurrent client threads (default 1,4)")
     parser.add_argument("--soak", type=int, default=10_000, help="requests of the memory soak")
-    parser.add_argument("--out", default=str(RESULTS / "serve_benchmark.json"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "serve_benchmark.json"))
     args = parser.parse_args(argv)
     if not args.data:
         parser.error("give --data or set IMDB_DATA")
@@ -133,8 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         process.terminate()
         process.wait(timeout=60)
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(summary, indent=1), encoding="utf-8")
+    write_results(args.out, summary)
     return 0
 
 

@@ -13,7 +13,6 @@ JSON under ``benchmarks/results/``.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -21,8 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 sys.path.insert(0, str(ROOT))
+
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 import imdb_baselines  # noqa: E402
 
@@ -43,6 +43,7 @@ def main() -> None:
     parser.add_argument("--trec", default=str(ROOT.parent / "shared" / "data" / "trec"))
     parser.add_argument("--models", default="naive_bayes,linear_svm,nbsvm,ensemble")
     args = parser.parse_args()
+    target = results_target(RESULTS / "skewed_classes.json")
     models = args.models.split(",")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,8 +67,7 @@ def main() -> None:
                                                              == "ABBR").mean()), 4)})
     table = pd.DataFrame(rows)
     print(table.to_string(index=False))
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "skewed_classes.json").write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+    write_results(target, rows)
 
 
 if __name__ == "__main__":

@@ -35,8 +35,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-RESULTS = Path(__file__).resolve().parent / "results"
 PLOT = Path(__file__).resolve().parent / "spark_growth.png"  # committed: the README shows it
+
+from results_file import RESULTS, read_results, results_target, write_results  # noqa: E402
 
 from imdb_baselines.run.resources import tree_pss_bytes, tree_rss_bytes  # noqa: E402
 
@@ -203,12 +204,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
     if args.plot:
-        records = [json.loads(Path(p).read_text()) for p in args.plot]
+        records = [read_results(p) for p in args.plot]
         rows = [{"models_run": record["models"], "hash_bits": record.get("hash_bits") or record.get("settings"), **row}
                 for record in records for row in record.get("growth", [])]
         plot(rows, PLOT)
         print(f"Drawn {PLOT}")
         return 0
+    target = results_target(RESULTS / (args.name or ("spark_benchmark.json" if not args.skip_parity
+                                                     else "spark_growth.json")))
     record: dict = {"machine": f"{os.cpu_count()} CPUs", "models": args.models}
     with tempfile.TemporaryDirectory(prefix="spark-benchmark-") as scratch:
         if not args.skip_parity:
@@ -224,9 +227,8 @@ def main(argv: list[str] | None = None) -> int:
             record["spark_driver_memory"] = args.spark_driver_memory
             record["hash_bits"] = args.hash_bits
             record["settings"] = args.set
-    name = args.name or ("spark_benchmark.json" if not args.skip_parity else "spark_growth.json")
-    (RESULTS / name).write_text(json.dumps(record, indent=1) + "\n")
-    print(f"\nWritten {RESULTS / name}")
+    write_results(target, record)
+    print(f"\nWritten {target}")
     if args.grown:
         plot([{**row, "hash_bits": args.hash_bits or args.set} for row in record["growth"]], PLOT)
     return 0

@@ -25,9 +25,9 @@ import time
 from pathlib import Path
 
 import httpx
+from results_file import RESULTS, results_target, write_results
 
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 REVIEWS = ["A moving, beautifully acted film. The story stayed with me for days and I loved every minute.",
            "Dull, predictable and far too long. I wanted my two hours back."]
 
@@ -93,6 +93,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--models", default="naive_bayes,linear_svm,nbsvm,ensemble")
     args = parser.parse_args()
+    target = results_target(RESULTS / "tracking_overhead.json")
     walls: dict[str, list[float]] = {"plain": [], "tracked": []}
     with tempfile.TemporaryDirectory() as tmp:
         reports = Path(tmp) / "reports"
@@ -107,7 +108,7 @@ def main() -> None:
               "overhead": round(tracked / plain - 1, 4), "serve": serve}
     print(json.dumps(result, indent=2))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "tracking_overhead.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    write_results(target, result)
 
 
 if __name__ == "__main__":

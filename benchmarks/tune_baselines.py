@@ -11,13 +11,12 @@ The test split is never read.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import time
 from itertools import product
-from pathlib import Path
 
 import pandas as pd
+from results_file import results_target, write_results
 from sklearn.feature_extraction.text import TfidfTransformer
 from sklearn.model_selection import GridSearchCV, StratifiedKFold
 from sklearn.pipeline import make_pipeline
@@ -47,7 +46,7 @@ FINE_NBSVM = {"C": [0.03, 0.1, 0.3, 1.0], "beta": [0.1, 0.25, 0.4], "alpha": [0.
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
-    parser.add_argument("--out", default="benchmarks/results/tune_baselines.json")
+    parser.add_argument("--out", type=results_target, default="benchmarks/results/tune_baselines.json")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--models", default=",".join(GRIDS), help="comma list of " + ", ".join(GRIDS))
     parser.add_argument("--fine", action="store_true", help="NBSVM only: the finer grid FINE_NBSVM on uni- to trigrams")
@@ -82,8 +81,7 @@ def main(argv: list[str] | None = None) -> int:
                                        for k in range(args.folds)]})
     table = pd.DataFrame(rows).sort_values(["model", "cv_accuracy"], ascending=[True, False])
     print(table.groupby("model").head(5).drop(columns="folds").to_string(index=False))
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(rows, indent=1), encoding="utf-8")
+    write_results(args.out, rows)
     return 0
 
 

@@ -10,6 +10,7 @@ are written as a word-vectors text file, which :func:`neural.region_cnn.build_re
 
 from __future__ import annotations
 
+import inspect
 import logging
 import os
 import time
@@ -26,11 +27,6 @@ logger = logging.getLogger(__name__)
 
 #: The learning's version, part of the cache key: a change to how the embedding is learned changes it.
 REGION_METHOD = 1
-#: The settings of the region embedding learned from unlabelled texts. The learning rate was chosen on IMDB's
-#: validation split through the CNN that reads the embedding (benchmarks/README.md): 3e-3 gave validation loss
-#: 0.2330 and accuracy 0.9067, against 0.2413 and 0.9034 with 1e-3 and 0.2447 and 0.9018 with 1e-2.
-REGION_SETTINGS = {"dimensions": 100, "region_size": 5, "negatives": 10, "num_words": 30_000, "maxlen": 400,
-                   "epochs": 1, "batch_size": 32, "learning_rate": 3e-3}
 
 
 def learn_region_vectors(texts: Sequence[str], path: str | os.PathLike, *, stopwords=None, seed: int = 0,
@@ -38,6 +34,11 @@ def learn_region_vectors(texts: Sequence[str], path: str | os.PathLike, *, stopw
                          maxlen: int = 400, epochs: int = 1, batch_size: int = 32,
                          learning_rate: float = 3e-3) -> Path:
     """Learn a region embedding from ``texts`` and write its word rows to ``path`` (word2vec's text format).
+
+    The defaults are the settings the catalogue's region CNN reads (:data:`REGION_SETTINGS` is made from this
+    signature). The learning rate was chosen on IMDB's validation split through that CNN (benchmarks/README.md):
+    3e-3 gave validation loss 0.2330 and accuracy 0.9067, against 0.2413 and 0.9034 with 1e-3 and 0.2447 and
+    0.9018 with 1e-2.
 
     Parameters
     ----------
@@ -135,6 +136,12 @@ def learn_region_vectors(texts: Sequence[str], path: str | os.PathLike, *, stopw
         for word, row in kept:
             out.write(word + " " + " ".join(f"{value:.7g}" for value in rows[row].tolist()) + "\n")
     return path
+
+
+#: The settings of the region embedding learned from unlabelled texts: :func:`learn_region_vectors`' defaults.
+REGION_SETTINGS = {name: parameter.default
+                   for name, parameter in inspect.signature(learn_region_vectors).parameters.items()
+                   if parameter.kind is parameter.KEYWORD_ONLY and name not in ("stopwords", "seed")}
 
 
 def _pieces(sequences: list[list[int]], maxlen: int) -> np.ndarray:

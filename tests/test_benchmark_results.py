@@ -1,0 +1,57 @@
+"""The benchmarks' results files: replaced atomically when a benchmark wrote them, refused otherwise."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCHMARKS))
+
+from results_file import WRITTEN_BY, read_results, results_target, write_results  # noqa: E402
+
+
+def test_a_results_file_is_written_read_and_replaced(tmp_path):
+    target = tmp_path / "deeper" / "nbsvm.json"
+    write_results(target, {"accuracy": 0.9183})
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert document["written_by"] == WRITTEN_BY and document["results"] == {"accuracy": 0.9183}
+    write_results(target, [1, 2])
+    assert read_results(target) == [1, 2]
+    assert [p.name for p in target.parent.iterdir()] == ["nbsvm.json"]  # no temporary file left beside it
+
+
+@pytest.mark.parametrize("contents", ['{"accuracy": 0.5}', "my notes on the review corpus\n", ""])
+def test_a_file_no_benchmark_wrote_is_refused_and_kept(tmp_path, contents):
+    mine = tmp_path / "mine.json"
+    mine.write_text(contents, encoding="utf-8")
+    with pytest.raises(SystemExit, match="not a results file written by a benchmark"):
+        write_results(mine, {"accuracy": 0.9})
+    with pytest.raises(SystemExit, match="not a results file"):
+        read_results(mine)
+    assert mine.read_text(encoding="utf-8") == contents
+
+
+def test_a_link_to_a_results_file_is_refused(tmp_path):
+    real = write_results(tmp_path / "real.json", {"accuracy": 0.9})
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    with pytest.raises(SystemExit):
+        results_target(link)
+    with pytest.raises(SystemExit):
+        results_target(tmp_path)  # a folder
+
+
+def test_a_benchmark_refuses_a_users_file_before_it_runs(tmp_path):
+    mine = tmp_path / "mine.json"
+    mine.write_text('{"kept": true}', encoding="utf-8")
+    run = subprocess.run([sys.executable, str(BENCHMARKS / "nbsvm_all_reviews.py"), "--data", str(tmp_path / "none"),
+                          "--out", str(mine)], capture_output=True, text=True, timeout=120)
+    assert run.returncode != 0
+    assert "not a results file written by a benchmark" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert mine.read_text(encoding="utf-8") == '{"kept": true}'
