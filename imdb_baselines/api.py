@@ -110,7 +110,7 @@ def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, comm
 
     if texts is not None and options.engine != "local":
         raise ValueError("texts in memory run on the local engine; give the Spark engine a path as data")
-    learners = [name for name in options.models if _needs_unlabelled(name)]
+    learners = [name for name in options.models if _needs_unlabelled(name, options.settings.get(name))]
     if learners and (texts is not None or not options.source.is_imdb):
         raise ValueError(f"{', '.join(learners)} learn word vectors from unlabelled texts, which only IMDB provides "
                          "(its train/unsup reviews); leave them out with your own data")
@@ -131,10 +131,10 @@ def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, comm
     return tracker.log(comparison) if tracker is not None else comparison
 
 
-def _needs_unlabelled(name: str) -> bool:
+def _needs_unlabelled(name: str, settings: dict[str, Any] | None) -> bool:
     from imdb_baselines.catalog import uses_unlabelled
 
-    return uses_unlabelled(name)
+    return uses_unlabelled(name, settings)
 
 
 def _in_memory(data: Any, test: Any, validation: Any, options: dict[str, Any]) -> corpus.TextCorpus:

@@ -125,3 +125,17 @@ def test_a_manifest_naming_a_file_outside_the_folder_is_refused(reviews, tmp_pat
         (folder / "manifest.json").write_text(json.dumps({**manifest, "files": {file: digest}}), encoding="utf-8")
         with pytest.raises(ModelFileError, match="which is not a file of the model's folder"):
             load_model(folder)
+
+
+
+def test_a_stack_of_members_that_read_no_unlabelled_texts_runs_on_texts_in_memory(reviews):
+    from imdb_baselines import compare
+
+    X, y, X_val, y_val, X_test, y_test = reviews
+    texts = (X + X_val, np.concatenate([y, y_val]), X_test, y_test)  # the user's own: no unlabelled reviews
+    with pytest.raises(ValueError, match="ensemble_region_cnn learn word vectors from unlabelled texts"):
+        compare(texts, models=["ensemble_region_cnn"])
+    board = compare(texts, models=["ensemble_region_cnn"], stopwords="minimal",
+                    settings=["ensemble_region_cnn.members=('nbsvm','naive_bayes')"])
+    assert list(board.index) == ["ensemble_region_cnn"]
+    assert board.loc["ensemble_region_cnn", "accuracy"] > 0.6

@@ -11,6 +11,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 from imdb_baselines.catalog.custom import add_estimator, import_factory
 from imdb_baselines.catalog.entries import CATALOG, DEFAULT_MODELS, ModelSpec, spec
 from imdb_baselines.catalog.fitting import fit_model, fit_params
@@ -52,8 +54,19 @@ def uses_seed(name: str) -> bool:
     return spec(name).uses_seed
 
 
-def uses_unlabelled(name: str) -> bool:
-    """Whether the model learns from unlabelled texts the run provides (IMDB's train/unsup)."""
+def uses_unlabelled(name: str, settings: dict[str, Any] | None = None) -> bool:
+    """Whether the model, with ``settings`` (its ``--set`` values), learns from unlabelled texts the run provides
+    (IMDB's train/unsup). A stack does when one of its members does.
+
+    Examples
+    --------
+    >>> uses_unlabelled("ensemble_region_cnn")
+    True
+    >>> uses_unlabelled("ensemble_region_cnn", {"members": ("nbsvm", "fasttext")})
+    False
+    """
+    if spec(name).kind == "stack":
+        return any(uses_unlabelled(member) for member in resolved_settings(name, settings)["members"])
     return spec(name).needs_unlabelled
 
 

@@ -18,7 +18,8 @@ __all__ = ["fit_model", "fit_params"]
 
 
 def fit_params(name: str, unlabelled: Sequence[str] | None) -> dict[str, Any]:
-    """``unlabelled`` for the models that learn from unlabelled texts (their fit refuses None clearly).
+    """``unlabelled`` for the models that learn from unlabelled texts (their fit refuses None clearly), and for a
+    stack, which hands them to the members that learn from them.
 
     Examples
     --------
@@ -27,7 +28,8 @@ def fit_params(name: str, unlabelled: Sequence[str] | None) -> dict[str, Any]:
     >>> fit_params("region_cnn_unlabelled", ["an unlabelled review"])
     {'unlabelled': ['an unlabelled review']}
     """
-    return {"unlabelled": unlabelled} if spec(name).needs_unlabelled else {}
+    entry = spec(name)
+    return {"unlabelled": unlabelled} if entry.needs_unlabelled or entry.kind == "stack" else {}
 
 
 def fit_model(model, name: str, X: Sequence[str], y: np.ndarray,
@@ -50,10 +52,10 @@ def fit_model(model, name: str, X: Sequence[str], y: np.ndarray,
     unlabelled : sequence of str, optional
         Unlabelled texts, for the models that learn from them.
     """
-    extra = fit_params(name, unlabelled)
-    if spec(name).takes_validation and validation is not None and len(validation[0]):
+    extra, entry = fit_params(name, unlabelled), spec(name)
+    if entry.takes_validation and validation is not None and len(validation[0]):
         model.fit(X, y, validation_data=validation, **extra)
-    elif spec(name).is_neural:
+    elif entry.is_neural:
         model.set_params(validation_size=0.0).fit(X, y, **extra)
     else:
         model.fit(X, y, **extra)

@@ -46,7 +46,7 @@ class LocalEngine:
         Every split is made, and so checked, before the first model trains.
         """
         if data is None:
-            unlabelled = any(uses_unlabelled(name) for name in config.models)
+            unlabelled = any(uses_unlabelled(name, config.settings.get(name)) for name in config.models)
             data = config.data.load(seed=config.seed, include_unsup=unlabelled)
         if config.sample:
             data = corpus.sample_corpus(data, config.sample, seed=config.seed)
