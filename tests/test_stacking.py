@@ -38,6 +38,34 @@ def test_the_stacker_learns_from_the_members_validation_scores(reviews):
     assert set(stack.member_seconds_) == {"nbsvm", "linear_svm"}
 
 
+
+def test_texts_prepared_once_are_scored_by_each_member_once(reviews):
+    import pickle
+
+    from imdb_baselines.corpus import prepare
+
+    X, y, X_val, y_val, X_test, _ = reviews
+    stack = ValidationStack(("nbsvm", "naive_bayes"), stopwords="minimal").fit(X, y, validation_data=(X_val, y_val))
+    calls = []
+    for name, member in stack.members_:
+        real = member.decision_function
+        member.decision_function = lambda texts, real=real, name=name: calls.append(name) or real(texts)
+    test = prepare(X_test, "minimal")
+    scores, probabilities = stack.decision_function(test), stack.predict_proba(test)
+    assert calls == ["nbsvm", "naive_bayes"]  # the comparison's two calls on one test set run each member once
+    assert np.array_equal(stack.predict(test), stack.predict(list(X_test)))  # raw texts are scored afresh
+    assert calls == ["nbsvm", "naive_bayes"] * 2
+    np.testing.assert_allclose(stack.final_estimator_.predict_proba(stack._member_scores(list(X_test))),
+                               probabilities)
+    np.testing.assert_allclose(stack.decision_function(list(X_test)), scores)
+    for _, member in stack.members_:
+        del member.decision_function
+    again = pickle.loads(pickle.dumps(stack))  # the remembered scores do not travel
+    assert "_last_scored" in stack.__dict__ and "_last_scored" not in again.__dict__
+    np.testing.assert_allclose(again.decision_function(test), scores)
+    stack.fit(X_val, y_val, validation_data=(X, y))  # refitted members score the same texts anew
+    assert not np.allclose(stack.decision_function(test), scores)
+
 def test_without_validation_texts_it_holds_out_a_stratified_share_of_the_training_texts(reviews):
     X, y, *_ = reviews
     stack = ValidationStack(("naive_bayes", "nbsvm"), validation_size=0.25, random_state=3).fit(X, y)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import time
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -127,7 +128,7 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         if not isinstance(X_val, PreparedTexts):
             X_val = check_texts(X_val, "validation texts")
         check_consistent_length(X_val, y_val)
-        self.members_, self.member_seconds_ = [], {}
+        self.members_, self.member_seconds_, self._last_scored = [], {}, None
         for name in self.members:
             model = make_model(name, stopwords=self.stopwords, seed=self.random_state,
                                neural_overrides=self.neural_overrides,
@@ -142,8 +143,21 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         return self
 
     def _member_scores(self, X) -> np.ndarray:
+        """The members' decision values, one column each (one per class for more than two). Texts prepared once
+        (:class:`PreparedTexts`, which never change) keep their last scores, so the comparison's decision values
+        and probabilities of one test set run each member once."""
+        last = self.__dict__.get("_last_scored")
+        if last is not None and last[0]() is X:
+            return last[1]
         columns = [np.asarray(model.decision_function(X), dtype=float) for _, model in self.members_]
-        return np.column_stack([c.reshape(len(c), -1) for c in columns])
+        scores = np.column_stack([c.reshape(len(c), -1) for c in columns])
+        self._last_scored = (weakref.ref(X), scores) if isinstance(X, PreparedTexts) else None
+        return scores
+
+    def __getstate__(self):
+        state = dict(super().__getstate__())  # a copy: Python's own may be the instance's __dict__
+        state.pop("_last_scored", None)  # a weak reference does not pickle, and the scores belong to one run
+        return state
 
     def decision_function(self, X) -> np.ndarray:
         """The stacker's decision values: log-odds of ``classes_[1]`` for two classes, (n, k) scores for more."""
