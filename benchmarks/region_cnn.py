@@ -1,7 +1,7 @@
 """The catalogue's ``ensemble_region_cnn`` on IMDB's reference split: its members alone and stacked.
 
 Usage: python benchmarks/region_cnn.py [--data PATH] [--members ensemble,region_cnn_unlabelled] [--epochs N]
-[--out FILE]
+[--region KEY=VALUE ...] [--out FILE]
 
 The package's reference split (seed 0, a validation carve of whole movies, ``--group-column movie``): NBSVM is
 fitted on the training split, and so is the stack (:class:`imdb_baselines.catalog.stacking.ValidationStack`):
@@ -10,8 +10,9 @@ variant learning its region embedding from the 50,000 unlabelled reviews plus th
 a logistic regression on the members' log-odds over the validation split (the CNN is too slow to fit five times
 for out-of-fold values; it chose its epoch on the same split, which flatters it a little there). Every choice is
 made on training or validation texts; the test set is scored once per model: accuracy with its 95 % bootstrap
-interval, exact McNemar against NBSVM and against the first member, and each model's fit time. Writes JSON
-under ``benchmarks/results/``.
+interval, exact McNemar against NBSVM and against the first member, and each model's fit time. ``--region``
+changes the region embedding's settings as ``region_cnn_validation.py`` takes it. Writes JSON under
+``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from region_cnn_validation import region_settings  # noqa: E402
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
@@ -44,8 +46,11 @@ def main() -> None:
                         help="the stack's members (the first is the one McNemar compares against)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="the Keras members' most epochs (early stopping keeps the best); default: the catalogue's")
+    parser.add_argument("--region", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting of the region embedding's learning (REGION_SETTINGS)")
     parser.add_argument("--out", type=results_target, default=str(RESULTS / "region_cnn.json"))
     args = parser.parse_args()
+    region = region_settings(args.region)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     data = corpus.load_imdb(args.data, include_unsup=True)
     splits = corpus.make_splits(data, validation_size=0.1, seed=0, stopwords="minimal", group_column="movie")
@@ -66,7 +71,7 @@ def main() -> None:
     seconds[stacked] = time.perf_counter() - started
     fitted = {"nbsvm": nbsvm, **dict(stack.members_), stacked: stack}
     scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
-    summary: dict = {"members": list(members), "validation_accuracy": {
+    summary: dict = {"members": list(members), "region": region, "validation_accuracy": {
         name: float(np.mean(model.predict(X_val) == y_val)) for name, model in stack.members_},
         "stacker": {"coef": stack.final_estimator_.coef_.ravel().tolist(),
                     "intercept": float(stack.final_estimator_.intercept_[0])}}

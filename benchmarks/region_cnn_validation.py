@@ -47,7 +47,7 @@ def main() -> None:
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     settings = parse_settings(args.assignments, [MODEL]).get(MODEL, {})
-    region = _region_settings(args.region)
+    region = region_settings(args.region)
     data = corpus.load_imdb(args.data, include_unsup=True)
     splits = corpus.make_splits(data, validation_size=0.1, seed=0, stopwords="minimal", group_column="movie")
     model = make_model(MODEL, stopwords="minimal", seed=0, neural_overrides={"verbose": "log"}, settings=settings)
@@ -64,7 +64,7 @@ def main() -> None:
     write_results(args.out, summary)
 
 
-def _region_settings(assignments: list[str]) -> dict:
+def region_settings(assignments: list[str]) -> dict:
     """``KEY=VALUE`` changes applied to the region embedding's settings for this run (unknown keys refused)."""
     from neural.region_pretraining import REGION_SETTINGS
 
