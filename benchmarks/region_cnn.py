@@ -1,7 +1,7 @@
 """The catalogue's ``ensemble_region_cnn`` on IMDB's reference split: its members alone and stacked.
 
 Usage: python benchmarks/region_cnn.py [--data PATH] [--members ensemble,region_cnn_unlabelled] [--epochs N]
-[--region KEY=VALUE ...] [--out FILE]
+[--neural KEY=VALUE ...] [--region KEY=VALUE ...] [--out FILE]
 
 The package's reference split (seed 0, a validation carve of whole movies, ``--group-column movie``): NBSVM is
 fitted on the training split, and so is the stack (:class:`imdb_baselines.catalog.stacking.ValidationStack`):
@@ -10,14 +10,16 @@ variant learning its region embedding from the 50,000 unlabelled reviews plus th
 a logistic regression on the members' log-odds over the validation split (the CNN is too slow to fit five times
 for out-of-fold values; it chose its epoch on the same split, which flatters it a little there). Every choice is
 made on training or validation texts; the test set is scored once per model: accuracy with its 95 % bootstrap
-interval, exact McNemar against NBSVM and against the first member, and each model's fit time. ``--region``
-changes the region embedding's settings as ``region_cnn_validation.py`` takes it. Writes JSON under
+interval, exact McNemar against NBSVM and against the first member, and each model's fit time. ``--neural``
+changes a setting of every Keras member (``filters=1000``), ``--region`` the region embedding's settings as
+``region_cnn_validation.py`` takes it. Writes JSON under
 ``benchmarks/results/``.
 """
 
 from __future__ import annotations
 
 import argparse
+import ast
 import logging
 import os
 import sys
@@ -46,6 +48,8 @@ def main() -> None:
                         help="the stack's members (the first is the one McNemar compares against)")
     parser.add_argument("--epochs", type=int, default=None,
                         help="the Keras members' most epochs (early stopping keeps the best); default: the catalogue's")
+    parser.add_argument("--neural", action="append", default=[], metavar="KEY=VALUE",
+                        help="a setting of every Keras member, e.g. filters=1000")
     parser.add_argument("--region", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting of the region embedding's learning (REGION_SETTINGS)")
     parser.add_argument("--out", type=results_target, default=str(RESULTS / "region_cnn.json"))
@@ -61,7 +65,8 @@ def main() -> None:
     started = time.perf_counter()
     nbsvm = make_model("nbsvm", stopwords="minimal", seed=0).fit(X_train, y_train)
     seconds = {"nbsvm": time.perf_counter() - started}
-    overrides = {"verbose": "log", **({"epochs": args.epochs} if args.epochs else {})}
+    neural = {key: ast.literal_eval(value) for key, _, value in (item.partition("=") for item in args.neural)}
+    overrides = {"verbose": "log", **({"epochs": args.epochs} if args.epochs else {}), **neural}
     stack = make_model("ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides=overrides,
                        settings={"members": members})
     started = time.perf_counter()
@@ -71,7 +76,7 @@ def main() -> None:
     seconds[stacked] = time.perf_counter() - started
     fitted = {"nbsvm": nbsvm, **dict(stack.members_), stacked: stack}
     scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
-    summary: dict = {"members": list(members), "region": region, "validation_accuracy": {
+    summary: dict = {"members": list(members), "neural": neural, "region": region, "validation_accuracy": {
         name: float(np.mean(model.predict(X_val) == y_val)) for name, model in stack.members_},
         "stacker": {"coef": stack.final_estimator_.coef_.ravel().tolist(),
                     "intercept": float(stack.final_estimator_.intercept_[0])}}
