@@ -66,7 +66,8 @@ def uses_unlabelled(name: str, settings: dict[str, Any] | None = None) -> bool:
     False
     """
     if spec(name).kind == "stack":
-        return any(uses_unlabelled(member) for member in resolved_settings(name, settings)["members"])
+        members = resolved_settings(name, settings)["members"]
+        return any(uses_unlabelled(member) for member in ((members,) if isinstance(members, str) else members))
     return spec(name).needs_unlabelled
 
 
