@@ -140,6 +140,10 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         ``"unlabelled"``: learned from the texts given to ``fit`` as ``unlabelled`` plus the training texts
         (:func:`neural.pretraining.unlabelled_region_vectors`, cached). Each position then also reads the
         frozen embedding of the region around it.
+    region_sizes : tuple of int or None, default=None
+        ``region_cnn`` with ``region_embeddings`` only: the words of the region embedding's regions (None: 5,
+        the learning's default); with ``"unlabelled"``, one embedding is learned (and cached) for each size
+        and the CNN reads them all, e.g. ``(5, 3)``.
     epochs, batch_size : int, default=5, 64
         Training length and batch size.
     learning_rate : float, default=1e-3
@@ -209,6 +213,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         embeddings: str | os.PathLike | None = None,
         trainable_embeddings: bool = True,
         region_embeddings: str | os.PathLike | None = None,
+        region_sizes: tuple[int, ...] | None = None,
         epochs: int = 5,
         batch_size: int = 64,
         learning_rate: float = 1e-3,
@@ -241,6 +246,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         self.embeddings = embeddings
         self.trainable_embeddings = trainable_embeddings
         self.region_embeddings = region_embeddings
+        self.region_sizes = region_sizes
         self.epochs = epochs
         self.batch_size = batch_size
         self.learning_rate = learning_rate
@@ -296,11 +302,12 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                 f"embeddings={UNLABELLED_WORD2VEC!r}", None if unlabelled is None else check_texts(unlabelled,
                                                                                                  "unlabelled"),
                 X_fit, vector_size=self.embedding_dim, stopwords=self.stopwords, seed=self.seed))
-        self.region_vectors_ = self.region_embeddings
+        self.region_vectors_ = None if self.region_embeddings is None else [self.region_embeddings]
         if self.region_embeddings == UNLABELLED_REGIONS:
-            self.region_vectors_ = str(unlabelled_region_vectors(
-                f"region_embeddings={UNLABELLED_REGIONS!r}", None if unlabelled is None else check_texts(
-                    unlabelled, "unlabelled"), X_fit, stopwords=self.stopwords, seed=self.seed))
+            texts = None if unlabelled is None else check_texts(unlabelled, "unlabelled")
+            self.region_vectors_ = [str(unlabelled_region_vectors(
+                f"region_embeddings={UNLABELLED_REGIONS!r}", texts, X_fit, stopwords=self.stopwords, seed=self.seed,
+                region_size=size)) for size in self.region_sizes or (None,)]
         self.encoder_ = SequenceEncoder(self.num_words, stopwords=self.stopwords).fit(X_fit)
         sequences = self.encoder_.transform(X_fit)
         self.ngram_indexer_ = None
@@ -382,7 +389,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                 )
             options["embedding_weights"] = matrix
         if getattr(self, "region_vectors_", None) is not None:
-            options["region_vectors"] = self._rows_of(self.region_vectors_, input_dim, "The region embedding")
+            options["region_vectors"] = [self._rows_of(path, input_dim, "The region embedding")
+                                         for path in self.region_vectors_]
         return BUILDERS[self.model](**options)
 
     def _rows_of(self, path, input_dim: int, what: str) -> np.ndarray:
@@ -486,7 +494,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             else self.ngram_indexer_.rows(),
             "history": self.history_,
             "word_vectors": getattr(self, "word_vectors_", None) and str(self.word_vectors_),
-            "region_vectors": getattr(self, "region_vectors_", None) and str(self.region_vectors_),
+            "region_vectors": getattr(self, "region_vectors_", None) and [str(p) for p in self.region_vectors_],
         }
         (folder / "state.json").write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
 

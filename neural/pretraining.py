@@ -78,10 +78,11 @@ def unlabelled_word_vectors(name: str, unlabelled: Sequence[str] | None, train: 
 
 
 def unlabelled_region_vectors(name: str, unlabelled: Sequence[str] | None, train: Sequence[str], *, stopwords,
-                              seed: int = 0, cache_dir: Path | None = None) -> Path:
+                              seed: int = 0, region_size: int | None = None, cache_dir: Path | None = None) -> Path:
     """The region embedding learned from ``unlabelled`` plus ``train`` texts
-    (:func:`neural.region_pretraining.learn_region_vectors` with :data:`REGION_SETTINGS`): from the cache, or
-    learned and cached under a key made as :func:`unlabelled_word_vectors` makes its own.
+    (:func:`neural.region_pretraining.learn_region_vectors` with :data:`REGION_SETTINGS`, and ``region_size``
+    words a region when given): from the cache, or learned and cached under a key made as
+    :func:`unlabelled_word_vectors` makes its own.
 
     Raises
     ------
@@ -91,13 +92,15 @@ def unlabelled_region_vectors(name: str, unlabelled: Sequence[str] | None, train
     from neural.region_pretraining import REGION_METHOD, REGION_SETTINGS, learn_region_vectors
 
     texts = _unlabelled_and_training(name, "a region embedding", unlabelled, train)
-    path = _cached_path("regions", texts, {**REGION_SETTINGS, "seed": seed, "method": REGION_METHOD}, stopwords,
-                        cache_dir)
+    settings = {**REGION_SETTINGS, "region_size": region_size or REGION_SETTINGS["region_size"]}
+    path = _cached_path("regions", texts, {**settings, "seed": seed, "method": REGION_METHOD}, stopwords, cache_dir)
     if path.is_file():
-        logger.info("Region embedding from the unlabelled reviews: cached %s", path)
+        logger.info("Region embedding of %d-word regions from the unlabelled reviews: cached %s",
+                    settings["region_size"], path)
         return path
-    logger.info("Learning a region embedding from %d unlabelled and training texts", len(texts))
-    return learn_region_vectors(texts, path, stopwords=stopwords, seed=seed, **REGION_SETTINGS)
+    logger.info("Learning an embedding of %d-word regions from %d unlabelled and training texts",
+                settings["region_size"], len(texts))
+    return learn_region_vectors(texts, path, stopwords=stopwords, seed=seed, **settings)
 
 
 def _unlabelled_and_training(name: str, what: str, unlabelled: Sequence[str] | None,

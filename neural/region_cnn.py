@@ -10,10 +10,13 @@ the ReLU, as the semi-supervised CNN feeds its "tv-embeddings".
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 
 from neural.backend import load_keras
 from neural.layers import classifier_output, compile_classifier, dense_regularizer, embedded_ids, embedding_layer
+from neural.region_pretraining import REGION_SETTINGS
 
 keras = load_keras()
 layers = keras.layers
@@ -43,8 +46,8 @@ def build_region_cnn(
     trainable_embeddings: bool,
     learning_rate: float,
     n_classes: int,
-    region_vectors: np.ndarray | None = None,
-    region_size: int = 5,
+    region_vectors: Sequence[np.ndarray] | None = None,
+    region_sizes: Sequence[int] = (REGION_SETTINGS["region_size"],),
 ) -> keras.Model:
     """``Embedding(filters) → region sums → ReLU → GlobalMaxPooling1D → Dropout → Dense(sigmoid)``.
 
@@ -62,11 +65,12 @@ def build_region_cnn(
         Refused: word vectors do not fit a region embedding of ``filters`` maps (``region_vectors`` do).
     trainable_embeddings : bool
         Unused (the region embedding is always learned).
-    region_vectors : ndarray of shape (num_words, d), optional
-        Frozen word rows of the region embedding learned from unlabelled texts; each position's ReLU also
-        reads the sum of these rows over its ``region_size`` words, through a learned ``d × filters`` map.
-    region_size : int, default=5
-        Words of the unlabelled regions (the size they were learned with).
+    region_vectors : sequence of ndarray of shape (num_words, d), optional
+        Frozen word rows of region embeddings learned from unlabelled texts; each position's ReLU also reads,
+        for each embedding, the ReLU of the sum of its rows over that embedding's region, through a learned
+        ``d × filters`` map.
+    region_sizes : sequence of int, default=(5,)
+        Words of each embedding's regions (the size it was learned with), one per ``region_vectors``.
 
     Other parameters are those of :func:`neural.build_lstm`.
     """
@@ -77,14 +81,18 @@ def build_region_cnn(
     inputs, words = embedded_ids(num_words=num_words, maxlen=maxlen, embedding_dim=filters, weights=None,
                                  trainable=True, mask_zero=False, l2=l2)
     regions = region_sums(PaddingZeroed(name="padding_zeroed")([words, inputs]), kernel_size, "region")
-    if region_vectors is not None:
-        table = embedding_layer(num_words, region_vectors.shape[1], weights=region_vectors, trainable=False,
-                                name="unlabelled_embedding")
-        learned = PaddingZeroed(name="unlabelled_padding_zeroed")([table(inputs), inputs])
-        wide = layers.ReLU(name="unlabelled_regions")(region_sums(learned, region_size, "unlabelled"))
-        regions = layers.Add(name="both")([regions, layers.Dense(filters, use_bias=False,
-                                                                 kernel_regularizer=dense_regularizer(l2),
-                                                                 name="unlabelled_map")(wide)])
+    region_vectors = list(region_vectors or ())
+    if region_vectors and len(region_vectors) != len(region_sizes):
+        raise ValueError(f"{len(region_vectors)} region embeddings but {len(region_sizes)} region sizes "
+                         f"{tuple(region_sizes)}: give one size for each.")
+    for number, (vectors, size) in enumerate(zip(region_vectors, region_sizes)):
+        name = "unlabelled" if number == 0 else f"unlabelled_{number + 1}"  # the first keeps its earlier names
+        table = embedding_layer(num_words, vectors.shape[1], weights=vectors, trainable=False, name=f"{name}_embedding")
+        learned = PaddingZeroed(name=f"{name}_padding_zeroed")([table(inputs), inputs])
+        wide = layers.ReLU(name=f"{name}_regions")(region_sums(learned, size, name))
+        regions = layers.Add(name="both" if number == 0 else f"with_{name}")(
+            [regions, layers.Dense(filters, use_bias=False, kernel_regularizer=dense_regularizer(l2),
+                                   name=f"{name}_map")(wide)])
     x = layers.ReLU(name="relu")(BiasAdd(name="region_bias")(regions))
     x = layers.GlobalMaxPooling1D(name="max_pool")(x)
     x = layers.Dropout(dropout, name="dropout")(x)

@@ -33,7 +33,9 @@ def _another(value):
         return value + 1
     if isinstance(value, tuple) and all(isinstance(v, str) for v in value):  # a stack's members
         return tuple(reversed(value))
-    if isinstance(value, tuple):
+    if isinstance(value, tuple) and len(value) == 1:  # region sizes: one more
+        return (*value, value[0] + 1)
+    if isinstance(value, tuple):  # a range
         return (value[0], value[1] + 1)
     if isinstance(value, str):
         return {"svm": "logistic", "logistic": "svm", "post": "pre", "pre": "post"}.get(value)

@@ -116,7 +116,7 @@ def test_every_variant_trains_on_real_text(data, fixture_corpus, name):
         with pytest.raises(ValueError, match="from unlabelled texts, which only IMDB provides"):
             clone(clf).fit(X, y)
         clf.fit(X, y, unlabelled=fixture_corpus.unsup["text"].tolist())
-        assert (clf.word_vectors_ or clf.region_vectors_).endswith(".txt")
+        assert (clf.word_vectors_ or clf.region_vectors_[0]).endswith(".txt")
     else:
         clf.fit(X, y)
     assert clf.predict_proba(X_test).shape == (80, 2)
@@ -297,6 +297,42 @@ def test_a_region_embedding_learned_without_labels_is_the_cnns_frozen_extra_inpu
         KerasTextClassifier(**TINY, model="region_cnn", region_embeddings=str(unknown)).fit(X, y)
     with pytest.raises(ValueError, match="word vectors \\(embeddings=...\\) do not fit it"):
         KerasTextClassifier(**TINY, model="region_cnn", embeddings=str(first)).fit(X, y)
+    with pytest.raises(ValueError, match="'region_sizes' parameter of KerasTextClassifier must be one size for a "
+                                         "region embedding read from a file"):
+        KerasTextClassifier(**TINY, model="region_cnn", region_embeddings=str(first), region_sizes=(5, 3)).fit(X, y)
+
+
+def test_the_cnn_reads_one_region_embedding_learned_for_each_region_size(fixture_corpus, data, tmp_path, monkeypatch):
+    from neural.pretraining import unlabelled_region_vectors
+    from neural.region_pretraining import REGION_SETTINGS
+
+    X, y, X_test = data
+    unlabelled = fixture_corpus.unsup["text"].tolist()
+    monkeypatch.setitem(REGION_SETTINGS, "dimensions", 8)  # small and quick; a cache entry of its own
+    monkeypatch.setenv("IMDB_BASELINES_HOME", str(tmp_path))
+    clf = KerasTextClassifier(**{**TINY, "epochs": 1}, model="region_cnn", filters=16, stopwords="minimal",
+                              validation_size=0.0, region_embeddings="unlabelled",
+                              region_sizes=(5, 3)).fit(X, y, unlabelled=unlabelled)
+    assert len(clf.region_vectors_) == 2 and all(path.startswith(str(tmp_path)) for path in clf.region_vectors_)
+    assert clf.region_vectors_[0] == str(unlabelled_region_vectors("test", unlabelled, X, stopwords="minimal"))
+    assert clf.region_vectors_[1] == str(unlabelled_region_vectors("test", unlabelled, X, stopwords="minimal",
+                                                                   region_size=3))
+    three = [line.split()[0] for line in open(clf.region_vectors_[1], encoding="utf-8")][1:]
+    assert "movie" in three
+    for layer in ("unlabelled_embedding", "unlabelled_2_embedding"):
+        assert not clf.model_.get_layer(layer).trainable
+    window = {layer.name: tuple(layer.pool_size) for layer in clf.model_.layers if layer.name.endswith("_window")}
+    assert window == {"region_window": (3,), "unlabelled_window": (5,), "unlabelled_2_window": (3,)}
+    restored = KerasTextClassifier.load(clf.save(tmp_path / "model"))
+    assert restored.region_sizes == [5, 3]  # read back from JSON
+    np.testing.assert_allclose(restored.predict_proba(X_test), clf.predict_proba(X_test), rtol=1e-6)
+    for bad in ((), (5, 5), (0,), 5):
+        with pytest.raises(ValueError, match="'region_sizes' parameter of KerasTextClassifier must be a tuple of "
+                                             "different ints"):
+            clone(clf).set_params(region_sizes=bad).fit(X, y, unlabelled=unlabelled)
+    with pytest.raises(ValueError, match="'region_sizes' parameter of KerasTextClassifier must be None without "
+                                         "region_embeddings"):
+        KerasTextClassifier(**TINY, model="region_cnn", region_sizes=(3,)).fit(X, y)
 
 
 def test_a_regions_sum_is_its_words_and_stops_at_the_ends():

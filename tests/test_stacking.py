@@ -111,7 +111,7 @@ def test_the_ensemble_and_the_region_cnn_stacked_kept_and_loaded(reviews, fixtur
     model.fit(X, y, validation_data=(X_val, y_val), unlabelled=unlabelled)
     assert [name for name, _ in model.members_] == ["ensemble", "region_cnn_unlabelled"]
     network = model.members_[1][1]
-    assert network.region_vectors_.endswith(".txt") and network.filters == 16
+    assert network.region_vectors_[0].endswith(".txt") and network.filters == 16
     assert not hasattr(model, "history_")  # no curves of its own: the report draws none, its CNN's are its own
     assert model.final_estimator_.coef_.shape == (1, 2)
 

@@ -138,7 +138,7 @@ def _checked(name: str, key: str, value: Any, models: list[str], *, shown: str, 
     known = defaults(name)
     if key not in known:
         raise ValueError(f"{name} has no setting {key!r}; its settings: {', '.join(sorted(known))}")
-    if not _fits(value, known[key]):
+    if not _fits(value, known[key], key):
         raise ValueError(f"{name}.{key} must be like {known[key]!r} ({type(known[key]).__name__}); got {shown}")
     return float(value) if isinstance(known[key], float) else value
 
@@ -150,7 +150,7 @@ def _literal(text: str) -> Any:
         return text  # a bare word: a string
 
 
-def _fits(value: Any, default: Any) -> bool:
+def _fits(value: Any, default: Any, key: str = "") -> bool:
     if default is None:
         return True
     if isinstance(default, bool):
@@ -159,10 +159,10 @@ def _fits(value: Any, default: Any) -> bool:
         return isinstance(value, (int, float)) and not isinstance(value, bool)
     if isinstance(default, int):
         return isinstance(value, int) and not isinstance(value, bool)
-    if isinstance(default, tuple) and default and all(isinstance(v, str) for v in default):  # names: any number
-        return isinstance(value, (tuple, list)) and all(isinstance(v, str) for v in value)
-    if isinstance(default, tuple):
+    if isinstance(default, tuple) and key.endswith("_range"):  # (low, high)
         return isinstance(value, (tuple, list)) and len(value) == len(default)
+    if isinstance(default, tuple) and default:  # names, sizes...: any number of the same kind
+        return isinstance(value, (tuple, list)) and all(_fits(v, default[0]) for v in value)
     return isinstance(value, type(default))
 
 
