@@ -19,7 +19,6 @@ changes a setting of every Keras member (``filters=1000``), ``--region`` the reg
 from __future__ import annotations
 
 import argparse
-import ast
 import logging
 import os
 import sys
@@ -35,9 +34,22 @@ from region_cnn_validation import region_settings  # noqa: E402
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
-from imdb_baselines.catalog import make_model  # noqa: E402
+from imdb_baselines.catalog import make_model, parse_settings, spec  # noqa: E402
 from imdb_baselines.evaluation.metrics import bootstrap_intervals  # noqa: E402
 from imdb_baselines.evaluation.significance import mcnemar  # noqa: E402
+
+
+def neural_settings(assignments: list[str], members: tuple[str, ...]) -> dict:
+    """``KEY=VALUE`` settings of every Keras member, checked against each such member's settings (as ``--set``
+    checks them) before anything is loaded."""
+    try:
+        keras_members = [name for name in members if spec(name).is_neural]
+        checked = [parse_settings([f"{name}.{item}" for item in assignments], [name]) for name in keras_members]
+    except ValueError as error:
+        raise SystemExit(f"--neural: {error}") from None
+    if assignments and not keras_members:
+        raise SystemExit(f"--neural: none of the members {', '.join(members)} is a Keras model")
+    return next((values.get(name, {}) for name, values in zip(keras_members, checked)), {})
 
 
 def main() -> None:
@@ -55,17 +67,17 @@ def main() -> None:
     parser.add_argument("--out", type=results_target, default=str(RESULTS / "region_cnn.json"))
     args = parser.parse_args()
     region = region_settings(args.region)
+    members = tuple(args.members.split(","))
+    neural = neural_settings(args.neural, members)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     data = corpus.load_imdb(args.data, include_unsup=True)
     splits = corpus.make_splits(data, validation_size=0.1, seed=0, stopwords="minimal", group_column="movie")
     X_train, X_val, X_test = (list(splits.X_train), list(splits.X_val), list(splits.X_test))
     y_train, y_val, y_test = splits.y_train, splits.y_val, splits.y_test
     unlabelled = data.unsup["text"].tolist()
-    members = tuple(args.members.split(","))
     started = time.perf_counter()
     nbsvm = make_model("nbsvm", stopwords="minimal", seed=0).fit(X_train, y_train)
     seconds = {"nbsvm": time.perf_counter() - started}
-    neural = {key: ast.literal_eval(value) for key, _, value in (item.partition("=") for item in args.neural)}
     overrides = {"verbose": "log", **({"epochs": args.epochs} if args.epochs else {}), **neural}
     stack = make_model("ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides=overrides,
                        settings={"members": members})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,15 @@ def test_a_benchmark_refuses_a_users_file_before_it_runs(tmp_path):
     assert "not a results file written by a benchmark" in run.stderr
     assert "Traceback" not in run.stderr
     assert mine.read_text(encoding="utf-8") == '{"kept": true}'
+
+
+@pytest.mark.parametrize(("flag", "message"), [
+    ("filtrs=1000", "--neural: region_cnn_unlabelled has no setting 'filtrs'"),
+    ("filters=many", "--neural: region_cnn_unlabelled.filters must be like 500 (int); got 'many'"),
+])
+def test_the_stack_benchmark_checks_its_keras_settings_before_it_loads_anything(tmp_path, flag, message):
+    run = subprocess.run([sys.executable, str(BENCHMARKS / "region_cnn.py"), "--data", str(tmp_path / "none"),
+                          "--neural", flag, "--out", str(tmp_path / "out.json")],
+                         capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+    assert run.returncode != 0 and message in run.stderr and "Traceback" not in run.stderr
+    assert not (tmp_path / "out.json").exists()
