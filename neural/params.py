@@ -60,9 +60,9 @@ def check_params(estimator) -> None:
         if kind == "int" and (isinstance(value, bool) or not isinstance(value, Integral) or not
                               1 <= value <= MAXIMA[name]):
             _fail(estimator, name, f"an int in [1, {MAXIMA[name]:,}] or None")
-        if kind == "sizes" and (not isinstance(value, (tuple, list)) or not value or len(set(value)) < len(value)
+        if kind == "sizes" and (not isinstance(value, (tuple, list)) or not value
                                 or any(isinstance(v, bool) or not isinstance(v, Integral) or not 1 <= v <= MAXIMA[name]
-                                       for v in value)):
+                                       for v in value) or len(set(value)) < len(value)):
             _fail(estimator, name, f"a tuple of different ints in [1, {MAXIMA[name]:,}] or None")
         if kind == "rate" and (isinstance(value, bool) or not isinstance(value, Real) or not 0 <= value < 1):
             _fail(estimator, name, "a float in [0, 1) or None")

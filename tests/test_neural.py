@@ -326,7 +326,7 @@ def test_the_cnn_reads_one_region_embedding_learned_for_each_region_size(fixture
     restored = KerasTextClassifier.load(clf.save(tmp_path / "model"))
     assert restored.region_sizes == [5, 3]  # read back from JSON
     np.testing.assert_allclose(restored.predict_proba(X_test), clf.predict_proba(X_test), rtol=1e-6)
-    for bad in ((), (5, 5), (0,), 5):
+    for bad in ((), (5, 5), (0,), 5, [[5]], (5, True)):
         with pytest.raises(ValueError, match="'region_sizes' parameter of KerasTextClassifier must be a tuple of "
                                              "different ints"):
             clone(clf).set_params(region_sizes=bad).fit(X, y, unlabelled=unlabelled)
