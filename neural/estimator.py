@@ -505,7 +505,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         if not (path / "state.json").is_file() or not (path / "model.keras").is_file():
             raise FileNotFoundError(f"{path} is not a saved KerasTextClassifier (state.json, model.keras).")
         state = json.loads((path / "state.json").read_text(encoding="utf-8"))
-        params = dict(state["params"])
+        # JSON has no tuples: a tuple setting (region_sizes, a range) reads back as the tuple it was.
+        params = {key: tuple(value) if isinstance(value, list) else value for key, value in state["params"].items()}
         stopwords = Stopwords(state["stopwords_name"], frozenset(state["stopwords"]))
         params["stopwords"] = stopwords
         clf = cls(**params)
@@ -520,6 +521,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             clf.ngram_indexer_ = NgramIndexer(clf.ngram, clf.encoder_.vocabulary_size,
                                               clf.ngram_min_count).from_rows(state["ngrams"])
         clf.history_ = state["history"]
+        clf.word_vectors_, clf.region_vectors_ = state.get("word_vectors"), state.get("region_vectors")
         clf.model_ = keras.models.load_model(path / "model.keras", safe_mode=True)  # no code from the file runs
         return clf
 

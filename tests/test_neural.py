@@ -324,7 +324,8 @@ def test_the_cnn_reads_one_region_embedding_learned_for_each_region_size(fixture
     window = {layer.name: tuple(layer.pool_size) for layer in clf.model_.layers if layer.name.endswith("_window")}
     assert window == {"region_window": (3,), "unlabelled_window": (5,), "unlabelled_2_window": (3,)}
     restored = KerasTextClassifier.load(clf.save(tmp_path / "model"))
-    assert restored.region_sizes == [5, 3]  # read back from JSON
+    assert restored.get_params() == {**clf.get_params(), "stopwords": restored.stopwords}  # tuples stay tuples
+    assert restored.region_vectors_ == clf.region_vectors_
     np.testing.assert_allclose(restored.predict_proba(X_test), clf.predict_proba(X_test), rtol=1e-6)
     for bad in ((), (5, 5), (0,), 5, [[5]], (5, True)):
         with pytest.raises(ValueError, match="'region_sizes' parameter of KerasTextClassifier must be a tuple of "
