@@ -1,6 +1,7 @@
 """The benchmarks' JSON results files: written atomically, never over a file a benchmark did not write.
 
-Each file holds ``{"written_by": "imdb-baselines benchmarks", "script": ..., "results": ...}``. A target that
+Each file holds ``{"written_by": "imdb-baselines benchmarks", "script": ..., "results": ...}``; a figure is a PNG
+whose ``Source`` text chunk says the same. A target that
 exists and is not such a file (a user's own file, or one written before the files were marked) is refused with
 a message that names it, before the benchmark runs (:func:`results_target`) and again when it writes; nothing
 is left half-written, because the file is renamed into place whole.
@@ -16,7 +17,8 @@ from typing import Any
 
 from imdb_baselines.storage import atomic_file
 
-__all__ = ["RESULTS", "WRITTEN_BY", "read_results", "results_target", "write_results"]
+__all__ = ["RESULTS", "WRITTEN_BY", "figure_target", "read_results", "results_target", "write_figure",
+           "write_results"]
 
 #: The folder the benchmarks write to unless told otherwise (ignored by git).
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -87,4 +89,53 @@ def results_target(path: str | os.PathLike) -> Path:
     path = Path(path)
     if path.exists() or path.is_symlink():
         _own(path)
+    return path
+
+
+def figure_target(path: str | os.PathLike) -> Path:
+    """``path`` as a figure's target, checked before the benchmark runs: absent, or a PNG a benchmark drew.
+
+    Raises
+    ------
+    SystemExit
+        If ``path`` exists and is not a PNG whose ``Source`` text chunk is :data:`WRITTEN_BY`.
+    """
+    path = Path(path)
+    if path.exists() or path.is_symlink():
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as image:
+                source = image.info.get("Source") if image.format == "PNG" and not path.is_symlink() else None
+        except (OSError, UnidentifiedImageError):
+            source = None
+        if source != WRITTEN_BY:
+            raise SystemExit(f"{path} exists and is not a figure drawn by a benchmark; it is left as it is. "
+                             "Move it away to draw the figure there.")
+    return path
+
+
+def write_figure(figure, path: str | os.PathLike, **savefig_args) -> Path:
+    """Save a Matplotlib ``figure`` as a PNG at ``path``, marked as a benchmark's and replaced atomically.
+
+    Parameters
+    ----------
+    figure : matplotlib.figure.Figure
+    path : path
+        The figure's file; only a PNG a benchmark drew is replaced.
+    **savefig_args
+        Passed to ``figure.savefig`` (``dpi``, ...).
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    SystemExit
+        If ``path`` exists and is not a figure a benchmark drew.
+    """
+    path = figure_target(path)
+    with atomic_file(path, "wb") as out:
+        figure.savefig(out, format="png", metadata={"Source": WRITTEN_BY}, **savefig_args)
     return path

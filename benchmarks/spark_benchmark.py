@@ -16,7 +16,7 @@ Usage:
    shared by a forked tokenizing worker and its parent counted once, not twice), and whether it ran out of
    time or memory.
    A plot of wall time and peak memory against corpus size, a line per engine and models, goes to
-   ``benchmarks/spark_growth.png``.
+   ``benchmarks/spark_growth.png`` (replaced only if a benchmark drew it; checked before anything runs).
 
 Each run is a fresh process; the machine is shared, so compare the engines within one run of this script.
 """
@@ -37,7 +37,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 PLOT = Path(__file__).resolve().parent / "spark_growth.png"  # committed: the README shows it
 
-from results_file import RESULTS, read_results, results_target, write_results  # noqa: E402
+from results_file import RESULTS, figure_target, read_results, results_target, write_figure, write_results  # noqa: E402
 
 from imdb_baselines.run.resources import tree_pss_bytes, tree_rss_bytes  # noqa: E402
 
@@ -172,7 +172,7 @@ def plot(rows: list[dict], path: Path) -> None:
     figure.legend(handles, labels, loc="lower center", ncol=2, fontsize=8, frameon=False)
     figure.suptitle("As the corpus grows, on 2 cores (Spark: local[2])")
     figure.tight_layout(rect=(0, 0.12, 1, 1))
-    figure.savefig(path, dpi=120)
+    write_figure(figure, path, dpi=120)
     plt.close(figure)
 
 
@@ -203,6 +203,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", nargs="+", metavar="JSON", help="only draw the plot from these results files")
     args = parser.parse_args(argv)
     RESULTS.mkdir(exist_ok=True)
+    if args.plot or args.grown:
+        figure_target(PLOT)  # the committed figure, or a user's file in its place: refused before anything runs
     if args.plot:
         records = [read_results(p) for p in args.plot]
         rows = [{"models_run": record["models"], "hash_bits": record.get("hash_bits") or record.get("settings"), **row}

@@ -13,7 +13,14 @@ import pytest
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
 sys.path.insert(0, str(BENCHMARKS))
 
-from results_file import WRITTEN_BY, read_results, results_target, write_results  # noqa: E402
+from results_file import (  # noqa: E402
+    WRITTEN_BY,
+    figure_target,
+    read_results,
+    results_target,
+    write_figure,
+    write_results,
+)
 
 
 def test_a_results_file_is_written_read_and_replaced(tmp_path):
@@ -45,6 +52,47 @@ def test_a_link_to_a_results_file_is_refused(tmp_path):
         results_target(link)
     with pytest.raises(SystemExit):
         results_target(tmp_path)  # a folder
+
+
+def _figure(title: str):
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(2, 2))
+    figure.subplots().plot([1, 4, 16], [60, 250, 1000])
+    figure.suptitle(title)
+    return figure
+
+
+def test_a_figure_is_drawn_marked_and_replaced(tmp_path):
+    from PIL import Image
+
+    target = write_figure(_figure("first"), tmp_path / "growth.png", dpi=50)
+    first = target.read_bytes()
+    write_figure(_figure("second"), target, dpi=50)
+    assert target.read_bytes() != first
+    with Image.open(target) as image:
+        assert image.format == "PNG" and image.info["Source"] == WRITTEN_BY and image.size == (100, 100)
+    assert [p.name for p in tmp_path.iterdir()] == ["growth.png"]  # no temporary file left beside it
+
+
+@pytest.mark.parametrize("kind", ["a PNG drawn elsewhere", "text", "a folder"])
+def test_a_figure_no_benchmark_drew_is_refused_and_kept(tmp_path, kind):
+    mine = tmp_path / "growth.png"
+    if kind == "a folder":
+        mine.mkdir()
+    elif kind == "text":
+        mine.write_text("my notes on the growth runs\n", encoding="utf-8")
+    else:
+        _figure("mine").savefig(mine, dpi=50)
+    before = None if mine.is_dir() else mine.read_bytes()
+    with pytest.raises(SystemExit, match="not a figure drawn by a benchmark"):
+        write_figure(_figure("new"), mine, dpi=50)
+    assert before is None or mine.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["growth.png"]
+
+
+def test_the_committed_growth_figure_can_be_redrawn_by_its_benchmark():
+    assert figure_target(BENCHMARKS / "spark_growth.png") == BENCHMARKS / "spark_growth.png"
 
 
 def test_a_benchmark_refuses_a_users_file_before_it_runs(tmp_path):
