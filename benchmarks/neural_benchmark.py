@@ -67,7 +67,7 @@ def plain_vs_faithful(data: str | None, queue) -> None:
 
     from imdb_baselines import corpus
     from neural import KerasTextClassifier
-    from neural.estimator import EpochTimer
+    from neural.callbacks import EpochTimer
 
     splits = corpus.make_splits(corpus.load_imdb(data), validation_size=0.1, seed=0)
     encoder = corpus.SequenceEncoder(10_000).fit(splits.X_train)

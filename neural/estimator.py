@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -16,10 +14,11 @@ from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from imdb_baselines.corpus.prepared import take_texts
 from imdb_baselines.corpus.sequences import SequenceEncoder, pad_sequences
-from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
+from imdb_baselines.corpus.text import Stopwords
 from imdb_baselines.corpus.validation import check_classification_target, check_texts
 from imdb_baselines.storage import write_folder
 from neural.backend import load_keras
+from neural.callbacks import EpochProgress, EpochTimer
 from neural.embeddings import embedding_matrix, read_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import BUILDER_SETTINGS, check_params
@@ -30,10 +29,11 @@ from neural.pretraining import (
     unlabelled_word_vectors,
 )
 from neural.registry import BUILDERS
+from neural.saving import read_classifier, write_classifier
 
 keras = load_keras()
 
-__all__ = ["EpochTimer", "KerasTextClassifier"]
+__all__ = ["KerasTextClassifier"]
 
 logger = logging.getLogger(__name__)
 
@@ -41,47 +41,6 @@ logger = logging.getLogger(__name__)
 #: Up to this many texts, predict_proba calls the Keras model directly (``model.predict`` costs tens of
 #: milliseconds of set-up per call); more go through ``model.predict`` in batches.
 _DIRECT_CALL_LIMIT = 256
-
-
-class EpochTimer(keras.callbacks.Callback):
-    """Keras callback that records each epoch's wall time in ``times`` (seconds)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.times: list[float] = []
-
-    def on_epoch_begin(self, epoch, logs=None) -> None:
-        self._started = time.perf_counter()
-
-    def on_epoch_end(self, epoch, logs=None) -> None:
-        self.times.append(time.perf_counter() - self._started)
-
-
-class EpochProgress(keras.callbacks.Callback):
-    """The package's own training display: a bar of batches on standard error (on a terminal) and one log line
-    per epoch with its losses and accuracies, instead of Keras' own lines on standard output."""
-
-    def __init__(self, epochs: int) -> None:
-        super().__init__()
-        self.epochs, self.bar = epochs, None
-
-    def on_epoch_begin(self, epoch, logs=None) -> None:
-        from imdb_baselines.corpus.progress import progress_bar
-
-        self._started = time.perf_counter()
-        self.bar = progress_bar(total=self.params.get("steps"), desc=f"epoch {epoch + 1}/{self.epochs}",
-                                unit=" batches")
-
-    def on_train_batch_end(self, batch, logs=None) -> None:
-        if self.bar is not None:
-            self.bar.update(1)
-
-    def on_epoch_end(self, epoch, logs=None) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        shown = ", ".join(f"{key} {value:.4f}" for key, value in sorted((logs or {}).items())
-                          if isinstance(value, (int, float)))
-        logger.info("epoch %d/%d: %s (%.0f s)", epoch + 1, self.epochs, shown, time.perf_counter() - self._started)
 
 
 class KerasTextClassifier(ClassifierMixin, BaseEstimator):
@@ -475,63 +434,9 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         The network is written for answering: its layers and weights, without the optimizer's state (Adam's
         two moments, twice the weights) or its compile settings; it loads uncompiled and predicts the same.
         """
-        config = json.loads(self.model_.to_json())
-        config.pop("compile_config", None)
-        network = keras.models.model_from_json(json.dumps(config))
-        network.set_weights(self.model_.get_weights())
-        network.save(folder / "model.keras")
-        _deflate(folder / "model.keras")
-        state = {
-            "params": {k: (str(v) if isinstance(v, (Path, Stopwords)) else v)
-                       for k, v in self.get_params().items()},
-            "stopwords": sorted(self.encoder_.preprocessor_.stopwords.words),
-            "stopwords_name": self.encoder_.preprocessor_.stopwords.name,
-            "tokenizer_version": self.encoder_.preprocessor_.tokenizer_version,
-            "classes": self.classes_.tolist(),
-            "maxlen": self.maxlen_,
-            "word_index": self.encoder_.word_index_,
-            "ngrams": None if self.ngram_indexer_ is None
-            else self.ngram_indexer_.rows(),
-            "history": self.history_,
-            "word_vectors": getattr(self, "word_vectors_", None) and str(self.word_vectors_),
-            "region_vectors": getattr(self, "region_vectors_", None) and [str(p) for p in self.region_vectors_],
-        }
-        (folder / "state.json").write_text(json.dumps(state, separators=(",", ":")), encoding="utf-8")
+        write_classifier(self, folder)
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> KerasTextClassifier:
         """Read a classifier written by :meth:`save`."""
-        path = Path(path)
-        if not (path / "state.json").is_file() or not (path / "model.keras").is_file():
-            raise FileNotFoundError(f"{path} is not a saved KerasTextClassifier (state.json, model.keras).")
-        state = json.loads((path / "state.json").read_text(encoding="utf-8"))
-        # JSON has no tuples: a tuple setting (region_sizes, a range) reads back as the tuple it was.
-        params = {key: tuple(value) if isinstance(value, list) else value for key, value in state["params"].items()}
-        stopwords = Stopwords(state["stopwords_name"], frozenset(state["stopwords"]))
-        params["stopwords"] = stopwords
-        clf = cls(**params)
-        clf.classes_ = np.asarray(state["classes"])
-        clf.maxlen_ = state.get("maxlen", clf.maxlen)
-        clf.encoder_ = SequenceEncoder(clf.num_words, stopwords=stopwords)
-        clf.encoder_.word_index_ = state["word_index"]
-        # A model saved before the version was recorded tokenized with version 1.
-        clf.encoder_.preprocessor_ = TextPreprocessor(stopwords, tokenizer_version=state.get("tokenizer_version", "1"))
-        clf.ngram_indexer_ = None
-        if state["ngrams"] is not None:
-            clf.ngram_indexer_ = NgramIndexer(clf.ngram, clf.encoder_.vocabulary_size,
-                                              clf.ngram_min_count).from_rows(state["ngrams"])
-        clf.history_ = state["history"]
-        clf.word_vectors_, clf.region_vectors_ = state.get("word_vectors"), state.get("region_vectors")
-        clf.model_ = keras.models.load_model(path / "model.keras", safe_mode=True)  # no code from the file runs
-        return clf
-
-
-def _deflate(archive: Path) -> None:
-    """Rewrite a ``.keras`` file (a zip Keras stores uncompressed) with its entries deflated, in place."""
-    import zipfile
-
-    packed = archive.with_name(archive.name + ".deflated")
-    with zipfile.ZipFile(archive) as source, zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as out:
-        for entry in source.infolist():
-            out.writestr(entry.filename, source.read(entry), compress_type=zipfile.ZIP_DEFLATED)
-    packed.replace(archive)
+        return read_classifier(cls, path)
