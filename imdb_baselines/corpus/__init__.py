@@ -9,7 +9,7 @@ from imdb_baselines.corpus.dataset import (
     sorted_classes,
 )
 from imdb_baselines.corpus.errors import DataError, ImdbDataError
-from imdb_baselines.corpus.files import TABLE_SUFFIXES, from_frames, load_texts
+from imdb_baselines.corpus.files import from_frames, load_texts
 from imdb_baselines.corpus.groups import group_hints
 from imdb_baselines.corpus.imdb import (
     ARCHIVE_SHA256,
@@ -30,6 +30,7 @@ from imdb_baselines.corpus.splits import (
     split_fingerprint,
     splits_under,
 )
+from imdb_baselines.corpus.tables import TABLE_SUFFIXES
 from imdb_baselines.corpus.text import (
     DEFAULT_STOPWORDS,
     KEPT_MARKS,

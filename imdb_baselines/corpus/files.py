@@ -9,12 +9,9 @@ or validation labels never seen in training, a file that is not UTF-8.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import json
 import os
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
@@ -22,19 +19,11 @@ import pandas as pd
 from imdb_baselines.corpus.dataset import TextCorpus, sorted_classes
 from imdb_baselines.corpus.download import sha256_of
 from imdb_baselines.corpus.errors import DataError
-from imdb_baselines.corpus.reading import check_size, decode, is_inside
+from imdb_baselines.corpus.tables import existing_file, listed_names, read_class_folders, read_table
 
-__all__ = ["TABLE_SUFFIXES", "bom_free", "check_header", "dataset_name", "files_digest", "from_frames", "json_records",
-           "load_texts", "sniff_delimiter", "typed_labels"]
+__all__ = ["dataset_name", "files_digest", "from_frames", "load_texts", "typed_labels"]
 
-#: File name endings read as tables, and how.
-TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
-                  ".parquet": "parquet", ".pq": "parquet"}
-MAX_TEXT_BYTES = 1_000_000  # the largest single text read from a folder
 _SHOWN = 5
-_LISTED = 10  # column names an error message lists at most
-_SNIFF_BYTES = 16384  # the most of a file's start the delimiter is guessed from
-_SNIFF_LINES = 20  # lines of it
 #: Label cells that mean "no label" in the tables people export (pandas' and spreadsheets' missing markers).
 _MISSING_LABELS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
                              "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
@@ -115,15 +104,15 @@ def load_texts(
         raise ValueError(f"The 'test_size' parameter of load_texts must be a float in [0, 1). Got {test_size!r}.")
     options = {"text_column": text_column, "label_column": label_column, "drop_empty": drop_empty}
     if train.is_dir():
-        frames, digest = _read_class_folders(train, encoding)
+        frames, digest = read_class_folders(train, encoding)
         options.update(text_column="text", label_column="label")
     else:
-        frames = {"train": _read_table(train, delimiter, encoding, (text_column, label_column))}
-        digest = hashlib.sha256(f"train:{sha256_of(_existing(train))}\n".encode())
+        frames = {"train": read_table(train, delimiter, encoding, (text_column, label_column))}
+        digest = hashlib.sha256(f"train:{sha256_of(existing_file(train))}\n".encode())
     for role, path in (("test", test), ("validation", validation)):
         if path is not None:
-            path = _existing(Path(path).expanduser())
-            frames[role] = _read_table(path, delimiter, encoding, (text_column, label_column))
+            path = existing_file(Path(path).expanduser())
+            frames[role] = read_table(path, delimiter, encoding, (text_column, label_column))
             digest.update(f"{role}:{sha256_of(path)}\n".encode())
     return from_frames(frames["train"], test=frames.get("test"), validation=frames.get("validation"),
                        name=name or dataset_name(train), source=str(train), sha256=digest.hexdigest(),
@@ -178,7 +167,7 @@ def from_frames(
     elif "test" not in clean:
         if group_column is not None and group_column not in clean["train"].columns:
             raise DataError(f"{source} has no group column {group_column!r}; its columns: "
-                            f"{_listed(c for c in clean['train'].columns if c != 'id')}. Name one with "
+                            f"{listed_names(c for c in clean['train'].columns if c != 'id')}. Name one with "
                             "--group-column.")
         clean["train"], clean["test"] = _carve_test(clean["train"], test_size, seed, source, group_column)
         notes.append(f"test set carved from the training file: {test_size:.0%}, stratified, seed {seed}"
@@ -212,95 +201,6 @@ def files_digest(roles: dict[str, str | os.PathLike | None]) -> str:
     return digest.hexdigest()
 
 
-def _existing(path: Path) -> Path:
-    if not path.exists():
-        raise DataError(f"{path} does not exist. Give a CSV, TSV, JSON Lines or Parquet file, or a folder with "
-                        "one sub-folder per class.")
-    if not path.is_file():
-        raise DataError(f"{path} is neither a regular file nor a folder.")
-    return path
-
-
-def _read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple[str, ...] = ()) -> pd.DataFrame:
-    """A table file as a DataFrame; row ids are ``FILE:ROW`` (1-based data rows).
-
-    A CSV's header is read first: one without the ``columns`` asked for is refused before the table is parsed.
-    """
-    path = _existing(path)
-    kind = TABLE_SUFFIXES.get(path.suffix.lower())
-    if kind is None:
-        raise DataError(f"{path} is not a table this package reads: name it .csv, .tsv, .jsonl or .parquet "
-                        f"({', '.join(sorted(TABLE_SUFFIXES))}), or give a folder with one sub-folder per class.")
-    try:
-        if kind == "parquet":
-            frame = pd.read_parquet(path)
-        elif kind == "jsonl":
-            frame = _read_json_lines(path, encoding)
-        else:
-            sep = delimiter or ("\t" if kind == "tsv" else sniff_delimiter(path, encoding))
-            check_header(path, sep, encoding, columns)
-            frame = pd.read_csv(path, sep=sep, dtype=str, keep_default_na=False, encoding=bom_free(encoding))
-    except UnicodeDecodeError as error:
-        raise DataError(f"{path} is not {encoding.upper()} text (byte {error.object[error.start]:#04x} at "
-                        f"position {error.start}). Save it as UTF-8, or name its encoding (--encoding).") from None
-    except (ValueError, OSError, pd.errors.ParserError) as error:
-        if isinstance(error, DataError):
-            raise
-        raise DataError(f"{path} cannot be read as {kind.upper()}: {error}") from None
-    frame.index = pd.Index([f"{path.name}:{row}" for row in range(1, len(frame) + 1)], name="id")
-    return frame
-
-
-def bom_free(encoding: str) -> str:
-    return "utf-8-sig" if encoding.lower().replace("_", "-") in ("utf-8", "utf8") else encoding
-
-
-def sniff_delimiter(path: Path, encoding: str) -> str:
-    """The delimiter of a CSV file, guessed from its first lines (at most 16 KiB; ``,`` when unsure).
-
-    A first line longer than that is cut, so a file of very wide or very long lines is sniffed as fast as
-    any other.
-    """
-    with open(path, encoding=bom_free(encoding), newline="") as handle:
-        sample = handle.read(_SNIFF_BYTES)
-    lines = sample.splitlines()
-    sample = "\n".join(lines[:_SNIFF_LINES] if len(lines) > 1 else lines)
-    try:
-        return csv.Sniffer().sniff(sample, delimiters=",;\t|").delimiter
-    except csv.Error:
-        return ","
-
-
-def check_header(path: Path, sep: str, encoding: str, columns: tuple[str, ...]) -> None:
-    """Refuse a table whose header names a column twice (pandas would rename one and read the other) or lacks
-    one of ``columns``."""
-    with open(path, encoding=bom_free(encoding), newline="") as handle:
-        header = next(csv.reader(handle, delimiter=sep), [])
-    missing = [c for c in columns if c not in set(header)]
-    if missing and len(columns) == 2 and columns[0] != columns[1]:
-        raise DataError(f"the table {path} has no column {', '.join(map(repr, missing))}. Its columns are: "
-                        f"{_listed(header)}. Name the right ones with text_column / label_column "
-                        "(--text-column / --label-column).")
-    twice = sorted(name for name, n in pd.Series(header, dtype=object).value_counts().items() if n > 1)
-    if twice:
-        raise DataError(f"{path} names {_listed(twice)} more than once in its header; a column must have one name. "
-                        "Rename or remove the duplicates.")
-
-
-def _listed(names) -> str:
-    """At most ten names, quoted, and how many more there are."""
-    names = [str(n) for n in names]
-    shown = ", ".join(map(repr, names[:_LISTED]))
-    return shown + (f" and {len(names) - _LISTED:,} more" if len(names) > _LISTED else "")
-
-
-def _no_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
-    keys = [key for key, _ in pairs]
-    if len(set(keys)) != len(keys):
-        raise ValueError(f"the key {next(k for k in keys if keys.count(k) > 1)!r} appears twice in one object")
-    return dict(pairs)
-
-
 def typed_labels(column: pd.Series) -> pd.Series:
     """Labels read as text that are all whole numbers or all true/false become integers or booleans."""
     values = column[column.map(lambda v: isinstance(v, str) and v != "")]
@@ -311,66 +211,6 @@ def typed_labels(column: pd.Series) -> pd.Series:
     if values.str.lower().isin(_BOOLEAN).all():
         return column.map(lambda v: _BOOLEAN[v.lower()] if v != "" else None)
     return column
-
-
-def _read_json_lines(path: Path, encoding: str) -> pd.DataFrame:
-    return pd.DataFrame.from_records(list(json_records(path, encoding)))
-
-
-def json_records(path: Path, encoding: str = "utf-8") -> Iterator[dict]:
-    """The objects of a JSON Lines file, one per non-blank line, checked as the package reads every table.
-
-    Raises
-    ------
-    DataError
-        For a line that is not JSON, not an object, or names a key twice (the line is named).
-    """
-    with open(path, encoding=bom_free(encoding)) as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line, object_pairs_hook=_no_duplicate_keys)
-            except json.JSONDecodeError as error:
-                raise DataError(f"{path}, line {number}, is not valid JSON ({error.msg}). JSON Lines files hold one "
-                                "JSON object per line.") from None
-            except ValueError as error:
-                raise DataError(f"{path}, line {number}: {error}; each key must appear once.") from None
-            if not isinstance(record, dict):
-                raise DataError(f"{path}, line {number}, holds a {type(record).__name__}, not a JSON object.")
-            yield record
-
-
-def _read_class_folders(root: Path, encoding: str) -> tuple[dict[str, pd.DataFrame], object]:
-    """``root/CLASS/*.txt``, or ``root/train/CLASS`` and ``root/test/CLASS``; labels are the folder names."""
-    digest = hashlib.sha256()
-    splits = {"train": root / "train", "test": root / "test"}
-    if not all(folder.is_dir() for folder in splits.values()):
-        splits = {"train": root}
-    frames = {}
-    for role, folder in splits.items():
-        rows = []
-        classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
-        if not classes:
-            raise DataError(f"{folder} has no class folders. Put each class's texts in a sub-folder named after "
-                            "the class (pos/, neg/, ...), one text per file.")
-        empty = [p.name for p in classes if not any(f.is_file() and not f.name.startswith(".") for f in p.iterdir())]
-        if empty:
-            raise DataError(f"{folder} has class folders without texts: {_listed(empty)}. Put that class's texts "
-                            "in it, one per file, or remove the folder.")
-        for class_folder in classes:
-            if not is_inside(class_folder, root):
-                raise DataError(f"{class_folder} links out of the dataset folder {root}; copy the files in.")
-            for path in sorted(p for p in class_folder.iterdir() if p.is_file() and not p.name.startswith(".")):
-                name = path.relative_to(root).as_posix()
-                if not is_inside(path, root):
-                    raise DataError(f"{name} links out of the dataset folder {root}; copy the file in.")
-                check_size(name, path.stat().st_size, root, MAX_TEXT_BYTES)
-                data = path.read_bytes()
-                digest.update(name.encode() + b"\0" + data + b"\0")
-                rows.append((name, decode(data, name, root, encoding), class_folder.name))
-        frames[role] = pd.DataFrame(rows, columns=["id", "text", "label"]).set_index("id")
-    return frames, digest
 
 
 def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_column: str, drop_empty: bool,
@@ -385,7 +225,7 @@ def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_
     missing = [c for c in (text_column, label_column) if c not in frame.columns]
     if missing:
         raise DataError(f"{where} has no column {', '.join(map(repr, missing))}. Its columns are: "
-                        f"{_listed(frame.columns)}. Name the right ones with text_column / "
+                        f"{listed_names(frame.columns)}. Name the right ones with text_column / "
                         "label_column (--text-column / --label-column).")
     frame = frame.rename(columns={text_column: "text", label_column: "label"})
     ids = frame.index.astype(str) if frame.index.name == "id" else pd.Index(

@@ -8,8 +8,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from imdb_baselines.corpus.dataset import TextCorpus
-from imdb_baselines.corpus.files import TABLE_SUFFIXES, load_texts
+from imdb_baselines.corpus.files import load_texts
 from imdb_baselines.corpus.imdb import REVIEWS_PER_CLASS, load_imdb
+from imdb_baselines.corpus.tables import TABLE_SUFFIXES
 
 __all__ = ["DataSource", "drop_shared_texts", "shared_texts"]
 

@@ -21,15 +21,8 @@ import numpy as np
 import pandas as pd
 
 from imdb_baselines import corpus
-from imdb_baselines.corpus.files import (
-    TABLE_SUFFIXES,
-    bom_free,
-    check_header,
-    dataset_name,
-    files_digest,
-    json_records,
-    sniff_delimiter,
-)
+from imdb_baselines.corpus.files import dataset_name, files_digest
+from imdb_baselines.corpus.tables import TABLE_SUFFIXES, bom_free, check_header, json_records, sniff_delimiter
 
 __all__ = ["CHUNK_ROWS", "ROLES", "Chunk", "ChunkedData", "read_chunked"]
 

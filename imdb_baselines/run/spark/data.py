@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from imdb_baselines import corpus
-from imdb_baselines.corpus.files import TABLE_SUFFIXES, dataset_name, files_digest, sniff_delimiter
+from imdb_baselines.corpus.files import dataset_name, files_digest
+from imdb_baselines.corpus.tables import TABLE_SUFFIXES, sniff_delimiter
 
 __all__ = ["SparkData", "read_spark_data"]
 
