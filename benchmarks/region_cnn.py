@@ -12,8 +12,10 @@ for out-of-fold values; it chose its epoch on the same split, which flatters it 
 made on training or validation texts; the test set is scored once per model: accuracy with its 95 % bootstrap
 interval, exact McNemar against NBSVM and against the first member, and each model's fit time. ``--neural``
 changes a setting of every Keras member (``filters=1000``), ``--region`` the region embedding's settings as
-``region_cnn_validation.py`` takes it. Writes JSON under
-``benchmarks/results/``.
+``region_cnn_validation.py`` takes it. With ``--validation-only`` the test set is not read: the stacker is
+cross-validated (10 stratified folds) on the validation split's decision values, over the first two members
+and over each longer prefix of ``--members``, to choose whether a further member earns its place. Writes JSON
+under ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -52,6 +54,41 @@ def neural_settings(assignments: list[str], members: tuple[str, ...]) -> dict:
     return next((values.get(name, {}) for name, values in zip(keras_members, checked)), {})
 
 
+def stacker_folds(scores: np.ndarray, y: np.ndarray, final_C: float, folds: int = 10) -> dict:
+    """Each prefix of the members (two or more columns of ``scores``) stacked by a logistic regression, scored
+    by stratified ``folds``-fold cross-validation on validation decision values: accuracy and log-loss per
+    fold, and the gain of the last prefix over the first two members with its standard error."""
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.metrics import log_loss
+    from sklearn.model_selection import StratifiedKFold
+
+    splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(scores, y))
+    rows = {}
+    for k in range(2, scores.shape[1] + 1):
+        accuracy, loss = [], []
+        for kept, held in splits:
+            stacker = LogisticRegression(C=final_C).fit(scores[kept, :k], y[kept])
+            accuracy.append(float(np.mean(stacker.predict(scores[held, :k]) == y[held])))
+            loss.append(float(log_loss(y[held], stacker.predict_proba(scores[held, :k])[:, 1], labels=[0, 1])))
+        rows[k] = {"accuracy": accuracy, "log_loss": loss}
+    gain = np.subtract(rows[scores.shape[1]]["accuracy"], rows[2]["accuracy"])
+    return {"prefixes": rows, "gain": float(gain.mean()), "standard_error": float(gain.std(ddof=1) / np.sqrt(folds))}
+
+
+def choose_on_validation(stack, members: tuple[str, ...], X_val, y_val, summary: dict, out) -> None:
+    """Print and write :func:`stacker_folds` for the fitted ``stack``; the test set is not read."""
+    scores = np.column_stack([model.decision_function(X_val) for _, model in stack.members_])
+    folds = stacker_folds(scores, np.asarray(y_val), stack.final_C)
+    summary["stacker_folds"] = folds
+    print("| members | cross-validated accuracy (10 folds of validation) | log-loss |")
+    print("| :--- | ---: | ---: |")
+    for k, row in folds["prefixes"].items():
+        print(f"| {' + '.join(members[:k])} | {np.mean(row['accuracy']):.4f} | {np.mean(row['log_loss']):.4f} |")
+    print(f"gain of all {len(members)} over the first two: {folds['gain']:+.4f} (standard error "
+          f"{folds['standard_error']:.4f}); the stacker's weights on all: {summary['stacker']['coef']}")
+    write_results(out, summary)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA", str(ROOT.parent / "shared" / "data"
@@ -64,8 +101,14 @@ def main() -> None:
                         help="a setting of every Keras member, e.g. filters=1000")
     parser.add_argument("--region", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting of the region embedding's learning (REGION_SETTINGS)")
-    parser.add_argument("--out", type=results_target, default=str(RESULTS / "region_cnn.json"))
+    parser.add_argument("--validation-only", action="store_true",
+                        help="cross-validate the stacker on the validation split for each prefix of --members; "
+                             "the test set is not read")
+    parser.add_argument("--out", type=results_target, default=None,
+                        help="the results file (default: region_cnn.json, or region_cnn_validation_stack.json)")
     args = parser.parse_args()
+    args.out = args.out or results_target(RESULTS / ("region_cnn_validation_stack.json" if args.validation_only
+                                                     else "region_cnn.json"))
     region = region_settings(args.region)
     members = tuple(args.members.split(","))
     neural = neural_settings(args.neural, members)
@@ -75,9 +118,11 @@ def main() -> None:
     X_train, X_val, X_test = (list(splits.X_train), list(splits.X_val), list(splits.X_test))
     y_train, y_val, y_test = splits.y_train, splits.y_val, splits.y_test
     unlabelled = data.unsup["text"].tolist()
-    started = time.perf_counter()
-    nbsvm = make_model("nbsvm", stopwords="minimal", seed=0).fit(X_train, y_train)
-    seconds = {"nbsvm": time.perf_counter() - started}
+    seconds = {}
+    if not args.validation_only:
+        started = time.perf_counter()
+        nbsvm = make_model("nbsvm", stopwords="minimal", seed=0).fit(X_train, y_train)
+        seconds["nbsvm"] = time.perf_counter() - started
     overrides = {"verbose": "log", **({"epochs": args.epochs} if args.epochs else {}), **neural}
     stack = make_model("ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides=overrides,
                        settings={"members": members})
@@ -86,12 +131,16 @@ def main() -> None:
     stacked = f"stack of {' and '.join(members)}"
     seconds.update(stack.member_seconds_)
     seconds[stacked] = time.perf_counter() - started
+    summary: dict = {"members": list(members), "neural": neural, "region": region, "fit_s": seconds,
+                     "validation_accuracy": {name: float(np.mean(model.predict(X_val) == y_val))
+                                             for name, model in stack.members_},
+                     "stacker": {"coef": stack.final_estimator_.coef_.ravel().tolist(),
+                                 "intercept": float(stack.final_estimator_.intercept_[0])}}
+    if args.validation_only:
+        choose_on_validation(stack, members, X_val, y_val, summary, args.out)
+        return
     fitted = {"nbsvm": nbsvm, **dict(stack.members_), stacked: stack}
     scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
-    summary: dict = {"members": list(members), "neural": neural, "region": region, "validation_accuracy": {
-        name: float(np.mean(model.predict(X_val) == y_val)) for name, model in stack.members_},
-        "stacker": {"coef": stack.final_estimator_.coef_.ravel().tolist(),
-                    "intercept": float(stack.final_estimator_.intercept_[0])}}
     predictions = {name: (score > 0).astype(int) for name, score in scores.items()}
     first = members[0]
     rows = {}

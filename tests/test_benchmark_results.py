@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
@@ -116,3 +117,18 @@ def test_the_stack_benchmark_checks_its_keras_settings_before_it_loads_anything(
                          capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert run.returncode != 0 and message in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "out.json").exists()
+
+
+def test_the_stacker_is_cross_validated_on_validation_scores_for_each_prefix_of_members():
+    from region_cnn import stacker_folds
+
+    rng = np.random.default_rng(0)
+    y = rng.integers(0, 2, 600)
+    signal = np.where(y == 1, 1.0, -1.0)
+    strong, second, noise = signal + rng.normal(0, 1.2, 600), signal + rng.normal(0, 1.2, 600), rng.normal(0, 1, 600)
+    helped = stacker_folds(np.column_stack([strong, noise, second]), y, final_C=1.0)
+    assert sorted(helped["prefixes"]) == [2, 3]
+    assert all(len(row["accuracy"]) == 10 and len(row["log_loss"]) == 10 for row in helped["prefixes"].values())
+    assert helped["gain"] > 2 * helped["standard_error"] > 0  # an informative third member earns its place
+    idle = stacker_folds(np.column_stack([strong, second, noise]), y, final_C=1.0)
+    assert abs(idle["gain"]) <= 2 * idle["standard_error"] + 1e-12  # noise does not
