@@ -1,0 +1,46 @@
+"""Whether the default stopword list should filter anything, decided by cross-validation on training data only.
+
+Usage: python benchmarks/stopword_lists.py [--data PATH] [--shared ../shared/data] [--out FILE]
+
+The default list, ``minimal``, drops fifteen function words (articles, "and", "or" and the commonest
+prepositions) before the n-grams are formed. Wang & Manning and Mesnil et al. dropped nothing. Each baseline
+with its defaults is cross-validated with ``minimal`` and with ``none`` on the training data of IMDB, SST-5,
+TREC and polarity2k, with the folds and the rule of ``preparation_question.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from preparation_question import compare, taken, training_sets  # noqa: E402
+from results_file import RESULTS, results_target, write_results  # noqa: E402
+
+from imdb_baselines import corpus  # noqa: E402
+
+TODAY, PROPOSED = "minimal", "none"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / "stopword_lists.json"))
+    args = parser.parse_args(argv)
+    summary = {}
+    for name, (texts, labels, folds) in training_sets(args.data, Path(args.shared)).items():
+        print(name, flush=True)
+        prepared = {stopwords: corpus.prepare(texts, stopwords) for stopwords in (TODAY, PROPOSED)}
+        summary[name] = compare(prepared, labels, folds, {listed: {"stopwords": listed} for listed in prepared})
+    summary["decision"] = f"filter {PROPOSED!r}" if taken(summary) else f"keep {TODAY!r}"
+    print(summary["decision"])
+    write_results(args.out, summary)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
