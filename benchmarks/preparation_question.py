@@ -14,6 +14,7 @@ loses more than its own standard error.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -24,10 +25,21 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from results_file import RESULTS, results_target  # noqa: E402
+
 from baselines import make_linear_svm, make_naive_bayes, make_nbsvm  # noqa: E402
 from imdb_baselines import corpus  # noqa: E402
 
 MODELS = {"nbsvm": make_nbsvm, "linear_svm": make_linear_svm, "naive_bayes": make_naive_bayes}
+
+
+def arguments(description: str, results_name: str, argv: list[str] | None = None) -> argparse.Namespace:
+    """The scripts' options: ``--data`` (IMDB), ``--shared`` (the other sets' folder) and ``--out``, checked."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
+    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
+    parser.add_argument("--out", type=results_target, default=str(RESULTS / results_name))
+    return parser.parse_args(argv)
 
 
 def training_sets(imdb_data: str | None, shared: Path) -> dict[str, tuple[list[str], np.ndarray, StratifiedKFold]]:

@@ -11,7 +11,6 @@ folds and the rule of ``preparation_question.py``.
 
 from __future__ import annotations
 
-import argparse
 import re
 import sys
 from pathlib import Path
@@ -21,8 +20,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preparation_question import compare, taken, training_sets  # noqa: E402
-from results_file import RESULTS, results_target, write_results  # noqa: E402
+from preparation_question import arguments, compare, taken, training_sets  # noqa: E402
+from results_file import write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 
@@ -37,11 +36,7 @@ def with_marks(texts: list[str]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
-    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--out", type=results_target, default=str(RESULTS / "punctuation_tokens.json"))
-    args = parser.parse_args(argv)
+    args = arguments(__doc__.splitlines()[0], "punctuation_tokens.json", argv)
     summary = {}
     for name, (texts, labels, folds) in training_sets(args.data, Path(args.shared)).items():
         print(name, flush=True)

@@ -10,15 +10,14 @@ TREC and polarity2k, with the folds and the rule of ``preparation_question.py``.
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preparation_question import compare, taken, training_sets  # noqa: E402
-from results_file import RESULTS, results_target, write_results  # noqa: E402
+from preparation_question import arguments, compare, taken, training_sets  # noqa: E402
+from results_file import write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 
@@ -26,11 +25,7 @@ TODAY, PROPOSED = "minimal", "none"
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
-    parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
-    parser.add_argument("--out", type=results_target, default=str(RESULTS / "stopword_lists.json"))
-    args = parser.parse_args(argv)
+    args = arguments(__doc__.splitlines()[0], "stopword_lists.json", argv)
     summary = {}
     for name, (texts, labels, folds) in training_sets(args.data, Path(args.shared)).items():
         print(name, flush=True)
