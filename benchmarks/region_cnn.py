@@ -1,7 +1,7 @@
 """The catalogue's ``ensemble_region_cnn`` on IMDB's reference split: its members alone and stacked.
 
 Usage: python benchmarks/region_cnn.py [--data PATH] [--members ensemble,region_cnn_unlabelled] [--epochs N]
-[--neural KEY=VALUE ...] [--region KEY=VALUE ...] [--out FILE]
+[--neural KEY=VALUE ...] [--region KEY=VALUE ...] [--[no-]refit] [--validation-only] [--out FILE]
 
 The package's reference split (seed 0, a validation carve of whole movies, ``--group-column movie``): NBSVM is
 fitted on the training split, and so is the stack (:class:`imdb_baselines.catalog.stacking.ValidationStack`):
@@ -14,8 +14,11 @@ interval, exact McNemar against NBSVM and against the first member, and each mod
 changes a setting of every Keras member (``filters=1000``), ``--region`` the region embedding's settings as
 ``region_cnn_validation.py`` takes it. With ``--validation-only`` the test set is not read: the stacker is
 cross-validated (10 stratified folds) on the validation split's decision values, over the first two members
-and over each longer prefix of ``--members``, to choose whether a further member earns its place. Writes JSON
-under ``benchmarks/results/``.
+and over each longer prefix of ``--members``, to choose whether a further member earns its place. Otherwise
+the stack's members that do not read the validation split are fitted again on the training and validation
+splits once the stacker is fitted, as the catalogue's stack does (``ValidationStack(refit=True)``;
+``--no-refit`` keeps their first fit); the first member is then also fitted alone on the training split, the
+model McNemar compares against. Writes JSON under ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -36,7 +39,7 @@ from region_cnn_validation import region_settings  # noqa: E402
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
-from imdb_baselines.catalog import make_model, parse_settings, spec  # noqa: E402
+from imdb_baselines.catalog import make_model, parse_settings, resolved_settings, spec  # noqa: E402
 from imdb_baselines.evaluation.metrics import bootstrap_intervals  # noqa: E402
 from imdb_baselines.evaluation.significance import mcnemar  # noqa: E402
 
@@ -101,12 +104,19 @@ def main() -> None:
                         help="a setting of every Keras member, e.g. filters=1000")
     parser.add_argument("--region", action="append", default=[], metavar="KEY=VALUE",
                         help="a setting of the region embedding's learning (REGION_SETTINGS)")
+    parser.add_argument("--refit", action=argparse.BooleanOptionalAction, default=None,
+                        help="fit the members that do not read the validation split again on training and "
+                             "validation (default: the catalogue's, which does)")
     parser.add_argument("--validation-only", action="store_true",
                         help="cross-validate the stacker on the validation split for each prefix of --members; "
                              "the test set is not read")
     parser.add_argument("--out", type=results_target, default=None,
                         help="the results file (default: region_cnn.json, or region_cnn_validation_stack.json)")
     args = parser.parse_args()
+    if args.refit and args.validation_only:
+        parser.error("--refit fits members on the validation split, which --validation-only scores: give one")
+    if args.refit is None:
+        args.refit = not args.validation_only and resolved_settings("ensemble_region_cnn")["refit"]
     args.out = args.out or results_target(RESULTS / ("region_cnn_validation_stack.json" if args.validation_only
                                                      else "region_cnn.json"))
     region = region_settings(args.region)
@@ -119,44 +129,49 @@ def main() -> None:
     y_train, y_val, y_test = splits.y_train, splits.y_val, splits.y_test
     unlabelled = data.unsup["text"].tolist()
     seconds = {}
-    if not args.validation_only:
+    first = members[0]
+    compared = f"{first} (training split)" if args.refit else first  # the model McNemar compares against
+    alone = {}  # fitted on the training split only, beside the stack
+    for label, name in ({} if args.validation_only else {"nbsvm": "nbsvm", **({compared: first} if args.refit
+                                                                                 else {})}).items():
         started = time.perf_counter()
-        nbsvm = make_model("nbsvm", stopwords="minimal", seed=0).fit(X_train, y_train)
-        seconds["nbsvm"] = time.perf_counter() - started
+        alone[label] = make_model(name, stopwords="minimal", seed=0).fit(X_train, y_train)
+        seconds[label] = time.perf_counter() - started
     overrides = {"verbose": "log", **({"epochs": args.epochs} if args.epochs else {}), **neural}
     stack = make_model("ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides=overrides,
-                       settings={"members": members})
+                       settings={"members": members, "refit": args.refit})
     started = time.perf_counter()
     stack.fit(X_train, y_train, validation_data=(X_val, y_val), unlabelled=unlabelled)
     stacked = f"stack of {' and '.join(members)}"
     seconds.update(stack.member_seconds_)
     seconds[stacked] = time.perf_counter() - started
-    summary: dict = {"members": list(members), "neural": neural, "region": region, "fit_s": seconds,
+    summary: dict = {"members": list(members), "refit": args.refit, "neural": neural, "region": region,
+                     "fit_s": seconds,
                      "validation_accuracy": {name: float(np.mean(model.predict(X_val) == y_val))
-                                             for name, model in stack.members_},
+                                             for name, model in stack.members_
+                                             if not (args.refit and not spec(name).is_neural)},  # refitted on it
                      "stacker": {"coef": stack.final_estimator_.coef_.ravel().tolist(),
                                  "intercept": float(stack.final_estimator_.intercept_[0])}}
     if args.validation_only:
         choose_on_validation(stack, members, X_val, y_val, summary, args.out)
         return
-    fitted = {"nbsvm": nbsvm, **dict(stack.members_), stacked: stack}
+    fitted = {**alone, **dict(stack.members_), stacked: stack}
     scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
     predictions = {name: (score > 0).astype(int) for name, score in scores.items()}
-    first = members[0]
     rows = {}
     for name, predicted in predictions.items():
         intervals = bootstrap_intervals(y_test, predicted, scores[name], n_resamples=1000, seed=0)
         rows[name] = {"accuracy": float(np.mean(predicted == y_test)), "interval": list(intervals["accuracy"]),
                       "fit_s": round(seconds[name], 1),
                       "mcnemar_p_vs_nbsvm": mcnemar(y_test, predicted, predictions["nbsvm"])["p_value"],
-                      f"mcnemar_p_vs_{first}": mcnemar(y_test, predicted, predictions[first])["p_value"]}
+                      f"mcnemar_p_vs_{compared}": mcnemar(y_test, predicted, predictions[compared])["p_value"]}
     summary["test"] = rows
-    print(f"| model | test accuracy [95% CI] | fit s | McNemar p vs NBSVM | vs {first} |")
+    print(f"| model | test accuracy [95% CI] | fit s | McNemar p vs NBSVM | vs {compared} |")
     print("| :--- | ---: | ---: | ---: | ---: |")
     for name, row in rows.items():
         low, high = row["interval"]
         print(f"| `{name}` | {row['accuracy']:.4f} [{low:.4f}, {high:.4f}] | {row['fit_s']:.0f} | "
-              f"{row['mcnemar_p_vs_nbsvm']:.2g} | {row[f'mcnemar_p_vs_{first}']:.2g} |")
+              f"{row['mcnemar_p_vs_nbsvm']:.2g} | {row[f'mcnemar_p_vs_{compared}']:.2g} |")
     print("validation accuracy:", summary["validation_accuracy"], "stacker:", summary["stacker"])
     write_results(args.out, summary)
 

@@ -96,10 +96,12 @@ def test_the_committed_growth_figure_can_be_redrawn_by_its_benchmark():
     assert figure_target(BENCHMARKS / "spark_growth.png") == BENCHMARKS / "spark_growth.png"
 
 
-def test_a_benchmark_refuses_a_users_file_before_it_runs(tmp_path):
+@pytest.mark.parametrize("script", ["nbsvm_all_reviews.py", "stopword_lists.py", "punctuation_tokens.py",
+                                    "more_training_texts.py"])
+def test_a_benchmark_refuses_a_users_file_before_it_runs(tmp_path, script):
     mine = tmp_path / "mine.json"
     mine.write_text('{"kept": true}', encoding="utf-8")
-    run = subprocess.run([sys.executable, str(BENCHMARKS / "nbsvm_all_reviews.py"), "--data", str(tmp_path / "none"),
+    run = subprocess.run([sys.executable, str(BENCHMARKS / script), "--data", str(tmp_path / "none"),
                           "--out", str(mine)], capture_output=True, text=True, timeout=120)
     assert run.returncode != 0
     assert "not a results file written by a benchmark" in run.stderr
@@ -107,13 +109,14 @@ def test_a_benchmark_refuses_a_users_file_before_it_runs(tmp_path):
     assert mine.read_text(encoding="utf-8") == '{"kept": true}'
 
 
-@pytest.mark.parametrize(("flag", "message"), [
-    ("filtrs=1000", "--neural: region_cnn_unlabelled has no setting 'filtrs'"),
-    ("filters=many", "--neural: region_cnn_unlabelled.filters must be like 500 (int); got 'many'"),
+@pytest.mark.parametrize(("flags", "message"), [
+    (["--neural", "filtrs=1000"], "--neural: region_cnn_unlabelled has no setting 'filtrs'"),
+    (["--neural", "filters=many"], "--neural: region_cnn_unlabelled.filters must be like 500 (int); got 'many'"),
+    (["--refit", "--validation-only"], "--refit fits members on the validation split, which --validation-only"),
 ])
-def test_the_stack_benchmark_checks_its_keras_settings_before_it_loads_anything(tmp_path, flag, message):
+def test_the_stack_benchmark_checks_its_settings_before_it_loads_anything(tmp_path, flags, message):
     run = subprocess.run([sys.executable, str(BENCHMARKS / "region_cnn.py"), "--data", str(tmp_path / "none"),
-                          "--neural", flag, "--out", str(tmp_path / "out.json")],
+                          *flags, "--out", str(tmp_path / "out.json")],
                          capture_output=True, text=True, timeout=300, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
     assert run.returncode != 0 and message in run.stderr and "Traceback" not in run.stderr
     assert not (tmp_path / "out.json").exists()

@@ -38,6 +38,33 @@ def test_the_stacker_learns_from_the_members_validation_scores(reviews):
     assert set(stack.member_seconds_) == {"nbsvm", "linear_svm"}
 
 
+def test_refit_fits_the_members_again_on_training_and_validation_texts_and_keeps_the_stacker(reviews):
+    from imdb_baselines.corpus import prepare
+
+    X, y, X_val, y_val, X_test, y_test = reviews
+    settings = {"members": ("nbsvm", "linear_svm"), "stopwords": "minimal"}
+    once = ValidationStack(**settings).fit(X, y, validation_data=(X_val, y_val))
+    refitted = ValidationStack(**settings, refit=True).fit(prepare(X, "minimal"), y,
+                                                          validation_data=(prepare(X_val, "minimal"), y_val))
+    np.testing.assert_allclose(refitted.final_estimator_.coef_, once.final_estimator_.coef_)  # learned before
+    for name, member in refitted.members_:  # then each member as it would be fitted on all the labelled texts
+        alone = make_model(name, stopwords="minimal").fit([*X, *X_val], np.concatenate([y, y_val]))
+        np.testing.assert_allclose(member.decision_function(X_test), alone.decision_function(X_test))
+        assert not np.allclose(member.decision_function(X_test), dict(once.members_)[name].decision_function(X_test))
+    assert refitted.predict(CLEAR).tolist() == [1, 0]
+    assert np.mean(refitted.predict(X_test) == y_test) > 0.6
+    assert refitted.get_params()["refit"] is True
+
+
+def test_refit_keeps_a_keras_member_as_it_early_stopped_on_the_validation_texts(reviews):
+    X, y, X_val, y_val, X_test, _ = reviews
+    settings = {"members": ("nbsvm", "fasttext"), "stopwords": "minimal", "neural_overrides": {"epochs": 2}}
+    once = dict(ValidationStack(**settings).fit(X, y, validation_data=(X_val, y_val)).members_)
+    refitted = dict(ValidationStack(**settings, refit=True).fit(X, y, validation_data=(X_val, y_val)).members_)
+    np.testing.assert_allclose(refitted["fasttext"].decision_function(X_test),
+                               once["fasttext"].decision_function(X_test), rtol=1e-5)
+    assert not np.allclose(refitted["nbsvm"].decision_function(X_test), once["nbsvm"].decision_function(X_test))
+
 
 def test_texts_prepared_once_are_scored_by_each_member_once(reviews):
     import pickle
@@ -81,6 +108,7 @@ def test_without_validation_texts_it_holds_out_a_stratified_share_of_the_trainin
     ({"members": ("nbsvm", "bert")}, "Unknown model 'bert'"),
     ({"final_C": 0.0}, "'final_C' parameter of ValidationStack must be a float > 0"),
     ({"validation_size": 1.0}, "'validation_size' parameter of ValidationStack must be a float in \\(0, 1\\)"),
+    ({"refit": "yes"}, "'refit' parameter of ValidationStack must be a bool"),
 ])
 def test_bad_settings_are_refused_before_anything_is_fitted(reviews, params, message):
     X, y, *_ = reviews
@@ -90,7 +118,8 @@ def test_bad_settings_are_refused_before_anything_is_fitted(reviews, params, mes
 
 def test_its_settings_are_the_stacks_own():
     assert resolved_settings("ensemble_region_cnn") == {"members": ("ensemble", "region_cnn_unlabelled"),
-                                                        "final_C": 1.0, "validation_size": 0.1, "class_weight": None}
+                                                        "final_C": 1.0, "validation_size": 0.1, "class_weight": None,
+                                                        "refit": True}
     assert parse_settings(["ensemble_region_cnn.final_C=0.3"], ["ensemble_region_cnn"]) == \
         {"ensemble_region_cnn": {"final_C": 0.3}}
     three = parse_settings(["ensemble_region_cnn.members=('nbsvm','linear_svm','fasttext')"], ["ensemble_region_cnn"])

@@ -18,16 +18,16 @@ _RUN_WIDE = ("stopwords", "random_state", "seed", "verbose", "neural_overrides")
 def defaults(name: str) -> dict[str, Any]:
     """Every setting ``--set`` takes for the named model, with its default (the run's stopwords and seed aside).
 
-    A baseline's settings are its factory's parameters; a neural model's are
+    A baseline's settings are its factory's parameters, with the entry's own values; a neural model's are
     :class:`neural.KerasTextClassifier`'s, with the variant's own values, and a builder's
     setting left at None shown with the builder's value.
     """
     entry = spec(name)
     if entry.is_custom:  # the user's own estimator: its settings are its own code's
         return {}
-    if not entry.is_neural:
-        return {key: p.default for key, p in inspect.signature(entry.build_function()).parameters.items()
-                if key not in _RUN_WIDE}
+    if not entry.is_neural:  # the factory's parameters, with the values the entry gives them
+        return {key: entry.settings.get(key, p.default)
+                for key, p in inspect.signature(entry.build_function()).parameters.items() if key not in _RUN_WIDE}
     from neural.estimator import KerasTextClassifier
     from neural.params import BUILDER_SETTINGS
     from neural.registry import BUILDERS

@@ -4,7 +4,9 @@ over their validation scores.
 scikit-learn's ``StackingClassifier`` (the ``ensemble``) learns its stacker from out-of-fold scores, which costs
 each member ``cv`` more fits; a Keras member that trains for ten minutes would cost an hour. Here each member is
 fitted once on the training texts and the stacker learns from the member's scores on validation texts it never
-trained on (a neural member early-stops on those same texts, as it does alone).
+trained on (a neural member early-stops on those same texts, as it does alone). With ``refit``, the members that
+never read the validation texts are then fitted again on the training and validation texts together, as a model
+whose settings are chosen is refitted on all its labelled texts.
 """
 
 from __future__ import annotations
@@ -54,6 +56,12 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         Settings applied to every Keras member (``{"epochs": 1}``), as a comparison's ``--epochs``.
     class_weight : "balanced" or None, default=None
         Every member's ``class_weight``; the stacker stays unweighted, as the ensemble's.
+    refit : bool, default=False
+        After the stacker is fitted, fit the members that do not read validation texts (the baselines and the
+        ensemble) again on the training and validation texts together; the stacker keeps the weights it learned
+        from their scores on validation texts they had not seen. Keras members, which early-stop on the
+        validation texts, keep their fit. The refitted members' scores on the validation texts are then
+        flattered: judge the stack on other texts.
 
     Attributes
     ----------
@@ -64,13 +72,13 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         and member for more).
     classes_ : ndarray
     member_seconds_ : dict of str to float
-        Each member's fit time.
+        Each member's fit time (both fits of a refitted member).
     """
 
     def __init__(self, members: tuple[str, ...] = ("ensemble", "region_cnn_unlabelled"), *, final_C: float = 1.0,
                  validation_size: float = 0.1, stopwords: str | Path | Stopwords | None = None,
                  random_state: int = 0, neural_overrides: dict[str, Any] | None = None,
-                 class_weight: str | None = None) -> None:
+                 class_weight: str | None = None, refit: bool = False) -> None:
         self.members = members
         self.final_C = final_C
         self.validation_size = validation_size
@@ -78,6 +86,7 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.neural_overrides = neural_overrides
         self.class_weight = class_weight
+        self.refit = refit
 
     def _check_params(self) -> None:
         if isinstance(self.members, str) or not isinstance(self.members, (tuple, list)) or len(self.members) < 2:
@@ -95,6 +104,8 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         if isinstance(self.validation_size, bool) or not 0 < self.validation_size < 1:
             raise ValueError("The 'validation_size' parameter of ValidationStack must be a float in (0, 1). Got "
                              f"{self.validation_size!r} instead.")
+        if not isinstance(self.refit, (bool, np.bool_)):
+            raise ValueError(f"The 'refit' parameter of ValidationStack must be a bool. Got {self.refit!r} instead.")
 
     def fit(self, X, y, validation_data: tuple | None = None, unlabelled=None) -> ValidationStack:
         """Fit every member on ``(X, y)``, then the stacker on their decision values over ``validation_data``.
@@ -130,17 +141,28 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         check_consistent_length(X_val, y_val)
         self.members_, self.member_seconds_, self._last_scored = [], {}, None
         for name in self.members:
-            model = make_model(name, stopwords=self.stopwords, seed=self.random_state,
-                               neural_overrides=self.neural_overrides,
-                               settings={"class_weight": self.class_weight} if self.class_weight else None)
-            started = time.perf_counter()
-            fit_model(model, name, X, y, (X_val, y_val), unlabelled)
-            self.member_seconds_[name] = time.perf_counter() - started
-            logger.info("stack member %s fitted in %.0f s", name, self.member_seconds_[name])
-            self.members_.append((name, model))
+            self.members_.append((name, self._fitted_member(name, X, y, (X_val, y_val), unlabelled)))
         self.final_estimator_ = LogisticRegression(C=self.final_C).fit(self._member_scores(X_val), y_val)
         self.classes_ = self.final_estimator_.classes_
+        if self.refit:
+            X_all, y_all = _joined(X, X_val), np.concatenate([y, y_val])
+            self.members_ = [(name, model if spec(name).is_neural else self._fitted_member(name, X_all, y_all, None,
+                                                                                           unlabelled))
+                             for name, model in self.members_]
+            self._last_scored = None
         return self
+
+    def _fitted_member(self, name: str, X, y, validation_data, unlabelled):
+        """The member ``name`` built with the stack's settings and fitted; its seconds added to its total."""
+        model = make_model(name, stopwords=self.stopwords, seed=self.random_state,
+                           neural_overrides=self.neural_overrides,
+                           settings={"class_weight": self.class_weight} if self.class_weight else None)
+        started = time.perf_counter()
+        fit_model(model, name, X, y, validation_data, unlabelled)
+        seconds = time.perf_counter() - started
+        self.member_seconds_[name] = self.member_seconds_.get(name, 0.0) + seconds
+        logger.info("stack member %s fitted on %d texts in %.0f s", name, len(y), seconds)
+        return model
 
     def _member_scores(self, X) -> np.ndarray:
         """The members' decision values, one column each (one per class for more than two). Texts prepared once
@@ -183,3 +205,10 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
 
 def _texts(X):
     return X if isinstance(X, PreparedTexts) else check_texts(X, "X")
+
+
+def _joined(X, X_val):
+    """The training texts and then the validation texts, prepared once where both were prepared alike."""
+    if isinstance(X, PreparedTexts) and isinstance(X_val, PreparedTexts) and X.settings == X_val.settings:
+        return PreparedTexts.concatenate(X, X_val)
+    return [*X, *X_val]
