@@ -44,7 +44,8 @@ def introduction(provenance: dict[str, Any], primary: str, warnings: list[str], 
                  f"models are fitted on {sizes['train']:,} texts; validation: {sizes['validation']:,}. ")
     else:
         where = (f"Test set: {sizes['test']:,} texts, touched once per model. Training: {sizes['train']:,}; "
-                 f"validation (used by the neural models only): {sizes['validation']:,}. ")
+                 f"validation (early stopping, the stacks and the margins' probability scale; the baselines never "
+                 f"train on it): {sizes['validation']:,}. ")
     lines = [where +
              f"{len(classes)} classes: {', '.join(_shown(c, provenance.get('dataset')) for c in classes)}"
              + (f" (positive: {_shown(provenance['positive_label'], provenance.get('dataset'))})"
