@@ -17,8 +17,8 @@ cross-validated (10 stratified folds) on the validation split's decision values,
 and over each longer prefix of ``--members``, to choose whether a further member earns its place. Otherwise
 the stack's members that do not read the validation split are fitted again on the training and validation
 splits once the stacker is fitted, as the catalogue's stack does (``ValidationStack(refit=True)``;
-``--no-refit`` keeps their first fit); the first member is then also fitted alone on the training split, the
-model McNemar compares against. Writes JSON under ``benchmarks/results/``.
+``--no-refit`` keeps their first fit); a refitted first member is then also fitted alone on the training split,
+the model McNemar compares against. Writes JSON under ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -130,9 +130,10 @@ def main() -> None:
     unlabelled = data.unsup["text"].tolist()
     seconds = {}
     first = members[0]
-    compared = f"{first} (training split)" if args.refit else first  # the model McNemar compares against
-    alone = {}  # fitted on the training split only, beside the stack
-    for label, name in ({} if args.validation_only else {"nbsvm": "nbsvm", **({compared: first} if args.refit
+    refitted = {name for name in members if args.refit and not spec(name).is_neural}  # a Keras member keeps its fit
+    compared = f"{first} (training split)" if first in refitted else first  # the model McNemar compares against
+    alone = {}  # fitted on the training split only, beside the stack: NBSVM, and the first member if refitted
+    for label, name in ({} if args.validation_only else {"nbsvm": "nbsvm", **({compared: first} if first in refitted
                                                                                  else {})}).items():
         started = time.perf_counter()
         alone[label] = make_model(name, stopwords="minimal", seed=0).fit(X_train, y_train)
@@ -148,8 +149,7 @@ def main() -> None:
     summary: dict = {"members": list(members), "refit": args.refit, "neural": neural, "region": region,
                      "fit_s": seconds,
                      "validation_accuracy": {name: float(np.mean(model.predict(X_val) == y_val))
-                                             for name, model in stack.members_
-                                             if not (args.refit and not spec(name).is_neural)},  # refitted on it
+                                             for name, model in stack.members_ if name not in refitted},
                      "stacker": {"coef": stack.final_estimator_.coef_.ravel().tolist(),
                                  "intercept": float(stack.final_estimator_.intercept_[0])}}
     if args.validation_only:
