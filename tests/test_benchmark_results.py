@@ -97,7 +97,7 @@ def test_the_committed_growth_figure_can_be_redrawn_by_its_benchmark():
 
 
 @pytest.mark.parametrize("script", ["nbsvm_all_reviews.py", "stopword_lists.py", "punctuation_tokens.py",
-                                    "more_training_texts.py"])
+                                    "more_training_texts.py", "sentence_marks.py"])
 def test_a_benchmark_refuses_a_users_file_before_it_runs(tmp_path, script):
     mine = tmp_path / "mine.json"
     mine.write_text('{"kept": true}', encoding="utf-8")
@@ -135,3 +135,19 @@ def test_the_stacker_is_cross_validated_on_validation_scores_for_each_prefix_of_
     assert helped["gain"] > 2 * helped["standard_error"] > 0  # an informative third member earns its place
     idle = stacker_folds(np.column_stack([strong, second, noise]), y, final_C=1.0)
     assert abs(idle["gain"]) <= 2 * idle["standard_error"] + 1e-12  # noise does not
+
+
+def test_the_sentence_marks_question_writes_marks_as_tokens_and_keeps_every_word():
+    from sentence_marks import with_mark_words
+
+    from imdb_baselines.corpus import TextPreprocessor
+
+    prepare = TextPreprocessor("minimal")
+    review = ('Not bad. Not good either: the plot (what there is) drags; the &quot;twist&quot;, '
+              'well, 3.5 out of 10!<br /><br />Skip it?')
+    tokens = prepare(with_mark_words([review])[0])
+    assert [token for token in tokens if not token.startswith("mark")] == prepare(review)  # today's tokens, in order
+    assert tokens[:4] == ["not", "bad", "markperiod", "not"]  # a bigram no longer joins two sentences
+    assert [token for token in tokens if token.startswith("mark")] == [
+        "markperiod", "markcolon", "markopen", "markclose", "marksemicolon", "markquote", "markquote", "markcomma",
+        "markcomma", "markperiod"]  # &quot; gives a quote, not a semicolon; <br /> gives no mark
