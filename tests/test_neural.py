@@ -183,7 +183,7 @@ def test_save_never_deletes_user_files_and_keeps_the_old_model_on_failure(fitted
     def disk_full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr("imdb_baselines.storage.folders._exchange", disk_full)
+    monkeypatch.setattr("imdb_baselines.storage.folders.exchange", disk_full)
     with pytest.raises(OSError, match="No space left"):
         fitted.save(path)
     assert (path / "state.json").read_bytes() == before and KerasTextClassifier.load(path).classes_.tolist() == [0, 1]

@@ -103,7 +103,7 @@ def test_a_second_writer_is_refused_or_waits(tmp_path):
 
 def test_without_an_atomic_exchange_a_failed_rename_restores_the_old_folder(tmp_path, monkeypatch):
     path = write_folder(tmp_path / "report", "report", _fill("old"))
-    monkeypatch.setattr(folders_module, "_exchange", lambda first, second: False)
+    monkeypatch.setattr(folders_module, "exchange", lambda first, second: False)
     real_rename = os.rename
 
     def failing_second_rename(source, dest):

@@ -1,8 +1,9 @@
 """Writing without losing anything: owned folders, locks, atomic replacement, atomic files."""
 
 from imdb_baselines.storage.files import atomic_file, file_lock, remove_stale_parts
-from imdb_baselines.storage.folders import MARKER, OwnedFolder, TargetError, read_marker, write_folder, write_marker
+from imdb_baselines.storage.folders import OwnedFolder, TargetError, write_folder
 from imdb_baselines.storage.hooks import pause_point
+from imdb_baselines.storage.markers import MARKER, read_marker, write_marker
 
 __all__ = [
     "MARKER",

@@ -18,9 +18,6 @@ Every writer of a folder (a report, a saved model, an export) goes through
 from __future__ import annotations
 
 import contextlib
-import ctypes
-import errno
-import json
 import logging
 import os
 import secrets
@@ -30,14 +27,14 @@ from pathlib import Path
 
 from imdb_baselines.storage import locks
 from imdb_baselines.storage.hooks import pause_point
+from imdb_baselines.storage.markers import is_ours, read_marker, write_marker, written_contents
+from imdb_baselines.storage.swap import exchange
 
-__all__ = ["MARKER", "OwnedFolder", "TargetError", "read_marker", "write_folder", "write_marker"]
+__all__ = ["OwnedFolder", "TargetError", "write_folder"]
 
 logger = logging.getLogger(__name__)
 
 #: The file that marks a folder as written by this package.
-MARKER = ".imdb-baselines"
-_PACKAGE = "imdb-baselines"
 _SHOWN = 5
 
 
@@ -134,7 +131,7 @@ class OwnedFolder:
             )
         written = marker.get("contents")
         if isinstance(written, list):
-            foreign = sorted(set(_contents(path)) - set(written))
+            foreign = sorted(set(written_contents(path)) - set(written))
             if foreign:
                 raise TargetError(
                     f"{path} holds files that imdb-baselines did not write ({_listed(foreign)}), which replacing "
@@ -215,12 +212,12 @@ class OwnedFolder:
         if the process dies in between, the next :meth:`claim` restores it.
         """
         self._require_lock()
-        write_marker(staging, self.kind, contents=_contents(staging))
+        write_marker(staging, self.kind, contents=written_contents(staging))
         pause_point("before-replace")
         if not self.path.exists() or (self.path.is_dir() and not os.listdir(self.path)):
             os.replace(staging, self.path)  # onto nothing, or onto an empty folder
             return self.path
-        if _exchange(staging, self.path):
+        if exchange(staging, self.path):
             pause_point("mid-replace")
             shutil.rmtree(staging)  # now the old content
             return self.path
@@ -256,11 +253,11 @@ class OwnedFolder:
     def _recover(self) -> None:
         """Undo what a killed writer left: restore a moved-aside old folder, remove staging folders."""
         for staging in self._leftovers("partial"):
-            if _is_ours(staging):
+            if is_ours(staging):
                 shutil.rmtree(staging)
                 logger.warning("Removed %s, left by a run that was killed while writing %s", staging.name,
                                self.path)
-        olds = [p for p in self._leftovers("old") if _is_ours(p)]
+        olds = [p for p in self._leftovers("old") if is_ours(p)]
         if olds and not self.path.exists():
             previous = olds.pop()
             os.rename(previous, self.path)
@@ -319,58 +316,6 @@ def write_folder(path: str | os.PathLike, kind: str, fill: Callable[[Path], None
     return target.path
 
 
-def write_marker(folder: Path, kind: str, *, contents: list[str] | None = None) -> None:
-    """Mark ``folder`` as written by this package, holding a ``kind``.
-
-    ``contents`` lists every path inside it (relative, ``/``-separated) that the package wrote; a later
-    writer refuses to replace the folder while it holds anything else.
-    """
-    marker = {"package": _PACKAGE, "kind": kind, **({"contents": contents} if contents is not None else {})}
-    (folder / MARKER).write_text(json.dumps(marker) + "\n", encoding="utf-8")
-
-
-def _contents(folder: Path) -> list[str]:
-    """Every file and folder below ``folder`` but its marker, as sorted relative ``/``-separated paths."""
-    found = []
-    for root, dirs, files in os.walk(folder):
-        relative = Path(root).relative_to(folder)
-        found += [(relative / name).as_posix() for name in dirs + files]
-    return sorted(set(found) - {MARKER})
-
-
 def _listed(names: list[str]) -> str:
     shown = ", ".join(names[:_SHOWN])
     return shown + (f" and {len(names) - _SHOWN} more" if len(names) > _SHOWN else "")
-
-
-def read_marker(folder: Path) -> dict | None:
-    """The marker of ``folder``, or None if it has no valid one."""
-    try:
-        marker = json.loads((folder / MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return marker if isinstance(marker, dict) and marker.get("package") == _PACKAGE else None
-
-
-def _is_ours(folder: Path) -> bool:
-    """A leftover beside a target may go if it is marked, or empty (killed before its marker was written)."""
-    return read_marker(folder) is not None or not os.listdir(folder)
-
-
-_RENAME_EXCHANGE = 2
-_AT_FDCWD = -100
-
-
-def _exchange(first: Path, second: Path) -> bool:
-    """Swap two paths atomically (Linux ``renameat2``); False where the system cannot."""
-    try:
-        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
-    except (AttributeError, OSError):
-        return False
-    result = renameat2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second), _RENAME_EXCHANGE)
-    if result == 0:
-        return True
-    code = ctypes.get_errno()
-    if code in (errno.ENOSYS, errno.EINVAL, errno.ENOTSUP):
-        return False
-    raise OSError(code, os.strerror(code), str(second))
