@@ -15,8 +15,9 @@ loses more than its own standard error.
 from __future__ import annotations
 
 import argparse
+import re
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from sklearn.model_selection import StratifiedKFold, cross_val_score
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from results_file import RESULTS, results_target  # noqa: E402
+from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from baselines import make_linear_svm, make_naive_bayes, make_nbsvm  # noqa: E402
 from imdb_baselines import corpus  # noqa: E402
@@ -99,3 +100,41 @@ def taken(summary: Mapping[str, Mapping]) -> bool:
     asked = summary["imdb"]["nbsvm"]
     return asked["gain"] > asked["gain_se"] and all(
         row[model]["gain"] >= -row[model]["gain_se"] for row in summary.values() for model in MODELS)
+
+
+def texts_with_marks(marks: re.Pattern) -> Callable[[list[str]], dict]:
+    """:func:`ask`'s ``described``: the share of a set's texts that hold one of ``marks``."""
+    return lambda texts: {"texts_with_marks": round(float(np.mean([bool(marks.search(text)) for text in texts])), 3)}
+
+
+def ask(args: argparse.Namespace, prepared: Callable[[list[str]], dict[str, Sequence]], decisions: tuple[str, str],
+        *, described: Callable[[list[str]], dict] | None = None, settings: Mapping[str, dict] | None = None) -> dict:
+    """Ask a question on the four training sets by :func:`compare`, decide it by :func:`taken`, print and write it.
+
+    Parameters
+    ----------
+    args : argparse.Namespace
+        :func:`arguments`' options.
+    prepared : callable
+        A set's texts to its two preparations, today's first (:func:`compare`'s ``prepared``).
+    decisions : tuple of two str
+        What the summary says when the change is taken, and when it is not.
+    described : callable, optional
+        A set's texts to figures about them, kept beside the set's comparison.
+    settings : mapping, optional
+        :func:`compare`'s ``settings``.
+
+    Returns
+    -------
+    dict
+        Each set's figures and comparison, and ``decision``.
+    """
+    summary = {}
+    for name, (texts, labels, folds) in training_sets(args.data, Path(args.shared)).items():
+        print(name, flush=True)
+        summary[name] = {**(described(texts) if described else {}),
+                         **compare(prepared(texts), labels, folds, settings)}
+    summary["decision"] = decisions[0] if taken(summary) else decisions[1]
+    print(summary["decision"])
+    write_results(args.out, summary)
+    return summary

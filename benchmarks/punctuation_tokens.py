@@ -16,13 +16,10 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preparation_question import arguments, compare, taken, training_sets  # noqa: E402
-from results_file import write_results  # noqa: E402
+from preparation_question import arguments, ask, texts_with_marks  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 
@@ -36,16 +33,9 @@ def without_marks(texts: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(__doc__.splitlines()[0], "punctuation_tokens.json", argv)
-    summary = {}
-    for name, (texts, labels, folds) in training_sets(args.data, Path(args.shared)).items():
-        print(name, flush=True)
-        prepared = {"without": corpus.prepare(without_marks(texts)), "with": corpus.prepare(texts)}
-        summary[name] = {"texts_with_marks": round(float(np.mean([bool(_MARKS.search(text)) for text in texts])), 3),
-                         **compare(prepared, labels, folds)}
-        print(f"  {100 * summary[name]['texts_with_marks']:.0f} % of texts hold a mark", flush=True)
-    summary["decision"] = "keep the marks as tokens" if taken(summary) else "keep today's token pattern"
-    print(summary["decision"])
-    write_results(args.out, summary)
+    ask(args, lambda texts: {"without": corpus.prepare(without_marks(texts)), "with": corpus.prepare(texts)},
+        ("keep the marks as tokens", "keep today's token pattern"),
+        described=texts_with_marks(_MARKS))
     return 0
 
 

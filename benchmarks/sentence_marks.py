@@ -17,13 +17,10 @@ import re
 import sys
 from pathlib import Path
 
-import numpy as np
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preparation_question import arguments, compare, taken, training_sets  # noqa: E402
-from results_file import write_results  # noqa: E402
+from preparation_question import arguments, ask, texts_with_marks  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 
@@ -44,15 +41,9 @@ def with_mark_words(texts: list[str]) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(__doc__.splitlines()[0], "sentence_marks.json", argv)
-    summary = {}
-    for name, (texts, labels, folds) in training_sets(args.data, Path(args.shared)).items():
-        print(name, flush=True)
-        prepared = {"without": corpus.prepare(texts), "with": corpus.prepare(with_mark_words(texts))}
-        summary[name] = {"texts_with_marks": round(float(np.mean([bool(_MARKS.search(text)) for text in texts])), 3),
-                         **compare(prepared, labels, folds)}
-    summary["decision"] = "write the marks as tokens" if taken(summary) else "keep today's token pattern"
-    print(summary["decision"])
-    write_results(args.out, summary)
+    ask(args, lambda texts: {"without": corpus.prepare(texts), "with": corpus.prepare(with_mark_words(texts))},
+        ("write the marks as tokens", "keep today's token pattern"),
+        described=texts_with_marks(_MARKS))
     return 0
 
 

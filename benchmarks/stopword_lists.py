@@ -16,8 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from preparation_question import arguments, compare, taken, training_sets  # noqa: E402
-from results_file import write_results  # noqa: E402
+from preparation_question import arguments, ask  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 
@@ -26,14 +25,9 @@ TODAY, PROPOSED = "minimal", "none"
 
 def main(argv: list[str] | None = None) -> int:
     args = arguments(__doc__.splitlines()[0], "stopword_lists.json", argv)
-    summary = {}
-    for name, (texts, labels, folds) in training_sets(args.data, Path(args.shared)).items():
-        print(name, flush=True)
-        prepared = {stopwords: corpus.prepare(texts, stopwords) for stopwords in (TODAY, PROPOSED)}
-        summary[name] = compare(prepared, labels, folds, {listed: {"stopwords": listed} for listed in prepared})
-    summary["decision"] = f"filter {PROPOSED!r}" if taken(summary) else f"keep {TODAY!r}"
-    print(summary["decision"])
-    write_results(args.out, summary)
+    ask(args, lambda texts: {stopwords: corpus.prepare(texts, stopwords) for stopwords in (TODAY, PROPOSED)},
+        (f"filter {PROPOSED!r}", f"keep {TODAY!r}"),
+        settings={listed: {"stopwords": listed} for listed in (TODAY, PROPOSED)})
     return 0
 
 
