@@ -1,7 +1,7 @@
 """A question about the shared text preparation, answered by cross-validation on training data only.
 
-Used by ``punctuation_tokens.py`` and ``stopword_lists.py``. Each baseline keeps its defaults and is
-cross-validated under today's preparation and under the proposed one:
+Used by ``punctuation_tokens.py``, ``stopword_lists.py`` and ``sentence_marks.py``. Each baseline keeps its
+defaults and is cross-validated under today's preparation and under the proposed one:
 
 - IMDB: 5 folds of the 25,000 training reviews in the archive's order, so that each fold holds whole movies
   (as ``benchmarks/tune_baselines.py --movie-folds``);
