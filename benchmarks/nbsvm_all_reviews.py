@@ -13,10 +13,10 @@ regression, C = 1, no interpolation: beta = 1, no stopword filtered) on the pack
 setting's test accuracy with its 95 % interval (normal approximation), fit seconds (the texts prepared
 beforehand), and the exact McNemar test of each setting against the default.
 
-``--cross-validate`` reads no test review: each setting is cross-validated on the same 5 folds of the training
-reviews in the archive's order, which keep each movie's reviews together, with its gain over the default and the
-standard error of the fold-by-fold gain (the rule for a setting to be scored on test: a gain above its standard
-error).
+With ``--cross-validate`` no model sees a test review: each setting is cross-validated on the same 5 folds of
+the training reviews in the archive's order, which keep each movie's reviews together, with its gain over the
+default and the standard error of the fold-by-fold gain (the rule for a setting to be scored on test: a gain
+above its standard error).
 """
 
 from __future__ import annotations
@@ -46,10 +46,14 @@ SETTINGS = {
 }
 
 
-def cross_validate(texts: list[str], y: np.ndarray) -> dict:
-    """Each setting's accuracy on the 5 movie-keeping folds of the training reviews; no test review is read."""
+def cross_validate(prepared: dict, y: np.ndarray) -> dict:
+    """Each setting's accuracy on the 5 movie-keeping folds of the training reviews; no model sees a test review.
+
+    ``prepared`` holds the training reviews prepared once for each stopword list the settings name.
+    """
     folds = StratifiedKFold(5)  # not shuffled: the archive's order keeps each movie's reviews in one fold
-    scores = {name: cross_val_score(make_nbsvm(**{"stopwords": "minimal", **settings}), texts, y, cv=folds)
+    scores = {name: cross_val_score(make_nbsvm(**{"stopwords": "minimal", **settings}),
+                                    prepared[settings.get("stopwords", "minimal")], y, cv=folds)
               for name, settings in SETTINGS.items()}
     summary = {}
     for name, fold_scores in scores.items():
@@ -66,20 +70,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", help="aclImdb_v1.tar.gz or aclImdb folder (default: IMDB_DATA)")
     parser.add_argument("--cross-validate", action="store_true",
-                        help="cross-validate the settings on the training reviews' movie folds; test not read")
+                        help="cross-validate the settings on the training reviews' movie folds; test not scored")
     parser.add_argument("--out", type=results_target, default=None,
                         help="the results file (default: nbsvm_all_reviews.json, or nbsvm_all_reviews_folds.json)")
     args = parser.parse_args(argv)
     args.out = args.out or results_target(RESULTS / ("nbsvm_all_reviews_folds.json" if args.cross_validate
                                                      else "nbsvm_all_reviews.json"))
     imdb = corpus.load_imdb(args.data)
-    y, y_test = imdb.train["label"].to_numpy(), imdb.test["label"].to_numpy()
+    y = imdb.train["label"].to_numpy()
+    lists = sorted({settings.get("stopwords", "minimal") for settings in SETTINGS.values()})
     if args.cross_validate:
-        write_results(args.out, cross_validate(imdb.train["text"].tolist(), y))
+        write_results(args.out, cross_validate({stopwords: corpus.prepare(imdb.train["text"].tolist(), stopwords)
+                                                for stopwords in lists}, y))
         return 0
+    y_test = imdb.test["label"].to_numpy()
     prepared = {stopwords: (corpus.prepare(imdb.train["text"].tolist(), stopwords),
-                            corpus.prepare(imdb.test["text"].tolist(), stopwords))
-                for stopwords in sorted({settings.get("stopwords", "minimal") for settings in SETTINGS.values()})}
+                            corpus.prepare(imdb.test["text"].tolist(), stopwords)) for stopwords in lists}
     summary, predictions = {"text_preparation": {name: X.settings for name, (X, _) in prepared.items()}}, {}
     for name, settings in SETTINGS.items():
         X, X_test = prepared[settings.get("stopwords", "minimal")]

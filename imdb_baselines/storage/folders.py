@@ -34,8 +34,7 @@ __all__ = ["OwnedFolder", "TargetError", "write_folder"]
 
 logger = logging.getLogger(__name__)
 
-#: The file that marks a folder as written by this package.
-_SHOWN = 5
+_SHOWN = 5  # foreign files named in a refusal
 
 
 class TargetError(ValueError):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 __all__ = ["MARKER", "is_ours", "read_marker", "write_marker", "written_contents"]
 
+#: The file that marks a folder as written by this package.
 MARKER = ".imdb-baselines"
 _PACKAGE = "imdb-baselines"
 
