@@ -19,16 +19,9 @@ from imdb_baselines.corpus.validation import check_classification_target, check_
 from imdb_baselines.storage import write_folder
 from neural.backend import load_keras
 from neural.callbacks import EpochProgress, EpochTimer
-from neural.embeddings import embedding_matrix, read_vectors
+from neural.network import build_network, pretrained_vectors
 from neural.ngrams import NgramIndexer
-from neural.params import BUILDER_SETTINGS, check_params
-from neural.pretraining import (
-    UNLABELLED_REGIONS,
-    UNLABELLED_WORD2VEC,
-    unlabelled_region_vectors,
-    unlabelled_word_vectors,
-)
-from neural.registry import BUILDERS
+from neural.params import check_params
 from neural.saving import read_classifier, write_classifier
 
 keras = load_keras()
@@ -255,18 +248,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             X_val = take_texts(X, self.validation_indices_)
             y_val = y_index[self.validation_indices_]
         X_fit = X if len(positions) == len(X) else take_texts(X, positions)
-        self.word_vectors_ = self.embeddings
-        if self.embeddings == UNLABELLED_WORD2VEC:
-            self.word_vectors_ = str(unlabelled_word_vectors(
-                f"embeddings={UNLABELLED_WORD2VEC!r}", None if unlabelled is None else check_texts(unlabelled,
-                                                                                                 "unlabelled"),
-                X_fit, vector_size=self.embedding_dim, stopwords=self.stopwords, seed=self.seed))
-        self.region_vectors_ = None if self.region_embeddings is None else [self.region_embeddings]
-        if self.region_embeddings == UNLABELLED_REGIONS:
-            texts = None if unlabelled is None else check_texts(unlabelled, "unlabelled")
-            self.region_vectors_ = [str(unlabelled_region_vectors(
-                f"region_embeddings={UNLABELLED_REGIONS!r}", texts, X_fit, stopwords=self.stopwords, seed=self.seed,
-                region_size=size)) for size in self.region_sizes or (None,)]
+        self.word_vectors_, self.region_vectors_ = pretrained_vectors(self, unlabelled, X_fit)
         self.encoder_ = SequenceEncoder(self.num_words, stopwords=self.stopwords).fit(X_fit)
         sequences = self.encoder_.transform(X_fit)
         self.ngram_indexer_ = None
@@ -280,7 +262,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             self.maxlen_ = max(1, min(self.maxlen, quantile))
             logger.info("maxlen %d (maxlen %d; the %g quantile of the training sequences' lengths is %d)",
                         self.maxlen_, self.maxlen, self.maxlen_quantile, quantile)
-        self.model_ = self._build()
+        self.model_ = build_network(self)
         timer = EpochTimer()
         callbacks = [timer] + ([EpochProgress(self.epochs)] if self.verbose == "log" else [])
         if self.early_stopping and X_val is not None:
@@ -327,42 +309,6 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
                 f"{unknown.tolist()[:5]}. Give validation labels in the same coding as y."
             )
         return X_val, np.searchsorted(self.classes_, labels)
-
-    def _build(self) -> keras.Model:
-        if self.ngram_indexer_ is not None:
-            input_dim = self.ngram_indexer_.input_dim
-        else:
-            input_dim = self.encoder_.vocabulary_size
-        options = {"num_words": input_dim, "maxlen": self.maxlen_, "embedding_dim": self.embedding_dim,
-                   "l2": self.l2, "learning_rate": self.learning_rate,
-                   "trainable_embeddings": self.trainable_embeddings, "n_classes": len(self.classes_)}
-        for name in ("dropout", "mask_zero", *BUILDER_SETTINGS):
-            if getattr(self, name) is not None:
-                options[name] = getattr(self, name)
-        if self.word_vectors_ is not None:
-            matrix = self._rows_of(self.word_vectors_, input_dim, "Pre-trained vectors")
-            if matrix.shape[1] != self.embedding_dim:
-                raise ValueError(
-                    f"The vectors in {self.word_vectors_} have {matrix.shape[1]} dimensions but "
-                    f"embedding_dim={self.embedding_dim}. Set embedding_dim={matrix.shape[1]}."
-                )
-            options["embedding_weights"] = matrix
-        if getattr(self, "region_vectors_", None) is not None:
-            options["region_vectors"] = [self._rows_of(path, input_dim, "The region embedding")
-                                         for path in self.region_vectors_]
-        return BUILDERS[self.model](**options)
-
-    def _rows_of(self, path, input_dim: int, what: str) -> np.ndarray:
-        """An embedding's rows for this encoder's ids from the word-vectors file ``path``
-        (:func:`neural.embeddings.embedding_matrix`); the share of the vocabulary it covers is logged."""
-        vectors = read_vectors(path, words=self.encoder_.word_index_)
-        if not vectors:
-            raise ValueError(f"None of the vocabulary's words has a vector in {path}.")
-        matrix, coverage = embedding_matrix(vectors, self.encoder_.word_index_, input_dim,
-                                            index_from=self.encoder_.index_from, seed=self.seed,
-                                            word_rows=self.encoder_.vocabulary_size)
-        logger.info("%s cover%s %.1f%% of the vocabulary", what, "" if what.endswith("s") else "s", 100 * coverage)
-        return matrix
 
     def _pad(self, sequences: list[list[int]]) -> np.ndarray:
         return pad_sequences(sequences, maxlen=self.maxlen_, padding=self.padding,
