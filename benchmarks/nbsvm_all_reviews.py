@@ -44,6 +44,8 @@ SETTINGS = {
     "no stopwords": {"stopwords": "none"},
     "Mesnil et al.'s classifier": {"loss": "logistic", "C": 1.0, "beta": 1.0, "stopwords": "none"},
 }
+#: Each setting as ``make_nbsvm``'s arguments: its changes over the defaults, which filter the minimal stopwords.
+ARGUMENTS = {name: {"stopwords": "minimal", **changes} for name, changes in SETTINGS.items()}
 
 
 def cross_validate(prepared: dict, y: np.ndarray) -> dict:
@@ -52,9 +54,8 @@ def cross_validate(prepared: dict, y: np.ndarray) -> dict:
     ``prepared`` holds the training reviews prepared once for each stopword list the settings name.
     """
     folds = StratifiedKFold(5)  # not shuffled: the archive's order keeps each movie's reviews in one fold
-    scores = {name: cross_val_score(make_nbsvm(**{"stopwords": "minimal", **settings}),
-                                    prepared[settings.get("stopwords", "minimal")], y, cv=folds)
-              for name, settings in SETTINGS.items()}
+    scores = {name: cross_val_score(make_nbsvm(**arguments), prepared[arguments["stopwords"]], y, cv=folds)
+              for name, arguments in ARGUMENTS.items()}
     summary = {}
     for name, fold_scores in scores.items():
         gains = fold_scores - scores["default"]
@@ -78,7 +79,7 @@ def main(argv: list[str] | None = None) -> int:
                                                      else "nbsvm_all_reviews.json"))
     imdb = corpus.load_imdb(args.data)
     y = imdb.train["label"].to_numpy()
-    lists = sorted({settings.get("stopwords", "minimal") for settings in SETTINGS.values()})
+    lists = sorted({arguments["stopwords"] for arguments in ARGUMENTS.values()})
     if args.cross_validate:
         write_results(args.out, cross_validate({stopwords: corpus.prepare(imdb.train["text"].tolist(), stopwords)
                                                 for stopwords in lists}, y))
@@ -87,15 +88,15 @@ def main(argv: list[str] | None = None) -> int:
     prepared = {stopwords: (corpus.prepare(imdb.train["text"].tolist(), stopwords),
                             corpus.prepare(imdb.test["text"].tolist(), stopwords)) for stopwords in lists}
     summary, predictions = {"text_preparation": {name: X.settings for name, (X, _) in prepared.items()}}, {}
-    for name, settings in SETTINGS.items():
-        X, X_test = prepared[settings.get("stopwords", "minimal")]
+    for name, arguments in ARGUMENTS.items():
+        X, X_test = prepared[arguments["stopwords"]]
         started = time.perf_counter()
-        model = make_nbsvm(**{"stopwords": "minimal", **settings}).fit(X, y)
+        model = make_nbsvm(**arguments).fit(X, y)
         seconds = time.perf_counter() - started
         predictions[name] = model.predict(X_test)
         accuracy = float(np.mean(predictions[name] == y_test))
         half = 1.96 * np.sqrt(accuracy * (1 - accuracy) / len(y_test))
-        summary[name] = {"settings": settings, "accuracy": round(accuracy, 4),
+        summary[name] = {"settings": SETTINGS[name], "accuracy": round(accuracy, 4),
                          "interval": [round(accuracy - half, 4), round(accuracy + half, 4)],
                          "fit_seconds": round(seconds, 1)}
         if name != "default":
