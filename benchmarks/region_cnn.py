@@ -78,9 +78,9 @@ def stacker_folds(scores: np.ndarray, y: np.ndarray, final_C: float, folds: int 
     return {"prefixes": rows, "gain": float(gain.mean()), "standard_error": float(gain.std(ddof=1) / np.sqrt(folds))}
 
 
-def choose_on_validation(stack, members: tuple[str, ...], X_val, y_val, summary: dict, out) -> None:
-    """Print and write :func:`stacker_folds` for the fitted ``stack``; the test set is not read."""
-    scores = np.column_stack([model.decision_function(X_val) for _, model in stack.members_])
+def choose_on_validation(stack, members: tuple[str, ...], scores: np.ndarray, y_val, summary: dict, out) -> None:
+    """Print and write :func:`stacker_folds` for the fitted ``stack`` over its members' validation decision
+    values ``scores`` (one column each); the test set is not read."""
     folds = stacker_folds(scores, np.asarray(y_val), stack.final_C)
     summary["stacker_folds"] = folds
     print("| members | cross-validated accuracy (10 folds of validation) | log-loss |")
@@ -146,17 +146,19 @@ def main() -> None:
     stacked = f"stack of {' and '.join(members)}"
     seconds.update(stack.member_seconds_)
     seconds[stacked] = time.perf_counter() - started
+    validation = {name: model.decision_function(X_val) for name, model in stack.members_ if name not in refitted}
     summary: dict = {"members": list(members), "refit": args.refit, "neural": neural, "region": region,
                      "fit_s": seconds,
-                     "validation_accuracy": {name: float(np.mean(model.predict(X_val) == y_val))
-                                             for name, model in stack.members_ if name not in refitted},
+                     "validation_accuracy": {name: float(np.mean((score > 0).astype(int) == y_val))
+                                             for name, score in validation.items()},
                      "stacker": {"coef": stack.final_estimator_.coef_.ravel().tolist(),
                                  "intercept": float(stack.final_estimator_.intercept_[0])}}
     if args.validation_only:
-        choose_on_validation(stack, members, X_val, y_val, summary, args.out)
+        choose_on_validation(stack, members, np.column_stack(list(validation.values())), y_val, summary, args.out)
         return
-    fitted = {**alone, **dict(stack.members_), stacked: stack}
-    scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
+    # each model scores the test set once: the stack's decision values come from its members' (two classes)
+    scores = {name: model.decision_function(X_test) for name, model in {**alone, **dict(stack.members_)}.items()}
+    scores[stacked] = stack.final_estimator_.decision_function(np.column_stack([scores[name] for name in members]))
     predictions = {name: (score > 0).astype(int) for name, score in scores.items()}
     rows = {}
     for name, predicted in predictions.items():
