@@ -17,8 +17,8 @@ cross-validated (10 stratified folds) on the validation split's decision values,
 and over each longer prefix of ``--members``, to choose whether a further member earns its place. Otherwise
 the stack's members that do not read the validation split are fitted again on the training and validation
 splits once the stacker is fitted, as the catalogue's stack does (``ValidationStack(refit=True)``;
-``--no-refit`` keeps their first fit); a refitted first member is then also fitted alone on the training split,
-the model McNemar compares against. Writes JSON under ``benchmarks/results/``.
+``--no-refit`` keeps their first fit); a refitted first member, or NBSVM refitted as a member, is then also
+fitted alone on the training split, the model McNemar compares against. Writes JSON under ``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -131,10 +131,11 @@ def main() -> None:
     seconds = {}
     first = members[0]
     refitted = {name for name in members if args.refit and not spec(name).is_neural}  # a Keras member keeps its fit
-    compared = f"{first} (training split)" if first in refitted else first  # the model McNemar compares against
+    # the models McNemar compares against, fitted on the training split; a refitted member's name stays its refit's
+    nbsvm, compared = (f"{name} (training split)" if name in refitted else name for name in ("nbsvm", first))
     alone = {}  # fitted on the training split only, beside the stack: NBSVM, and the first member if refitted
-    for label, name in ({} if args.validation_only else {"nbsvm": "nbsvm", **({compared: first} if first in refitted
-                                                                                 else {})}).items():
+    for label, name in ({} if args.validation_only else {nbsvm: "nbsvm", **({compared: first} if first in refitted
+                                                                             else {})}).items():
         started = time.perf_counter()
         alone[label] = make_model(name, stopwords="minimal", seed=0).fit(X_train, y_train)
         seconds[label] = time.perf_counter() - started
@@ -165,7 +166,7 @@ def main() -> None:
         intervals = bootstrap_intervals(y_test, predicted, scores[name], n_resamples=1000, seed=0)
         rows[name] = {"accuracy": float(np.mean(predicted == y_test)), "interval": list(intervals["accuracy"]),
                       "fit_s": round(seconds[name], 1),
-                      "mcnemar_p_vs_nbsvm": mcnemar(y_test, predicted, predictions["nbsvm"])["p_value"],
+                      "mcnemar_p_vs_nbsvm": mcnemar(y_test, predicted, predictions[nbsvm])["p_value"],
                       f"mcnemar_p_vs_{compared}": mcnemar(y_test, predicted, predictions[compared])["p_value"]}
     summary["test"] = rows
     print(f"| model | test accuracy [95% CI] | fit s | McNemar p vs NBSVM | vs {compared} |")
