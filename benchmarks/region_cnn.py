@@ -157,9 +157,8 @@ def main() -> None:
     if args.validation_only:
         choose_on_validation(stack, members, np.column_stack(list(validation.values())), y_val, summary, args.out)
         return
-    # each model scores the test set once: the stack's decision values come from its members' (two classes)
-    scores = {name: model.decision_function(X_test) for name, model in {**alone, **dict(stack.members_)}.items()}
-    scores[stacked] = stack.final_estimator_.decision_function(np.column_stack([scores[name] for name in members]))
+    fitted = {**alone, **dict(stack.members_), stacked: stack}
+    scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
     predictions = {name: (score > 0).astype(int) for name, score in scores.items()}
     rows = {}
     for name, predicted in predictions.items():
