@@ -123,7 +123,7 @@ def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, comm
         tracker = start_tracking(options, command, dataset=None if texts is None else texts.name)
     try:
         comparison = run_comparison(options.run_config(command=command), engine=options.make_engine(),
-                                    wait=options.wait, data=texts)
+                                    wait=options.wait, data=texts, resume=options.resume)
     except BaseException as error:
         if tracker is not None:
             tracker.abandon(error)

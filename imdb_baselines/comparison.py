@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,8 @@ from imdb_baselines.evaluation.folder import library_versions, write_run
 from imdb_baselines.evaluation.scoring import score_result
 from imdb_baselines.run.local import LocalEngine
 from imdb_baselines.run.resources import saved_size_bytes
-from imdb_baselines.run.results import Loaded, ModelResult, Preparation, RunConfig
+from imdb_baselines.run.results import Loaded, ModelResult, ModelRuns, Preparation, RunConfig
+from imdb_baselines.run.resume import RESUME_FOLDER, Resumed, load_resumed, run_identity, save_resumable
 from imdb_baselines.run.stops import RunStopped, signals_deferred
 from imdb_baselines.storage import OwnedFolder
 
@@ -46,7 +48,7 @@ class Comparison:
 
 
 def run_comparison(config: RunConfig, *, engine=None, wait: bool = False,
-                   data: corpus.TextCorpus | None = None) -> Comparison:
+                   data: corpus.TextCorpus | None = None, resume: bool = False) -> Comparison:
     """Run ``config`` on ``engine`` and write its report folder.
 
     Before any data is loaded, ``config.out`` (if not None) is claimed: it must be absent,
@@ -55,7 +57,8 @@ def run_comparison(config: RunConfig, *, engine=None, wait: bool = False,
     it at the same time. The report is assembled in a staging folder beside
     it and swapped into place atomically, so ``config.out`` always holds a
     complete report, old or new. A failed or stopped model is named in the
-    report; the others' results are kept.
+    report; the others' results are kept, and a stopped run's report keeps
+    them in ``resume/`` too, for ``resume``.
 
     Parameters
     ----------
@@ -68,6 +71,10 @@ def run_comparison(config: RunConfig, *, engine=None, wait: bool = False,
     data : TextCorpus, optional
         Texts already loaded (local engine); by default ``config.data`` is read once the
         report folder is claimed.
+    resume : bool, default=False
+        Finish the stopped run whose report is in ``config.out``: the models it finished are
+        carried over, not fitted again (:mod:`imdb_baselines.run.resume`). Where the folder
+        holds no stopped run, every model runs.
 
     Raises
     ------
@@ -80,6 +87,9 @@ def run_comparison(config: RunConfig, *, engine=None, wait: bool = False,
     RunStopped
         If the run was stopped before any model finished; nothing is written
         and an older report in ``config.out`` stays as it was.
+    ValueError
+        With ``resume``, if the stopped run in ``config.out`` differs from this one in its data,
+        split, options, code or libraries.
     """
     engine = engine or LocalEngine()
     check_models(config.models, stopwords=config.stopwords[0], seed=config.seed, settings=config.settings,
@@ -88,12 +98,14 @@ def run_comparison(config: RunConfig, *, engine=None, wait: bool = False,
         engine.check(config)
     if hasattr(engine, "configured"):
         config = engine.configured(config)  # the engine's own defaults, recorded in the report as any setting
+    if resume and config.out is None:
+        raise ValueError("resume finishes the stopped run in a report folder: give its folder as out")
     try:
         if config.out is None:
             return _run(config, engine, engine.load(config, data), None)
         target = OwnedFolder(config.out, "report")
         with target.claimed(wait=wait, protect=protected_inputs(config)):
-            return _run(config, engine, engine.load(config, data), target)
+            return _run(config, engine, engine.load(config, data), target, resume)
     finally:
         engine.close()
 
@@ -106,17 +118,20 @@ def protected_inputs(config: RunConfig) -> list[Path]:
     return [Path(p) for p in paths if p]
 
 
-def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None) -> Comparison:
+def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, resume: bool = False) -> Comparison:
     """Run every model on each stopword list's split and write the report into ``target`` (none if None).
 
     The report's staging folder is made before the first model, so that each finished model is saved into it
     (``models/NAME``) at once, while the next one trains, instead of being held until the end; it is swapped
-    into place with the report.
+    into place with the report. With ``resume``, the models a stopped run in ``target`` finished are taken
+    from it, their files copied, and only the others run.
     """
     started = time.perf_counter()
     data, splits_by_list = loaded.data, loaded.splits
     _check_positive_label(config, data)
     _check_out_of_fold(config, data)
+    identity = run_identity(config, data, splits_by_list) if target is not None else {}
+    resumed = load_resumed(target.path, identity, config) if resume else Resumed()
     staging = target.stage() if target is not None else None
     try:
         by_list: dict[str, list[ModelResult]] = {}
@@ -127,11 +142,19 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None) 
             details = {"dataset": data.name, "data_sha256": data.sha256, "split_fingerprint": splits.fingerprint,
                        "text_preparation": splits.text_settings, "versions": library_versions(),
                        "command": config.command}
+            carried = resumed.results.get(stopwords, {})
+            remaining = tuple(name for name in config.models if name not in carried)
             with ThreadPoolExecutor(1, thread_name_prefix="save") as saver:
                 keeper = _Keeper(config, splits, saver, staging / "models" if keep else None, details)
-                runs = engine.run_models(config, loaded, stopwords, keeper.finished)
+                if keep:
+                    keeper.carry(target.path / "models", list(carried))
+                runs = (engine.run_models(replace(config, models=remaining), loaded, stopwords, keeper.finished)
+                        if remaining else ModelRuns([], resumed.preparations.get(stopwords, Preparation())))
             keeper.collect()
-            by_list[stopwords], preparations[stopwords], stopped = runs.results, runs.preparation, runs.stopped
+            ran = {r.name: r for r in runs.results}
+            by_list[stopwords] = [carried.get(name) or ran[name] for name in config.models
+                                  if name in carried or name in ran]
+            preparations[stopwords], stopped = runs.preparation, runs.stopped
             if stopped:
                 break
         if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
@@ -143,9 +166,13 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None) 
         if target is not None:
             try:
                 with signals_deferred():
+                    if stopped:
+                        save_resumable(staging / RESUME_FOLDER, identity, config, by_list, preparations,
+                                       [*resumed.commands, config.command])
                     write_run(config, target, staging, data, by_list, splits_by_list,
                               preparations[config.stopwords[0]], warnings, stopped, time.perf_counter() - started,
-                              engine=engine.provenance(), shared_texts=loaded.shared_texts)
+                              engine=engine.provenance(), shared_texts=loaded.shared_texts,
+                              resumed={"models": resumed.names(config.stopwords[0]), "commands": resumed.commands})
             except RunStopped as late:  # came while the report was written: the report is whole, the exit says so
                 stopped = stopped or late
             logger.info("Report written to %s", target.path / "report.md")
@@ -162,6 +189,11 @@ class _Keeper:
                  models_dir: Path | None, details: dict[str, Any]) -> None:
         self.config, self.splits, self.saver, self.models_dir, self.details = config, splits, saver, models_dir, details
         self.savings: list[tuple[ModelResult, Future]] = []
+
+    def carry(self, old_models: Path, names: list[str]) -> None:
+        """Copy the files of the models a stopped run finished (``old_models/NAME``) into this report."""
+        for name in names:
+            shutil.copytree(old_models / name, self.models_dir / name)
 
     def finished(self, result: ModelResult, model) -> None:
         score_result(result, self.splits, self.config)

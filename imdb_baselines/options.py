@@ -57,6 +57,7 @@ class CompareOptions:
     group_column: str | None = None  # each text's group (IMDB: movie): carves and folds keep a group on one side
     out: str | Path | None = None  # the report folder; None: no report from Python, reports/<run-name> from the CLI
     wait: bool = False  # wait for another run writing out instead of failing
+    resume: bool = False  # finish the stopped run in out: the models it finished are carried over, not refitted
     seed: int = 0  # seed of the carves, the models and the bootstrap
     validation_size: float = 0.1  # share of the training texts carved out for validation
     sample: int | None = None  # a stratified sample of this many texts per split; None: all

@@ -116,6 +116,9 @@ def _parser() -> argparse.ArgumentParser:
     add("--out", help="report folder (default: reports/<run-name> of the current folder)")
     add("--wait", action="store_true", help="if another run is writing the same --out, wait for it instead of "
         "failing")
+    add("--resume", action="store_true", help="finish the stopped run whose report is in --out: the models it "
+        "finished are taken from its report, not fitted again (the same data, split, options, code and libraries; "
+        "give its command again); where --out holds no stopped run, every model runs")
     add("--seed", type=int, help=f"seed of splits, models and bootstrap (default {_D.seed})")
     add("--validation-size", type=float, help=f"share of train carved out for validation (default "
         f"{_D.validation_size})")

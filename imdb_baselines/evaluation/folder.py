@@ -33,12 +33,14 @@ __all__ = ["checkout_commit", "library_versions", "runs_from_checkout", "write_r
 def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpus.TextCorpus,
               by_list: dict[str, list[ModelResult]], splits_by_list: dict[str, corpus.Splits],
               preparation: Preparation, warnings: list[str], stopped: RunStopped | None, wall_s: float, *,
-              engine: dict[str, Any] | None = None, shared_texts: int | None = None) -> None:
+              engine: dict[str, Any] | None = None, shared_texts: int | None = None,
+              resumed: dict[str, list[str]] | None = None) -> None:
     """Write the report of a finished run into ``staging`` and swap it into ``target``.
 
     ``engine`` describes another engine than the local one (its name, master, executors, version) for the
     provenance; ``shared_texts`` is the count of test texts also in training when ``data`` does not hold
-    the texts (see :func:`imdb_baselines.corpus.shared_texts`).
+    the texts (see :func:`imdb_baselines.corpus.shared_texts`); ``resumed`` names the models carried over
+    from a stopped run (``models``) and that run's commands (``commands``).
     """
     primary = config.stopwords[0]
     results = [r for r in by_list[primary] if r.status == "ok"]
@@ -50,6 +52,8 @@ def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpu
     provenance["engine"] = engine or {"engine": "local"}
     if shared_texts is not None:
         provenance["test_texts_also_in_training"] = shared_texts
+    if resumed and resumed.get("models"):
+        provenance["resumed"] = resumed
     write_report(staging, by_list=by_list, splits=splits, mcnemar=mcnemar, provenance=provenance,
                  figures=figures, preparation=preparation, warnings=warnings, sort_by=config.sort_by,
                  repeats=config.repeats, run_peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,

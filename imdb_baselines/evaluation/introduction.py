@@ -80,6 +80,13 @@ def introduction(provenance: dict[str, Any], primary: str, warnings: list[str], 
         lines += [f"Class weights: balanced (each class weighed inversely to its training frequency; Naive Bayes: "
                   f"equal priors) for {', '.join(f'`{name}`' for name in weighted)}.", ""]
     lines += [f"> **Warning:** {warning}\n" for warning in warnings]
+    resumed = provenance.get("resumed")
+    if resumed:
+        names, one = ", ".join(f"`{name}`" for name in resumed["models"]), len(resumed["models"]) == 1
+        lines += [f"> **Resumed:** {names} {'comes' if one else 'come'} from the stopped run this one finishes (the "
+                  "same data, split, options, settings, code and libraries), not fitted again; "
+                  f"{'its' if one else 'their'} fit and prediction times were measured then.", ""]
     if stopped:
-        lines += [f"> **This run was stopped early** ({stopped}); only the models listed below finished.", ""]
+        lines += [f"> **This run was stopped early** ({stopped}); only the models listed below finished. The same "
+                  "command with `--resume` finishes it.", ""]
     return lines
