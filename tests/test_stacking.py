@@ -196,3 +196,45 @@ def test_a_stack_of_members_that_read_no_unlabelled_texts_runs_on_texts_in_memor
                     settings=["ensemble_region_cnn.members=('nbsvm','naive_bayes')"])
     assert list(board.index) == ["ensemble_region_cnn"]
     assert board.loc["ensemble_region_cnn", "accuracy"] > 0.6
+
+
+def test_a_comparison_stack_takes_the_runs_own_fits_of_its_keras_member(tmp_path):
+    """With ``fasttext`` in the same comparison, the stack takes that fit (seed by seed) instead of training the
+    same network again: the report is the one of the stack run alone, but for the fit seconds and the line that
+    says so; a member with other settings is fitted by the stack."""
+    import pandas as pd
+
+    from imdb_baselines.cli import compare
+    from tests.conftest import FIXTURE_ROOT
+
+    def run(name, *extra):
+        out = tmp_path / name
+        assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--bootstrap", "0", "--quiet", "--epochs", "1",
+                             "--repeats", "2", "--set", "ensemble_region_cnn.members=('nbsvm','fasttext')",
+                             "--out", str(out), *extra]) == 0
+        data = json.loads((out / "results.json").read_text(encoding="utf-8"))
+        rows = {row["model"]: row for row in data["results"]}
+        return out, rows, data["seed_accuracies"], (out / "report.md").read_text(encoding="utf-8")
+
+    shared, rows, seeds, report = run("shared", "--models", "fasttext,ensemble_region_cnn")
+    alone, alone_rows, alone_seeds, alone_report = run("alone", "--models", "ensemble_region_cnn")
+    line = ("`ensemble_region_cnn` took its member `fasttext` from this run's own fits of that model (the same seed, "
+            "settings and texts) instead of training it again; its fit seconds include that fit's.")
+    assert line in report and line not in alone_report
+    assert rows["ensemble_region_cnn"]["accuracy"] == alone_rows["ensemble_region_cnn"]["accuracy"]
+    assert seeds["ensemble_region_cnn"] == alone_seeds["ensemble_region_cnn"]
+    np.testing.assert_allclose(pd.read_csv(shared / "predictions.csv")["ensemble_region_cnn_score"],
+                               pd.read_csv(alone / "predictions.csv")["ensemble_region_cnn_score"], rtol=1e-5)
+    assert rows["ensemble_region_cnn"]["fit_s"] > rows["fasttext"]["fit_s"]  # the member's fit is in its cost
+    X_test = pd.read_csv(shared / "predictions.csv")["text"].tolist()
+    member = dict(load_model(shared / "models" / "ensemble_region_cnn").members_)["fasttext"]
+    np.testing.assert_array_equal(member.decision_function(X_test),
+                                  load_model(shared / "models" / "fasttext").decision_function(X_test))
+
+    other, other_rows, _, other_report = run("other", "--models", "fasttext,ensemble_region_cnn",
+                                             "--set", "fasttext.learning_rate=0.001")
+    assert "took its member" not in other_report
+    member = dict(load_model(other / "models" / "ensemble_region_cnn").members_)["fasttext"]
+    assert not np.allclose(member.decision_function(X_test),
+                           load_model(other / "models" / "fasttext").decision_function(X_test))
+    assert other_rows["ensemble_region_cnn"]["accuracy"] == alone_rows["ensemble_region_cnn"]["accuracy"]

@@ -7,7 +7,7 @@ and a stack's members all fit through :func:`fit_model`.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,8 @@ def fit_params(name: str, unlabelled: Sequence[str] | None) -> dict[str, Any]:
 
 def fit_model(model, name: str, X: Sequence[str], y: np.ndarray,
               validation: tuple[Sequence[str], np.ndarray] | None = None,
-              unlabelled: Sequence[str] | None = None) -> None:
+              unlabelled: Sequence[str] | None = None,
+              fitted_members: Mapping[str, tuple[Any, float]] | None = None) -> None:
     """Fit ``model``, the catalogue's ``name``, on ``(X, y)`` with the other texts its fit takes.
 
     Parameters
@@ -51,8 +52,14 @@ def fit_model(model, name: str, X: Sequence[str], y: np.ndarray,
         on all of ``X`` (none held out, like the baselines) and a stack holds out its own share of ``X``.
     unlabelled : sequence of str, optional
         Unlabelled texts, for the models that learn from them.
+    fitted_members : mapping of str to (estimator, float), optional
+        For a stack: Keras models already fitted on these very texts, with their fit seconds, that it takes as
+        its members where their settings are its members' (:meth:`ValidationStack.fit
+        <imdb_baselines.catalog.stacking.ValidationStack.fit>`).
     """
     extra, entry = fit_params(name, unlabelled), spec(name)
+    if entry.kind == "stack" and fitted_members:
+        extra["fitted_members"] = fitted_members
     if entry.takes_validation and validation is not None and len(validation[0]):
         model.fit(X, y, validation_data=validation, **extra)
     elif entry.is_neural:

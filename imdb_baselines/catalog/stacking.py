@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 import weakref
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -72,7 +73,9 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         and member for more).
     classes_ : ndarray
     member_seconds_ : dict of str to float
-        Each member's fit time (both fits of a refitted member).
+        Each member's fit time (both fits of a refitted member), a taken member's as measured where it was fitted.
+    taken_members_ : list of str
+        The Keras members taken from ``fit``'s ``fitted_members`` rather than fitted here.
     """
 
     def __init__(self, members: tuple[str, ...] = ("ensemble", "region_cnn_unlabelled"), *, final_C: float = 1.0,
@@ -107,7 +110,8 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         if not isinstance(self.refit, (bool, np.bool_)):
             raise ValueError(f"The 'refit' parameter of ValidationStack must be a bool. Got {self.refit!r} instead.")
 
-    def fit(self, X, y, validation_data: tuple | None = None, unlabelled=None) -> ValidationStack:
+    def fit(self, X, y, validation_data: tuple | None = None, unlabelled=None,
+            fitted_members: Mapping[str, tuple[Any, float]] | None = None) -> ValidationStack:
         """Fit every member on ``(X, y)``, then the stacker on their decision values over ``validation_data``.
 
         Parameters
@@ -119,6 +123,11 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
             Texts none of ``X``; without them ``validation_size`` of ``X`` is held out, stratified and seeded.
         unlabelled : iterable of str, optional
             Unlabelled texts for the members that learn from them (IMDB's train/unsup).
+        fitted_members : mapping of str to (estimator, float), optional
+            Keras models the caller has already fitted on these very texts (``X``, ``validation_data`` and
+            ``unlabelled``), by catalogue name, with their fit seconds: a comparison's own fits of the same seed.
+            A member is taken from there instead of fitted again when the model's parameters equal those the
+            stack gives that member; the others are fitted as usual.
 
         Returns
         -------
@@ -139,9 +148,11 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         if not isinstance(X_val, PreparedTexts):
             X_val = check_texts(X_val, "validation texts")
         check_consistent_length(X_val, y_val)
-        self.members_, self.member_seconds_, self._last_scored = [], {}, None
+        self.members_, self.member_seconds_, self.taken_members_, self._last_scored = [], {}, [], None
         for name in self.members:
-            self.members_.append((name, self._fitted_member(name, X, y, (X_val, y_val), unlabelled)))
+            taken = self._taken_member(name, fitted_members)
+            self.members_.append((name, taken if taken is not None else
+                                  self._fitted_member(name, X, y, (X_val, y_val), unlabelled)))
         self.final_estimator_ = LogisticRegression(C=self.final_C).fit(self._member_scores(X_val), y_val)
         self.classes_ = self.final_estimator_.classes_
         if self.refit:
@@ -152,11 +163,28 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
             self._last_scored = None
         return self
 
+    def _member(self, name: str):
+        """The unfitted member ``name``, built with the stack's settings."""
+        return make_model(name, stopwords=self.stopwords, seed=self.random_state,
+                          neural_overrides=self.neural_overrides,
+                          settings={"class_weight": self.class_weight} if self.class_weight else None)
+
+    def _taken_member(self, name: str, fitted_members: Mapping[str, tuple[Any, float]] | None):
+        """The Keras member ``name`` from ``fitted_members`` if it is the model the stack would fit, else None."""
+        if not fitted_members or name not in fitted_members or not spec(name).is_neural:
+            return None
+        model, seconds = fitted_members[name]
+        if model.get_params() != self._member(name).get_params():
+            logger.info("stack member %s: the model offered has other settings; it is fitted here", name)
+            return None
+        self.member_seconds_[name] = float(seconds)
+        self.taken_members_.append(name)
+        logger.info("stack member %s taken as fitted (%.0f s) with the stack's settings", name, seconds)
+        return model
+
     def _fitted_member(self, name: str, X, y, validation_data, unlabelled):
         """The member ``name`` built with the stack's settings and fitted; its seconds added to its total."""
-        model = make_model(name, stopwords=self.stopwords, seed=self.random_state,
-                           neural_overrides=self.neural_overrides,
-                           settings={"class_weight": self.class_weight} if self.class_weight else None)
+        model = self._member(name)
         started = time.perf_counter()
         fit_model(model, name, X, y, validation_data, unlabelled)
         seconds = time.perf_counter() - started

@@ -234,6 +234,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                "Memory added is the resident memory the whole process tree (the Python driver, Spark's JVM and its "
                "Python workers) added while a model was fitted and scored; the JVM keeps what its heap once "
                "took, so later models show less."), ""]
+    lines += sections.taken_members(done)
     if len(done) > 1:
         lines += ["## Paired significance (McNemar)", "",
                   "Exact McNemar test on the test texts where one model is right and the other wrong; p < 0.05 "

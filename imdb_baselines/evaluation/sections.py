@@ -161,3 +161,16 @@ def tuning(results: list[ModelResult]) -> list[str]:
         if len(shown) < len(rows):
             lines += [f"The best 10 of {len(rows)} candidates; `results.json` holds every one.", ""]
     return lines
+
+
+def taken_members(done: list[ModelResult]) -> list[str]:
+    """A line for each stack that took Keras members from the run's own fits rather than training them again."""
+    lines = []
+    for r in (r for r in done if r.taken_members):
+        named = " and ".join(f"`{name}`" for name in r.taken_members)
+        one = len(r.taken_members) == 1
+        fits = "that fit's" if one else "those fits'"
+        lines.append(f"`{r.name}` took its member{'' if one else 's'} {named} from this run's own fits of "
+                     f"{'that model' if one else 'those models'} (the same seed, settings and texts) instead of "
+                     f"training {'it' if one else 'them'} again; its fit seconds include {fits}.")
+    return lines + [""] if lines else []

@@ -15,6 +15,7 @@ from imdb_baselines.catalog import fit_model, fit_params, is_neural, make_model,
 from imdb_baselines.corpus.progress import Stage, progress_bar, stage
 from imdb_baselines.run.calibration import calibrate
 from imdb_baselines.run.fitting import probabilities_for, raw_scores
+from imdb_baselines.run.members import FittedMembers
 from imdb_baselines.run.resources import PeakMemory
 from imdb_baselines.run.results import (
     Finished,
@@ -98,12 +99,13 @@ def run_models(config: RunConfig, splits: corpus.Splits, stopwords: str, *, fini
 def _run_each(config: RunConfig, splits: corpus.Splits, stopwords: str, prepared: dict[str, corpus.PreparedTexts],
               preparation: Preparation, overall, finished: Finished | None, unlabelled: list[str] | None) -> ModelRuns:
     results: list[ModelResult] = []
+    members = FittedMembers(config.models, config.settings)
     for position, name in enumerate(config.models, start=1):
         logger.info("[%d/%d] %s (stopwords: %s)", position, len(config.models), name, stopwords)
         result = ModelResult(name=name, stopwords=stopwords)
         try:
             with stage(f"[{position}/{len(config.models)}] {name}", "fitting", companions=(overall,)) as step:
-                _fit_and_score(result, config, splits, prepared, stopwords, step, finished, unlabelled)
+                _fit_and_score(result, config, splits, prepared, stopwords, step, finished, unlabelled, members)
         except KeyboardInterrupt as interrupt:
             stop = RunStopped.from_interrupt(interrupt)
             result.status, result.error = "interrupted", stop.describe()
@@ -118,6 +120,7 @@ def _run_each(config: RunConfig, splits: corpus.Splits, stopwords: str, prepared
             result.error = f"{type(error).__name__}: {error}"
             logger.error("%s failed: %s\n%s", name, result.error, traceback.format_exc(limit=3))
         results.append(result)
+        members.done(position - 1)
         overall.update()
         if all(is_neural(later) for later in config.models[position:]):
             for texts in prepared.values():
@@ -149,7 +152,8 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
 
 def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits,
                    prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage,
-                   finished: Finished | None = None, unlabelled: list[str] | None = None) -> None:
+                   finished: Finished | None = None, unlabelled: list[str] | None = None,
+                   members: FittedMembers | None = None) -> None:
     fixed = config.settings.get(result.name) or {}
 
     def build(settings: dict[str, Any]):
@@ -159,17 +163,17 @@ def _fit_and_score(result: ModelResult, config: RunConfig, splits: corpus.Splits
     if config.time_limit and spec(result.name).takes_validation:
         import keras  # noqa: F401 - imported before the clock starts: an import cut short would break the next model
     with time_limit(config.time_limit):  # folds, tuning, the fit and the test predictions
-        model = _train(result, config, splits, prepared, step, unlabelled, build)
+        model = _train(result, config, splits, prepared, step, unlabelled, build, members)
     step.phase("intervals and size")
     if finished is not None:
         finished(result, model)  # scored and saved by the comparison while this engine goes on
     del model
     if config.repeats > 1 and uses_seed(result.name):
-        _other_seeds(result, config, splits, prepared, stopwords, step, unlabelled)
+        _other_seeds(result, config, splits, prepared, stopwords, step, unlabelled, members)
 
 
 def _train(result: ModelResult, config: RunConfig, splits: corpus.Splits, prepared: dict[str, corpus.PreparedTexts],
-           step: Stage, unlabelled: list[str] | None, build):
+           step: Stage, unlabelled: list[str] | None, build, members: FittedMembers | None = None):
     """Cross-validate, tune, fit and predict ``result``'s model, filling ``result``; the model to keep."""
     if config.cv:
         from imdb_baselines.run.folds import cross_validate, out_of_fold
@@ -190,9 +194,8 @@ def _train(result: ModelResult, config: RunConfig, splits: corpus.Splits, prepar
     with PeakMemory() as memory:
         pause_point(f"fit-{result.name}")
         step.phase("fitting on the whole training split" if config.cv else "fitting")
-        started = time.perf_counter()
-        fit_model(model, result.name, prepared["train"], splits.y_train, validation, unlabelled)
-        result.fit_s = time.perf_counter() - started
+        result.fit_s = _fit(model, result, config.seed, prepared["train"], splits.y_train, validation, unlabelled,
+                            members)
         if not splits.out_of_fold:
             step.phase("predicting")
             started = time.perf_counter()
@@ -218,9 +221,26 @@ def _train(result: ModelResult, config: RunConfig, splits: corpus.Splits, prepar
     return model
 
 
+def _fit(model, result: ModelResult, seed: int, X, y, validation, unlabelled: list[str] | None,
+         members: FittedMembers | None) -> float:
+    """Fit ``model``, ``result``'s model with ``seed``; its fit seconds, those of the members a stack took from
+    the run's own fits included. The fit is kept for a later stack that may take it."""
+    started = time.perf_counter()
+    fit_model(model, result.name, X, y, validation, unlabelled,
+              fitted_members=members.for_seed(seed) if members is not None else None)
+    seconds = time.perf_counter() - started
+    taken = getattr(model, "taken_members_", None)
+    if taken:
+        result.taken_members = list(taken)
+        seconds += sum(model.member_seconds_[name] for name in taken)
+    if members is not None:
+        members.offer(result.name, seed, model, seconds)
+    return seconds
+
+
 def _other_seeds(result: ModelResult, config: RunConfig, splits: corpus.Splits,
                  prepared: dict[str, corpus.PreparedTexts], stopwords: str, step: Stage,
-                 unlabelled: list[str] | None) -> None:
+                 unlabelled: list[str] | None, members: FittedMembers | None = None) -> None:
     """``--repeats``: the model trained again with the next seeds, each one's test accuracy kept."""
     fixed = config.settings.get(result.name) or {}
     validation = (prepared["validation"], splits.y_val) if "validation" in prepared else None
@@ -230,7 +250,7 @@ def _other_seeds(result: ModelResult, config: RunConfig, splits: corpus.Splits,
         tuned = result.tuning.best_params if result.tuning is not None else {}
         again = make_model(result.name, stopwords=stopwords, seed=config.seed + repeat,
                            neural_overrides=config.neural_overrides, settings={**fixed, **tuned})
-        fit_model(again, result.name, prepared["train"], splits.y_train, validation, unlabelled)
+        _fit(again, result, config.seed + repeat, prepared["train"], splits.y_train, validation, unlabelled, members)
         predictions, _ = predictions_and_scores(raw_scores(again, prepared["test"]), again.classes_,
                                                 config.positive_label)
         result.seed_accuracies.append(float(np.mean(predictions == splits.y_test)))

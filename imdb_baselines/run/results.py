@@ -90,6 +90,7 @@ class ModelResult:
     predictions: np.ndarray | None = None  # hard test predictions (labels)
     scores: np.ndarray | None = None  # test scores: of the positive class (two classes), or (n, k)
     folds: list[Fold] | None = None  # the cross-validation fits of --cv, repeat by repeat
+    taken_members: list[str] | None = None  # a stack's members taken from the run's own fits (in its fit_s)
 
 
 @dataclass
