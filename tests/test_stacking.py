@@ -238,3 +238,17 @@ def test_a_comparison_stack_takes_the_runs_own_fits_of_its_keras_member(tmp_path
     assert not np.allclose(member.decision_function(X_test),
                            load_model(other / "models" / "fasttext").decision_function(X_test))
     assert other_rows["ensemble_region_cnn"]["accuracy"] == alone_rows["ensemble_region_cnn"]["accuracy"]
+
+
+def test_a_fitted_member_is_taken_only_for_the_texts_it_was_fitted_on(reviews):
+    X, y, X_val, y_val, X_test, _ = reviews
+    settings = {"members": ("nbsvm", "fasttext"), "stopwords": "minimal", "neural_overrides": {"epochs": 1}}
+    fasttext = make_model("fasttext", stopwords="minimal", neural_overrides={"epochs": 1})
+    fasttext.fit(X, y, validation_data=(X_val, y_val))
+    stack = ValidationStack(**settings).fit(X, y, validation_data=(X_val, y_val),
+                                            fitted_members={"fasttext": (fasttext, 12.5)})
+    assert stack.taken_members_ == ["fasttext"] and dict(stack.members_)["fasttext"] is fasttext
+    assert stack.member_seconds_["fasttext"] == 12.5
+    # without validation texts the stack holds out a share of X, which the offered model was fitted on
+    held_out = ValidationStack(**settings).fit(X, y, fitted_members={"fasttext": (fasttext, 12.5)})
+    assert held_out.taken_members_ == [] and dict(held_out.members_)["fasttext"] is not fasttext

@@ -127,7 +127,8 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
             Keras models the caller has already fitted on these very texts (``X``, ``validation_data`` and
             ``unlabelled``), by catalogue name, with their fit seconds: a comparison's own fits of the same seed.
             A member is taken from there instead of fitted again when the model's parameters equal those the
-            stack gives that member; the others are fitted as usual.
+            stack gives that member; the others are fitted as usual. Without ``validation_data`` none is taken:
+            they were fitted on the share the stack holds out.
 
         Returns
         -------
@@ -143,6 +144,7 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
                                           random_state=self.random_state, stratify=y)
             validation_data = (take_texts(X, held), y[held])
             X, y = take_texts(X, kept), y[kept]
+            fitted_members = None  # fitted on all of X, the share held out here included: none is these texts'
         X_val, y_val = validation_data
         y_val = np.asarray(y_val)
         if not isinstance(X_val, PreparedTexts):
