@@ -9,7 +9,10 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
 
-__all__ = ["plot_accuracy_vs_time", "plot_calibration", "plot_confusion_matrices", "plot_roc_curves"]
+__all__ = ["PANELS_PER_ROW", "plot_accuracy_vs_time", "plot_calibration", "plot_confusion_matrices", "plot_roc_curves"]
+
+#: The most confusion matrices side by side in one row of the figure.
+PANELS_PER_ROW = 5
 
 
 def plot_roc_curves(y_true, scores: dict[str, np.ndarray], aucs: dict[str, float], path: Path) -> Path:
@@ -33,11 +36,16 @@ def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], classe
     """One confusion matrix per model: cells coloured by the row rate, with the count and the rate written in.
 
     ``names`` are the classes as people read them (IMDB's ``negative``, ``positive``); default: the labels.
+    The panels fill rows of at most :data:`PANELS_PER_ROW`, so that ten models make two rows, not one strip.
     """
     k = len(classes)
     side = max(3.2, 0.55 * k + 1.6)
-    figure = Figure(figsize=(side * len(matrices), side + 0.3), dpi=100)
-    axes = np.atleast_1d(figure.subplots(1, len(matrices)))
+    columns = min(len(matrices), PANELS_PER_ROW)
+    rows = -(-len(matrices) // columns)
+    figure = Figure(figsize=(side * columns, (side + 0.3) * rows), dpi=100)
+    axes = np.atleast_1d(figure.subplots(rows, columns)).ravel()
+    for unused in axes[len(matrices):]:
+        unused.set_visible(False)
     ticks = list(names) if names is not None else [str(c) for c in classes]
     for axis, name in zip(axes, sorted(matrices)):
         matrix = np.asarray(matrices[name], dtype=float)
