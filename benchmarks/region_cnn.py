@@ -18,7 +18,12 @@ and over each longer prefix of ``--members``, to choose whether a further member
 the stack's members that do not read the validation split are fitted again on the training and validation
 splits once the stacker is fitted, as the catalogue's stack does (``ValidationStack(refit=True)``;
 ``--no-refit`` keeps their first fit); a refitted first member, or NBSVM refitted as a member, is then also
-fitted alone on the training split, the model McNemar compares against. Writes JSON under ``benchmarks/results/``.
+fitted alone on the training split, the model McNemar compares against. The Keras members are refitted too, for
+the epochs they kept (``ValidationStack(refit_neural=True)``, the catalogue's; ``--no-refit-neural`` keeps their
+first fit): each is then first fitted here, early-stopping on the validation split as the stack fits it, and
+handed to the stack, which takes it as its member (as a comparison hands it its own fits), so that the stack
+without the Keras refit, its stacker over the first fits, is scored beside it. Writes JSON under
+``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.catalog import make_model, parse_settings, resolved_settings, spec  # noqa: E402
+from imdb_baselines.catalog.fitting import fit_model  # noqa: E402
 from imdb_baselines.evaluation.metrics import bootstrap_intervals  # noqa: E402
 from imdb_baselines.evaluation.significance import mcnemar  # noqa: E402
 
@@ -107,6 +113,9 @@ def main() -> None:
     parser.add_argument("--refit", action=argparse.BooleanOptionalAction, default=None,
                         help="fit the members that do not read the validation split again on training and "
                              "validation (default: the catalogue's, which does)")
+    parser.add_argument("--refit-neural", action=argparse.BooleanOptionalAction, default=None,
+                        help="fit the Keras members again on training and validation for the epochs they kept "
+                             "(default: the catalogue's, which does)")
     parser.add_argument("--validation-only", action="store_true",
                         help="cross-validate the stacker on the validation split for each prefix of --members; "
                              "the test set is not read")
@@ -115,8 +124,12 @@ def main() -> None:
     args = parser.parse_args()
     if args.refit and args.validation_only:
         parser.error("--refit fits members on the validation split, which --validation-only scores: give one")
+    if args.refit_neural and args.validation_only:
+        parser.error("--refit-neural fits members on the validation split, which --validation-only scores: give one")
     if args.refit is None:
         args.refit = not args.validation_only and resolved_settings("ensemble_region_cnn")["refit"]
+    if args.refit_neural is None:
+        args.refit_neural = not args.validation_only and resolved_settings("ensemble_region_cnn")["refit_neural"]
     args.out = args.out or results_target(RESULTS / ("region_cnn_validation_stack.json" if args.validation_only
                                                      else "region_cnn.json"))
     region = region_settings(args.region)
@@ -141,14 +154,24 @@ def main() -> None:
         seconds[label] = time.perf_counter() - started
     overrides = {"verbose": "log", **({"epochs": args.epochs} if args.epochs else {}), **neural}
     stack = make_model("ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides=overrides,
-                       settings={"members": members, "refit": args.refit})
+                       settings={"members": members, "refit": args.refit, "refit_neural": args.refit_neural})
+    first_fits = {}  # the Keras members' first fits, which the stack takes and then fits again
+    for name in (members if args.refit_neural else ()):
+        if spec(name).is_neural:
+            started = time.perf_counter()
+            model = make_model(name, stopwords="minimal", seed=0, neural_overrides=overrides)
+            fit_model(model, name, X_train, y_train, (X_val, y_val), unlabelled)
+            first_fits[name] = (model, time.perf_counter() - started)
+    refitted |= set(first_fits)
     started = time.perf_counter()
-    stack.fit(X_train, y_train, validation_data=(X_val, y_val), unlabelled=unlabelled)
+    stack.fit(X_train, y_train, validation_data=(X_val, y_val), unlabelled=unlabelled, fitted_members=first_fits)
     stacked = f"stack of {' and '.join(members)}"
     seconds.update(stack.member_seconds_)
-    seconds[stacked] = time.perf_counter() - started
-    validation = {name: model.decision_function(X_val) for name, model in stack.members_ if name not in refitted}
-    summary: dict = {"members": list(members), "refit": args.refit, "neural": neural, "region": region,
+    seconds[stacked] = time.perf_counter() - started + sum(s for _, s in first_fits.values())
+    validation = {name: (first_fits[name][0] if name in first_fits else model).decision_function(X_val)
+                  for name, model in stack.members_ if name not in refitted or name in first_fits}
+    summary: dict = {"members": list(members), "refit": args.refit, "refit_neural": args.refit_neural,
+                     "neural": neural, "region": region,
                      "fit_s": seconds,
                      "validation_accuracy": {name: float(np.mean((score > 0).astype(int) == y_val))
                                              for name, score in validation.items()},
@@ -157,8 +180,17 @@ def main() -> None:
     if args.validation_only:
         choose_on_validation(stack, members, np.column_stack(list(validation.values())), y_val, summary, args.out)
         return
-    fitted = {**alone, **dict(stack.members_), stacked: stack}
+    fitted = {**alone, **{f"{name} (first fit)": model for name, (model, _) in first_fits.items()},
+              **dict(stack.members_), stacked: stack}
     scores = {name: model.decision_function(X_test) for name, model in fitted.items()}
+    if first_fits:  # the same stacker over the members' scores with the Keras members' first fits
+        without = f"{stacked}, Keras members not refitted"
+        scores[without] = stack.final_estimator_.decision_function(np.column_stack([
+            scores[f"{name} (first fit)" if name in first_fits else name] for name, _ in stack.members_]))
+        seconds[without] = seconds[stacked] - sum(stack.member_seconds_[name] for name in first_fits) + \
+            sum(s for _, s in first_fits.values())
+        seconds.update({f"{name} (first fit)": s for name, (_, s) in first_fits.items()})
+        summary["refitted_epochs"] = stack.refitted_epochs_
     predictions = {name: (score > 0).astype(int) for name, score in scores.items()}
     rows = {}
     for name, predicted in predictions.items():
@@ -168,6 +200,9 @@ def main() -> None:
                       "mcnemar_p_vs_nbsvm": mcnemar(y_test, predicted, predictions[nbsvm])["p_value"],
                       f"mcnemar_p_vs_{compared}": mcnemar(y_test, predicted, predictions[compared])["p_value"]}
     summary["test"] = rows
+    if first_fits:
+        summary["mcnemar_p_refit_neural"] = mcnemar(y_test, predictions[stacked], predictions[without])["p_value"]
+        print(f"McNemar p, the stack against itself without the Keras refit: {summary['mcnemar_p_refit_neural']:.2g}")
     print(f"| model | test accuracy [95% CI] | fit s | McNemar p vs NBSVM | vs {compared} |")
     print("| :--- | ---: | ---: | ---: | ---: |")
     for name, row in rows.items():

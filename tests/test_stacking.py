@@ -66,6 +66,36 @@ def test_refit_keeps_a_keras_member_as_it_early_stopped_on_the_validation_texts(
     assert not np.allclose(refitted["nbsvm"].decision_function(X_test), once["nbsvm"].decision_function(X_test))
 
 
+def test_refit_neural_fits_a_keras_member_again_for_its_kept_epochs_from_the_same_region_embedding(
+        reviews, fixture_corpus):
+    from imdb_baselines.catalog.stacking import kept_epochs
+
+    X, y, X_val, y_val, X_test, _ = reviews
+    unlabelled = fixture_corpus.unsup["text"].tolist()
+    overrides = {"epochs": 3, "verbose": 0, "num_words": 300, "filters": 16}
+    settings = {"members": ("nbsvm", "region_cnn_unlabelled"), "stopwords": "minimal", "neural_overrides": overrides}
+    once = ValidationStack(**settings).fit(X, y, validation_data=(X_val, y_val), unlabelled=unlabelled)
+    refitted = ValidationStack(**settings, refit_neural=True).fit(X, y, validation_data=(X_val, y_val),
+                                                                  unlabelled=unlabelled)
+    first, second = dict(once.members_)["region_cnn_unlabelled"], dict(refitted.members_)["region_cnn_unlabelled"]
+    epochs = kept_epochs(first)
+    assert 1 <= epochs <= len(first.history_["loss"]) and np.argmin(first.history_["val_loss"]) == epochs - 1
+    assert refitted.refitted_epochs_ == {"region_cnn_unlabelled": epochs}
+    np.testing.assert_allclose(refitted.final_estimator_.coef_, once.final_estimator_.coef_)  # learned before
+    assert second.region_vectors_ == first.region_vectors_  # the embedding the first fit learned, read again
+    assert (second.epochs, second.early_stopping, len(second.history_["loss"])) == (epochs, False, epochs)
+    assert "val_loss" not in second.history_  # nothing held out: it trained on the validation texts too
+    alone = make_model("region_cnn_unlabelled", stopwords="minimal", neural_overrides=overrides,
+                       settings={"region_embeddings": first.region_vectors_[0], "epochs": epochs,
+                                 "early_stopping": False, "validation_size": 0.0})
+    alone.fit([*X, *X_val], np.concatenate([y, y_val]), unlabelled=unlabelled)
+    np.testing.assert_allclose(second.decision_function(X_test), alone.decision_function(X_test), rtol=1e-5)
+    assert not np.allclose(second.decision_function(X_test), first.decision_function(X_test))
+    np.testing.assert_allclose(dict(refitted.members_)["nbsvm"].decision_function(X_test),  # refit=False: kept
+                               dict(once.members_)["nbsvm"].decision_function(X_test))
+    assert refitted.predict(CLEAR).tolist() == [1, 0]
+
+
 def test_texts_prepared_once_are_scored_by_each_member_once(reviews):
     import pickle
 
@@ -109,6 +139,7 @@ def test_without_validation_texts_it_holds_out_a_stratified_share_of_the_trainin
     ({"final_C": 0.0}, "'final_C' parameter of ValidationStack must be a float > 0"),
     ({"validation_size": 1.0}, "'validation_size' parameter of ValidationStack must be a float in \\(0, 1\\)"),
     ({"refit": "yes"}, "'refit' parameter of ValidationStack must be a bool"),
+    ({"refit_neural": 1}, "'refit_neural' parameter of ValidationStack must be a bool"),
 ])
 def test_bad_settings_are_refused_before_anything_is_fitted(reviews, params, message):
     X, y, *_ = reviews
@@ -119,7 +150,7 @@ def test_bad_settings_are_refused_before_anything_is_fitted(reviews, params, mes
 def test_its_settings_are_the_stacks_own():
     assert resolved_settings("ensemble_region_cnn") == {"members": ("ensemble", "region_cnn_unlabelled"),
                                                         "final_C": 1.0, "validation_size": 0.1, "class_weight": None,
-                                                        "refit": True}
+                                                        "refit": True, "refit_neural": True}
     assert parse_settings(["ensemble_region_cnn.final_C=0.3"], ["ensemble_region_cnn"]) == \
         {"ensemble_region_cnn": {"final_C": 0.3}}
     three = parse_settings(["ensemble_region_cnn.members=('nbsvm','linear_svm','fasttext')"], ["ensemble_region_cnn"])
@@ -228,8 +259,16 @@ def test_a_comparison_stack_takes_the_runs_own_fits_of_its_keras_member(tmp_path
     assert rows["ensemble_region_cnn"]["fit_s"] > rows["fasttext"]["fit_s"]  # the member's fit is in its cost
     X_test = pd.read_csv(shared / "predictions.csv")["text"].tolist()
     member = dict(load_model(shared / "models" / "ensemble_region_cnn").members_)["fasttext"]
-    np.testing.assert_array_equal(member.decision_function(X_test),
-                                  load_model(shared / "models" / "fasttext").decision_function(X_test))
+    own = load_model(shared / "models" / "fasttext")
+    # refit_neural: the stack fitted the member it took again on training and validation texts, for the epoch
+    # the run's own fit kept; the run's own model is left as it was fitted
+    assert "val_loss" in own.history_ and "val_loss" not in member.history_
+    assert (member.epochs, member.early_stopping) == (len(own.history_["loss"]), False)
+    assert not np.allclose(member.decision_function(X_test), own.decision_function(X_test))
+    kept = run("kept", "--models", "fasttext,ensemble_region_cnn", "--set", "ensemble_region_cnn.refit_neural=False")[0]
+    np.testing.assert_array_equal(  # without the refit the stack's member is the run's own fit
+        dict(load_model(kept / "models" / "ensemble_region_cnn").members_)["fasttext"].decision_function(X_test),
+        load_model(kept / "models" / "fasttext").decision_function(X_test))
 
     other, other_rows, _, other_report = run("other", "--models", "fasttext,ensemble_region_cnn",
                                              "--set", "fasttext.learning_rate=0.001")

@@ -6,7 +6,8 @@ each member ``cv`` more fits; a Keras member that trains for ten minutes would c
 fitted once on the training texts and the stacker learns from the member's scores on validation texts it never
 trained on (a neural member early-stops on those same texts, as it does alone). With ``refit``, the members that
 never read the validation texts are then fitted again on the training and validation texts together, as a model
-whose settings are chosen is refitted on all its labelled texts.
+whose settings are chosen is refitted on all its labelled texts; with ``refit_neural``, the Keras members too, for
+the epochs their early stopping kept.
 """
 
 from __future__ import annotations
@@ -63,6 +64,11 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         from their scores on validation texts they had not seen. Keras members, which early-stop on the
         validation texts, keep their fit. The refitted members' scores on the validation texts are then
         flattered: judge the stack on other texts.
+    refit_neural : bool, default=False
+        After the stacker is fitted, fit the Keras members again on the training and validation texts together,
+        without early stopping, for the epochs their first fit kept (the epoch of least validation loss) and
+        from the same pre-trained vectors (a region embedding or word vectors learned from unlabelled texts is
+        read from the file the first fit learned, not learned again). The stacker keeps its weights.
 
     Attributes
     ----------
@@ -74,6 +80,8 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
     classes_ : ndarray
     member_seconds_ : dict of str to float
         Each member's fit time (both fits of a refitted member), a taken member's as measured where it was fitted.
+    refitted_epochs_ : dict of str to int
+        With ``refit_neural``: each Keras member's epochs in its second fit.
     taken_members_ : list of str
         The Keras members taken from ``fit``'s ``fitted_members`` rather than fitted here.
     """
@@ -81,7 +89,7 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
     def __init__(self, members: tuple[str, ...] = ("ensemble", "region_cnn_unlabelled"), *, final_C: float = 1.0,
                  validation_size: float = 0.1, stopwords: str | Path | Stopwords | None = None,
                  random_state: int = 0, neural_overrides: dict[str, Any] | None = None,
-                 class_weight: str | None = None, refit: bool = False) -> None:
+                 class_weight: str | None = None, refit: bool = False, refit_neural: bool = False) -> None:
         self.members = members
         self.final_C = final_C
         self.validation_size = validation_size
@@ -90,6 +98,7 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         self.neural_overrides = neural_overrides
         self.class_weight = class_weight
         self.refit = refit
+        self.refit_neural = refit_neural
 
     def _check_params(self) -> None:
         if isinstance(self.members, str) or not isinstance(self.members, (tuple, list)) or len(self.members) < 2:
@@ -107,8 +116,10 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         if isinstance(self.validation_size, bool) or not 0 < self.validation_size < 1:
             raise ValueError("The 'validation_size' parameter of ValidationStack must be a float in (0, 1). Got "
                              f"{self.validation_size!r} instead.")
-        if not isinstance(self.refit, (bool, np.bool_)):
-            raise ValueError(f"The 'refit' parameter of ValidationStack must be a bool. Got {self.refit!r} instead.")
+        for name in ("refit", "refit_neural"):
+            if not isinstance(getattr(self, name), (bool, np.bool_)):
+                raise ValueError(f"The {name!r} parameter of ValidationStack must be a bool. Got "
+                                 f"{getattr(self, name)!r} instead.")
 
     def fit(self, X, y, validation_data: tuple | None = None, unlabelled=None,
             fitted_members: Mapping[str, tuple[Any, float]] | None = None) -> ValidationStack:
@@ -157,19 +168,30 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
                                   self._fitted_member(name, X, y, (X_val, y_val), unlabelled)))
         self.final_estimator_ = LogisticRegression(C=self.final_C).fit(self._member_scores(X_val), y_val)
         self.classes_ = self.final_estimator_.classes_
-        if self.refit:
+        self.refitted_epochs_ = {}
+        if self.refit or self.refit_neural:
             X_all, y_all = _joined(X, X_val), np.concatenate([y, y_val])
-            self.members_ = [(name, model if spec(name).is_neural else self._fitted_member(name, X_all, y_all, None,
-                                                                                           unlabelled))
+            self.members_ = [(name, self._refitted(name, model, X_all, y_all, unlabelled))
                              for name, model in self.members_]
             self._last_scored = None
         return self
 
-    def _member(self, name: str):
-        """The unfitted member ``name``, built with the stack's settings."""
+    def _refitted(self, name: str, model, X_all, y_all, unlabelled):
+        """The member ``name`` fitted again on all the labelled texts where ``refit`` or ``refit_neural`` asks it,
+        else ``model`` as it is."""
+        if not spec(name).is_neural:
+            return self._fitted_member(name, X_all, y_all, None, unlabelled) if self.refit else model
+        if not self.refit_neural:
+            return model
+        self.refitted_epochs_[name] = epochs = kept_epochs(model)
+        return self._fitted_member(name, X_all, y_all, None, unlabelled,
+                                   settings={**same_vectors(model), "epochs": epochs, "early_stopping": False})
+
+    def _member(self, name: str, settings: dict[str, Any] | None = None):
+        """The unfitted member ``name``, built with the stack's settings (and ``settings`` over them)."""
+        ours = {"class_weight": self.class_weight} if self.class_weight else {}
         return make_model(name, stopwords=self.stopwords, seed=self.random_state,
-                          neural_overrides=self.neural_overrides,
-                          settings={"class_weight": self.class_weight} if self.class_weight else None)
+                          neural_overrides=self.neural_overrides, settings={**ours, **(settings or {})} or None)
 
     def _taken_member(self, name: str, fitted_members: Mapping[str, tuple[Any, float]] | None):
         """The Keras member ``name`` from ``fitted_members`` if it is the model the stack would fit, else None."""
@@ -184,9 +206,9 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         logger.info("stack member %s taken as fitted (%.0f s) with the stack's settings", name, seconds)
         return model
 
-    def _fitted_member(self, name: str, X, y, validation_data, unlabelled):
+    def _fitted_member(self, name: str, X, y, validation_data, unlabelled, settings: dict[str, Any] | None = None):
         """The member ``name`` built with the stack's settings and fitted; its seconds added to its total."""
-        model = self._member(name)
+        model = self._member(name, settings)
         started = time.perf_counter()
         fit_model(model, name, X, y, validation_data, unlabelled)
         seconds = time.perf_counter() - started
@@ -231,6 +253,28 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         tags.input_tags.string = True
         return tags
+
+
+def kept_epochs(model) -> int:
+    """The epochs a fitted Keras model's weights come from: the epoch of least validation loss where it
+    early-stopped on validation texts (its best weights restored), else every epoch it trained."""
+    losses = model.history_.get("val_loss")
+    if model.early_stopping and losses:
+        return int(np.argmin(losses)) + 1
+    return len(model.history_["loss"])
+
+
+def same_vectors(model) -> dict[str, Any]:
+    """Settings that make a second fit of the Keras ``model`` read the vectors files its fit learned from
+    unlabelled texts rather than learn them again from other texts; several region sizes are learned again."""
+    from neural.pretraining import UNLABELLED_REGIONS, UNLABELLED_WORD2VEC
+
+    settings: dict[str, Any] = {}
+    if model.embeddings == UNLABELLED_WORD2VEC:
+        settings["embeddings"] = model.word_vectors_
+    if model.region_embeddings == UNLABELLED_REGIONS and len(model.region_vectors_) == 1:
+        settings["region_embeddings"] = model.region_vectors_[0]
+    return settings
 
 
 def _texts(X):
