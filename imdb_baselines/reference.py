@@ -12,18 +12,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FIGURES", "reference_figures", "summarize"]
+__all__ = ["FIGURES", "reference_figures", "settings_since", "summarize"]
 
 FIGURES = Path(__file__).with_name("reference.json")
 _KEPT = ("accuracy", "accuracy_ci_low", "accuracy_ci_high", "f1", "roc_auc", "fit_s", "predict_s", "model_mib")
 
 
 def summarize(results: dict[str, Any]) -> dict[str, Any]:
-    """The headline figures of a report's ``results.json``: per model, its accuracy (interval), F1 and costs."""
+    """The headline figures of a report's ``results.json``: per model, its accuracy (interval), F1 and costs, and
+    the settings it ran with."""
     provenance = results.get("provenance", {})
+    settings = provenance.get("model_settings") or {}
     return {"dataset": provenance.get("dataset"), "command": provenance.get("command"),
             "fingerprints": provenance.get("fingerprints"),
-            "results": {row["model"]: {key: row.get(key) for key in _KEPT} for row in results["results"]}}
+            "results": {row["model"]: {key: row.get(key) for key in _KEPT} for row in results["results"]},
+            "settings": {row["model"]: settings.get(row["model"]) for row in results["results"]}}
 
 
 def reference_figures() -> dict[str, dict[str, Any]]:
@@ -32,6 +35,25 @@ def reference_figures() -> dict[str, dict[str, Any]]:
         return json.loads(FIGURES.read_text(encoding="utf-8"))["results"]
     except (OSError, ValueError, KeyError):
         return {}
+
+
+def settings_since(name: str, catalogue_settings: dict[str, Any]) -> list[str]:
+    """The catalogue's own settings of ``name`` that the reference comparison ran with another value (or
+    without), as ``key=value``: a figure of the reference then describes an earlier form of the model.
+
+    Examples
+    --------
+    >>> settings_since("nbsvm", {})
+    []
+    """
+    try:
+        recorded = json.loads(FIGURES.read_text(encoding="utf-8"))["settings"].get(name)
+    except (OSError, ValueError, KeyError):
+        return []
+    if recorded is None:
+        return []
+    return [f"{key}={value!r}" for key, value in catalogue_settings.items()
+            if key not in recorded or recorded[key] != json.loads(json.dumps(value))]
 
 
 if __name__ == "__main__":

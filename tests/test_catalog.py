@@ -163,3 +163,13 @@ def test_the_reference_figures_shipped_with_the_package_match_the_committed_repo
     expected = summarize(json.loads(report.read_text(encoding="utf-8")))
     assert json.loads(FIGURES.read_text(encoding="utf-8")) == json.loads(json.dumps(expected)), (
         "regenerate with: python -m imdb_baselines.reference reports/reference/results.json")
+
+
+def test_a_reference_figure_of_an_earlier_form_of_a_model_says_which_settings_it_ran_without():
+    from imdb_baselines.reference import settings_since
+
+    assert settings_since("nbsvm", {"C": 1.0, "ngram_range": (1, 3)}) == []  # as the reference ran it
+    assert settings_since("nbsvm", {"C": 0.3, "beta": 0.25}) == ["C=0.3"]
+    assert settings_since("ensemble_region_cnn", {"members": ("ensemble", "region_cnn_unlabelled")}) == []
+    assert settings_since("ensemble_region_cnn", {"a_later_setting": True}) == ["a_later_setting=True"]
+    assert settings_since("bilstm", {"epochs": 4}) == []  # not in the reference: no figure to qualify

@@ -215,7 +215,7 @@ def _model_list(names: list[str]) -> str:
     import textwrap
 
     from imdb_baselines.catalog import defaults, spec
-    from imdb_baselines.reference import reference_figures
+    from imdb_baselines.reference import reference_figures, settings_since
 
     reference = reference_figures()
     lines = []
@@ -236,8 +236,10 @@ def _model_list(names: list[str]) -> str:
         runs = f"engines: {', '.join(entry.engines)}; exports: {', '.join(entry.exports) or 'none'}; " + \
             (f"needs the {entry.extra} extra" if entry.extra else "in the core install") + \
             ("; learns from IMDB's unlabelled reviews" if entry.needs_unlabelled else "")
+        changed = settings_since(name, {key: value for key, value in entry.settings.items() if key != "model"})
         row = reference.get(name)
-        figures = (f"reference (IMDB, full data): accuracy {row['accuracy']:.4f}, fit {row['fit_s']:,.1f} s"
+        since = f", before {', '.join(changed)}" if changed else ""
+        figures = (f"reference (IMDB, full data{since}): accuracy {row['accuracy']:.4f}, fit {row['fit_s']:,.1f} s"
                    if row else "not in the reference report")
         lines.append(f"{name:<{width}}{entry.kind:<9} {entry.description}")
         for label, text in (("settings", shown), ("--tune grid", grid), ("", runs), ("", figures)):
