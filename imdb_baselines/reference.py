@@ -7,6 +7,7 @@ only ``reference.json`` beside this module, regenerated from the report with
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from pathlib import Path
@@ -31,10 +32,7 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
 
 def reference_figures() -> dict[str, dict[str, Any]]:
     """Per model, the reference comparison's figures (IMDB, full data); empty when the file is missing."""
-    try:
-        return json.loads(FIGURES.read_text(encoding="utf-8"))["results"]
-    except (OSError, ValueError, KeyError):
-        return {}
+    return _shipped().get("results", {})
 
 
 def settings_since(name: str, catalogue_settings: dict[str, Any]) -> list[str]:
@@ -46,14 +44,21 @@ def settings_since(name: str, catalogue_settings: dict[str, Any]) -> list[str]:
     >>> settings_since("nbsvm", {})
     []
     """
-    try:
-        recorded = json.loads(FIGURES.read_text(encoding="utf-8"))["settings"].get(name)
-    except (OSError, ValueError, KeyError):
-        return []
+    recorded = _shipped().get("settings", {}).get(name)
     if recorded is None:
         return []
     return [f"{key}={value!r}" for key, value in catalogue_settings.items()
             if key not in recorded or recorded[key] != json.loads(json.dumps(value))]
+
+
+@functools.lru_cache(maxsize=1)
+def _shipped() -> dict[str, Any]:
+    """``reference.json``, read once; empty when it is missing or unreadable."""
+    try:
+        shipped = json.loads(FIGURES.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return shipped if isinstance(shipped, dict) else {}
 
 
 if __name__ == "__main__":

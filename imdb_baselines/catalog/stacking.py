@@ -62,8 +62,8 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
         After the stacker is fitted, fit the members that do not read validation texts (the baselines and the
         ensemble) again on the training and validation texts together; the stacker keeps the weights it learned
         from their scores on validation texts they had not seen. Keras members, which early-stop on the
-        validation texts, keep their fit. The refitted members' scores on the validation texts are then
-        flattered: judge the stack on other texts.
+        validation texts, keep their fit unless ``refit_neural`` is set. The refitted members' scores on the
+        validation texts are then flattered: judge the stack on other texts.
     refit_neural : bool, default=False
         After the stacker is fitted, fit the Keras members again on the training and validation texts together,
         without early stopping, for the epochs their first fit kept (the epoch of least validation loss) and
