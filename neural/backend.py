@@ -5,6 +5,11 @@ TensorFlow prints lines such as ``oneDNN custom operations are on`` and
 they are silenced by pointing the process's standard error at ``/dev/null``
 while it is imported. Set ``TF_CPP_MIN_LOG_LEVEL`` to 0 or 1 (``compare.py
 --verbose`` does) to see them.
+
+Keras runs on the backend ``KERAS_BACKEND`` names, TensorFlow by default. The
+Keras models also train and predict on JAX or PyTorch (a machine whose GPU
+those serve); learning a region embedding from unlabelled texts, the SavedModel
+and ONNX exports need TensorFlow.
 """
 
 from __future__ import annotations
@@ -14,7 +19,23 @@ import os
 import sys
 from collections.abc import Iterator
 
-__all__ = ["load_keras"]
+__all__ = ["keras_backend", "load_keras"]
+
+#: The Python module each Keras backend is.
+BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy"}
+
+
+def keras_backend() -> str:
+    """The backend Keras runs on, or will: the loaded Keras's, else ``KERAS_BACKEND`` (TensorFlow by default).
+
+    Examples
+    --------
+    >>> keras_backend() in BACKEND_MODULES
+    True
+    """
+    if "keras" in sys.modules:
+        return sys.modules["keras"].backend.backend()
+    return os.environ.get("KERAS_BACKEND", "tensorflow")
 
 
 @contextlib.contextmanager
@@ -45,5 +66,7 @@ def load_keras():
     else:
         with _stderr_silenced():
             import keras
-            import tensorflow  # noqa: F401  (its C++ start-up lines are what is silenced)
+
+            if keras.backend.backend() == "tensorflow":
+                import tensorflow  # noqa: F401  (its C++ start-up lines are what is silenced)
     return keras

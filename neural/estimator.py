@@ -336,12 +336,15 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - positive, positive])
 
     def _forward(self):
-        """The model's forward pass as one compiled TensorFlow function (traced once, then reused)."""
+        """The model's forward pass as one compiled TensorFlow function (traced once, then reused); on another
+        Keras backend, the model called directly."""
         forward = self.__dict__.get("_compiled_forward")
         if forward is None or forward[0] is not self.model_:
+            model = self.model_
+            if keras.backend.backend() != "tensorflow":
+                return lambda ids: keras.ops.convert_to_numpy(model(ids, training=False))
             import tensorflow as tf
 
-            model = self.model_
             spec = tf.TensorSpec((None, int(self.maxlen_)), tf.int32)
             forward = (model, tf.function(lambda ids: model(ids, training=False), input_signature=[spec]))
             self.__dict__["_compiled_forward"] = forward

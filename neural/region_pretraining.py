@@ -68,7 +68,18 @@ def learn_region_vectors(texts: Sequence[str], path: str | os.PathLike, *, stopw
     Returns
     -------
     Path
+
+    Raises
+    ------
+    RuntimeError
+        If Keras runs on a backend other than TensorFlow, which this learning is written in.
     """
+    from neural.backend import keras_backend
+
+    if keras_backend() != "tensorflow":
+        raise RuntimeError(f"Learning a region embedding needs Keras's TensorFlow backend; it runs on "
+                           f"{keras_backend()!r} (KERAS_BACKEND). Learn it once with TensorFlow (the file is "
+                           "cached and then read on any backend), or name a region embedding file.")
     import tensorflow as tf
 
     from imdb_baselines.corpus.progress import progress_bar

@@ -173,3 +173,18 @@ def test_a_reference_figure_of_an_earlier_form_of_a_model_says_which_settings_it
     assert settings_since("ensemble_region_cnn", {"members": ("ensemble", "region_cnn_unlabelled")}) == []
     assert settings_since("ensemble_region_cnn", {"a_later_setting": True}) == ["a_later_setting=True"]
     assert settings_since("bilstm", {"epochs": 4}) == []  # not in the reference: no figure to qualify
+
+
+def test_the_neural_extra_is_keras_with_the_backend_keras_runs_on(monkeypatch):
+    import importlib.util
+    import sys
+
+    from imdb_baselines.catalog import missing_extra
+
+    assert missing_extra("lstm") is None and missing_extra("nbsvm") is None  # Keras on TensorFlow, installed
+    if importlib.util.find_spec("openvino") is not None:
+        pytest.skip("OpenVINO is installed: no Keras backend here is missing")
+    monkeypatch.delitem(sys.modules, "keras", raising=False)  # Keras not loaded yet: KERAS_BACKEND decides
+    monkeypatch.setenv("KERAS_BACKEND", "openvino")
+    assert missing_extra("lstm") == "neural" and missing_extra("ensemble_region_cnn") == "neural"
+    assert missing_extra("nbsvm") is None

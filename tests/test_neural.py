@@ -268,6 +268,17 @@ def test_a_keras_model_shows_its_progress_on_standard_error_only(tmp_path):
     assert "loss" in epochs[0] and "val_accuracy" in epochs[0]
 
 
+def test_learning_a_region_embedding_on_another_keras_backend_is_refused_before_anything_is_written(
+        fixture_corpus, monkeypatch, tmp_path):
+    import neural.backend
+    from neural.region_pretraining import learn_region_vectors
+
+    monkeypatch.setattr(neural.backend, "keras_backend", lambda: "jax")
+    with pytest.raises(RuntimeError, match="needs Keras's TensorFlow backend; it runs on 'jax'"):
+        learn_region_vectors(fixture_corpus.unsup["text"].tolist(), tmp_path / "regions.txt", dimensions=8)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_region_embedding_learned_without_labels_is_the_cnns_frozen_extra_input(fixture_corpus, data, tmp_path):
     from neural.region_pretraining import learn_region_vectors
 

@@ -71,8 +71,8 @@ def uses_unlabelled(name: str, settings: dict[str, Any] | None = None) -> bool:
     return spec(name).needs_unlabelled
 
 
-#: The modules each pip extra installs that a model's estimator imports.
-_EXTRA_MODULES = {"neural": ("tensorflow", "keras"), "word2vec": ("gensim",)}
+#: The modules each pip extra installs that a model's estimator imports ("backend": the one Keras runs on).
+_EXTRA_MODULES = {"neural": ("backend", "keras"), "word2vec": ("gensim",)}
 
 
 def missing_extra(name: str) -> str | None:
@@ -85,8 +85,12 @@ def missing_extra(name: str) -> str | None:
     """
     import importlib.util
 
+    from neural.backend import BACKEND_MODULES, keras_backend
+
     for extra in filter(None, spec(name).extra.split(",")):
-        if any(importlib.util.find_spec(module) is None for module in _EXTRA_MODULES.get(extra, ())):
+        modules = [BACKEND_MODULES.get(keras_backend(), keras_backend()) if module == "backend" else module
+                   for module in _EXTRA_MODULES.get(extra, ())]
+        if any(importlib.util.find_spec(module) is None for module in modules):
             return extra
     return None
 

@@ -196,7 +196,12 @@ def library_versions() -> dict[str, str]:
                 "scikit-learn": sklearn.__version__, "pandas": pandas.__version__}
     if "keras" in sys.modules:
         import keras
-        import tensorflow
 
-        versions.update(keras=keras.__version__, tensorflow=tensorflow.__version__)
+        versions["keras"] = keras.__version__
+        if keras.backend.backend() == "tensorflow":
+            import tensorflow
+
+            versions["tensorflow"] = tensorflow.__version__
+        else:
+            versions["keras_backend"] = keras.backend.backend()
     return versions

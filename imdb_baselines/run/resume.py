@@ -26,6 +26,7 @@ import numpy as np
 from imdb_baselines import corpus
 from imdb_baselines.run.results import Fold, ModelResult, Preparation, RunConfig
 from imdb_baselines.run.tuning import Tuning
+from neural.backend import keras_backend
 
 __all__ = ["RESUME_FOLDER", "Resumed", "load_resumed", "run_identity", "save_resumable"]
 
@@ -36,7 +37,7 @@ RESUME_FOLDER = "resume"
 _STATE, _ARRAYS = "state.json", "arrays.npz"
 _FORMAT = 1
 _PACKAGES = ("imdb_baselines", "baselines", "neural")  # the code whose results are kept
-_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pandas", "keras", "tensorflow", "gensim", "pyspark")
+_LIBRARIES = ("numpy", "scipy", "scikit-learn", "pandas", "keras", "tensorflow", "jax", "torch", "gensim", "pyspark")
 _NOT_IDENTITY = {"out", "command", "models", "settings", "grids", "jobs", "time_limit", "sort_by"}
 _TYPES = {cls.__name__: cls for cls in (ModelResult, Fold, Tuning, Preparation)}
 
@@ -57,7 +58,8 @@ class Resumed:
 def run_identity(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, corpus.Splits]) -> dict[str, Any]:
     """What must be the same for a stopped run's results to stand in a new run: the data's checksum, each
     split's fingerprint, the options that shape every model (not the model list, each model's own settings,
-    the report folder or how many folds run at a time), the stopword lists, the code and the libraries."""
+    the report folder or how many folds run at a time), the stopword lists, the code, the libraries and the
+    backend Keras runs on."""
     options = {k: v for k, v in asdict(config).items() if k not in _NOT_IDENTITY}
     options["neural_overrides"] = {k: v for k, v in config.neural_overrides.items() if k != "verbose"}  # --quiet
     return _plain({
@@ -67,6 +69,7 @@ def run_identity(config: RunConfig, data: corpus.TextCorpus, splits: dict[str, c
         "stopwords": {name: corpus.get_stopwords(name).describe() for name in splits},
         "code": code_digest(),
         "libraries": {name: _installed(name) for name in _LIBRARIES},
+        "keras_backend": keras_backend(),
     })
 
 
