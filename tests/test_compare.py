@@ -181,6 +181,7 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
                      "fasttext_w2v"]
     stack = next(line for line in lines if line.startswith("ensemble_region_cnn"))
     assert " stack " in stack and "the longest fit: 20 to 30 minutes on IMDB with 2 cores" in stack
+    assert "about 2 minutes on one H200 GPU with Keras on JAX" in stack
     start = lines.index(next(line for line in lines if line.startswith("nbsvm")))
     block = [line.strip() for line in lines[start + 1:start + 8] if line.startswith(" ")]
     nbsvm = [lines[start], " ".join(block)]
