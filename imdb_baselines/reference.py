@@ -7,6 +7,7 @@ only ``reference.json`` beside this module, regenerated from the report with
 
 from __future__ import annotations
 
+import copy
 import functools
 import json
 import sys
@@ -31,8 +32,9 @@ def summarize(results: dict[str, Any]) -> dict[str, Any]:
 
 
 def reference_figures() -> dict[str, dict[str, Any]]:
-    """Per model, the reference comparison's figures (IMDB, full data); empty when the file is missing."""
-    return _shipped().get("results", {})
+    """Per model, the reference comparison's figures (IMDB, full data); empty when the file is missing. A copy:
+    a caller that changes it changes nothing a later call returns."""
+    return copy.deepcopy(_shipped().get("results", {}))
 
 
 def settings_since(name: str, catalogue_settings: dict[str, Any]) -> list[str]:
@@ -64,5 +66,8 @@ def _shipped() -> dict[str, Any]:
 if __name__ == "__main__":
     source = Path(sys.argv[1] if len(sys.argv) > 1 else "reports/reference/results.json")
     summary = summarize(json.loads(source.read_text(encoding="utf-8")))
-    FIGURES.write_text(json.dumps(summary, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+    from imdb_baselines.storage import atomic_file
+
+    with atomic_file(FIGURES, "w", encoding="utf-8") as out:  # the package's own file, replaced whole
+        out.write(json.dumps(summary, indent=1, sort_keys=True) + "\n")
     print(f"wrote {FIGURES} ({len(summary['results'])} models)")

@@ -204,6 +204,16 @@ def test_list_models_describes_each_with_its_reference_figures(capsys):
         key: value for key, value in spec(name).settings.items() if key != "model"})) for name in names)
 
 
+def test_the_reference_figures_a_caller_changes_stay_as_shipped():
+    from imdb_baselines.reference import reference_figures
+
+    figures = reference_figures()
+    accuracy = figures["nbsvm"]["accuracy"]
+    figures["nbsvm"]["accuracy"] = 0.0
+    figures.pop("lstm")
+    assert reference_figures()["nbsvm"]["accuracy"] == accuracy > 0.9 and "lstm" in reference_figures()
+
+
 def test_missing_data_is_a_clear_error(tmp_path, capsys):
     assert compare.main(["--data", str(tmp_path / "missing.tar.gz"), "--quiet"]) == 2
     assert "does not exist" in capsys.readouterr().err
