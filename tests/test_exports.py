@@ -175,6 +175,17 @@ def test_wrong_requests_are_refused_and_nothing_is_overwritten(saved, tmp_path, 
         load_export(export_model(saved["naive_bayes"], "onnx", tmp_path / "nb")).predict([])
 
 
+def test_a_keras_model_is_not_exported_while_keras_runs_on_another_backend(saved, tmp_path, monkeypatch):
+    import imdb_baselines.exports.files
+
+    monkeypatch.setattr(imdb_baselines.exports.files, "keras_backend", lambda: "jax")
+    for format in ("onnx", "savedmodel"):
+        with pytest.raises(ValueError, match="traced by TensorFlow while Keras runs on 'jax'"):
+            export_model(saved["fasttext"], format, tmp_path / format)
+    assert list(tmp_path.iterdir()) == []
+    assert export_model(saved["nbsvm"], "onnx", tmp_path / "nbsvm").is_dir()  # a baseline needs no Keras
+
+
 def test_the_command_exports_checks_and_replaces_its_own_export(saved, tmp_path, capsys):
     out = tmp_path / "export"
     for _ in range(2):  # the second run replaces the first export

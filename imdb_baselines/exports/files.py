@@ -15,6 +15,7 @@ from imdb_baselines.catalog import CATALOG
 from imdb_baselines.modelfiles import ModelFileError, adapter_for, base_model, load_model, read_manifest
 from imdb_baselines.modelfiles.files import package_version
 from imdb_baselines.storage import write_folder
+from neural.backend import keras_backend
 
 __all__ = ["EXPORT_FORMATS", "EXPORT_MANIFEST", "ExportedModel", "export_model", "load_export"]
 
@@ -49,7 +50,8 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
     ModelFileError
         If ``model_path`` is not a saved model.
     ValueError
-        If the format is unknown, a SavedModel is asked of a baseline, or ONNX of an ensemble.
+        If the format is unknown, a SavedModel is asked of a baseline, ONNX of an ensemble, or an export of a
+        Keras model while Keras runs on a backend other than TensorFlow.
     storage.TargetError
         If ``out`` holds anything this package did not write as an export.
     """
@@ -68,6 +70,10 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
                          "export one of its members' own runs.")
     if name in CATALOG and format not in CATALOG[name].exports:  # the catalogue says what each named model exports
         raise ValueError(f"{name} does not export to {format}; its formats: {', '.join(CATALOG[name].exports)}.")
+    if adapter.kind == "keras" and keras_backend() != "tensorflow":  # both formats trace the network in TensorFlow
+        raise ValueError(f"{name} is a Keras model, and its exports are traced by TensorFlow while Keras runs on "
+                         f"{keras_backend()!r}. Export it with KERAS_BACKEND=tensorflow (the saved model is the "
+                         "same on every backend).")
 
     def fill(folder: Path) -> None:
         started = time.perf_counter()
