@@ -8,7 +8,8 @@ the training texts alone when the grid is cheap there (``imdb_baselines.run.tuni
 scored once on their test files (SST-5's dev file is its validation split, unread by the search); polarity v2.0
 by 10-fold cross-validation of all 2,000 reviews (``validation_size=0``, the published protocol), each fold
 searching its own training part. Prints a markdown table, with each search's choice and its cross-validated
-accuracy against the defaults', and writes JSON under ``benchmarks/results/``.
+accuracy against the defaults', and, on a test file, the exact McNemar test of the defaults' answers against the
+self-tuned ones; writes JSON under ``benchmarks/results/``.
 
 Where a data set has a validation file of its own (SST-5's dev file), each model is also fitted on the training
 file with its defaults and with the search's choice and scored there: a second opinion on the choice from data
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -32,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from results_file import RESULTS, read_results, results_target, write_results  # noqa: E402
 
 import imdb_baselines  # noqa: E402
+from imdb_baselines.evaluation.significance import mcnemar  # noqa: E402
 
 MODELS = ["naive_bayes", "linear_svm", "nbsvm"]
 
@@ -62,8 +65,20 @@ def measure(arguments: dict, tune: bool | None, out: Path) -> dict:
         chosen = {m: t["best_params"] for m, t in results["tuning"].items()}
     tuning = {m: {k: t[k] for k in ("best_params", "best_score", "default_score", "note", "seconds")}
               for m, t in results["tuning"].items()}
+    predictions = {}
+    if "cv" not in arguments:  # each test text's label and each model's answer, for the paired test
+        frame = pd.read_csv(out / "predictions.csv", usecols=["label", *(f"{m}_prediction" for m in MODELS)])
+        predictions = {column: frame[column].astype(str).tolist() for column in frame.columns}
     return {"seconds": round(time.perf_counter() - started, 1), "accuracy": accuracy, "chosen": chosen,
-            "tuning": tuning}
+            "tuning": tuning, "predictions": predictions}
+
+
+def paired_tests(pair: dict) -> dict[str, dict]:
+    """Each model's exact McNemar test of the defaults against the self-tuned choice on the same test texts."""
+    before, after = pair["defaults"].get("predictions"), pair["automatic"].get("predictions")
+    if not before or not after:  # cross-validated, or written before the predictions were kept
+        return {}
+    return {m: mcnemar(before["label"], before[f"{m}_prediction"], after[f"{m}_prediction"]) for m in MODELS}
 
 
 def validation_check(arguments: dict, chosen: dict[str, dict]) -> dict[str, dict[str, float]]:
@@ -104,10 +119,14 @@ def main() -> None:
         if "validation" in arguments:
             summary[name]["validation"] = validation_check(arguments, summary[name]["automatic"]["chosen"])
             print(f"{name} validation file, defaults / chosen:", summary[name]["validation"], flush=True)
-    print("| data | model | defaults | self-tuned | change | chosen (cross-validated accuracy; the defaults') |")
-    print("| :--- | :--- | ---: | ---: | ---: | :--- |")
+    print("| data | model | defaults | self-tuned | change | McNemar p (answers only one gets right: defaults, "
+          "self-tuned) | chosen (cross-validated accuracy; the defaults') |")
+    print("| :--- | :--- | ---: | ---: | ---: | ---: | :--- |")
     for name, pair in summary.items():
+        pair["paired"] = tests = paired_tests(pair)
         for model in MODELS:
+            test = tests.get(model)
+            paired = f"{test['p_value']:.2g} ({test['b']}, {test['c']})" if test else "per fold"
             before, after = pair["defaults"]["accuracy"][model], pair["automatic"]["accuracy"][model]
             search = pair["automatic"]["tuning"].get(model)
             if search is None:
@@ -119,7 +138,7 @@ def main() -> None:
                 chosen = f"{settings} ({search['best_score']:.4f}; {search['default_score']:.4f})"
                 chosen += f"; {search['note']}" if search["note"] else ""
             print(f"| {name} | `{model}` | {100 * before:.2f} | {100 * after:.2f} | {100 * (after - before):+.2f} "
-                  f"| {chosen} |")
+                  f"| {paired} | {chosen} |")
     write_results(path, summary, default=str)
     print(f"Written to {path}")
 
