@@ -202,3 +202,19 @@ def test_models_a_comparison_kept_export_with_their_calibration(kept_report, tex
         exported = load_export(export_model(path, "onnx", tmp_path / name))
         assert "probabilities" in exported.predict(texts[:2])
         _agree(load_model(path), exported, texts, tolerance=1e-6)
+
+
+@pytest.mark.parametrize("format", ["onnx", "savedmodel"])
+def test_a_word_in_no_ngram_does_not_pass_for_another_ngram(fixture_splits, tmp_path, format):
+    """With a vocabulary larger than the words its n-grams use, a window holding a word above them all must find
+    no n-gram, as in Python, rather than the n-gram whose key its own key equals."""
+    settings = {**TINY, "num_words": 20_000, "maxlen": 400}
+    model = make_model("fasttext", stopwords="minimal", seed=0, neural_overrides=settings)
+    model.fit(fixture_splits.X_train, fixture_splits.y_train,
+              validation_data=(fixture_splits.X_val, fixture_splits.y_val))
+    base, _ = model.ngram_indexer_.int64_keys()
+    texts = [*fixture_splits.X_test, *fixture_splits.X_val]
+    words = model.encoder_.transform(texts)
+    assert max(max(row) for row in words) >= base  # the case asked about: words above every n-gram's
+    saved = save_model(model, tmp_path / "fasttext", name="fasttext")
+    _agree(load_model(saved), load_export(export_model(saved, format, tmp_path / "export")), texts, tolerance=1e-6)

@@ -96,10 +96,13 @@ def _module(clf, name: str):
             parts = [ids]
             for n, table in sorted(self.grams.items()):
                 n = int(n)
-                key = None
+                key = outside = None
                 for k in range(n):
                     window = ids[:, k:] if k == n - 1 else ids[:, k:k - (n - 1)]
                     key = window if key is None else key * self.base + window
+                    beyond = window >= self.base  # in no n-gram: its key would be another n-gram's
+                    outside = beyond if outside is None else tf.logical_or(outside, beyond)
+                key = tf.ragged.map_flat_values(lambda o, k: tf.where(o, tf.constant(-1, tf.int64), k), outside, key)
                 found = tf.ragged.map_flat_values(table.lookup, key)
                 parts.append(tf.ragged.boolean_mask(found, tf.not_equal(found, _REMOVED)))
             ids = tf.concat(parts, axis=1) if len(parts) > 1 else ids

@@ -134,12 +134,14 @@ def compact(g: GraphBuilder, ids: str, min_width: int = 1) -> tuple[str, str]:
 
 def window_keys(g: GraphBuilder, ids: str, n: int, base: int) -> tuple[str, str]:
     """The int64 key ``w1·base^(n-1) + ... + wn`` of every window of ``n`` ids in each row of ``ids`` (N, W),
-    and whether all its ids are valid (>= 0); shape (N, W - n + 1)."""
+    and whether all its ids are valid (in ``[0, base)``: a larger id is in no n-gram, and its key would be another
+    n-gram's); shape (N, W - n + 1)."""
     key = valid = None
     for k in range(n):
         end = k - (n - 1) if k < n - 1 else 2**62
         window = g.op("Slice", ids, g.const([k], "int64"), g.const([end], "int64"), g.const([1], "int64"))
-        ok = g.op("GreaterOrEqual", window, g.const(0, "int64"))
+        ok = g.op("And", g.op("GreaterOrEqual", window, g.const(0, "int64")),
+                  g.op("Less", window, g.const(base, "int64")))
         valid = ok if valid is None else g.op("And", valid, ok)
         key = window if key is None else g.op("Add", g.op("Mul", key, g.const(base, "int64")), window)
     return key, valid
