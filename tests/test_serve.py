@@ -212,3 +212,45 @@ def test_large_blocks_freed_by_the_service_go_back_to_the_system():
     kept = {mode: int(subprocess.run([sys.executable, "-c", _FREED_BLOCKS, mode], capture_output=True, text=True,
                                      check=True).stdout) for mode in ("default", "returned")}
     assert kept["default"] > 200 and kept["returned"] < 32, kept
+
+
+def test_a_stacks_keras_member_answers_through_onnx_in_a_server_without_tensorflow(fixture_splits, tmp_path):
+    """A stack of NBSVM and fastText, kept and served with ``--keras-runtime onnx``: its Keras member is exported
+    alone (``member=``) and answered by onnxruntime, so the service's process never loads TensorFlow, and the
+    stack answers as it does in Python."""
+    from pathlib import Path
+
+    import httpx
+    import numpy as np
+
+    from imdb_baselines.catalog.stacking import ValidationStack
+    from imdb_baselines.exports import export_model, load_export
+    from imdb_baselines.modelfiles import save_model
+    from tests.servers import free_port, running_process
+
+    s = fixture_splits
+    stack = ValidationStack(("nbsvm", "fasttext"), stopwords="minimal", neural_overrides={"epochs": 1, "verbose": 0})
+    stack.fit(list(s.X_train), s.y_train, validation_data=(list(s.X_val), s.y_val))
+    folder = save_model(stack, tmp_path / "stack", name="nbsvm_fasttext")
+    texts = [RAVE, PAN, "An odd film. Some of it works, some of it does not.", *list(s.X_test)[:20]]
+
+    exported = load_export(export_model(folder, "onnx", tmp_path / "member", member="fasttext"))
+    member = dict(stack.members_)["fasttext"]
+    np.testing.assert_allclose(exported.predict(texts)["probabilities"], member.predict_proba(texts), atol=1e-5)
+    with pytest.raises(ModelFileError, match="holds no member 'lstm' \\(its members: nbsvm, fasttext\\)"):
+        export_model(folder, "onnx", tmp_path / "none", member="lstm")
+    assert not (tmp_path / "none").exists()
+
+    started: list = []
+    command = [sys.executable, "-m", "imdb_baselines.cli.serve", str(folder), "--port", str(free_port()),
+               "--keras-runtime", "onnx", "--quiet"]
+    with running_process(command, int(command[5]), timeout_s=600, started=started) as port:
+        body = httpx.post(f"http://127.0.0.1:{port}/predict", json={"texts": texts}, timeout=60).json()
+        models = {m["name"]: m for m in httpx.get(f"http://127.0.0.1:{port}/models").json()["models"]}
+        libraries = Path(f"/proc/{started[0].pid}/maps").read_text()
+    assert models["nbsvm_fasttext"]["runtime"] == "python, its Keras members in onnxruntime"
+    assert "tensorflow" not in libraries and "onnxruntime" in libraries
+    answers = body["answers"][0]["predictions"]
+    assert [p["label"] for p in answers] == stack.predict(texts).tolist()
+    np.testing.assert_allclose([p["probability"] for p in answers], stack.predict_proba(texts).max(axis=1),
+                               atol=1e-5)

@@ -12,6 +12,8 @@ _EXAMPLES = """\
 examples:
   imdb-export --model reports/demo/models/nbsvm --format onnx --out nbsvm-onnx
   imdb-export --model reports/demo/models/fasttext --format savedmodel --out fasttext-savedmodel
+  imdb-export --model reports/mine/models/ensemble_region_cnn --member region_cnn_unlabelled --format onnx \
+      --out region-cnn-onnx
 """
 _CHECK_TEXTS = [
     "A moving, beautifully acted film. I loved every minute of it.",
@@ -30,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--format", required=True, choices=("onnx", "savedmodel"),
                         help="onnx (every model, run by onnxruntime) or savedmodel (Keras models, TensorFlow)")
     parser.add_argument("--out", required=True, help="the export folder (absent, empty, or an earlier export)")
+    parser.add_argument("--member", help="export this member of a stack (e.g. region_cnn_unlabelled of "
+                        "models/ensemble_region_cnn) rather than the stack, which does not export")
     parser.add_argument("--external-data", action="store_true", help="ONNX: the weights in model.onnx.data beside "
                         "the graph, which onnxruntime maps from the file instead of copying into memory")
     args = parser.parse_args(argv)
@@ -44,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         started = time.perf_counter()
-        folder = export_model(args.model, args.format, args.out, external_data=args.external_data)
+        folder = export_model(args.model, args.format, args.out, external_data=args.external_data,
+                              member=args.member)
         print(f"Exported {args.model} as {args.format} to {folder} in {time.perf_counter() - started:.1f} s")
         started = time.perf_counter()
         exported = load_export(folder)
@@ -56,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: the export could not be written ({error.strerror or error}: {error.filename or args.out}); "
               "an earlier export in that folder is unchanged.", file=sys.stderr)
         return 1
-    expected = predict_texts(load_model(args.model), _CHECK_TEXTS)
+    model = load_model(args.model)
+    expected = predict_texts(dict(model.members_)[args.member] if args.member else model, _CHECK_TEXTS)
     outputs = exported.predict(_CHECK_TEXTS)
     same = sum(str(e["label"]) == str(label) for e, label in zip(expected, outputs["label"]))
     print(f"Loaded in {loaded_s:.2f} s; on {len(_CHECK_TEXTS)} check reviews it gives the model's label for {same}.")

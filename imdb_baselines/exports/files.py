@@ -25,7 +25,7 @@ _ONNX_FILE, _SAVEDMODEL_FOLDER, _EXTERNAL_SUFFIX = "model.onnx", "savedmodel", "
 
 
 def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathLike, *,  # noqa: A002
-                 external_data: bool = False) -> Path:
+                 external_data: bool = False, member: str | None = None) -> Path:
     """Export a kept model so that it takes raw text.
 
     Parameters
@@ -39,6 +39,9 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
     external_data : bool, default=False
         ONNX: keep the weights in ``model.onnx.data`` beside the graph (ONNX's external data), which
         onnxruntime maps from the file, so that a loaded model holds in memory only the weights it reads.
+    member : str, optional
+        Export this member of the stack saved at ``model_path`` (``ensemble_region_cnn``'s
+        ``region_cnn_unlabelled``) rather than the model itself, which does not export.
 
     Returns
     -------
@@ -48,7 +51,7 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
     Raises
     ------
     ModelFileError
-        If ``model_path`` is not a saved model.
+        If ``model_path`` is not a saved model, or ``member`` is given and it holds no stack with that member.
     ValueError
         If the format is unknown, a SavedModel is asked of a baseline, ONNX of an ensemble, or an export of a
         Keras model while Keras runs on a backend other than TensorFlow.
@@ -63,11 +66,16 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
         raise ValueError(f"{name} is a scikit-learn baseline; a TensorFlow SavedModel is only made of the Keras "
                          "models. Export it with --format onnx.")
     model = load_model(model_path)
+    if member is not None:
+        model, name = _member(model, member, model_path), member
     adapter = adapter_for(model)
     if format not in adapter.exports:
+        members = [n for n, _ in getattr(model, "members_", None) or ()]
+        advice = (f"export one of its members ({', '.join(members)}) with member= (imdb-export --member NAME)"
+                  if members else "export one of its members' own runs")
         raise ValueError(f"{name} is a {type(base_model(model)).__name__} of several models; only single models "
                          f"export to {'ONNX' if format == 'onnx' else 'a SavedModel'}. Serve it with imdb-serve, or "
-                         "export one of its members' own runs.")
+                         f"{advice}.")
     if name in CATALOG and format not in CATALOG[name].exports:  # the catalogue says what each named model exports
         raise ValueError(f"{name} does not export to {format}; its formats: {', '.join(CATALOG[name].exports)}.")
     if adapter.kind == "keras" and keras_backend() != "tensorflow":  # both formats trace the network in TensorFlow
@@ -98,8 +106,10 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
             "format": format, "file": _ONNX_FILE if format == "onnx" else _SAVEDMODEL_FOLDER,
             "weights": _ONNX_FILE + _EXTERNAL_SUFFIX if format == "onnx" and external_data else None,
             "model": name, "classes": manifest["classes"], "source": str(Path(model_path).resolve()),
+            "member_of": manifest["name"] if member is not None else None,
             "source_files": manifest.get("files"), "text_preparation": manifest.get("text_preparation"),
-            "test_metrics": manifest.get("test_metrics"), "package_version": package_version(),
+            "test_metrics": manifest.get("test_metrics") if member is None else None,
+            "package_version": package_version(),
             "input": "text: (N,) UTF-8 strings, raw",
             "outputs": {"label": "(N,) the class, as a string", "label_index": "(N,) its position in classes",
                         "scores": "the model's decision values", "probabilities": "(N, k), where the model has them"},
@@ -108,6 +118,15 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
         (folder / EXPORT_MANIFEST).write_text(json.dumps(description, indent=1, default=str), encoding="utf-8")
 
     return write_folder(out, "export", fill)
+
+
+def _member(model, member: str, model_path) -> Any:
+    """The member named ``member`` of the stack ``model`` loaded from ``model_path``."""
+    members = dict(getattr(model, "members_", None) or ())
+    if member not in members:
+        held = f"its members: {', '.join(members)}" if members else "it is not a stack of models"
+        raise ModelFileError(f"{model_path} holds no member {member!r} ({held}).")
+    return members[member]
 
 
 @dataclass

@@ -6,7 +6,9 @@ testing the model's class.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -168,7 +170,11 @@ class StackAdapter(ModelAdapter):
                  "member_seconds": model.member_seconds_}
         (folder / _STACK_STATE).write_text(json.dumps(state, indent=1), encoding="utf-8")
 
-    def read(self, folder: Path, trusted: tuple[str, ...] = ()):
+    def read(self, folder: Path, trusted: tuple[str, ...] = (), *,
+             read_member: Callable[[str, str], Any] | None = None):
+        """The stack kept in ``folder``; ``read_member(name, kind)``, where given, reads each member instead of
+        its own adapter and returns None for the members it leaves to that adapter (the service's Keras members
+        in onnxruntime)."""
         from imdb_baselines.catalog.stacking import ValidationStack
 
         state = json.loads((folder / _STACK_STATE).read_text(encoding="utf-8"))
@@ -179,8 +185,12 @@ class StackAdapter(ModelAdapter):
                                      f"folder of {folder / _MEMBERS}; the model is not loaded.")
         params = {**state["params"], "members": tuple(state["params"]["members"])}
         model = ValidationStack(**params, stopwords=state["stopwords"])
-        model.members_ = [(m["name"], adapter_named(m["kind"]).read(folder / _MEMBERS / m["name"], trusted))
-                          for m in state["members"]]
+        model.members_ = []
+        for m in state["members"]:
+            member = read_member(m["name"], m["kind"]) if read_member else None
+            if member is None:
+                member = adapter_named(m["kind"]).read(folder / _MEMBERS / m["name"], trusted)
+            model.members_.append((m["name"], member))
         model.final_estimator_ = super().read(folder, trusted, _STACKER)
         model.classes_ = model.final_estimator_.classes_
         model.member_seconds_ = state["member_seconds"]

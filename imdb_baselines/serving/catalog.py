@@ -13,7 +13,7 @@ from imdb_baselines.catalog import CATALOG
 from imdb_baselines.corpus import plain_label
 from imdb_baselines.modelfiles import MANIFEST, ModelAdapter, ModelFileError, adapter_for, load_model, plain_classes
 from imdb_baselines.modelfiles.adapters import adapter_named
-from imdb_baselines.modelfiles.files import WHERE_MODELS_ARE
+from imdb_baselines.modelfiles.files import WHERE_MODELS_ARE, read_manifest
 from imdb_baselines.serving.networks import KERAS_RUNTIMES, OnnxNetwork, onnx_network
 
 __all__ = ["Catalog", "ServedModel", "load_catalog"]
@@ -113,6 +113,23 @@ def _examples(predictions: Path, longest: int = 280) -> list[dict[str, Any]]:
             for label, rows in short.groupby("label", sort=True)]
 
 
+def _stack_with_onnx_members(folder: Path, trusted) -> Any:
+    """The stack kept in ``folder`` with each Keras member answered by its ONNX graph (converted once, cached),
+    once its manifest and files are checked (:func:`imdb_baselines.modelfiles.read_manifest`)."""
+    read_manifest(folder)
+    return adapter_named("stack").read(folder, tuple(trusted), read_member=lambda name, kind: (
+        onnx_network(folder, member=name) if kind == "keras" else None))
+
+
+def _runtime(model) -> str:
+    """What answers for a served model: onnxruntime, Python, or Python with a stack's Keras members in onnxruntime."""
+    if isinstance(model, OnnxNetwork):
+        return "onnxruntime"
+    members = [member for _, member in getattr(model, "members_", None) or ()]
+    return "python, its Keras members in onnxruntime" if any(isinstance(m, OnnxNetwork) for m in members) else \
+        "python"
+
+
 def load_catalog(path: str | os.PathLike, trusted: tuple[str, ...] | list[str] = (), *,
                  keras_runtime: str = "keras") -> Catalog:
     """Load every model of a report folder (``PATH/models/*``) or the one saved model at ``path``.
@@ -148,13 +165,16 @@ def load_catalog(path: str | os.PathLike, trusted: tuple[str, ...] | list[str] =
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
             if keras_runtime == "onnx" and manifest.get("kind") == "keras":
                 model, adapter = onnx_network(folder), adapter_named("keras")
+            elif keras_runtime == "onnx" and manifest.get("kind") == "stack":  # its Keras members in onnxruntime
+                model = _stack_with_onnx_members(folder, trusted)
+                adapter = adapter_for(model)
             else:
                 model = load_model(folder, trusted=trusted)
                 adapter = adapter_for(model)
             name = str(manifest.get("name") or folder.name)
             served = ServedModel(name=name, model=model, classes=plain_classes(model), adapter=adapter,
                                  description=_describe(name, folder, manifest, report))
-            served.description["runtime"] = "onnxruntime" if isinstance(model, OnnxNetwork) else "python"
+            served.description["runtime"] = _runtime(model)
         except Exception as error:
             reason = str(error) if isinstance(error, ModelFileError) else f"{type(error).__name__}: {error}"
             catalog.failures[folder.name] = reason

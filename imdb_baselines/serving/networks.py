@@ -30,6 +30,9 @@ __all__ = ["KERAS_RUNTIMES", "OnnxNetwork", "onnx_network"]
 logger = logging.getLogger(__name__)
 
 KERAS_RUNTIMES = ("keras", "onnx")
+#: Part of a cached graph's key, raised whenever the export writes a different graph for the same model, so that
+#: a service converts its models again rather than answer with a graph cached before.
+_GRAPH_VERSION = 2
 _CONVERSION_LIMIT_S = 1800
 
 
@@ -54,29 +57,42 @@ class OnnxNetwork:
         """Class labels of ``texts``."""
         return self.classes_[self.predict_proba(texts).argmax(axis=1)]
 
+    def decision_function(self, texts) -> np.ndarray:
+        """As the Keras model's: two classes, log-odds of ``classes_[1]``; more, log-probabilities (what a stack
+        of models reads from its members)."""
+        proba = np.clip(self.predict_proba(texts), 1e-7, 1 - 1e-7)
+        return np.log(proba[:, 1] / proba[:, 0]) if proba.shape[1] == 2 else np.log(proba)
 
-def onnx_network(folder: str | Path) -> OnnxNetwork:
+
+def onnx_network(folder: str | Path, member: str | None = None) -> OnnxNetwork:
     """The Keras model kept in ``folder`` as an :class:`OnnxNetwork`, converted on first use and cached.
+
+    ``member`` names a Keras member of the stack kept in ``folder`` instead (``imdb-export --member``).
 
     Raises
     ------
     ModelFileError
-        If ``folder`` holds no Keras model, or the conversion fails (its last lines are in the message).
+        If ``folder`` holds no Keras model (no stack with that member), or the conversion fails (its last lines
+        are in the message).
     """
     from imdb_baselines.exports import load_export
 
     folder = Path(folder)
     manifest = read_manifest(folder)
-    if manifest.get("kind") != "keras":
-        raise ModelFileError(f"{folder} holds a {manifest.get('kind')} model, not a Keras one.")
+    if manifest.get("kind") != ("keras" if member is None else "stack"):
+        raise ModelFileError(f"{folder} holds a {manifest.get('kind')} model, not a Keras one"
+                             f"{'' if member is None else ' with members'}.")
     key = hashlib.sha256(json.dumps({"files": manifest.get("files"), "version": package_version(),
-                                     "weights": "external"}, sort_keys=True).encode()).hexdigest()[:24]
-    target = default_cache_dir() / "onnx" / f"{manifest['name']}-{key}"
+                                     "weights": "external", "graph": _GRAPH_VERSION,
+                                     **({"member": member} if member else {})},
+                                    sort_keys=True).encode()).hexdigest()
+    name = manifest["name"] if member is None else f"{manifest['name']}.{member}"
+    target = default_cache_dir() / "onnx" / f"{name}-{key[:24]}"
     if not (target / "export.json").is_file():
-        logger.info("Converting %s to ONNX once, in a process of its own (cached in %s)", manifest["name"], target)
+        logger.info("Converting %s to ONNX once, in a process of its own (cached in %s)", name, target)
         target.parent.mkdir(parents=True, exist_ok=True)
         command = [sys.executable, "-m", "imdb_baselines.cli.export", "--model", str(folder.resolve()), "--format",
-                   "onnx", "--out", str(target), "--external-data"]
+                   "onnx", "--out", str(target), "--external-data", *(["--member", member] if member else [])]
         try:
             done = subprocess.run(command, capture_output=True, text=True, timeout=_CONVERSION_LIMIT_S)
         except subprocess.TimeoutExpired:
