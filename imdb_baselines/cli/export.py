@@ -12,8 +12,8 @@ _EXAMPLES = """\
 examples:
   imdb-export --model reports/demo/models/nbsvm --format onnx --out nbsvm-onnx
   imdb-export --model reports/demo/models/fasttext --format savedmodel --out fasttext-savedmodel
-  imdb-export --model reports/mine/models/ensemble_region_cnn --member region_cnn_unlabelled --format onnx \
-      --out region-cnn-onnx
+  imdb-export --model reports/mine/models/ensemble_region_cnn --member region_cnn_unlabelled \\
+      --format onnx --out region-cnn-onnx
 """
 _CHECK_TEXTS = [
     "A moving, beautifully acted film. I loved every minute of it.",
