@@ -146,24 +146,33 @@ def test_a_path_that_holds_no_models_is_one_clear_error(tmp_path, capsys):
     assert "neither a saved model" in capsys.readouterr().err
 
 
-def test_keras_models_answer_through_onnx_in_a_server_without_tensorflow(kept_report):
-    """``imdb-serve --keras-runtime onnx``: a real server whose process never loads TensorFlow answers as Keras."""
+def _served_through_onnx(folder, texts: list[str]) -> tuple[dict, dict, str]:
+    """``imdb-serve FOLDER --keras-runtime onnx`` in a real process: its answer to ``texts``, its models by name, and
+    the libraries its process has mapped."""
     from pathlib import Path
 
     import httpx
-    import numpy as np
 
-    from imdb_baselines.modelfiles import load_model
     from tests.servers import free_port, running_process
 
-    texts = [RAVE, PAN, "An odd film. Some of it works, some of it does not."]
     started: list = []
-    command = [sys.executable, "-m", "imdb_baselines.cli.serve", str(kept_report), "--port", str(free_port()),
+    command = [sys.executable, "-m", "imdb_baselines.cli.serve", str(folder), "--port", str(free_port()),
                "--keras-runtime", "onnx", "--quiet"]
     with running_process(command, int(command[5]), timeout_s=600, started=started) as port:
         body = httpx.post(f"http://127.0.0.1:{port}/predict", json={"texts": texts}, timeout=60).json()
         models = {m["name"]: m for m in httpx.get(f"http://127.0.0.1:{port}/models").json()["models"]}
         libraries = Path(f"/proc/{started[0].pid}/maps").read_text()
+    return body, models, libraries
+
+
+def test_keras_models_answer_through_onnx_in_a_server_without_tensorflow(kept_report):
+    """``imdb-serve --keras-runtime onnx``: a real server whose process never loads TensorFlow answers as Keras."""
+    import numpy as np
+
+    from imdb_baselines.modelfiles import load_model
+
+    texts = [RAVE, PAN, "An odd film. Some of it works, some of it does not."]
+    body, models, libraries = _served_through_onnx(kept_report, texts)
     assert models["fasttext"]["runtime"] == "onnxruntime" and models["nbsvm"]["runtime"] == "python"
     assert "tensorflow" not in libraries and "onnxruntime" in libraries
     answers = {a["model"]: a["predictions"] for a in body["answers"]}
@@ -218,15 +227,11 @@ def test_a_stacks_keras_member_answers_through_onnx_in_a_server_without_tensorfl
     """A stack of NBSVM and fastText, kept and served with ``--keras-runtime onnx``: its Keras member is exported
     alone (``member=``) and answered by onnxruntime, so the service's process never loads TensorFlow, and the
     stack answers as it does in Python."""
-    from pathlib import Path
-
-    import httpx
     import numpy as np
 
     from imdb_baselines.catalog.stacking import ValidationStack
     from imdb_baselines.exports import export_model, load_export
     from imdb_baselines.modelfiles import save_model
-    from tests.servers import free_port, running_process
 
     s = fixture_splits
     stack = ValidationStack(("nbsvm", "fasttext"), stopwords="minimal", neural_overrides={"epochs": 1, "verbose": 0})
@@ -241,13 +246,7 @@ def test_a_stacks_keras_member_answers_through_onnx_in_a_server_without_tensorfl
         export_model(folder, "onnx", tmp_path / "none", member="lstm")
     assert not (tmp_path / "none").exists()
 
-    started: list = []
-    command = [sys.executable, "-m", "imdb_baselines.cli.serve", str(folder), "--port", str(free_port()),
-               "--keras-runtime", "onnx", "--quiet"]
-    with running_process(command, int(command[5]), timeout_s=600, started=started) as port:
-        body = httpx.post(f"http://127.0.0.1:{port}/predict", json={"texts": texts}, timeout=60).json()
-        models = {m["name"]: m for m in httpx.get(f"http://127.0.0.1:{port}/models").json()["models"]}
-        libraries = Path(f"/proc/{started[0].pid}/maps").read_text()
+    body, models, libraries = _served_through_onnx(folder, texts)
     assert models["nbsvm_fasttext"]["runtime"] == "python, its Keras members in onnxruntime"
     assert "tensorflow" not in libraries and "onnxruntime" in libraries
     answers = body["answers"][0]["predictions"]
