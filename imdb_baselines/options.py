@@ -267,6 +267,9 @@ class CompareOptions:
                                             ("--time-limit", self.time_limit is not None),
                                             ("--save-models", self.save_models and self.engine == "spark"),
                                             ("--class-weight", self.class_weight is not None),
+                                            *((f"--set {name}.class_weight", self.class_weight is None and
+                                               own.get("class_weight") is not None)
+                                              for name, own in self.settings.items()),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
         if refused:
             raise ValueError(f"--engine {self.engine} does not take {', '.join(refused)}; use the local engine for "

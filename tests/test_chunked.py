@@ -202,6 +202,9 @@ def test_options_of_the_chunked_engine():
         CompareOptions(engine="chunked", models=("nbsvm", "fasttext")).checked()
     with pytest.raises(ValueError, match="does not take --tune"):
         CompareOptions(engine="chunked", models=("nbsvm",), tune=True).checked()
+    with pytest.raises(ValueError, match="does not take --set linear_svm.class_weight"):  # its SVMs weigh no class
+        CompareOptions(engine="chunked", models=("linear_svm",),
+                       settings=["linear_svm.class_weight=balanced"]).checked()
     with pytest.raises(ValueError, match="need --engine spark"):
         CompareOptions(engine="chunked", spark_master="local[4]").checked()
     options = CompareOptions(engine="chunked").checked()

@@ -146,6 +146,7 @@ def test_compare_engine_spark_writes_the_report(tmp_path, spark):
     (["--engine", "spark", "--models", "nbsvm,lstm"], "leave out lstm"),
     (["--engine", "spark", "--tune"], "does not take --tune"),
     (["--engine", "spark", "--save-models"], "does not take --save-models"),
+    (["--engine", "spark", "--set", "nbsvm.class_weight=balanced"], "does not take --set nbsvm.class_weight"),
     (["--engine", "spark", "--spark-conf", "spark.executor.memory"], "KEY=VALUE"),
     (["--spark-conf", "spark.executor.memory=2g"], "need --engine spark"),
     (["--spark-driver-memory", "2g"], "need --engine spark"),
