@@ -116,9 +116,9 @@ def _examples(predictions: Path, longest: int = 280) -> list[dict[str, Any]]:
 def _stack_with_onnx_members(folder: Path, trusted) -> Any:
     """The stack kept in ``folder`` with each Keras member answered by its ONNX graph (converted once, cached),
     once its manifest and files are checked (:func:`imdb_baselines.modelfiles.read_manifest`)."""
-    read_manifest(folder)
+    manifest = read_manifest(folder)
     return adapter_named("stack").read(folder, tuple(trusted), read_member=lambda name, kind: (
-        onnx_network(folder, member=name) if kind == "keras" else None))
+        onnx_network(folder, member=name, manifest=manifest) if kind == "keras" else None))
 
 
 def _runtime(model) -> str:

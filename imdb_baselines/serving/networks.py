@@ -18,6 +18,7 @@ import logging
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -64,10 +65,13 @@ class OnnxNetwork:
         return np.log(proba[:, 1] / proba[:, 0]) if proba.shape[1] == 2 else np.log(proba)
 
 
-def onnx_network(folder: str | Path, member: str | None = None) -> OnnxNetwork:
+def onnx_network(folder: str | Path, member: str | None = None, *,
+                 manifest: dict[str, Any] | None = None) -> OnnxNetwork:
     """The Keras model kept in ``folder`` as an :class:`OnnxNetwork`, converted on first use and cached.
 
     ``member`` names a Keras member of the stack kept in ``folder`` instead (``imdb-export --member``).
+    ``manifest`` is the folder's manifest, already read and its files checked by
+    :func:`imdb_baselines.modelfiles.read_manifest` (a stack's members share one; default: read and check it here).
 
     Raises
     ------
@@ -78,7 +82,7 @@ def onnx_network(folder: str | Path, member: str | None = None) -> OnnxNetwork:
     from imdb_baselines.exports import load_export
 
     folder = Path(folder)
-    manifest = read_manifest(folder)
+    manifest = read_manifest(folder) if manifest is None else manifest
     if manifest.get("kind") != ("keras" if member is None else "stack"):
         raise ModelFileError(f"{folder} holds a {manifest.get('kind')} model, not a Keras one"
                              f"{'' if member is None else ' with members'}.")
