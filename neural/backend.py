@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Iterator
 
-__all__ = ["keras_backend", "load_keras"]
+__all__ = ["forward_function", "keras_backend", "load_keras"]
 
 #: The Python module each Keras backend is.
 BACKEND_MODULES = {"tensorflow": "tensorflow", "jax": "jax", "torch": "torch", "numpy": "numpy"}
@@ -70,3 +70,16 @@ def load_keras():
             if keras.backend.backend() == "tensorflow":
                 import tensorflow  # noqa: F401  (its C++ start-up lines are what is silenced)
     return keras
+
+
+def forward_function(model, maxlen: int):
+    """``model``'s forward pass, not training, on int32 ids of shape (n, ``maxlen``): one compiled TensorFlow
+    function (traced once, then reused), or on another Keras backend the model called directly (its output
+    converted to NumPy)."""
+    keras = load_keras()
+    if keras.backend.backend() != "tensorflow":
+        return lambda ids: keras.ops.convert_to_numpy(model(ids, training=False))
+    import tensorflow as tf
+
+    spec = tf.TensorSpec((None, int(maxlen)), tf.int32)
+    return tf.function(lambda ids: model(ids, training=False), input_signature=[spec])

@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.model_selection import train_test_split
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.validation import check_consistent_length, check_is_fitted
 
 from imdb_baselines.corpus.prepared import take_texts
@@ -17,18 +14,22 @@ from imdb_baselines.corpus.sequences import SequenceEncoder, pad_sequences
 from imdb_baselines.corpus.text import Stopwords
 from imdb_baselines.corpus.validation import check_classification_target, check_texts
 from imdb_baselines.storage import write_folder
-from neural.backend import load_keras
-from neural.callbacks import EpochProgress, EpochTimer
+from neural.backend import forward_function, load_keras
 from neural.network import build_network, pretrained_vectors
 from neural.ngrams import NgramIndexer
 from neural.params import check_params
 from neural.saving import read_classifier, write_classifier
+from neural.training import (
+    balanced_class_weights,
+    check_validation_data,
+    fitted_maxlen,
+    training_callbacks,
+    validation_carve,
+)
 
 keras = load_keras()
 
 __all__ = ["KerasTextClassifier"]
-
-logger = logging.getLogger(__name__)
 
 
 #: Up to this many texts, predict_proba calls the Keras model directly (``model.predict`` costs tens of
@@ -236,17 +237,14 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         check_consistent_length(X, y)
         self.classes_, y_index = check_classification_target(y, type(self).__name__)
         keras.utils.set_random_seed(self.seed)
-        positions = np.arange(len(X))
         X_val = y_val = None
-        self.validation_indices_ = positions[:0]
         if validation_data is not None:
-            X_val, y_val = self._check_validation_data(validation_data)
-        elif self.validation_size:
-            positions, self.validation_indices_ = train_test_split(
-                positions, test_size=self.validation_size, random_state=self.seed, stratify=y_index
-            )
-            X_val = take_texts(X, self.validation_indices_)
-            y_val = y_index[self.validation_indices_]
+            X_val, y_val = check_validation_data(validation_data, self.classes_)
+            positions, self.validation_indices_ = np.arange(len(X)), np.arange(0)
+        else:
+            positions, self.validation_indices_ = validation_carve(X, y_index, self.validation_size, self.seed)
+            if len(self.validation_indices_):
+                X_val, y_val = take_texts(X, self.validation_indices_), y_index[self.validation_indices_]
         X_fit = X if len(positions) == len(X) else take_texts(X, positions)
         self.word_vectors_, self.region_vectors_ = pretrained_vectors(self, unlabelled, X_fit)
         self.encoder_ = SequenceEncoder(self.num_words, stopwords=self.stopwords).fit(X_fit)
@@ -256,26 +254,11 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             self.ngram_indexer_ = NgramIndexer(self.ngram, self.encoder_.vocabulary_size,
                                                self.ngram_min_count).fit(sequences)
             sequences = self.ngram_indexer_.transform(sequences)
-        self.maxlen_ = self.maxlen
-        if self.maxlen_quantile is not None:
-            quantile = int(np.ceil(np.quantile([len(s) for s in sequences], self.maxlen_quantile)))
-            self.maxlen_ = max(1, min(self.maxlen, quantile))
-            logger.info("maxlen %d (maxlen %d; the %g quantile of the training sequences' lengths is %d)",
-                        self.maxlen_, self.maxlen, self.maxlen_quantile, quantile)
+        self.maxlen_ = fitted_maxlen(self.maxlen, self.maxlen_quantile, sequences)
         self.model_ = build_network(self)
-        timer = EpochTimer()
-        callbacks = [timer] + ([EpochProgress(self.epochs)] if self.verbose == "log" else [])
-        if self.early_stopping and X_val is not None:
-            callbacks.append(keras.callbacks.EarlyStopping(
-                monitor="val_loss", patience=self.patience, restore_best_weights=True))
+        timer, callbacks = training_callbacks(self.epochs, self.verbose, self.early_stopping and X_val is not None,
+                                              self.patience)
         target_type = "float32" if len(self.classes_) == 2 else "int32"
-        weights = None
-        if self.class_weight == "balanced":
-            classes = np.arange(len(self.classes_))
-            present = np.unique(y_index[positions])
-            balanced = compute_class_weight("balanced", classes=present, y=y_index[positions])
-            weights = {int(c): float(w) for c, w in zip(present, balanced)} | \
-                {int(c): 1.0 for c in np.setdiff1d(classes, present)}
         history = self.model_.fit(
             self._pad(sequences),
             y_index[positions].astype(target_type),
@@ -285,7 +268,8 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
             callbacks=callbacks,
             verbose=0 if self.verbose == "log" else self.verbose,
             shuffle=True,
-            class_weight=weights,
+            class_weight=(balanced_class_weights(y_index[positions], len(self.classes_))
+                          if self.class_weight == "balanced" else None),
         )
         self.history_ = {k: [float(v) for v in values] for k, values in history.history.items()}
         self.history_["epoch_time"] = timer.times
@@ -294,21 +278,6 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
     def _check_params(self) -> None:
         """Raise ValueError naming the first invalid parameter (checked by ``fit``, and by a run before loading)."""
         check_params(self)
-
-    def _check_validation_data(self, validation_data) -> tuple[list[str], np.ndarray]:
-        """Validation texts and their labels' positions in ``classes_``; unknown labels are an error."""
-        if not isinstance(validation_data, (tuple, list)) or len(validation_data) != 2:
-            raise ValueError("validation_data must be a pair (texts, labels).")
-        X_val = check_texts(validation_data[0], "validation_data[0]")
-        labels = np.asarray(validation_data[1])
-        check_consistent_length(X_val, labels)
-        unknown = np.setdiff1d(labels, self.classes_)
-        if len(unknown):
-            raise ValueError(
-                f"validation_data has labels that are not among the training classes {self.classes_.tolist()}: "
-                f"{unknown.tolist()[:5]}. Give validation labels in the same coding as y."
-            )
-        return X_val, np.searchsorted(self.classes_, labels)
 
     def _pad(self, sequences: list[list[int]]) -> np.ndarray:
         return pad_sequences(sequences, maxlen=self.maxlen_, padding=self.padding,
@@ -336,18 +305,10 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
         return np.column_stack([1.0 - positive, positive])
 
     def _forward(self):
-        """The model's forward pass as one compiled TensorFlow function (traced once, then reused); on another
-        Keras backend, the model called directly."""
+        """The network's forward pass (:func:`neural.backend.forward_function`), kept while the network is this one."""
         forward = self.__dict__.get("_compiled_forward")
         if forward is None or forward[0] is not self.model_:
-            model = self.model_
-            if keras.backend.backend() != "tensorflow":
-                return lambda ids: keras.ops.convert_to_numpy(model(ids, training=False))
-            import tensorflow as tf
-
-            spec = tf.TensorSpec((None, int(self.maxlen_)), tf.int32)
-            forward = (model, tf.function(lambda ids: model(ids, training=False), input_signature=[spec]))
-            self.__dict__["_compiled_forward"] = forward
+            forward = self.__dict__["_compiled_forward"] = (self.model_, forward_function(self.model_, self.maxlen_))
         return forward[1]
 
     def __getstate__(self) -> dict:
