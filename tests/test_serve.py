@@ -253,3 +253,22 @@ def test_a_stacks_keras_member_answers_through_onnx_in_a_server_without_tensorfl
     assert [p["label"] for p in answers] == stack.predict(texts).tolist()
     np.testing.assert_allclose([p["probability"] for p in answers], stack.predict_proba(texts).max(axis=1),
                                atol=1e-5)
+
+    # loaded again here (its member's graph cached by the server): the stack's files are checked once, not again
+    # for its Keras member
+    from pathlib import Path
+
+    from imdb_baselines.modelfiles import read_manifest
+    from imdb_baselines.serving import catalog, networks
+
+    checked: list = []
+
+    def counted(path):
+        checked.append(Path(path))
+        return read_manifest(path)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(catalog, "read_manifest", counted)
+        patch.setattr(networks, "read_manifest", counted)
+        served = catalog.load_catalog(folder, keras_runtime="onnx").models["nbsvm_fasttext"]
+    assert checked == [folder] and served.description["runtime"] == "python, its Keras members in onnxruntime"
