@@ -60,9 +60,10 @@ def fitted_maxlen(maxlen: int, quantile: float | None, sequences: list[list[int]
     if quantile is None:
         return maxlen
     length = int(np.ceil(np.quantile([len(s) for s in sequences], quantile)))
+    fitted = max(1, min(maxlen, length))
     logger.info("maxlen %d (maxlen %d; the %g quantile of the training sequences' lengths is %d)",
-                max(1, min(maxlen, length)), maxlen, quantile, length)
-    return max(1, min(maxlen, length))
+                fitted, maxlen, quantile, length)
+    return fitted
 
 
 def balanced_class_weights(y_index: np.ndarray, n_classes: int) -> dict[int, float]:
