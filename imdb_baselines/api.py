@@ -109,7 +109,8 @@ def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, comm
     from imdb_baselines.comparison import run_comparison
 
     if texts is not None and options.engine != "local":
-        raise ValueError("texts in memory run on the local engine; give the Spark engine a path as data")
+        raise ValueError(f"texts in memory run on the local engine; give the {options.engine} engine a path as data "
+                         "(a table or a folder)")
     learners = [name for name in options.models if _needs_unlabelled(name, options.settings.get(name))]
     if learners and (texts is not None or not options.source.is_imdb):
         raise ValueError(f"{', '.join(learners)} learn word vectors from unlabelled texts, which only IMDB provides "
