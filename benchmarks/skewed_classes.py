@@ -1,13 +1,16 @@
 """Skewed classes: what ``--class-weight balanced`` changes on TREC, whose classes run from 86 to 1,250 questions.
 
 Usage: python benchmarks/skewed_classes.py [--trec DIR] [--models naive_bayes,linear_svm,nbsvm,ensemble]
+       [--engine local|chunked]
 
 Two cuts of TREC's coarse classes (``train.jsonl`` and ``test.jsonl`` of ``../shared/data/trec``): the six
 classes as they are (ABBR 86 training questions, ENTY 1,250), and two classes, ABBR against the rest (1 to
 62). Each is compared twice on the same split, without and with ``--class-weight balanced``, with the fixed
 default settings (``tune=False``, so that the weighting alone differs). For every model:
 accuracy, balanced accuracy, macro F1, average precision, and the recall of ABBR, the rarest class. Writes
-JSON under ``benchmarks/results/``.
+JSON under ``benchmarks/results/``. ``--engine chunked`` fits the three baselines from chunks of hashed n-grams
+instead (``skewed_classes_chunked.json``), with the local engine's hashed twins run beside it: how often the two
+engines' weighted predictions agree.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 import imdb_baselines  # noqa: E402
+from imdb_baselines.run.chunked.engine import HASH_BITS  # noqa: E402
 
 
 def _cuts(trec: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
@@ -38,13 +42,22 @@ def _cuts(trec: Path) -> dict[str, tuple[pd.DataFrame, pd.DataFrame]]:
     return {"six classes": (train, test), "ABBR against the rest": (against_rest(train), against_rest(test))}
 
 
+def _written(frame: pd.DataFrame, path: Path) -> str:
+    frame.to_json(path, orient="records", lines=True)
+    return str(path)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trec", default=str(ROOT.parent / "shared" / "data" / "trec"))
-    parser.add_argument("--models", default="naive_bayes,linear_svm,nbsvm,ensemble")
+    parser.add_argument("--models", default=None, help="default: the three baselines and, locally, the ensemble")
+    parser.add_argument("--engine", choices=("local", "chunked"), default="local")
     args = parser.parse_args()
-    target = results_target(RESULTS / "skewed_classes.json")
-    models = args.models.split(",")
+    chunked = args.engine == "chunked"
+    target = results_target(RESULTS / ("skewed_classes_chunked.json" if chunked else "skewed_classes.json"))
+    models = (args.models or ("naive_bayes,linear_svm,nbsvm" if chunked else "naive_bayes,linear_svm,nbsvm,ensemble")
+              ).split(",")
+    hashed = {model: {"hash_bits": bits} for model, bits in HASH_BITS.items() if model in models}
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for cut, (train, test) in _cuts(Path(args.trec)).items():
@@ -52,13 +65,25 @@ def main() -> None:
             print(f"{cut}: training classes {counts.to_dict()}", flush=True)
             for weight in (None, "balanced"):
                 out = Path(tmp) / f"{cut}-{weight}".replace(" ", "_")
-                board = imdb_baselines.compare(train, test, models=models, class_weight=weight, bootstrap=0,
-                                               tune=False, quiet=True, out=out,
-                                               positive_label="ABBR" if len(counts) == 2 else None)
+                options = dict(models=models, class_weight=weight, bootstrap=0, tune=False, quiet=True,
+                               positive_label="ABBR" if len(counts) == 2 else None)
+                if chunked:
+                    options.update(engine="chunked", settings=hashed, save_models=False)
+                data = (train, test)
+                if chunked:  # the chunked engine reads tables from files
+                    data = tuple(_written(frame, Path(tmp) / f"{cut}-{part}.jsonl".replace(" ", "_"))
+                                 for frame, part in ((train, "train"), (test, "test")))
+                board = imdb_baselines.compare(*data, out=out, **options)
                 predictions = pd.read_csv(out / "predictions.csv")
+                if chunked:  # the local engine's hashed twins, on the same split and with the same weights
+                    imdb_baselines.compare(*data, out=out / "local", **{**options, "engine": "local"})
+                    local = pd.read_csv(out / "local" / "predictions.csv")
                 for model in models:
                     abbr = predictions["label"] == "ABBR"
-                    rows.append({"cut": cut, "class_weight": weight or "none", "model": model,
+                    agreement = {"agrees_with_local": round(float((predictions[f"{model}_prediction"]
+                                                                   == local[f"{model}_prediction"]).mean()), 4)
+                                 } if chunked else {}
+                    rows.append({"cut": cut, "class_weight": weight or "none", "model": model, **agreement,
                                  "accuracy": board.loc[model, "accuracy"],
                                  "balanced_accuracy": board.loc[model, "balanced_accuracy"],
                                  "macro_f1": board.loc[model, "macro_f1"],

@@ -266,9 +266,10 @@ class CompareOptions:
                                              self.engine == "spark"),
                                             ("--time-limit", self.time_limit is not None),
                                             ("--save-models", self.save_models and self.engine == "spark"),
-                                            ("--class-weight", self.class_weight is not None),
+                                            ("--class-weight", self.class_weight is not None and
+                                             self.engine == "spark"),
                                             *((f"--set {name}.class_weight", self.class_weight is None and
-                                               own.get("class_weight") is not None)
+                                               own.get("class_weight") is not None and self.engine == "spark")
                                               for name, own in self.settings.items()),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
         if refused:

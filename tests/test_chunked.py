@@ -85,6 +85,29 @@ def test_more_classes_one_against_the_rest():
         assert np.mean(model.predict(data.test["text"].tolist()) == data.test["label"].to_numpy()) > 0.4, name
 
 
+@pytest.mark.parametrize("name, settings", [("linear_svm", {}), ("nbsvm", {"loss": "logistic"})])
+def test_weighed_classes_from_chunks_are_the_local_fit(name, settings):
+    """``class_weight="balanced"`` on six uneven classes of questions: liblinear's per-class C, not the plain fit."""
+    questions = pd.concat([pd.read_json(FIXTURES / "trec" / f"{part}.jsonl", lines=True) for part in ("train", "test")])
+    classes = sorted(set(questions["coarse"]))
+    uneven = pd.concat([questions[questions["coarse"] == label].head(size)
+                        for label, size in zip(classes, (28, 20, 12, 8, 5, 3))])
+    texts, labels = uneven["question"].tolist(), uneven["coarse"].to_numpy()
+
+    def local(class_weight):
+        model = make_model(name, stopwords="minimal",
+                           settings={**HASHED[name], **settings, "class_weight": class_weight})
+        model.steps[-1][1].set_params(tol=1e-8, max_iter=1_000_000)  # liblinear solved to its minimum
+        return model.fit(texts, labels).decision_function(questions["question"].tolist())
+
+    chunked = chunked_fit(make_model(name, stopwords="minimal", settings={**HASHED[name], **settings,
+                                                                          "class_weight": "balanced"}),
+                          _chunks(texts, labels), classes).decision_function(questions["question"].tolist())
+    weighed, plain = local("balanced"), local(None)
+    assert np.linalg.norm(chunked - weighed) < 0.01 * np.linalg.norm(weighed)
+    assert np.linalg.norm(chunked - plain) > 0.05 * np.linalg.norm(plain)
+
+
 def test_a_vocabulary_is_refused_and_a_failed_fit_leaves_no_files(reviews, tmp_path):
     with pytest.raises(ValueError, match="hashed n-grams only"):
         ChunkedFit(make_model("nbsvm", stopwords="minimal"), reviews.classes)
@@ -202,9 +225,11 @@ def test_options_of_the_chunked_engine():
         CompareOptions(engine="chunked", models=("nbsvm", "fasttext")).checked()
     with pytest.raises(ValueError, match="does not take --tune"):
         CompareOptions(engine="chunked", models=("nbsvm",), tune=True).checked()
-    with pytest.raises(ValueError, match="does not take --set linear_svm.class_weight"):  # its SVMs weigh no class
-        CompareOptions(engine="chunked", models=("linear_svm",),
-                       settings=["linear_svm.class_weight=balanced"]).checked()
+    weighed = CompareOptions(engine="chunked", class_weight="balanced").checked()
+    assert all(weighed.settings[name]["class_weight"] == "balanced" for name in weighed.models)
+    assert CompareOptions(engine="chunked", models=("linear_svm",),
+                          settings=["linear_svm.class_weight=balanced"]).checked().settings["linear_svm"] == \
+        {"class_weight": "balanced"}
     with pytest.raises(ValueError, match="need --engine spark"):
         CompareOptions(engine="chunked", spark_master="local[4]").checked()
     options = CompareOptions(engine="chunked").checked()

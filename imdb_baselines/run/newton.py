@@ -6,16 +6,17 @@ n-grams, stops far from the minimiser (``README.md``, "Beyond one machine"). Thi
 local models' own objectives exactly as liblinear's ``-s 2`` and ``-s 0`` primal solvers do (Lin, Weng
 and Keerthi, "Trust region Newton method for large-scale logistic regression", JMLR 2008):
 
-- ``loss="svm"``: ``0.5 ‖w‖² + C Σ max(0, 1 − s_i w·x_i)²`` (the squared hinge of scikit-learn's
+- ``loss="svm"``: ``0.5 ‖w‖² + Σ C_i max(0, 1 − s_i w·x_i)²`` (the squared hinge of scikit-learn's
   ``LinearSVC``),
-- ``loss="logistic"``: ``0.5 ‖w‖² + C Σ log(1 + exp(−s_i w·x_i))``,
+- ``loss="logistic"``: ``0.5 ‖w‖² + Σ C_i log(1 + exp(−s_i w·x_i))``,
 
-with ``s_i = ±1`` and the bias as a last feature of value 1 that is regularised with the rest, as
-liblinear's ``intercept_scaling=1`` does. Each function value, gradient and Hessian-vector product is one
-pass over the rows, held as SciPy CSR blocks whose partial sums are added up: Spark's executors hold the
-blocks of the Spark engine (:mod:`imdb_baselines.run.spark.newton`), files on disk those of the chunked
-engine (:mod:`imdb_baselines.run.chunked`). Only vectors of the number of features stay in memory. The
-optimiser itself (:func:`trust_region_newton`) knows nothing of where the blocks are.
+with ``s_i = ±1``; ``C_i = C``, or ``C`` times the text's weight when the classes are weighed
+(liblinear's per-class ``C``, :func:`liblinear_costs`); and the bias as a last feature of value 1 that is
+regularised with the rest, as liblinear's ``intercept_scaling=1`` does. Each function value, gradient and
+Hessian-vector product is one pass over the rows, held as SciPy CSR blocks whose partial sums are added up:
+Spark's executors hold the blocks of the Spark engine (:mod:`imdb_baselines.run.spark.newton`), files on disk
+those of the chunked engine (:mod:`imdb_baselines.run.chunked`). Only vectors of the number of features stay
+in memory. The optimiser itself (:func:`trust_region_newton`) knows nothing of where the blocks are.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 
 __all__ = ["MAX_ITER", "TOL", "Block", "LinearProblem", "block_hessian_product", "block_value_and_gradient",
-           "trust_region_newton"]
+           "liblinear_costs", "trust_region_newton"]
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +49,74 @@ class LinearProblem:
         Squared hinge or logistic loss.
     target : int
         The label position that is the positive class.
+    label_costs : ndarray of shape (n_classes,), optional
+        Each label position's multiplier of ``C``: a text's loss weighs ``C * label_costs[label]``
+        (:func:`liblinear_costs`). Without it every text weighs ``C``.
     """
 
-    def __init__(self, C: float, loss: str, target: int) -> None:
+    def __init__(self, C: float, loss: str, target: int, label_costs: np.ndarray | None = None) -> None:
         if loss not in ("svm", "logistic"):
             raise ValueError(f"loss must be 'svm' or 'logistic', not {loss!r}")
         self.C, self.loss, self.target = float(C), loss, int(target)
+        self.label_costs = None if label_costs is None else np.asarray(label_costs, dtype=np.float64)
 
     def signs(self, labels: np.ndarray) -> np.ndarray:
         return np.where(labels == self.target, 1.0, -1.0)
+
+    def costs(self, labels: np.ndarray) -> np.ndarray | float:
+        """Each text's ``C``: one number when the classes are not weighed."""
+        return self.C if self.label_costs is None else self.C * self.label_costs[labels]
+
+
+def liblinear_costs(class_weight, class_rows: np.ndarray, target: int, *, own_problem: bool) -> np.ndarray | None:
+    """Each label position's multiplier of ``C`` in ``target``'s problem, as scikit-learn's liblinear fits weigh it.
+
+    Parameters
+    ----------
+    class_weight : None, "balanced" or ndarray of shape (n_classes,)
+        An array weighs each text by its class's weight on both sides of every problem (scikit-learn's
+        ``sample_weight``).
+    class_rows : ndarray of shape (n_classes,)
+        The training texts of each class.
+    target : int
+        The positive class's position.
+    own_problem : bool
+        How ``"balanced"`` weighs a problem of more than two classes. True: as a binary fit of its own (NBSVM,
+        one ``LinearSVC`` per class), each side inversely to its texts. False: as ``LinearSVC`` on every class
+        (liblinear's one-against-the-rest), the target by ``n / (k · n_target)`` and the rest by 1. Two classes
+        weigh each class by ``n / (2 · n_class)`` either way.
+
+    Returns
+    -------
+    ndarray of shape (n_classes,) or None
+        None when nothing is weighed.
+
+    Examples
+    --------
+    >>> liblinear_costs("balanced", np.array([60, 30, 10]), 2, own_problem=False).tolist()
+    [1.0, 1.0, 3.3333333333333335]
+    >>> liblinear_costs("balanced", np.array([60, 30, 10]), 2, own_problem=True).tolist()
+    [0.5555555555555556, 0.5555555555555556, 5.0]
+    """
+    if class_weight is None:
+        return None
+    rows = np.asarray(class_rows, dtype=np.float64)
+    if not isinstance(class_weight, str):
+        return np.asarray(class_weight, dtype=np.float64)
+    if class_weight != "balanced":
+        raise ValueError(f"class_weight must be 'balanced', an array or None, not {class_weight!r}")
+    total = rows.sum()
+    if len(rows) == 2 or not own_problem:
+        balanced = total / (len(rows) * np.maximum(rows, 1.0))
+        if len(rows) == 2:
+            return balanced
+        costs = np.ones(len(rows))
+        costs[target] = balanced[target]
+        return costs
+    positive = rows[target]
+    costs = np.full(len(rows), total / (2.0 * max(total - positive, 1.0)))
+    costs[target] = total / (2.0 * max(positive, 1.0))
+    return costs
 
 
 def block_value_and_gradient(block: Block, w: np.ndarray,
@@ -66,32 +126,33 @@ def block_value_and_gradient(block: Block, w: np.ndarray,
     The regulariser's parts are the driver's.
     """
     X, labels = block
-    s = problem.signs(labels)
+    s, c = problem.signs(labels), problem.costs(labels)
     z = X @ w
     if problem.loss == "svm":
         margin = 1.0 - s * z
         active = margin > 0
         Xa = X[active]
-        value = problem.C * float(np.dot(margin[active], margin[active]))
-        return value, 2.0 * problem.C * (Xa.T @ (z[active] - s[active])), \
-            2.0 * problem.C * np.asarray(Xa.multiply(Xa).sum(axis=0)).ravel()
+        ca = c[active] if np.ndim(c) else c
+        value = float(np.sum(ca * margin[active] * margin[active]))
+        return value, 2.0 * (Xa.T @ (ca * (z[active] - s[active]))), \
+            2.0 * np.asarray(Xa.multiply(Xa).T @ (ca * np.ones(Xa.shape[0]))).ravel()
     sigma = _sigmoid(s * z)
-    value = problem.C * float(np.logaddexp(0.0, -s * z).sum())
-    curvature = sigma * (1.0 - sigma)
-    return value, problem.C * (X.T @ ((sigma - 1.0) * s)), \
-        problem.C * np.asarray(X.multiply(X).T @ curvature).ravel()
+    value = float(np.sum(c * np.logaddexp(0.0, -s * z)))
+    curvature = c * sigma * (1.0 - sigma)
+    return value, X.T @ (c * (sigma - 1.0) * s), np.asarray(X.multiply(X).T @ curvature).ravel()
 
 
 def block_hessian_product(block: Block, w: np.ndarray, v: np.ndarray, problem: LinearProblem) -> np.ndarray:
     """The loss part of the (generalised) Hessian at ``w`` times ``v`` on one block."""
     X, labels = block
-    s = problem.signs(labels)
+    s, c = problem.signs(labels), problem.costs(labels)
     z = X @ w
     if problem.loss == "svm":
-        Xa = X[s * z < 1.0]
-        return 2.0 * problem.C * (Xa.T @ (Xa @ v))
+        active = s * z < 1.0
+        Xa = X[active]
+        return 2.0 * (Xa.T @ ((c[active] if np.ndim(c) else c) * (Xa @ v)))
     sigma = _sigmoid(s * z)
-    return problem.C * (X.T @ (sigma * (1.0 - sigma) * (X @ v)))
+    return X.T @ (c * sigma * (1.0 - sigma) * (X @ v))
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:

@@ -10,7 +10,8 @@ local engine:
   files on disk meanwhile (:class:`BlockSpool`), and the linear model is then fitted by liblinear's
   trust-region Newton method (:mod:`imdb_baselines.run.newton`), one pass over the files per function
   value, gradient or Hessian product. It minimises liblinear's own objective (the squared hinge, or the
-  logistic loss, with the bias regularised), so the model is ``LinearSVC``'s up to the solvers' tolerances.
+  logistic loss, with the bias regularised, and each class's ``C`` weighed as liblinear weighs it for
+  ``class_weight``), so the model is ``LinearSVC``'s up to the solvers' tolerances.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from imdb_baselines.run.newton import (
     LinearProblem,
     block_hessian_product,
     block_value_and_gradient,
+    liblinear_costs,
     trust_region_newton,
 )
 
@@ -168,7 +170,8 @@ class ChunkedFit:
             self.spool = weighted
             svm = self.classifier
             targets = [1] if len(self.classes) == 2 else range(len(self.classes))
-            solved = [self._solve(LinearProblem(svm.C, "svm", target), None) for target in targets]
+            solved = [self._solve(LinearProblem(svm.C, "svm", target, liblinear_costs(
+                svm.class_weight, self.class_rows, target, own_problem=False)), None) for target in targets]
         finally:
             weighted.close()
         svm.coef_ = np.vstack([w for w, _, _ in solved])
@@ -182,10 +185,14 @@ class ChunkedFit:
         nbsvm = self.classifier
         nbsvm._check_params()
         targets = [1] if len(self.classes) == 2 else range(len(self.classes))
+        class_weight = nbsvm.class_weight  # a dict weighs each text by its class's weight, as NBSVMClassifier.fit
+        if isinstance(class_weight, dict):
+            class_weight = np.array([float(class_weight.get(c, 1.0)) for c in self.classes.tolist()])
         ratios, coefs, intercepts, iterations = [], [], [], []
         for target in targets:
             r = log_count_ratio(self.totals[target], self.totals.sum(axis=0) - self.totals[target], nbsvm.alpha)
-            w, b, n_iter = self._solve(LinearProblem(nbsvm.C, nbsvm.loss, target), np.append(r, 1.0))
+            costs = liblinear_costs(class_weight, self.class_rows, target, own_problem=True)
+            w, b, n_iter = self._solve(LinearProblem(nbsvm.C, nbsvm.loss, target, costs), np.append(r, 1.0))
             w_interp = (1.0 - nbsvm.beta) * np.abs(w).mean() + nbsvm.beta * w  # as NBSVMClassifier._fit_one
             ratios.append(r)
             coefs.append(r * w_interp)
