@@ -29,18 +29,23 @@ from baselines.features import NgramVectorizer
 from imdb_baselines.corpus.text import Stopwords
 from imdb_baselines.corpus.validation import check_class_weight, check_classification_target
 
-__all__ = ["NBSVMClassifier", "log_count_ratio", "logistic_probabilities", "make_nbsvm"]
+__all__ = ["NBSVMClassifier", "interpolated_weights", "log_count_ratio", "logistic_probabilities", "make_nbsvm"]
 
 
 def log_count_ratio(positive_totals: np.ndarray, negative_totals: np.ndarray, alpha: float = 1.0) -> np.ndarray:
     """Wang & Manning's r = log((p / ‖p‖₁) / (q / ‖q‖₁)) with p, q the smoothed class feature totals.
+
+    Only the columns some training text fills are smoothed and counted in the norms; the others get r = 0.
+    With a vocabulary every column is filled. With hashed n-grams most columns are empty: smoothing them would
+    swamp both norms with ``alpha`` times the number of columns and take away the ratio's correction for the
+    sizes of the two sides. A hashed model's ratio is thus the vocabulary's, up to collisions.
 
     Parameters
     ----------
     positive_totals, negative_totals : ndarray of shape (n_features,)
         Column sums of the binarized features over the positive and the other texts.
     alpha : float, default=1.0
-        Smoothing added to every total.
+        Smoothing added to every filled column's totals.
 
     Returns
     -------
@@ -48,12 +53,32 @@ def log_count_ratio(positive_totals: np.ndarray, negative_totals: np.ndarray, al
 
     Examples
     --------
-    >>> log_count_ratio(np.array([1.0, 0.0]), np.array([0.0, 1.0])).round(3).tolist()
-    [0.693, -0.693]
+    >>> log_count_ratio(np.array([1.0, 0.0, 0.0]), np.array([0.0, 1.0, 0.0])).round(3).tolist()
+    [0.693, -0.693, 0.0]
     """
-    p = alpha + np.asarray(positive_totals, dtype=np.float64)
-    q = alpha + np.asarray(negative_totals, dtype=np.float64)
-    return np.log((p / p.sum()) / (q / q.sum()))
+    positive = np.asarray(positive_totals, dtype=np.float64)
+    negative = np.asarray(negative_totals, dtype=np.float64)
+    filled = (positive + negative) > 0
+    p, q = alpha + positive[filled], alpha + negative[filled]
+    r = np.zeros(len(positive))
+    r[filled] = np.log((p / p.sum()) / (q / q.sum()))
+    return r
+
+
+def interpolated_weights(w: np.ndarray, beta: float, filled: np.ndarray) -> np.ndarray:
+    """Wang & Manning's w' = (1 − β) w̄ + β w, with w̄ the mean magnitude of ``w`` over the ``filled`` columns.
+
+    ``filled`` marks the columns some training text fills. With a vocabulary that is every column; a hashed
+    model's empty columns would pull the mean toward 0, and with it the interpolation's pull toward Naive Bayes.
+
+    Examples
+    --------
+    >>> interpolated_weights(np.array([2.0, -1.0, 0.0]), 0.25, np.array([True, True, False])).tolist()
+    [1.625, 0.875, 1.125]
+    """
+    filled = np.asarray(filled, dtype=bool)
+    mean = float(np.abs(w[filled]).mean()) if filled.any() else 0.0
+    return (1.0 - beta) * mean + beta * w
 
 
 def logistic_probabilities(scores: np.ndarray) -> np.ndarray:
@@ -191,8 +216,8 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
 
         With ``in_place``, ``binary`` itself is scaled (it is not needed afterwards).
         """
-        r = log_count_ratio(np.asarray(binary[positive].sum(axis=0)).ravel(),
-                            np.asarray(binary[~positive].sum(axis=0)).ravel(), self.alpha)
+        totals = [np.asarray(binary[side].sum(axis=0)).ravel() for side in (positive, ~positive)]
+        r = log_count_ratio(*totals, self.alpha)
         scaled = binary if in_place else binary.copy()
         scaled.data *= r[scaled.indices]  # r ∘ x̂, column by column, without a sparse product
         balanced = self.class_weight if isinstance(self.class_weight, str) else None  # a dict: sample weights
@@ -207,8 +232,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
                 random_state=self.random_state, class_weight=balanced,
             )
         model.fit(scaled, positive.astype(int), sample_weight=sample_weight)
-        w = model.coef_.ravel()
-        w_interp = (1.0 - self.beta) * np.abs(w).mean() + self.beta * w
+        w_interp = interpolated_weights(model.coef_.ravel(), self.beta, (totals[0] + totals[1]) > 0)
         # The interpolation is a convex combination of the linear model (w, b) and
         # Naive Bayes (weights w̄ on r, no bias for balanced classes): the bias shrinks too.
         return r, w_interp, float(self.beta * model.intercept_[0]), int(np.max(model.n_iter_))

@@ -9,8 +9,10 @@ from sklearn.utils import murmurhash3_32
 
 from baselines import NgramVectorizer, explain, make_linear_svm, make_naive_bayes, make_nbsvm
 from baselines.ngrams import ngram_columns
+from imdb_baselines import corpus
 from imdb_baselines.corpus import TextPreprocessor, prepare
 from imdb_baselines.exports.onnx_linear import linear_parts
+from tests.conftest import FIXTURES
 from tests.test_baselines import CLEAR_NEGATIVE, CLEAR_POSITIVE
 
 
@@ -94,3 +96,22 @@ def test_hashing_refuses_what_it_cannot_do(reviews):
         NgramVectorizer(hash_bits=18, min_df=2).fit(X)
     with pytest.raises(ValueError, match="does not export to ONNX"):
         linear_parts(make_nbsvm(hash_bits=18).fit(X, y))
+
+
+@pytest.mark.parametrize("loss", ["svm", "logistic"])
+def test_hashed_nbsvm_without_collisions_is_the_vocabularys(loss):
+    """Six classes of questions at 22 bits, where no two n-grams share a column: the same model as the vocabulary's.
+
+    The columns no training question fills take no part in NBSVM's ratio or its interpolation, so the
+    2^22 − 2,000 empty ones change nothing (they used to shrink the norms' and the mean's share of the rest).
+    """
+    data = corpus.DataSource(path=str(FIXTURES / "trec" / "train.jsonl"), test=str(FIXTURES / "trec" / "test.jsonl"),
+                             text_column="question", label_column="coarse").load(seed=0)
+    texts, labels = data.train["text"].tolist(), data.train["label"].to_numpy()
+    questions = texts + data.test["text"].tolist()
+    exact = make_nbsvm(loss=loss).fit(texts, labels)
+    hashed = make_nbsvm(loss=loss, hash_bits=22).fit(texts, labels)
+    everything = NgramVectorizer(ngram_range=(1, 3), stopwords="minimal").fit(questions).get_feature_names_out()
+    assert len({_column(gram, 22) for gram in everything}) == len(everything)  # no collision, seen or unseen
+    np.testing.assert_allclose(hashed.decision_function(questions), exact.decision_function(questions),
+                               rtol=1e-9, atol=1e-9)

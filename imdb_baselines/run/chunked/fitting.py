@@ -180,7 +180,7 @@ class ChunkedFit:
         svm.classes_, svm.n_features_in_ = self.classes, self.n_features
 
     def _finish_nbsvm(self) -> None:
-        from baselines.nbsvm import log_count_ratio
+        from baselines.nbsvm import interpolated_weights, log_count_ratio
 
         nbsvm = self.classifier
         nbsvm._check_params()
@@ -193,7 +193,7 @@ class ChunkedFit:
             r = log_count_ratio(self.totals[target], self.totals.sum(axis=0) - self.totals[target], nbsvm.alpha)
             costs = liblinear_costs(class_weight, self.class_rows, target, own_problem=True)
             w, b, n_iter = self._solve(LinearProblem(nbsvm.C, nbsvm.loss, target, costs), np.append(r, 1.0))
-            w_interp = (1.0 - nbsvm.beta) * np.abs(w).mean() + nbsvm.beta * w  # as NBSVMClassifier._fit_one
+            w_interp = interpolated_weights(w, nbsvm.beta, self.totals.sum(axis=0) > 0)  # as NBSVMClassifier
             ratios.append(r)
             coefs.append(r * w_interp)
             intercepts.append(nbsvm.beta * b)

@@ -19,7 +19,7 @@ from typing import Any
 
 import numpy as np
 
-from baselines.nbsvm import log_count_ratio
+from baselines.nbsvm import interpolated_weights, log_count_ratio
 from imdb_baselines.run.spark import newton
 from imdb_baselines.run.spark.preparation import HashedCounts, ngram_stages
 
@@ -228,7 +228,7 @@ class SparkModel:
             scaled = ElementwiseProduct(scalingVec=DenseVector(r), inputCol=_COUNTS, outputCol=_FEATURES) \
                 .transform(counts)
             ((w, b),) = self._linear_models(scaled, [target])
-            w_interp = (1.0 - beta) * np.abs(w).mean() + beta * w  # as the local NBSVM: toward Naive Bayes
+            w_interp = interpolated_weights(w, beta, total > 0)  # as the local NBSVM: toward Naive Bayes
             return r, r * w_interp, beta * b  # on binary x̂: the score is x̂ · (r ∘ w') + b'
 
         fitted = _each_target(fit_target, self._targets(), counts)
