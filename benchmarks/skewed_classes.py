@@ -1,7 +1,7 @@
 """Skewed classes: what ``--class-weight balanced`` changes on TREC, whose classes run from 86 to 1,250 questions.
 
 Usage: python benchmarks/skewed_classes.py [--trec DIR] [--models naive_bayes,linear_svm,nbsvm,ensemble]
-       [--engine local|chunked]
+       [--engine local|chunked|spark]
 
 Two cuts of TREC's coarse classes (``train.jsonl`` and ``test.jsonl`` of ``../shared/data/trec``): the six
 classes as they are (ABBR 86 training questions, ENTY 1,250), and two classes, ABBR against the rest (1 to
@@ -9,8 +9,9 @@ classes as they are (ABBR 86 training questions, ENTY 1,250), and two classes, A
 default settings (``tune=False``, so that the weighting alone differs). For every model:
 accuracy, balanced accuracy, macro F1, average precision, and the recall of ABBR, the rarest class. Writes
 JSON under ``benchmarks/results/``. ``--engine chunked`` fits the three baselines from chunks of hashed n-grams
-instead (``skewed_classes_chunked.json``), with the local engine's hashed twins run beside it: how often the two
-engines' weighted predictions agree.
+instead (``skewed_classes_chunked.json``), and ``--engine spark`` on Spark in local mode with the Newton solver
+(``skewed_classes_spark.json``), each with the local engine's twins run beside it (hashed alike for the chunked
+engine): how often the two engines' weighted predictions agree.
 """
 
 from __future__ import annotations
@@ -51,10 +52,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--trec", default=str(ROOT.parent / "shared" / "data" / "trec"))
     parser.add_argument("--models", default=None, help="default: the three baselines and, locally, the ensemble")
-    parser.add_argument("--engine", choices=("local", "chunked"), default="local")
+    parser.add_argument("--engine", choices=("local", "chunked", "spark"), default="local")
     args = parser.parse_args()
-    chunked = args.engine == "chunked"
-    target = results_target(RESULTS / ("skewed_classes_chunked.json" if chunked else "skewed_classes.json"))
+    chunked = args.engine != "local"  # an engine that reads tables in chunks or in Spark, beside the local one
+    target = results_target(RESULTS / (f"skewed_classes_{args.engine}.json" if chunked else "skewed_classes.json"))
     models = (args.models or ("naive_bayes,linear_svm,nbsvm" if chunked else "naive_bayes,linear_svm,nbsvm,ensemble")
               ).split(",")
     hashed = {model: {"hash_bits": bits} for model, bits in HASH_BITS.items() if model in models}
@@ -68,14 +69,15 @@ def main() -> None:
                 options = dict(models=models, class_weight=weight, bootstrap=0, tune=False, quiet=True,
                                positive_label="ABBR" if len(counts) == 2 else None)
                 if chunked:
-                    options.update(engine="chunked", settings=hashed, save_models=False)
+                    options.update(engine=args.engine, save_models=False,
+                                   **({"settings": hashed} if args.engine == "chunked" else {}))
                 data = (train, test)
-                if chunked:  # the chunked engine reads tables from files
+                if chunked:  # these engines read tables from files
                     data = tuple(_written(frame, Path(tmp) / f"{cut}-{part}.jsonl".replace(" ", "_"))
                                  for frame, part in ((train, "train"), (test, "test")))
                 board = imdb_baselines.compare(*data, out=out, **options)
                 predictions = pd.read_csv(out / "predictions.csv")
-                if chunked:  # the local engine's hashed twins, on the same split and with the same weights
+                if chunked:  # the local engine's twins, on the same split and with the same settings and weights
                     imdb_baselines.compare(*data, out=out / "local", **{**options, "engine": "local"})
                     local = pd.read_csv(out / "local" / "predictions.csv")
                 for model in models:

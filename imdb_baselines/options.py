@@ -260,17 +260,19 @@ class CompareOptions:
         if others:
             raise ValueError(f"--engine {self.engine} runs {', '.join(catalog.models_on(self.engine))}; leave out "
                              f"{', '.join(others)}")
+        weighed = [flag for flag, given in (("--class-weight", self.class_weight is not None),
+                                            *((f"--set {name}.class_weight", self.class_weight is None and
+                                               own.get("class_weight") is not None)
+                                              for name, own in self.settings.items())) if given]
+        if weighed and self.engine == "spark" and self.spark_solver == "lbfgs":
+            raise ValueError(f"--spark-solver lbfgs does not take {', '.join(weighed)}: Spark's L-BFGS fits have no "
+                             "per-class C; leave out --spark-solver for the Newton solver, which weighs as liblinear")
         refused = [flag for flag, given in (("--tune", self.tune is True), ("--repeats", self.repeats > 1),
                                             ("--cv", self.cv > 0),
                                             ("--group-column", self.group_column is not None and
                                              self.engine == "spark"),
                                             ("--time-limit", self.time_limit is not None),
                                             ("--save-models", self.save_models and self.engine == "spark"),
-                                            ("--class-weight", self.class_weight is not None and
-                                             self.engine == "spark"),
-                                            *((f"--set {name}.class_weight", self.class_weight is None and
-                                               own.get("class_weight") is not None and self.engine == "spark")
-                                              for name, own in self.settings.items()),
                                             ("--drop-duplicates", self.drop_duplicates)) if given]
         if refused:
             raise ValueError(f"--engine {self.engine} does not take {', '.join(refused)}; use the local engine for "

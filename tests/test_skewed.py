@@ -78,12 +78,15 @@ def test_balanced_weights_move_every_baseline_toward_the_rare_class(fixture_corp
     assert ensemble.final_estimator.class_weight is None
 
 
-def test_class_weight_is_checked_before_any_data_and_refused_on_spark(capsys):
+def test_class_weight_is_checked_before_any_data_and_refused_by_sparks_lbfgs(capsys):
     with pytest.raises(SystemExit):
         compare_cli.main(["--class-weight", "even"])
     assert "invalid choice: 'even'" in capsys.readouterr().err
-    with pytest.raises(ValueError, match="--engine spark does not take --class-weight"):
-        CompareOptions(models=("nbsvm",), engine="spark", class_weight="balanced").checked()
+    with pytest.raises(ValueError, match="--spark-solver lbfgs does not take --class-weight"):
+        CompareOptions(models=("nbsvm",), engine="spark", class_weight="balanced", spark_solver="lbfgs").checked()
+    for engine in ("spark", "chunked"):
+        options = CompareOptions(models=("nbsvm",), engine=engine, class_weight="balanced").checked()
+        assert options.settings["nbsvm"]["class_weight"] == "balanced"
     with pytest.raises(ValueError, match="'class_weight' parameter of NBSVMClassifier must be 'balanced', a dict"):
         imdb_baselines.compare(FIXTURES / "sst5" / "train.csv", models=["nbsvm"], settings={"nbsvm": {
             "class_weight": "even"}})

@@ -117,6 +117,33 @@ def test_baselines_on_spark_against_their_local_twins(spark, source):
             assert np.corrcoef(np.ravel(twin.scores), np.ravel(local.scores))[0, 1] > 0.99
 
 
+def test_weighed_classes_on_spark_are_the_local_engines(spark, tmp_path):
+    """``class_weight="balanced"`` on six uneven classes: Naive Bayes' equal priors and liblinear's per-class C."""
+    questions = pd.concat([pd.read_json(FIXTURES / "trec" / f"{part}.jsonl", lines=True) for part in ("train", "test")])
+    classes = sorted(set(questions["coarse"]))
+    uneven = pd.concat([questions[questions["coarse"] == label].head(size)
+                        for label, size in zip(classes, (28, 24, 20, 16, 12, 10))])
+    uneven.to_csv(tmp_path / "questions.csv", index=False)
+    source = corpus.DataSource(path=str(tmp_path / "questions.csv"), text_column="question", label_column="coarse",
+                               test_size=0.3)
+
+    def run(engine, class_weight):
+        settings = {name: {"class_weight": class_weight} for name in ("naive_bayes", "linear_svm", "nbsvm")}
+        settings["nbsvm"]["loss"] = "logistic"  # liblinear's dual solves it tightly at NBSVM's tolerance of 0.1
+        config = RunConfig(models=("naive_bayes", "linear_svm", "nbsvm"), stopwords=("minimal",), out=None,
+                           data=source, n_resamples=0, save_models=False, settings=settings)
+        return {r.name: r for r in run_comparison(config, engine=engine).by_list["minimal"]}
+
+    weighed, local, plain = run(SparkEngine(session=spark), "balanced"), run(None, "balanced"), run(None, None)
+    np.testing.assert_allclose(weighed["naive_bayes"].scores, local["naive_bayes"].scores, rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(weighed["naive_bayes"].probabilities, local["naive_bayes"].probabilities, atol=1e-9)
+    assert not np.allclose(local["naive_bayes"].scores, plain["naive_bayes"].scores, atol=1e-3)
+    for name in ("linear_svm", "nbsvm"):
+        assert weighed[name].status == "ok", weighed[name].error
+        ours, theirs, unweighed = (np.ravel(run_[name].scores) for run_ in (weighed, local, plain))
+        assert np.linalg.norm(ours - theirs) < 0.2 * np.linalg.norm(ours - unweighed), name
+
+
 def test_compare_engine_spark_writes_the_report(tmp_path, spark):
     out = tmp_path / "report"
     status = compare.main(["--engine", "spark", "--data", str(FIXTURES / "aclImdb"), "--excerpt", "--out", str(out),
@@ -146,7 +173,10 @@ def test_compare_engine_spark_writes_the_report(tmp_path, spark):
     (["--engine", "spark", "--models", "nbsvm,lstm"], "leave out lstm"),
     (["--engine", "spark", "--tune"], "does not take --tune"),
     (["--engine", "spark", "--save-models"], "does not take --save-models"),
-    (["--engine", "spark", "--set", "nbsvm.class_weight=balanced"], "does not take --set nbsvm.class_weight"),
+    (["--engine", "spark", "--set", "nbsvm.class_weight=balanced", "--spark-solver", "lbfgs"],
+     "--spark-solver lbfgs does not take --set nbsvm.class_weight"),
+    (["--engine", "spark", "--class-weight", "balanced", "--spark-solver", "lbfgs"],
+     "--spark-solver lbfgs does not take --class-weight: Spark's L-BFGS fits have no per-class C"),
     (["--engine", "spark", "--spark-conf", "spark.executor.memory"], "KEY=VALUE"),
     (["--spark-conf", "spark.executor.memory=2g"], "need --engine spark"),
     (["--spark-driver-memory", "2g"], "need --engine spark"),

@@ -9,6 +9,8 @@ solvers: ``"newton"`` (the default), liblinear's trust-region Newton method on S
 logistic loss, a regularised bias); or ``"lbfgs"``, Spark's ``LinearSVC`` (hinge loss) and
 ``LogisticRegression`` with ``regParam = 1 / (C * n)``, the same objective scaled by ``1 / (C * n)``,
 whose L-BFGS stops far from the minimiser on NBSVM's features (``README.md``, "Beyond one machine").
+``class_weight="balanced"`` gives Naive Bayes equal priors and, with the Newton solver, each class liblinear's
+``C`` (:func:`imdb_baselines.run.newton.liblinear_costs`), as the local models.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 import numpy as np
 
 from baselines.nbsvm import interpolated_weights, log_count_ratio
+from imdb_baselines.run.newton import liblinear_costs
 from imdb_baselines.run.spark import newton
 from imdb_baselines.run.spark.preparation import HashedCounts, ngram_stages
 
@@ -109,7 +112,11 @@ class SparkModel:
         from pyspark import StorageLevel
 
         kind = self.name
+        self._check_class_weight()
         self._vectorize(frame, kind != "linear_svm" and self.settings.get("binary", True), vectorizers)
+        if self.settings.get("class_weight") is not None:
+            rows = {row["y"]: row["count"] for row in frame.groupBy("y").count().collect()}
+            self.class_rows_ = np.array([rows.get(position, 0) for position in range(self.n_classes)])
         counts = self._counts(frame)
         cores = frame.sparkSession.sparkContext.defaultParallelism
         if counts.rdd.getNumPartitions() > cores:  # each partition sends a dense gradient per L-BFGS step
@@ -125,6 +132,18 @@ class SparkModel:
         finally:
             counts.unpersist()
         return self
+
+    def _check_class_weight(self) -> None:
+        """``class_weight``: None or "balanced", the latter with the Newton solver (its per-class C is liblinear's)."""
+        class_weight = self.settings.get("class_weight")
+        if class_weight is None:
+            return
+        if class_weight != "balanced":
+            raise ValueError(f"{self.name}: the Spark engine weighs classes with class_weight='balanced' only; got "
+                             f"{class_weight!r}.")
+        if self.solver != "newton" and self.name != "naive_bayes":
+            raise ValueError(f"{self.name}: class_weight needs the Newton solver (--spark-solver newton), whose "
+                             "per-class C is liblinear's.")
 
     def _fit_naive_bayes(self, counts) -> None:
         from pyspark.ml.classification import NaiveBayes
@@ -175,8 +194,10 @@ class SparkModel:
                     blocks.count()  # cached before the targets' fits read it side by side
 
                 def newton_fit(target: int) -> tuple[np.ndarray, float]:
+                    costs = liblinear_costs(self.settings.get("class_weight"), getattr(self, "class_rows_", None),
+                                            target, own_problem=self.name == "nbsvm")
                     w, b, iterations = newton.fit_linear(blocks, self.n_features_,
-                                                         newton.LinearProblem(C, loss, target))
+                                                         newton.LinearProblem(C, loss, target, costs))
                     logger.info("%s on Spark: class %d, %d Newton iterations", self.name, target, iterations)
                     return w, b
 
@@ -248,6 +269,8 @@ class SparkModel:
             scored = self.classifier_.transform(counts)
             raw = vector_to_array("rawPrediction")
             probability = vector_to_array("probability")
+            if self.settings.get("class_weight") is not None:  # equal priors, as the local fit_prior=False
+                raw, probability = _with_equal_priors(raw, self.classifier_.pi.toArray())
             score = F.array(raw[1] - raw[0]) if self.n_classes == 2 else F.transform(probability, lambda p: F.log(p))
             return scored.select(*kept, score.alias("scores"), probability.alias("probability"))
         features = self._tfidf(counts) if self.name == "linear_svm" else counts.withColumnRenamed(_COUNTS, _FEATURES)
@@ -260,6 +283,19 @@ class SparkModel:
 
         return features.select(*kept, margins(_FEATURES).alias("scores"),
                                F.lit(None).cast("array<double>").alias("probability"))
+
+
+def _with_equal_priors(raw, log_priors: np.ndarray):
+    """Naive Bayes' joint log likelihoods (a column of arrays) with each class's log prior replaced by ``log(1 / k)``,
+    and the posterior they give."""
+    from pyspark.sql import functions as F
+
+    shift = F.array(*[F.lit(float(value)) for value in -np.log(len(log_priors)) - log_priors])
+    joint = F.zip_with(raw, shift, lambda value, change: value + change)
+    top = F.array_max(joint)
+    exponentials = F.transform(joint, lambda value: F.exp(value - top))
+    total = F.aggregate(exponentials, F.lit(0.0), lambda sum_, value: sum_ + value)
+    return joint, F.transform(exponentials, lambda value: value / total)
 
 
 def _each_target(fit: Callable[[int], Any], targets: list[int], frame) -> list:
