@@ -100,11 +100,11 @@ def liblinear_costs(class_weight, class_rows: np.ndarray, target: int, *, own_pr
     """
     if class_weight is None:
         return None
-    rows = np.asarray(class_rows, dtype=np.float64)
     if not isinstance(class_weight, str):
         return np.asarray(class_weight, dtype=np.float64)
     if class_weight != "balanced":
         raise ValueError(f"class_weight must be 'balanced', an array or None, not {class_weight!r}")
+    rows = np.asarray(class_rows, dtype=np.float64)
     total = rows.sum()
     if len(rows) == 2 or not own_problem:
         balanced = total / (len(rows) * np.maximum(rows, 1.0))
