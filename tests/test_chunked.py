@@ -213,6 +213,7 @@ def test_compare_engine_chunked_writes_the_report_and_keeps_models(tmp_path):
     assert provenance["model_settings"]["linear_svm"]["hash_bits"] == 18
     report = (out / "report.md").read_text()
     assert "Engine: chunked" in report and "Newton" in report
+    assert "validation (set aside: the chunked engine reads none of it)" in report
     model = load_model(out / "models" / "nbsvm")
     assert model.named_steps["vectorizer"].hash_bits == 22 and model.steps[-1][1].beta == 0.5
     predictions = pd.read_csv(out / "predictions.csv")

@@ -162,6 +162,7 @@ def test_compare_engine_spark_writes_the_report(tmp_path, spark):
     report = (out / "report.md").read_text()
     assert '"engine": "spark"' in report and "## Stopword ablation" in report
     assert "Engine: Apache Spark" in report and "Linear models: Spark LinearSVC" in report
+    assert "validation (set aside: the spark engine reads none of it)" in report
     assert "| not saved |" in report and "models/NAME" not in report
     assert "the SVMs' margins are not calibrated" in report
     predictions = pd.read_csv(out / "predictions.csv")

@@ -43,9 +43,11 @@ def introduction(provenance: dict[str, Any], primary: str, warnings: list[str], 
                  "section comes from those out-of-fold scores, and calls these texts the test texts. The kept "
                  f"models are fitted on {sizes['train']:,} texts; validation: {sizes['validation']:,}. ")
     else:
+        engine_name = provenance.get("engine", {}).get("engine", "local")
+        uses = ("early stopping, the stacks and the margins' probability scale; the baselines never train on it"
+                if engine_name == "local" else f"set aside: the {engine_name} engine reads none of it")
         where = (f"Test set: {sizes['test']:,} texts, touched once per model. Training: {sizes['train']:,}; "
-                 f"validation (early stopping, the stacks and the margins' probability scale; the baselines never "
-                 f"train on it): {sizes['validation']:,}. ")
+                 f"validation ({uses}): {sizes['validation']:,}. ")
     lines = [where +
              f"{len(classes)} classes: {', '.join(_shown(c, provenance.get('dataset')) for c in classes)}"
              + (f" (positive: {_shown(provenance['positive_label'], provenance.get('dataset'))})"
