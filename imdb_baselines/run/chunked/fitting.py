@@ -189,11 +189,12 @@ class ChunkedFit:
         if isinstance(class_weight, dict):
             class_weight = np.array([float(class_weight.get(c, 1.0)) for c in self.classes.tolist()])
         ratios, coefs, intercepts, iterations = [], [], [], []
+        column_totals = self.totals.sum(axis=0)
         for target in targets:
-            r = log_count_ratio(self.totals[target], self.totals.sum(axis=0) - self.totals[target], nbsvm.alpha)
+            r = log_count_ratio(self.totals[target], column_totals - self.totals[target], nbsvm.alpha)
             costs = liblinear_costs(class_weight, self.class_rows, target, own_problem=True)
             w, b, n_iter = self._solve(LinearProblem(nbsvm.C, nbsvm.loss, target, costs), np.append(r, 1.0))
-            w_interp = interpolated_weights(w, nbsvm.beta, self.totals.sum(axis=0) > 0)  # as NBSVMClassifier
+            w_interp = interpolated_weights(w, nbsvm.beta, column_totals > 0)  # as NBSVMClassifier
             ratios.append(r)
             coefs.append(r * w_interp)
             intercepts.append(nbsvm.beta * b)

@@ -114,7 +114,7 @@ class SparkModel:
         kind = self.name
         self._check_class_weight()
         self._vectorize(frame, kind != "linear_svm" and self.settings.get("binary", True), vectorizers)
-        if self.settings.get("class_weight") is not None:
+        if self.settings.get("class_weight") is not None and kind != "naive_bayes":  # the SVMs' per-class C
             rows = {row["y"]: row["count"] for row in frame.groupBy("y").count().collect()}
             self.class_rows_ = np.array([rows.get(position, 0) for position in range(self.n_classes)])
         counts = self._counts(frame)
