@@ -18,11 +18,13 @@ __all__ = ["NaiveBayesClassifier", "make_naive_bayes"]
 
 
 class NaiveBayesClassifier(MultinomialNB):
-    """``MultinomialNB`` that refuses a single class and has ``decision_function``.
+    """``MultinomialNB`` that refuses a single class, has ``decision_function`` and smooths filled columns only.
 
     A classifier fitted on one class only would predict that class for every
     text; this is almost always a mistake in the data, so it is an error here
-    as it is for scikit-learn's linear models.
+    as it is for scikit-learn's linear models. Columns no training text fills
+    (hashed n-grams leave most of them empty) are neither smoothed nor scored,
+    so a hashed model is the vocabulary's up to collisions.
     """
 
     def fit(self, X, y, sample_weight=None) -> NaiveBayesClassifier:
@@ -30,6 +32,24 @@ class NaiveBayesClassifier(MultinomialNB):
         check_consistent_length(X, y)
         check_classification_target(y, type(self).__name__)
         return super().fit(X, y, sample_weight=sample_weight)
+
+    def _update_feature_log_prob(self, alpha) -> None:
+        """As ``MultinomialNB``'s, but over the columns some training text fills; the others' log probability is 0.
+
+        With a vocabulary every column is an n-gram of the training texts, and this is ``MultinomialNB``'s.
+        Hashed into ``2**hash_bits`` columns, a few thousand short texts fill a few thousand columns, and
+        smoothing the millions of empty ones put ``alpha`` times millions into every class's total, which
+        drowned the classes' own totals (their sizes). An empty column scores 0 in every class: an n-gram no
+        training text has adds nothing to a text's score, as with a vocabulary, which drops it.
+        """
+        filled = self.feature_count_.sum(axis=0) > 0
+        if filled.all():
+            super()._update_feature_log_prob(alpha)
+            return
+        alpha = np.asarray(alpha, dtype=np.float64)
+        smoothed = self.feature_count_[:, filled] + (alpha[filled] if alpha.ndim else alpha)
+        self.feature_log_prob_ = np.zeros_like(self.feature_count_)
+        self.feature_log_prob_[:, filled] = np.log(smoothed) - np.log(smoothed.sum(axis=1, keepdims=True))
 
     def _joint_log_likelihood(self, X) -> np.ndarray:
         """As ``MultinomialNB``'s, but a few texts only touch the weights of their own n-grams.

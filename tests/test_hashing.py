@@ -98,19 +98,25 @@ def test_hashing_refuses_what_it_cannot_do(reviews):
         linear_parts(make_nbsvm(hash_bits=18).fit(X, y))
 
 
-@pytest.mark.parametrize("loss", ["svm", "logistic"])
-def test_hashed_nbsvm_without_collisions_is_the_vocabularys(loss):
+@pytest.mark.parametrize("make", [
+    lambda **hashing: make_nbsvm(loss="svm", **hashing),
+    lambda **hashing: make_nbsvm(loss="logistic", **hashing),
+    lambda **hashing: make_naive_bayes(**hashing),
+    lambda **hashing: make_naive_bayes(class_weight="balanced", **hashing),
+], ids=["nbsvm-svm", "nbsvm-logistic", "naive-bayes", "naive-bayes-balanced"])
+def test_hashed_models_without_collisions_are_the_vocabularys(make):
     """Six classes of questions at 22 bits, where no two n-grams share a column: the same model as the vocabulary's.
 
-    The columns no training question fills take no part in NBSVM's ratio or its interpolation, so the
-    2^22 − 2,000 empty ones change nothing (they used to shrink the norms' and the mean's share of the rest).
+    The columns no training question fills take no part in NBSVM's ratio or its interpolation, nor in
+    Naive Bayes' smoothing, so the 2^22 − 2,000 empty ones change nothing (they used to shrink the norms'
+    and the mean's share of the rest, and to swamp each class's total with smoothing).
     """
     data = corpus.DataSource(path=str(FIXTURES / "trec" / "train.jsonl"), test=str(FIXTURES / "trec" / "test.jsonl"),
                              text_column="question", label_column="coarse").load(seed=0)
     texts, labels = data.train["text"].tolist(), data.train["label"].to_numpy()
     questions = texts + data.test["text"].tolist()
-    exact = make_nbsvm(loss=loss).fit(texts, labels)
-    hashed = make_nbsvm(loss=loss, hash_bits=22).fit(texts, labels)
+    exact = make().fit(texts, labels)
+    hashed = make(hash_bits=22).fit(texts, labels)
     everything = NgramVectorizer(ngram_range=(1, 3), stopwords="minimal").fit(questions).get_feature_names_out()
     assert len({_column(gram, 22) for gram in everything}) == len(everything)  # no collision, seen or unseen
     np.testing.assert_allclose(hashed.decision_function(questions), exact.decision_function(questions),

@@ -144,6 +144,21 @@ def test_weighed_classes_on_spark_are_the_local_engines(spark, tmp_path):
         assert np.linalg.norm(ours - theirs) < 0.2 * np.linalg.norm(ours - unweighed), name
 
 
+@pytest.mark.parametrize("class_weight", [None, "balanced"])
+def test_hashed_naive_bayes_on_spark_is_the_local_engines(spark, class_weight):
+    """Six classes of questions in 2^18 columns, most of them empty: Spark smooths them all, the local model only
+    the filled ones, and the scores say which of the two the Spark engine fits."""
+    settings = {"naive_bayes": {"hash_bits": 18, "class_weight": class_weight}}
+    config = RunConfig(models=("naive_bayes",), stopwords=("minimal",), out=None, data=TREC, n_resamples=0,
+                       save_models=False, settings=settings)
+    (ours,), (theirs,) = (run_comparison(config, engine=engine).by_list["minimal"]
+                          for engine in (SparkEngine(session=spark), None))
+    assert ours.status == "ok", ours.error
+    np.testing.assert_allclose(ours.scores, theirs.scores, rtol=1e-7, atol=1e-7)
+    np.testing.assert_allclose(ours.probabilities, theirs.probabilities, atol=1e-9)
+    assert ours.predictions.tolist() == theirs.predictions.tolist()
+
+
 def test_compare_engine_spark_writes_the_report(tmp_path, spark):
     out = tmp_path / "report"
     status = compare.main(["--engine", "spark", "--data", str(FIXTURES / "aclImdb"), "--excerpt", "--out", str(out),

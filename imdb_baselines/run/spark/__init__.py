@@ -6,6 +6,7 @@ Only this package imports ``pyspark`` (the optional ``spark`` extra); the local 
 - :mod:`imdb_baselines.run.spark.data`: read the data source into Spark, with the local engine's split.
 - :mod:`imdb_baselines.run.spark.preparation`: the shared tokenizer in a pandas UDF, stopwords and n-grams.
 - :mod:`imdb_baselines.run.spark.models`: Naive Bayes, the linear SVM and NBSVM as Spark ML stages.
+- :mod:`imdb_baselines.run.spark.naive_bayes`: Spark ML's Naive Bayes with the local model's priors and smoothing.
 - :mod:`imdb_baselines.run.spark.newton`: liblinear's trust-region Newton method, distributed, for the two SVMs.
 - :mod:`imdb_baselines.run.spark.engine`: the engine the comparison runs them with (the same report).
 """

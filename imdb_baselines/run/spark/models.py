@@ -10,7 +10,8 @@ logistic loss, a regularised bias); or ``"lbfgs"``, Spark's ``LinearSVC`` (hinge
 ``LogisticRegression`` with ``regParam = 1 / (C * n)``, the same objective scaled by ``1 / (C * n)``,
 whose L-BFGS stops far from the minimiser on NBSVM's features (``README.md``, "Beyond one machine").
 ``class_weight="balanced"`` gives Naive Bayes equal priors and, with the Newton solver, each class liblinear's
-``C`` (:func:`imdb_baselines.run.newton.liblinear_costs`), as the local models.
+``C`` (:func:`imdb_baselines.run.newton.liblinear_costs`), as the local models. Naive Bayes is Spark's, made
+the local model where the two differ (:mod:`imdb_baselines.run.spark.naive_bayes`).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 from baselines.nbsvm import interpolated_weights, log_count_ratio
 from imdb_baselines.run.newton import liblinear_costs
 from imdb_baselines.run.spark import newton
+from imdb_baselines.run.spark.naive_bayes import fit_naive_bayes, naive_bayes_scores
 from imdb_baselines.run.spark.preparation import HashedCounts, ngram_stages
 
 __all__ = ["SOLVERS", "SparkModel", "describe_solver", "make_spark_model"]
@@ -146,10 +148,9 @@ class SparkModel:
                              "per-class C is liblinear's.")
 
     def _fit_naive_bayes(self, counts) -> None:
-        from pyspark.ml.classification import NaiveBayes
-
-        self.classifier_ = NaiveBayes(featuresCol=_COUNTS, labelCol="y", smoothing=float(self.settings["alpha"]),
-                                      modelType="multinomial").fit(counts)
+        self.classifier_, self.empty_columns_ = fit_naive_bayes(
+            counts, _COUNTS, alpha=float(self.settings["alpha"]), n_classes=self.n_classes,
+            n_features=self.n_features_, hashed=self.settings.get("hash_bits") is not None)
 
     def _tfidf(self, counts):
         """Sublinear term frequency (1 + log tf), scikit-learn's smooth idf, L2 rows: the local linear SVM's."""
@@ -260,19 +261,15 @@ class SparkModel:
     # -- scores ---------------------------------------------------------------------------------------------
     def scores(self, frame):
         """``frame`` with ``scores`` (array of double) and ``probability`` (array, or null): see the module."""
-        from pyspark.ml.functions import vector_to_array
         from pyspark.sql import functions as F
 
         kept = [c for c in frame.columns if c != "tokens"]
         counts = self._counts(frame)
         if self.name == "naive_bayes":
-            scored = self.classifier_.transform(counts)
-            raw = vector_to_array("rawPrediction")
-            probability = vector_to_array("probability")
-            if self.settings.get("class_weight") is not None:  # equal priors, as the local fit_prior=False
-                raw, probability = _with_equal_priors(raw, self.classifier_.pi.toArray())
-            score = F.array(raw[1] - raw[0]) if self.n_classes == 2 else F.transform(probability, lambda p: F.log(p))
-            return scored.select(*kept, score.alias("scores"), probability.alias("probability"))
+            scored = naive_bayes_scores(self.classifier_, counts, _COUNTS, n_classes=self.n_classes,
+                                        equal_priors=self.settings.get("class_weight") is not None,
+                                        empty_columns=self.empty_columns_)
+            return scored.select(*kept, "scores", "probability")
         features = self._tfidf(counts) if self.name == "linear_svm" else counts.withColumnRenamed(_COUNTS, _FEATURES)
         weights = frame.sparkSession.sparkContext.broadcast((self.coef_, self.intercept_))
 
@@ -283,19 +280,6 @@ class SparkModel:
 
         return features.select(*kept, margins(_FEATURES).alias("scores"),
                                F.lit(None).cast("array<double>").alias("probability"))
-
-
-def _with_equal_priors(raw, log_priors: np.ndarray):
-    """Naive Bayes' joint log likelihoods (a column of arrays) with each class's log prior replaced by ``log(1 / k)``,
-    and the posterior they give."""
-    from pyspark.sql import functions as F
-
-    shift = F.array(*[F.lit(float(value)) for value in -np.log(len(log_priors)) - log_priors])
-    joint = F.zip_with(raw, shift, lambda value, change: value + change)
-    top = F.array_max(joint)
-    exponentials = F.transform(joint, lambda value: F.exp(value - top))
-    total = F.aggregate(exponentials, F.lit(0.0), lambda sum_, value: sum_ + value)
-    return joint, F.transform(exponentials, lambda value: value / total)
 
 
 def _each_target(fit: Callable[[int], Any], targets: list[int], frame) -> list:
