@@ -282,9 +282,9 @@ def test_too_small_a_split_is_found_after_loading_before_any_model(tmp_path, cap
 
     monkeypatch.setattr("imdb_baselines.run.local.make_model", make)
     _refused(capsys, ["--out", str(tmp_path / "r"), "--sample", "10"],
-             "a validation carve of 1 review(s) cannot hold one of each of the 2 classes")
+             "a validation carve of 1 text(s) cannot hold one of each of the 2 classes")
     _refused(capsys, ["--out", str(tmp_path / "r"), "--sample", "12", "--validation-size", "0.5"],
-             "class 0 has 6 training review(s), 3 left after the validation carve; at least 5 are needed")
+             "class 0 has 6 training text(s), 3 left after the validation carve; at least 5 are needed")
     assert not (tmp_path / "r").exists()
 
 

@@ -145,7 +145,7 @@ def test_a_class_too_small_for_the_split_is_named_before_training():
     frame = pd.DataFrame({"text": [f"text number {i}" for i in range(23)],
                           "label": ["common"] * 20 + ["rare"] * 3})
     data = corpus.from_frames(frame, test=frame.iloc[[0, 20]])
-    with pytest.raises(DataError, match=r"class 'rare' has 3 training review\(s\).*at least 5 are needed"):
+    with pytest.raises(DataError, match=r"class 'rare' has 3 training text\(s\).*at least 5 are needed"):
         corpus.make_splits(data)
     with pytest.raises(DataError, match=r"too small to carve a stratified test set.*'rare' \(1\)"):
         corpus.from_frames(pd.concat([frame.iloc[:20], frame.iloc[[20]]]))

@@ -225,25 +225,25 @@ def _check_validation_size(size: float | int, n_train: int) -> None:
 
 
 def _check_enough_reviews(corpus: TextCorpus, validation_size: float | int) -> None:
-    """Raise :class:`DataError` before any model trains if the split would leave a class too few reviews."""
+    """Raise :class:`DataError` before any model trains if the split would leave a class too few texts."""
     train_counts = corpus.train["label"].value_counts().sort_index()
     test_counts = corpus.test["label"].value_counts()
     n_train, n_classes = len(corpus.train), len(train_counts)
     n_val = math.ceil(validation_size * n_train) if isinstance(validation_size, float) else int(validation_size)
     problems = []
     if n_val and n_val < n_classes:
-        problems.append(f"a validation carve of {n_val} review(s) cannot hold one of each of the {n_classes} "
+        problems.append(f"a validation carve of {n_val} text(s) cannot hold one of each of the {n_classes} "
                         "classes: raise the validation size or set it to 0")
     for label, count in train_counts.items():
         kept = count - math.ceil(count * n_val / n_train)
         if kept < MIN_TRAIN_PER_CLASS:
-            problems.append(f"class {label!r} has {count} training review(s), {kept} left after the validation "
+            problems.append(f"class {label!r} has {count} training text(s), {kept} left after the validation "
                             f"carve; at least {MIN_TRAIN_PER_CLASS} are needed")
     missing = sorted(set(train_counts.index) - set(test_counts.index))
     if missing:
-        problems.append(f"the test split has no review of class(es) {missing}")
+        problems.append(f"the test split has no text of class(es) {missing}")
     if problems:
-        raise DataError(f"Too few reviews for this split of {corpus.source}: " + "; ".join(problems)
+        raise DataError(f"Too few texts for this split of {corpus.source}: " + "; ".join(problems)
                         + ". Use more data (a larger --sample) or a smaller --validation-size.")
 
 
