@@ -157,6 +157,12 @@ def test_hashed_naive_bayes_on_spark_is_the_local_engines(spark, class_weight):
     np.testing.assert_allclose(ours.scores, theirs.scores, rtol=1e-7, atol=1e-7)
     np.testing.assert_allclose(ours.probabilities, theirs.probabilities, atol=1e-9)
     assert ours.predictions.tolist() == theirs.predictions.tolist()
+    if class_weight is None:  # no smoothing: Spark scores an empty column log(0), which the local model does not
+        unsmoothed_config = RunConfig(models=("naive_bayes",), stopwords=("minimal",), out=None, data=TREC,
+                                      n_resamples=0, save_models=False,
+                                      settings={"naive_bayes": {"hash_bits": 18, "alpha": 0.0}})
+        (unsmoothed,) = run_comparison(unsmoothed_config, engine=SparkEngine(session=spark)).by_list["minimal"]
+        assert unsmoothed.status == "failed" and "alpha must be above 0 with hash_bits" in unsmoothed.error
 
 
 def test_compare_engine_spark_writes_the_report(tmp_path, spark):

@@ -21,6 +21,9 @@ def fit_naive_bayes(counts, column: str, *, alpha: float, n_classes: int, n_feat
     its scores the local model's on hashed columns (None with a vocabulary, or when every column is filled)."""
     from pyspark.ml.classification import NaiveBayes
 
+    if hashed and not alpha > 0:
+        raise ValueError(f"naive_bayes: alpha must be above 0 with hash_bits on the Spark engine (Spark's NaiveBayes "
+                         f"scores an empty column log(0), which no shift undoes); got {alpha!r}.")
     model = NaiveBayes(featuresCol=column, labelCol="y", smoothing=alpha, modelType="multinomial").fit(counts)
     return model, _empty_columns(counts, column, alpha, n_classes, n_features) if hashed else None
 
