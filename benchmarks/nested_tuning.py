@@ -1,6 +1,7 @@
 """Whether the automatic search's choices beat the defaults on texts the search never read: nested cross-validation.
 
-Usage: python benchmarks/nested_tuning.py [--shared ../shared/data] [--sets sst5,trec,polarity2k] [--out PATH]
+Usage: python benchmarks/nested_tuning.py [--shared ../shared/data] [--sets sst5,trec,polarity2k] [--models M,...]
+       [--out PATH]
 
 The automatic search (``imdb_baselines.run.tuning``) compares its best candidate with the defaults on the folds
 it chose the best on; the best of a hundred candidates is favoured by those folds' noise as well as by its
@@ -84,6 +85,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", default=str(ROOT.parent / "shared" / "data"))
     parser.add_argument("--sets", default="sst5,trec,polarity2k")
+    parser.add_argument("--models", default=",".join(MODELS))
     parser.add_argument("--out", type=results_target, default=str(RESULTS / "nested_tuning.json"))
     args = parser.parse_args()
     summary: dict[str, dict] = {}
@@ -92,7 +94,7 @@ def main() -> None:
             continue
         frame = load()
         X, y = corpus.prepare(frame["text"].tolist()), frame["label"].to_numpy()
-        for name in MODELS:
+        for name in args.models.split(","):
             summary.setdefault(data, {})[name] = result = nested(name, X, y)
             print(data, name, {k: v for k, v in result.items() if k != "folds"}, flush=True)
     print("| data | model | search's gain on the outer folds (standard error) | as the inner folds saw it |"
