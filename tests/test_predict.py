@@ -105,6 +105,24 @@ def test_models_of_different_classes_are_not_mixed(report, tmp_path, capsys):
     assert "trained on different classes" in err and "'ABBR'" in err
 
 
+def test_the_table_keeps_its_columns_for_long_labels(tmp_path, capsys):
+    from baselines import make_naive_bayes, make_nbsvm
+    from imdb_baselines.modelfiles import save_model
+    from tests.conftest import FIXTURES
+
+    sst5 = corpus.load_texts(FIXTURES / "sst5" / "train.csv", text_column="sentence", test_size=0.0).train
+    folders = [save_model(make(ngram_range=(1, 2)).fit(sst5["text"], sst5["label"]), tmp_path / name, name=name)
+               for name, make in (("naive_bayes", make_naive_bayes), ("nbsvm", make_nbsvm))]
+    assert predict.main(["--model", str(folders[0]), "--model", str(folders[1]), "--quiet",
+                         "A gorgeous, moving film.", "Tedious and dull.", "It is a film."]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+    starts = [header.index(name) for name in ("naive_bayes", "nbsvm")]
+    assert len(rows) == 3
+    for row in rows:  # each model's answer (e.g. "very positive 0.34") starts under its name, after two spaces
+        assert all(row[start - 2:start] == "  " and row[start] != " " for start in starts), (header, row)
+        assert re.fullmatch(r"(very )?(positive|negative)|neutral", row[starts[0]:starts[1]].strip()[:-5])
+
+
 def test_empty_lines_can_be_skipped_and_are_counted(report, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(f"{RAVE}\n\n   \n{PAN}\n"))
     assert predict.main(["--model", str(report / "models" / "nbsvm"), "--format", "jsonl", "--skip-empty",

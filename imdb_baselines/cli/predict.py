@@ -111,9 +111,19 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace,
             source.close()
 
 
+def _column_width(names: list[str], classes: dict[str, list], datasets: dict[str, str | None],
+                  scores_only: bool = False) -> int:
+    """The table's column width: a model's name, or its longest label as shown with a probability (" 0.97"), or,
+    when a model has no probabilities (``scores_only``), with a margin (" (+1.23e-05)")."""
+    shown = (corpus.shown_label(label, datasets.get(name)) for name in names for label in classes[name])
+    return max(12, *(len(name) for name in names), *(len(label) + (12 if scores_only else 5) for label in shown))
+
+
 def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]],
-           results: dict[str, list[dict]], first: bool, datasets: dict[str, str | None] | None = None) -> None:
-    """Write one batch's answers; the table (for people) names IMDB's labels, JSON Lines and CSV keep them."""
+           results: dict[str, list[dict]], first: bool, datasets: dict[str, str | None] | None = None,
+           width: int = 12) -> None:
+    """Write one batch's answers; the table (for people) names IMDB's labels, JSON Lines and CSV keep them.
+    ``width`` is the table's column width (:func:`_column_width`)."""
     if fmt == "jsonl":
         for i, (number, text) in enumerate(batch):
             record = {"line": number, "text": text, "predictions": {n: results[n][i] for n in names}}
@@ -128,7 +138,6 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
             writer.writerow([number, text] + [json.dumps(results[n][i][k]) if k == "explanation" else results[n][i][k]
                                               for n in names for k in keys])
         return
-    width = max(12, *(len(n) for n in names))
     if first:
         out.write(f"{'line':>5}  {'text':<42}" + "".join(f"  {n:<{width}}" for n in names) + "\n")
     for i, (number, text) in enumerate(batch):
@@ -185,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
             while batch := list(itertools.islice(texts, args.batch_size)):
                 results = {name: predict_texts(model, [text for _, text in batch], args.explain)
                            for name, model in models.items()}
-                _write(sys.stdout, args.format, names, batch, results, first, datasets)
+                if first:
+                    width = _column_width(names, classes, datasets,
+                                          any(results[name][0]["probability"] is None for name in names))
+                _write(sys.stdout, args.format, names, batch, results, first, datasets, width)
                 first = False
                 bar.update(len(batch))
             sys.stdout.flush()  # a full disk or a closed pipe shows here, not in Python's flush at exit
