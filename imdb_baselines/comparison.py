@@ -259,7 +259,13 @@ def _check_out_of_fold(config: RunConfig, data: corpus.TextCorpus) -> None:
 def _check_positive_label(config: RunConfig, data: corpus.TextCorpus) -> None:
     if config.positive_label is None:
         return
-    if len(data.classes) != 2 or config.positive_label not in data.classes:
+    if len(data.classes) != 2:
+        raise corpus.DataError(
+            f"The positive label {config.positive_label!r} names one of two classes, and {data.name} has "
+            f"{len(data.classes)}: {list(data.classes)}. Leave it out: with more classes each class has its own "
+            "precision, recall and F1, and the report averages them."
+        )
+    if config.positive_label not in data.classes:
         raise corpus.DataError(
             f"The positive label {config.positive_label!r} is not one of the two classes of {data.name}: "
             f"{list(data.classes)}. Name one of them, or leave the positive label out "

@@ -64,7 +64,18 @@ def test_bad_data_is_one_line_before_any_model(tmp_path, capsys, monkeypatch):
     err = capsys.readouterr().err
     assert "has no column 'text'. Its columns are: 'sentence', 'label'" in err and err.count("\n") == 1
     assert compare.main([*argv, "--text-column", "sentence", "--positive-label", "good"]) == 2
-    assert "The positive label 'good' is not one of the two classes" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "The positive label 'good' names one of two classes, and sst5 has 5: ['negative', 'neutral'," in err
+    assert "Leave it out" in err and err.count("\n") == 1
+    polarity = ["--data", str(POLARITY), "--out", str(tmp_path / "r"), "--quiet"]
+    assert compare.main([*polarity, "--positive-label", "good"]) == 2
+    assert "The positive label 'good' is not one of the two classes of polarity2k: ['neg', 'pos']" in (
+        capsys.readouterr().err)
+    missing = tmp_path / "reviews.csv.gz"  # neither a table's ending nor there: not taken for IMDB's archive
+    assert compare.main(["--data", str(missing), "--out", str(tmp_path / "r"), "--quiet"]) == 2
+    err = capsys.readouterr().err
+    assert f"{missing} does not exist. Give IMDB's aclImdb_v1.tar.gz or its aclImdb folder, a CSV" in err
+    assert "one sub-folder per class" in err and err.count("\n") == 1
 
 
 @pytest.mark.parametrize("labels", [["pos", "neg"], [1, 0], [True, False]])

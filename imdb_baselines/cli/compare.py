@@ -207,7 +207,7 @@ def options_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> C
     try:
         return CompareOptions(**given).checked()
     except ValueError as error:
-        parser.error(str(error) if str(error).startswith("--") else f"a model's setting is out of range: {error}")
+        parser.error(str(error) if str(error).startswith("--") else f"invalid model setting: {error}")
 
 
 def _model_list(names: list[str]) -> str:
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         check_models(options.models, stopwords=options.stopwords[0], seed=options.seed, settings=options.settings,
                      neural_overrides=options.neural_overrides())
     except ValueError as error:  # from --set, --epochs or --batch-size
-        parser.error(f"a model's setting is out of range: {error}")
+        parser.error(f"invalid model setting: {error}")
     from tqdm.contrib.logging import logging_redirect_tqdm
 
     from imdb_baselines import api, corpus
