@@ -61,8 +61,12 @@ def fitted_maxlen(maxlen: int, quantile: float | None, sequences: list[list[int]
         return maxlen
     length = int(np.ceil(np.quantile([len(s) for s in sequences], quantile)))
     fitted = max(1, min(maxlen, length))
-    logger.info("maxlen %d (maxlen %d; the %g quantile of the training sequences' lengths is %d)",
-                fitted, maxlen, quantile, length)
+    if fitted < maxlen:
+        logger.info("maxlen %d: the %g quantile of the training sequences' lengths, shorter than the setting's %d",
+                    fitted, quantile, maxlen)
+    else:
+        logger.info("maxlen %d: the setting; the %g quantile of the training sequences' lengths is %d",
+                    fitted, quantile, length)
     return fitted
 
 

@@ -200,14 +200,19 @@ def test_validation_labels_outside_the_training_classes_are_refused(data):
         KerasTextClassifier(**TINY).fit(X, y, validation_data=X)
 
 
-def test_more_than_two_classes_end_in_a_softmax_and_short_texts_get_a_short_maxlen():
+def test_more_than_two_classes_end_in_a_softmax_and_short_texts_get_a_short_maxlen(caplog):
+    import logging
+
     from imdb_baselines import corpus
     from tests.conftest import FIXTURES
 
     trec = corpus.load_texts(FIXTURES / "trec" / "train.jsonl", test=FIXTURES / "trec" / "test.jsonl",
                              text_column="question", label_column="coarse")
     clf = make_model("cnn", settings={"epochs": 2, "batch_size": 16, "verbose": 0, "validation_size": 0.0})
-    clf.fit(trec.train["text"], trec.train["label"])
+    with caplog.at_level(logging.INFO, logger="neural.training"):
+        clf.fit(trec.train["text"], trec.train["label"])
+    assert f"maxlen {clf.maxlen_}: the 0.99 quantile of the training sequences' lengths, shorter than the " \
+           f"setting's {clf.maxlen}" in caplog.messages
     output = clf.model_.get_layer("output")
     assert output.units == 6 and output.activation.__name__ == "softmax"
     lengths = [len(s) for s in clf.encoder_.transform(trec.train["text"].tolist())]
