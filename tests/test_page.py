@@ -68,6 +68,18 @@ def test_keyboard_only_on_a_phone_sized_screen(server, browser, tmp_path):
     page.screenshot(path=str(tmp_path / "phone.png"), full_page=True)
 
 
+@pytest.mark.parametrize("width", [820, 950, 1100, 1280])
+def test_the_leaderboard_fits_its_panel_beside_the_text_box(server, browser, width):
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    page.goto(server)
+    page.wait_for_selector("#leaderboard tbody tr")
+    table, panel = page.evaluate("""() => [document.querySelector('#leaderboard').scrollWidth,
+                                          document.querySelector('#leaderboard').parentElement.clientWidth]""")
+    assert table <= panel  # every column in sight, none behind a sideways scroll
+    text_box = page.locator("#review").bounding_box()
+    assert text_box["width"] >= 300 and page.evaluate("document.documentElement.scrollWidth") <= width
+
+
 def test_an_empty_review_says_so_without_asking_the_server(server, browser):
     page = browser.new_page()
     page.goto(server)
