@@ -160,7 +160,7 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, 
         if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
             raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
         warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
-        warnings += corpus.group_hints(data, config.data.group_column)
+        warnings += corpus.group_hints(data, config.data.group_column, keeps_groups=engine.keeps_groups)
         for warning in warnings:
             logger.warning("%s", warning.replace("`", ""))
         if target is not None:

@@ -120,6 +120,18 @@ def test_group_column_mistakes_are_one_line(grouped_csv, tmp_path, capsys):
         CompareOptions(group_column="text").checked()
 
 
+def test_a_hint_for_an_engine_that_keeps_no_groups_points_at_those_that_do(grouped_csv):
+    from imdb_baselines.run.chunked.engine import ChunkedEngine
+    from imdb_baselines.run.local import LocalEngine
+
+    data = corpus.load_texts(grouped_csv)
+    (hint,) = corpus.group_hints(data, keeps_groups=False)
+    assert hint.startswith("Column 'group' repeats 20 values over 40 texts, like a group id") and hint.endswith(
+        "If they come from one source, the local and chunked engines keep each on one side with `--group-column "
+        "group` (this engine does not).")
+    assert LocalEngine.keeps_groups and ChunkedEngine.keeps_groups  # the Spark engine's is False (test_spark.py)
+
+
 def test_the_report_points_at_group_structure_it_does_not_use(grouped_csv, tmp_path):
     def warnings(*argv):
         out = tmp_path / f"run{len(list(tmp_path.iterdir()))}"
@@ -129,7 +141,8 @@ def test_the_report_points_at_group_structure_it_does_not_use(grouped_csv, tmp_p
 
     found = warnings("--data", str(grouped_csv))
     assert any(w.startswith("Column 'group' repeats 20 values over 40 texts, like a group id") and
-               "`--group-column group` keeps each on one side" in w for w in found)
+               w.endswith("If they come from one source, `--group-column group` keeps each on one side.")
+               for w in found)
     assert not warnings("--data", str(grouped_csv), "--group-column", "group")
     trec = FIXTURES / "trec"
     assert not warnings("--data", str(trec / "train.jsonl"), "--test", str(trec / "test.jsonl"), "--text-column",

@@ -194,6 +194,7 @@ def test_compare_engine_spark_writes_the_report(tmp_path, spark):
 @pytest.mark.parametrize(("options", "message"), [
     (["--engine", "spark", "--models", "nbsvm,lstm"], "leave out lstm"),
     (["--engine", "spark", "--tune"], "does not take --tune"),
+    (["--engine", "spark", "--group-column", "movie"], "does not take --group-column"),
     (["--engine", "spark", "--save-models"], "does not take --save-models"),
     (["--engine", "spark", "--set", "nbsvm.class_weight=balanced", "--spark-solver", "lbfgs"],
      "--spark-solver lbfgs does not take --set nbsvm.class_weight"),
@@ -209,6 +210,8 @@ def test_compare_refuses_what_the_spark_engine_does_not_do(options, message, cap
         compare.main(options)
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+    if "--group-column" in options:  # so its report's hints point at the engines that keep groups
+        assert SparkEngine.keeps_groups is False
 
 
 def test_the_local_engine_never_imports_pyspark(tmp_path):

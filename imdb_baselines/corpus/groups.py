@@ -21,12 +21,13 @@ _FEWEST = 10  # and at least this many texts
 _SHOWN = 80  # characters of an example opening
 
 
-def group_hints(data: TextCorpus, used: str | None = None) -> list[str]:
+def group_hints(data: TextCorpus, used: str | None = None, *, keeps_groups: bool = True) -> list[str]:
     """Warnings about group structure the run does not use (none for the column ``used``).
 
     A column other than the text, label and ids whose values repeat (at least two texts per value on average,
     more than one value) looks like a group id; so do many texts that open with the same
-    :data:`PREFIX_CHARACTERS` characters.
+    :data:`PREFIX_CHARACTERS` characters. Each warning says how to keep a group on one side: ``--group-column``,
+    or, where the run's engine keeps no groups (``keeps_groups=False``: Spark), the engines that do.
 
     Examples
     --------
@@ -48,9 +49,12 @@ def group_hints(data: TextCorpus, used: str | None = None) -> list[str]:
         values = every[column].dropna().astype(str)
         distinct = values.nunique()
         if 1 < distinct <= len(values) / 2 and len(values) >= _FEWEST:
+            keep = (f"`--group-column {column}` keeps each on one side" if keeps_groups else
+                    f"the local and chunked engines keep each on one side with `--group-column {column}` (this "
+                    "engine does not)")
             hints.append(f"Column {column!r} repeats {distinct:,} values over {len(values):,} texts, like a group "
                          f"id: texts that share a value may sit on both sides of the split. If they come from one "
-                         f"source, `--group-column {column}` keeps each on one side.")
+                         f"source, {keep}.")
     long = every["text"][every["text"].str.len() > 2 * PREFIX_CHARACTERS].str[:PREFIX_CHARACTERS]
     shared = long[long.duplicated(keep=False)]
     if len(shared) >= max(_FEWEST, _SHARE * len(every)):
@@ -58,5 +62,6 @@ def group_hints(data: TextCorpus, used: str | None = None) -> list[str]:
         hints.append(f"{len(shared):,} texts ({len(shared) / len(every):.0%}) open with the same "
                      f"{PREFIX_CHARACTERS} characters as another text (e.g. \"{example[:_SHOWN]}…\"): they may come "
                      "from one source or template. If a column names their source, `--group-column` keeps each "
-                     "source on one side of the split.")
+                     "source on one side of the split" + ("." if keeps_groups else " on the local and chunked "
+                                                          "engines (this engine does not)."))
     return hints

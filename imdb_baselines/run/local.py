@@ -40,6 +40,7 @@ class LocalEngine:
     """Load and split the texts here, and fit every model in this process (the default engine)."""
 
     name = "local"
+    keeps_groups = True  # --group-column keeps each group on one side of the splits
 
     def load(self, config: RunConfig, data: corpus.TextCorpus | None = None) -> Loaded:
         """The run's texts (``data``, or read from ``config.data``) and one split per stopword list.

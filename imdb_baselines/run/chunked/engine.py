@@ -56,6 +56,7 @@ class ChunkedEngine:
     """
 
     name = "chunked"
+    keeps_groups = True  # --group-column keeps each group on one side of the splits
 
     def __init__(self, spool_dir: str | os.PathLike | None = None) -> None:
         self.spool_dir = spool_dir

@@ -47,6 +47,7 @@ class SparkEngine:
     """
 
     name = "spark"
+    keeps_groups = False  # --group-column is refused (CompareOptions.checked)
 
     def __init__(self, options: SparkOptions | None = None, session=None) -> None:
         self.options = options or SparkOptions()
