@@ -42,7 +42,7 @@ class KerasTextClassifier(ClassifierMixin, BaseEstimator):
 
     Texts go through the corpus layer's shared tokenizer and stopword filter
     and its Keras-compatible encoding (:class:`imdb_baselines.corpus.SequenceEncoder`, fitted
-    on the training texts only), then Keras' ``pad_sequences``. The defaults
+    on the training texts only), then ``pad_sequences`` (Keras' conventions). The defaults
     are the classic Keras IMDB tutorial's: ``model="lstm"``, 10,000 words,
     ``maxlen=200`` with ``post`` padding and truncating, 128-dimensional
     embeddings, 5 epochs of batch 64 with Adam.

@@ -1,3 +1,7 @@
+import subprocess
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn.base import clone
@@ -55,6 +59,67 @@ def test_pad_sequences_is_keras_padding_and_truncation():
     assert out.tolist() == [[1, 2, 3], [5, 0, 0]]
     out = pad_sequences([[1, 2, 3, 4], [5]], maxlen=3)
     assert out.tolist() == [[2, 3, 4], [0, 0, 5]]
+
+
+@pytest.mark.parametrize("padding", ["pre", "post"])
+@pytest.mark.parametrize("truncating", ["pre", "post"])
+@pytest.mark.parametrize(("maxlen", "dtype", "value"), [(None, "int32", 0.0), (200, "int32", 0.0), (7, "int64", -1),
+                                                        (30, "float32", 0.5), (1, "int32", 0.0)])
+def test_pad_sequences_gives_what_keras_gives_on_encoded_reviews(fixture_corpus, padding, truncating, maxlen, dtype,
+                                                                 value):
+    keras = pytest.importorskip("keras")
+    texts = fixture_corpus.train["text"].tolist()[:60]
+    ids = SequenceEncoder(num_words=500).fit(texts).transform(texts) + [[]]  # an empty text's ids too
+    ids[3] = np.asarray(ids[3])  # arrays as well as lists
+    options = {"maxlen": maxlen, "dtype": dtype, "padding": padding, "truncating": truncating, "value": value}
+    ours, theirs = pad_sequences(ids, **options), keras.utils.pad_sequences(ids, **options)
+    assert ours.dtype == theirs.dtype and ours.shape == theirs.shape and np.array_equal(ours, theirs)
+
+
+def test_pad_sequences_gives_what_keras_gives_on_vectors_and_words():
+    keras = pytest.importorskip("keras")
+    vectors = [np.arange(6.0).reshape(3, 2), np.ones((1, 2)), np.zeros((0, 2))]
+    words = [["a", "good", "film"], ["bad"]]
+    for sequences, options in ((vectors, {"maxlen": 2, "dtype": "float32"}),
+                               (words, {"dtype": object, "value": "<PAD>", "padding": "post"})):
+        ours, theirs = pad_sequences(sequences, **options), keras.utils.pad_sequences(sequences, **options)
+        assert ours.shape == theirs.shape and ours.tolist() == theirs.tolist()
+
+
+@pytest.mark.parametrize(
+    ("sequences", "options", "message"),
+    [
+        ([[1, 2]], {"padding": "end"}, "'padding' parameter of pad_sequences must be 'pre' or 'post'. Got 'end'"),
+        ([[1, 2]], {"truncating": "left"}, "'truncating' parameter of pad_sequences must be 'pre' or 'post'"),
+        ([[1, 2]], {"maxlen": -1}, "'maxlen' parameter of pad_sequences must be an int >= 0 or None"),
+        ([[1, 2], 3], {}, "item 1 is 3"),
+        ([["a"]], {"value": "<PAD>"}, "text padding value needs dtype=object"),
+        ([np.ones((2, 2)), np.ones((1, 3))], {}, r"Sequence 1 holds items of shape \(3,\); the first held \(2,\)"),
+    ],
+)
+def test_pad_sequences_says_what_is_wrong(sequences, options, message):
+    with pytest.raises(ValueError, match=message):
+        pad_sequences(sequences, **options)
+
+
+def test_pad_sequences_of_nothing_is_an_empty_array():
+    assert pad_sequences([]).shape == (0, 0) and pad_sequences([[], []], maxlen=3).tolist() == [[0, 0, 0], [0, 0, 0]]
+
+
+def test_the_keras_compatible_encoding_needs_no_keras():
+    fixtures = Path(__file__).parent / "fixtures" / "aclImdb"
+    script = ("import sys\n"
+              "from imdb_baselines import corpus\n"
+              f"excerpt = corpus.load_imdb({str(fixtures)!r}, reviews_per_class=40)\n"
+              "(x_train, y_train), _ = corpus.load_data(num_words=1000, path=excerpt)\n"
+              "x_train = corpus.pad_sequences(x_train, maxlen=200, padding='post', truncating='post')\n"
+              "assert x_train.shape == (80, 200) and x_train[0][0] == 1, x_train[0]\n"
+              "print(corpus.decode_review(x_train[0], corpus.get_word_index(excerpt)))\n"
+              "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('keras', 'tensorflow', 'jax', 'torch'))\n"
+              "assert not loaded, loaded\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith("<START> ")
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,14 @@ and ``oov_char`` (2) stands for words out of the vocabulary.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from imdb_baselines.corpus.padding import pad_sequences
 from imdb_baselines.corpus.prepared import prepare
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 from imdb_baselines.corpus.validation import check_texts
@@ -157,13 +158,6 @@ class SequenceEncoder(TransformerMixin, BaseEstimator):
                 f"The 'num_words' parameter of {name} must be greater than index_from "
                 f"({self.index_from}) to keep any word. Got {self.num_words} instead."
             )
-
-
-def pad_sequences(sequences: Sequence[Sequence[int]], maxlen: int | None = None, **kwargs):
-    """Keras' own ``keras.utils.pad_sequences`` (``padding`` / ``truncating`` 'pre' or 'post')."""
-    from keras.utils import pad_sequences as keras_pad_sequences
-
-    return keras_pad_sequences(sequences, maxlen=maxlen, **kwargs)
 
 
 def load_data(
