@@ -61,14 +61,23 @@ def load_keras():
     if "keras" in sys.modules:
         return sys.modules["keras"]
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    if os.environ["TF_CPP_MIN_LOG_LEVEL"] in ("0", "1"):
-        import keras
-    else:
-        with _stderr_silenced():
+    try:
+        if os.environ["TF_CPP_MIN_LOG_LEVEL"] in ("0", "1"):
             import keras
+        else:
+            with _stderr_silenced():
+                import keras
 
-            if keras.backend.backend() == "tensorflow":
-                import tensorflow  # noqa: F401  (its C++ start-up lines are what is silenced)
+                if keras.backend.backend() == "tensorflow":
+                    import tensorflow  # noqa: F401  (its C++ start-up lines are what is silenced)
+    except ModuleNotFoundError as error:
+        backend = keras_backend()
+        if error.name not in ("keras", BACKEND_MODULES.get(backend, backend)):
+            raise
+        install = ("pip install 'imdb-baselines[neural]'" if backend == "tensorflow"
+                   else f"pip install keras {BACKEND_MODULES.get(backend, backend)} (KERAS_BACKEND={backend})")
+        raise ModuleNotFoundError(f"The Keras models need {error.name}, which is not installed: {install}",
+                                  name=error.name) from error
     return keras
 
 

@@ -188,3 +188,25 @@ def test_the_neural_extra_is_keras_with_the_backend_keras_runs_on(monkeypatch):
     monkeypatch.setenv("KERAS_BACKEND", "openvino")
     assert missing_extra("lstm") == "neural" and missing_extra("ensemble_region_cnn") == "neural"
     assert missing_extra("nbsvm") is None
+
+
+@pytest.mark.parametrize(("blocked", "backend", "message"), [
+    ("keras", "tensorflow",
+     "The Keras models need keras, which is not installed: pip install 'imdb-baselines[neural]'"),
+    ("jax", "jax", "The Keras models need jax, which is not installed: pip install keras jax (KERAS_BACKEND=jax)"),
+])
+def test_a_keras_model_without_its_libraries_names_what_to_install(blocked, backend, message):
+    import os
+    import subprocess
+    import sys
+
+    script = ("import importlib.abc, sys\n"
+              "class Missing(importlib.abc.MetaPathFinder):\n"   # as if the library were not installed
+              "    def find_spec(self, name, path, target=None):\n"
+              f"        if name.split('.')[0] == {blocked!r}:\n"
+              "            raise ModuleNotFoundError(f'No module named {name!r}', name=name)\n"
+              "sys.meta_path.insert(0, Missing())\n"
+              "from neural import KerasTextClassifier\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "KERAS_BACKEND": backend})
+    assert done.returncode == 1 and done.stderr.strip().splitlines()[-1] == f"ModuleNotFoundError: {message}"
