@@ -7,6 +7,7 @@ every rule that needs no data, and :meth:`CompareOptions.run_config` turns the o
 from __future__ import annotations
 
 import codecs
+import importlib.util
 import logging
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -240,11 +241,8 @@ class CompareOptions:
         empty = [flag for flag in given if not str(getattr(self, flag[2:].replace("-", "_"))).strip()]
         if empty:
             raise ValueError(f"{', '.join(empty)} is empty; give a value, or leave it out for the default")
-        if self.track:
-            import importlib.util
-
-            if importlib.util.find_spec("mlflow") is None:
-                raise ValueError("--track needs MLflow, which is not installed: pip install 'imdb-baselines[track]'")
+        if self.track and importlib.util.find_spec("mlflow") is None:
+            raise ValueError("--track needs MLflow, which is not installed: pip install 'imdb-baselines[track]'")
 
     def _check_engine(self) -> CompareOptions:
         """The rules of the Spark and chunked engines; the other engines take no Spark options."""
@@ -256,6 +254,9 @@ class CompareOptions:
                              "--engine spark")
         if self.engine == "local":
             return replace(self, save_models=True if self.save_models is None else self.save_models)
+        if self.engine == "spark" and importlib.util.find_spec("pyspark") is None:
+            raise ValueError("--engine spark needs pyspark, which is not installed: "
+                             "pip install 'imdb-baselines[spark]'")
         others = [m for m in self.models if m not in catalog.models_on(self.engine)]
         if others:
             raise ValueError(f"--engine {self.engine} runs {', '.join(catalog.models_on(self.engine))}; leave out "

@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
         started = time.perf_counter()
         exported = load_export(folder)
         loaded_s = time.perf_counter() - started
-    except (ModelFileError, TargetError, ValueError) as error:
+    except (ModelFileError, TargetError, ValueError, ModuleNotFoundError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a full disk, a folder that vanished: the export folder keeps what it held

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import time
@@ -55,6 +56,8 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
     ValueError
         If the format is unknown, a SavedModel is asked of a baseline, ONNX of an ensemble, or an export of a
         Keras model while Keras runs on a backend other than TensorFlow.
+    ModuleNotFoundError
+        If ONNX is asked for and the export extra's libraries are not installed.
     storage.TargetError
         If ``out`` holds anything this package did not write as an export.
     """
@@ -82,6 +85,11 @@ def export_model(model_path: str | os.PathLike, format: str, out: str | os.PathL
         raise ValueError(f"{name} is a Keras model, and its exports are traced by TensorFlow while Keras runs on "
                          f"{keras_backend()!r}. Export it with KERAS_BACKEND=tensorflow (the saved model is the "
                          "same on every backend).")
+    libraries = ("onnx", "onnxruntime", *(("tf2onnx",) if adapter.kind == "keras" else ())) if format == "onnx" else ()
+    missing = [library for library in libraries if importlib.util.find_spec(library) is None]
+    if missing:
+        raise ModuleNotFoundError(f"Exporting {name} to ONNX needs {' and '.join(missing)}, not installed: "
+                                  "pip install 'imdb-baselines[export]'", name=missing[0])
 
     def fill(folder: Path) -> None:
         started = time.perf_counter()
