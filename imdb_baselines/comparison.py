@@ -159,7 +159,7 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, 
                 break
         if stopped and not any(r.status == "ok" for results in by_list.values() for r in results):
             raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
-        warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]])
+        warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]], bool(config.cv))
         warnings += corpus.group_hints(data, config.data.group_column, keeps_groups=engine.keeps_groups)
         for warning in warnings:
             logger.warning("%s", warning.replace("`", ""))
@@ -221,12 +221,13 @@ class _Keeper:
                 result.error = f"not saved: {type(error).__name__}: {error}"
 
 
-def health_report(results: list[ModelResult], splits: corpus.Splits) -> list[str]:
+def health_report(results: list[ModelResult], splits: corpus.Splits, cross_validated: bool = False) -> list[str]:
     """Health warnings of every finished model (see :func:`imdb_baselines.evaluation.analysis.health_warnings`)."""
     majority = float(pd.Series(splits.y_test).value_counts(normalize=True).max())
     return [warning for r in results if r.status == "ok"
             for warning in health_warnings(r.name, r.metrics["accuracy"], r.intervals.get("accuracy"), majority,
-                                           r.history, is_neural(r.name), _balanced(r))]
+                                           r.history, is_neural(r.name), _balanced(r), len(splits.y_test),
+                                           cross_validated)]
 
 
 def _balanced(result: ModelResult) -> tuple[float, tuple[float, float] | None, int] | None:

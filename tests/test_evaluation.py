@@ -1,3 +1,6 @@
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 from sklearn import metrics as skm
@@ -133,3 +136,25 @@ def test_skewed_test_classes_add_balanced_accuracy_macro_f1_and_average_precisio
     assert three["balanced_accuracy"] == pytest.approx(skm.balanced_accuracy_score(y3, p3))
     assert three["average_precision"] == pytest.approx(np.mean([skm.average_precision_score(y3 == c, s3[:, c])
                                                                 for c in range(3)]))
+
+
+def test_a_model_near_the_majority_rate_is_told_apart_from_one_a_small_test_set_cannot_judge(tmp_path):
+    from imdb_baselines.cli import compare
+    from imdb_baselines.evaluation.analysis import health_warnings
+
+    [at] = health_warnings("nbsvm", 0.5, (0.25, 0.75), 0.5, None, False, test_texts=8)
+    assert at.startswith("`nbsvm` scores 0.5000 on 8 texts, no better than always answering the most common class "
+                         "(0.5000): it has not learned. With 8 test texts, `--cv 10` scores every labelled text")
+    [near] = health_warnings("nbsvm", 0.625, (0.25, 1.0), 0.5, None, False, test_texts=8, cross_validated=True)
+    assert near == ("`nbsvm` scores 0.6250 on 8 texts, and its interval (0.2500 to 1.0000) reaches what always "
+                    "answering the most common class scores (0.5000): these texts cannot tell it from that. Check the "
+                    "labels and the texts: a linear model on n-grams rarely fails this way.")
+    assert health_warnings("nbsvm", 0.9, (0.89, 0.91), 0.5, None, False, test_texts=25_000) == []
+    [large] = health_warnings("nbsvm", 0.505, (0.499, 0.511), 0.5, None, False, test_texts=25_000)
+    assert "on 25,000 texts, and its interval" in large and "--cv" not in large
+    # A comparison on polarity v2.0's excerpt: 8 test texts, which the warning names, with the way to score all 40.
+    out = tmp_path / "report"
+    assert compare.main(["--data", str(Path(__file__).parent / "fixtures" / "polarity2k"), "--models",
+                         "naive_bayes,nbsvm", "--quiet", "--out", str(out)]) == 0
+    warnings = json.loads((out / "results.json").read_text(encoding="utf-8"))["warnings"]
+    assert warnings and all(" on 8 texts, " in w and "`--cv 10` scores every labelled text" in w for w in warnings)

@@ -94,8 +94,8 @@ def test_training_variance_and_health_warnings(run):
     section = _section(markdown, "Training variance")
     assert "| `naive_bayes` | deterministic: the seed changes nothing |" in section
     assert len(results["seed_accuracies"]["cnn"]) == 2 and "naive_bayes" not in results["seed_accuracies"]
-    assert markdown.index("> **Warning:** `cnn` scores 0.5000, no better than always answering the most common "
-                          "class") < markdown.index("## Results")
+    assert markdown.index("> **Warning:** `cnn` scores 0.5000 on 80 texts, no better than always answering the most "
+                          "common class") < markdown.index("## Results")
     assert results["warnings"] and "has not learned" in results["warnings"][0]
 
 

@@ -110,7 +110,8 @@ def length_buckets(texts: Sequence[str], y_true: np.ndarray,
 
 def health_warnings(name: str, accuracy: float, interval: tuple[float, float] | None, majority: float,
                     history: Mapping[str, list[float]] | None, neural: bool,
-                    balanced: tuple[float, tuple[float, float] | None, int] | None = None) -> list[str]:
+                    balanced: tuple[float, tuple[float, float] | None, int] | None = None,
+                    test_texts: int | None = None, cross_validated: bool = False) -> list[str]:
     """Warnings that a model did not learn: accuracy at the majority-class rate, or validation loss that only rose.
 
     Parameters
@@ -131,6 +132,10 @@ def health_warnings(name: str, accuracy: float, interval: tuple[float, float] | 
         On skewed classes: always answering the most common class has a balanced accuracy of one over the
         number of classes, and that is the rate compared with (a small edge in accuracy over the majority's
         share there is real learning).
+    test_texts : int, optional
+        How many texts the accuracy comes from, said in the warning.
+    cross_validated : bool, default=False
+        Whether the run cross-validates already; if not, ``--cv`` is suggested where there are under 1,000 texts.
     """
     warnings = []
     if balanced is not None:
@@ -140,9 +145,17 @@ def health_warnings(name: str, accuracy: float, interval: tuple[float, float] | 
         advice = ("Neural models usually need more data or epochs; the tutorial's `lstm`, which pads after the "
                   "text without masking, often stays at chance on a few thousand reviews for several epochs."
                   if neural else "Check the labels and the texts: a linear model on n-grams rarely fails this way.")
+        if test_texts is not None and test_texts < 1000 and not cross_validated:
+            advice = f"With {test_texts:,} test texts, `--cv 10` scores every labelled text out of fold. {advice}"
         measure = "a balanced accuracy of " if balanced is not None else ""
-        warnings.append(f"`{name}` scores {measure}{accuracy:.4f}, no better than always answering the most common "
-                        f"class ({majority:.4f}): it has not learned. {advice}")
+        scored = f"`{name}` scores {measure}{accuracy:.4f}" + (f" on {test_texts:,} texts" if test_texts else "")
+        if interval and accuracy > majority:  # above the rate, within its interval's reach
+            warnings.append(f"{scored}, and its interval ({low:.4f} to {high:.4f}) reaches what always answering "
+                            f"the most common class scores ({majority:.4f}): these texts cannot tell it from "
+                            f"that. {advice}")
+        else:
+            warnings.append(f"{scored}, no better than always answering the most common class ({majority:.4f}): "
+                            f"it has not learned. {advice}")
     losses = (history or {}).get("val_loss", [])
     if len(losses) >= 2 and all(b > a for a, b in zip(losses, losses[1:])):
         warnings.append(f"`{name}`'s validation loss rose every epoch ({', '.join(f'{v:.3f}' for v in losses)}): "
