@@ -159,5 +159,5 @@ def make_ensemble(
                "hash_bits": hash_bits}
     members = [("nbsvm", make_nbsvm(**options)), ("linear_svm", make_linear_svm(**options)),
                ("ending", make_span_nbsvm(start=-span, **options))]
-    return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C), cv=cv,
+    return StackingClassifier(members, final_estimator=LogisticRegression(C=final_C, max_iter=1000), cv=cv,
                               stack_method="decision_function")

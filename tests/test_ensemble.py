@@ -97,3 +97,15 @@ def test_its_settings_are_reachable_one_way():
     assert nested["ending__span__start"] == -50 and nested["nbsvm__classifier__beta"] == 0.25
     assert make_ensemble(final_C=0.1).get_params()["final_estimator__C"] == 0.1
     assert make_nbsvm().get_params()["classifier__beta"] == nested["nbsvm__classifier__beta"]
+
+
+def test_the_stacker_converges_on_five_classes():
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    sentences = pd.read_csv(FIXTURES / "sst5" / "train.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)  # lbfgs' default 100 iterations fell short here
+        model = make_ensemble(final_C=10.0, cv=3).fit(sentences["sentence"].tolist(), sentences["label"].to_numpy())
+    assert len(model.classes_) == 5 and model.final_estimator_.n_iter_[0] > 100

@@ -166,7 +166,8 @@ class ValidationStack(ClassifierMixin, BaseEstimator):
             taken = self._taken_member(name, fitted_members)
             self.members_.append((name, taken if taken is not None else
                                   self._fitted_member(name, X, y, (X_val, y_val), unlabelled)))
-        self.final_estimator_ = LogisticRegression(C=self.final_C).fit(self._member_scores(X_val), y_val)
+        scores = self._member_scores(X_val)  # on five classes lbfgs can need over its default 100 iterations
+        self.final_estimator_ = LogisticRegression(C=self.final_C, max_iter=1000).fit(scores, y_val)
         self.classes_ = self.final_estimator_.classes_
         self.refitted_epochs_ = {}
         if self.refit or self.refit_neural:
