@@ -8,6 +8,7 @@ into those options and calls :func:`run`, so both run the same configuration.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from typing import Any
 
 import pandas as pd
@@ -19,14 +20,26 @@ from imdb_baselines.run.results import ModelResult
 __all__ = ["compare", "leaderboard", "run"]
 
 
-def leaderboard(results: list[ModelResult], sort_by: str = "accuracy") -> pd.DataFrame:
-    """One row per finished model, sorted by ``sort_by`` (best first; costs cheapest first).
+def leaderboard(results: Mapping[str, list[ModelResult]] | list[ModelResult],
+                sort_by: str = "accuracy") -> pd.DataFrame:
+    """One row per finished model and stopword list, sorted by ``sort_by`` (best first; costs cheapest first).
 
-    The columns are those of the report's ``results.csv``: every metric, its interval, and the costs.
+    Parameters
+    ----------
+    results : dict or list
+        Each stopword list's results (``Comparison.by_list``), or one list's.
+    sort_by : str, default="accuracy"
+        The metric or cost that orders each list's rows.
+
+    Returns
+    -------
+    DataFrame
+        The report's ``results.csv``, indexed by model name: every metric, its interval, and the costs; with
+        several stopword lists, list after list (the ``stopwords`` column).
     """
-    from imdb_baselines.evaluation.report import headline_rows
+    from imdb_baselines.evaluation.report import result_rows
 
-    rows = headline_rows(results, sort_by)
+    rows = result_rows(results if isinstance(results, Mapping) else {"": results}, sort_by)
     return pd.DataFrame(rows).set_index("model") if rows else pd.DataFrame(columns=["model"]).set_index("model")
 
 
@@ -53,7 +66,8 @@ def compare(data: Any = None, test: Any = None, *, validation: Any = None, **opt
     Returns
     -------
     DataFrame
-        One row per finished model (index: model name), in ``sort`` order (best accuracy first).
+        One row per finished model (index: model name), in ``sort`` order (best accuracy first); with several
+        ``stopwords`` lists, each list's rows in turn (the ``stopwords`` column), as in ``results.csv``.
 
     Raises
     ------
@@ -87,8 +101,7 @@ def compare(data: Any = None, test: Any = None, *, validation: Any = None, **opt
         texts = _in_memory(data, test, validation, options)
     checked = CompareOptions(**options).checked()
     shown = ", ".join(f"{key}={value!r}" for key, value in sorted(options.items()) if key not in ("data", "test"))
-    return leaderboard(run(checked, texts=texts, command=f"imdb_baselines.compare({shown})").by_list[
-        checked.stopwords[0]], checked.sort)
+    return leaderboard(run(checked, texts=texts, command=f"imdb_baselines.compare({shown})").by_list, checked.sort)
 
 
 def run(options: CompareOptions, *, texts: corpus.TextCorpus | None = None, command: str = ""):

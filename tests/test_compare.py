@@ -132,9 +132,12 @@ def test_a_crash_while_writing_leaves_no_half_written_report(tmp_path, monkeypat
     assert [p.name for p in tmp_path.iterdir()] == []  # no report, no staging folder, no lock file left
 
 
-def test_stopword_ablation_table(tmp_path):
+def test_stopword_ablation_table(tmp_path, capsys):
     status, out = _run(tmp_path, "ablation", "--models", "naive_bayes,nbsvm", "--stopwords", "minimal,none")
     assert status == 0
+    console = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert sorted((words[0], words[1]) for words in console if words and words[0] in ("naive_bayes", "nbsvm")) == [
+        ("naive_bayes", "minimal"), ("naive_bayes", "none"), ("nbsvm", "minimal"), ("nbsvm", "none")]
     markdown = (out / "report.md").read_text(encoding="utf-8")
     assert "## Stopword ablation" in markdown and "Δ vs `none` (minimal)" in markdown
     results = pd.read_csv(out / "results.csv")

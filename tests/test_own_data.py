@@ -124,7 +124,11 @@ def test_python_runs_what_the_command_line_runs(tmp_path):
     board = compare_models((X[::2], y[::2], X[1::2], y[1::2]), models=["nbsvm", "naive_bayes"], bootstrap=0,
                            settings={"nbsvm": {"C": 0.5}}, tune=True, repeats=2, calibration=False,
                            stopwords=["minimal", "none"], sort="f1", out=tmp_path / "r")
-    assert list(board.index) == sorted(board.index, key=lambda m: -board.loc[m, "macro_f1"])
+    assert board["stopwords"].tolist() == ["minimal", "minimal", "none", "none"]  # every list's rows, as results.csv
+    table = pd.read_csv(tmp_path / "r" / "results.csv")
+    assert list(board.index) == table["model"].tolist() and board["macro_f1"].tolist() == table["macro_f1"].tolist()
+    for _, rows in board.groupby("stopwords"):
+        assert rows["macro_f1"].tolist() == sorted(rows["macro_f1"], reverse=True)
     results = json.loads((tmp_path / "r" / "results.json").read_text(encoding="utf-8"))
     assert results["provenance"]["model_settings"]["nbsvm"]["C"] == 0.5
     assert all("C" not in row["params"] for row in results["tuning"]["nbsvm"]["grid"])

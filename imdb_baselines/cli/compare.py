@@ -315,10 +315,10 @@ def main(argv: list[str] | None = None) -> int:
         return stop.exit_status
     if run.folder.resolve().parent == reports.resolve():
         update_index(reports)
-    results = run.by_list[options.stopwords[0]]
-    board = api.leaderboard(results, options.sort)
+    board = api.leaderboard(run.by_list, options.sort)
     if len(board):
-        columns = [metric.name for metric in table_of(results)] + ["fit_s"]
+        columns = (["stopwords"] if len(run.by_list) > 1 else []) + [
+            metric.name for metric in table_of(run.by_list[options.stopwords[0]])] + ["fit_s"]
         print("\n" + board[columns].to_string(float_format=lambda v: f"{v:.4f}"))
     failed = [r for rs in run.by_list.values() for r in rs if r.status != "ok"]
     for r in failed:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ from imdb_baselines.evaluation.sections import markdown_table
 from imdb_baselines.run.results import ModelResult, Preparation
 from imdb_baselines.storage import atomic_file
 
-__all__ = ["SORT_KEYS", "headline_rows", "table_of", "update_index", "write_report"]
+__all__ = ["SORT_KEYS", "headline_rows", "result_rows", "table_of", "update_index", "write_report"]
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +38,11 @@ def table_of(results: list[ModelResult]) -> tuple[Metric, ...]:
         return metric_table(2)
     per_class = done[0].metrics["per_class"]
     return metric_table(len(per_class), is_skewed([c["support"] for c in per_class]))
+
+
+def result_rows(by_list: Mapping[str, list[ModelResult]], sort_by: str = "accuracy") -> list[dict[str, Any]]:
+    """``results.csv``'s records: :func:`headline_rows` of each stopword list's results, list after list."""
+    return [row for results in by_list.values() for row in headline_rows(results, sort_by)]
 
 
 def headline_rows(results: list[ModelResult], sort_by: str = "accuracy") -> list[dict[str, Any]]:
@@ -258,7 +264,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
               + (", and `models/NAME/` (each trained model; `imdb-predict` and `modelfiles.load_model` read it)."
                  if saved else "; no model files (`--no-save-models`, or the Spark engine)."), ""]
     (folder / "report.md").write_text("\n".join(lines), encoding="utf-8")
-    records = [row for rs in by_list.values() for row in headline_rows(rs, sort_by)]
+    records = result_rows(by_list, sort_by)
     payload = {"provenance": provenance, "results": records, "warnings": warnings or [],
                "preparation": None if preparation is None else {
                    "seconds": round(preparation.seconds, 2), "peak_memory_mib": round(preparation.peak_memory_mib, 1),
