@@ -24,6 +24,32 @@ def test_the_readme_starts_with_a_quick_start_and_a_table_of_contents():
                           for h in re.findall(r"^#+ (.+)$", text, flags=re.M)}, anchor
 
 
+@pytest.mark.parametrize("page", ["README.md", "docs/adding-a-model.md"])
+def test_every_python_example_in_the_docs_names_what_the_package_has(page):
+    """Each example compiles, and each name it imports or reads from an imported module exists."""
+    import ast
+    import importlib
+
+    blocks = re.findall(r"```python\n(.*?)```", (ROOT / page).read_text(encoding="utf-8"), flags=re.S)
+    assert blocks
+    for block in blocks:
+        tree = ast.parse(block)
+        modules = {}
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules.update({alias.asname or alias.name: importlib.import_module(alias.name)
+                                for alias in node.names})
+            elif isinstance(node, ast.ImportFrom):
+                module = importlib.import_module(node.module)
+                for alias in node.names:
+                    assert hasattr(module, alias.name), f"{page}: {node.module} has no {alias.name}"
+                    if isinstance(getattr(module, alias.name), type(module)):
+                        modules[alias.asname or alias.name] = getattr(module, alias.name)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id in modules:
+                assert hasattr(modules[node.value.id], node.attr), f"{page}: {node.value.id} has no {node.attr}"
+
+
 def test_the_demo_target_trains_five_models_that_the_examples_then_use(tmp_path):
     out = tmp_path / "demo"
     done = subprocess.run(["make", "-s", "-o", ".venv/.installed", "demo-report", f"DEMO_OUT={out}",
