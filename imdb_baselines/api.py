@@ -163,11 +163,19 @@ def _in_memory(data: Any, test: Any, validation: Any, options: dict[str, Any]) -
     if isinstance(data, pd.DataFrame):
         return corpus.from_frames(data, test=test, validation=validation, **columns)
     if isinstance(data, (tuple, list)) and len(data) == 4:
-        X_train, y_train, X_test, y_test = data
         if columns["group_column"] is not None:
             raise ValueError("group_column names a column of DataFrames; the four arrays have none")
-        return corpus.from_frames(pd.DataFrame({"text": list(X_train), "label": list(y_train)}),
-                                  test=pd.DataFrame({"text": list(X_test), "label": list(y_test)}), name="texts",
-                                  source="arrays", test_size=columns["test_size"], seed=columns["seed"])
+        frames = []
+        for split, texts, labels in (("train", *data[:2]), ("test", *data[2:])):
+            if isinstance(texts, (str, bytes)) or isinstance(labels, (str, bytes)):
+                raise TypeError(f"X_{split} and y_{split} must be sequences (a list of texts, their labels), "
+                                "not one string")
+            texts, labels = list(texts), list(labels)
+            if len(texts) != len(labels):
+                raise ValueError(f"X_{split} has {len(texts):,} texts and y_{split} {len(labels):,} labels; give "
+                                 "one label per text")
+            frames.append(pd.DataFrame({"text": texts, "label": labels}))
+        return corpus.from_frames(frames[0], test=frames[1], name="texts", source="arrays",
+                                  test_size=columns["test_size"], seed=columns["seed"])
     raise TypeError("data must be a DataFrame, a tuple (X_train, y_train, X_test, y_test), a TextCorpus, a path, "
                     f"or None for IMDB. Got {type(data).__name__} instead.")

@@ -99,6 +99,10 @@ def test_python_leaderboard_from_arrays():
     assert list(board.index) == ["linear_svm"] and "macro_f1" in board.columns
     with pytest.raises(ValueError, match=r"--models: unknown or repeated \['bert'\]"):
         compare_models((X, y, X, y), models=["bert"])
+    with pytest.raises(ValueError, match="X_test has 119 texts and y_test 120 labels; give one label per text"):
+        compare_models((X, y, X[1:], y), models=["nbsvm"])
+    with pytest.raises(TypeError, match="X_train and y_train must be sequences .* not one string"):
+        compare_models((X[0], y[:1], X, y), models=["nbsvm"])
 
 
 def test_the_command_line_and_python_take_the_same_options():
