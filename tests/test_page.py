@@ -178,3 +178,27 @@ def test_a_page_serving_trec_speaks_of_questions_not_reviews(trec_server, browse
     labels = page.locator("#results .answer .label").all_inner_texts()
     assert len(labels) == 2 and set(labels) <= set(examples)
     page.screenshot(path=str(tmp_path / "trec.png"), full_page=True)
+
+
+def test_a_stopword_ablation_shows_which_rows_answer(tmp_path, browser):
+    """Two stopword lists: four rows, and the page says which list's models are the ones answering."""
+    from imdb_baselines.cli import compare
+    from tests.conftest import FIXTURE_ROOT
+
+    out = tmp_path / "ablation"
+    assert compare.main(["--data", str(FIXTURE_ROOT), "--excerpt", "--models", "naive_bayes,nbsvm", "--stopwords",
+                         "minimal,none", "--bootstrap", "0", "--quiet", "--out", str(out)]) == 0
+    with running_server(out) as port:
+        page = browser.new_page(viewport={"width": 1280, "height": 900})
+        page.goto(f"http://127.0.0.1:{port}")
+        page.wait_for_selector("#leaderboard tbody tr")
+        rows = [row.inner_text() for row in page.locator("#leaderboard tbody th").all()]
+        note = page.locator("#leaderboard-note").inner_text()
+        briers = [cell.inner_text() for cell in page.locator("#leaderboard tbody td:nth-child(4)").all()]
+        sizes = [cell.inner_text() for cell in page.locator("#leaderboard tbody td:nth-child(6)").all()]
+        page.screenshot(path=str(tmp_path / "ablation.png"), full_page=True)
+    assert sorted(rows) == ["naive_bayes\nstopwords: minimal", "naive_bayes\nstopwords: none, not served",
+                            "nbsvm\nstopwords: minimal", "nbsvm\nstopwords: none, not served"]
+    assert note.endswith("A row per model and stopword list; the models answering are the minimal list's.")
+    assert briers.count("–") == 2  # the calibration measured is the served models'
+    assert "< 1 MiB" in sizes and "0 MiB" not in sizes  # an excerpt's models weigh kilobytes

@@ -83,10 +83,12 @@ def _leaderboard(catalog: Catalog) -> dict[str, Any]:
     keys = ("model", "accuracy", "accuracy_ci_low", "accuracy_ci_high", "f1", "f1_ci_low", "f1_ci_high",
             "macro_f1", "roc_auc", "fit_s", "predict_s", "model_mib", "stopwords")
     rows = [{k: row.get(k) for k in keys} for row in report.get("results", [])]
-    for row in rows:
-        row["served"] = row["model"] in catalog.models
-        row["brier"] = report.get("calibration", {}).get(row["model"], {}).get("brier")
     provenance = report.get("provenance", {})
+    kept_list = rows[0]["stopwords"] if rows else None  # the models kept, and calibrated, are the first list's
+    for row in rows:  # a stopword ablation's other lists are rows of the report, not models served here
+        kept = row["stopwords"] == kept_list
+        row["served"] = kept and row["model"] in catalog.models
+        row["brier"] = report.get("calibration", {}).get(row["model"], {}).get("brier") if kept else None
     names = corpus.class_names(catalog.dataset)
     return {"dataset": catalog.dataset, "classes": provenance.get("classes") or catalog.classes,
             "class_names": {str(label): name for label, name in names.items()},  # what a code means, for people

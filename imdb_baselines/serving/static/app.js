@@ -159,17 +159,25 @@ function renderReport(report) {
     macro_f1: m.test_metrics.macro_f1?.value, brier: m.brier,
     fit_s: m.fit_s, model_mib: m.saved_bytes / 2 ** 20 }));
   const points = (x) => (x === null || x === undefined) ? "–" : (100 * x).toFixed(2);
+  const lists = [...new Set(rows.map((row) => row.stopwords))];
+  if (lists.length > 1) {  // a stopword ablation: a row per model and list; the first list's models answer here
+    $("#leaderboard-note").textContent += ` A row per model and stopword list; the models answering are the ` +
+      `${lists[0]} list's.`;
+  }
   body.replaceChildren(...rows.map((row) => {
     const interval = row.accuracy_ci_low != null ?
       el("span", { class: "interval" }, ` ${points(row.accuracy_ci_low)}–${points(row.accuracy_ci_high)}`) : "";
     const fit = row.fit_s == null ? "–" : row.fit_s < 10 ? `${Number(row.fit_s).toFixed(1)} s` :
       `${Math.round(row.fit_s)} s`;
-    return el("tr", {}, el("th", { scope: "row" }, row.model),
+    const list = lists.length > 1 ?
+      el("span", { class: "interval" }, `stopwords: ${row.stopwords}${row.served ? "" : ", not served"}`) : "";
+    return el("tr", {}, el("th", { scope: "row" }, row.model, list),
       el("td", { class: "num" }, points(row.accuracy), interval),
       el("td", { class: "num" }, points(multiclass ? row.macro_f1 : row.f1)),
       el("td", { class: "num" }, row.brier == null ? "–" : row.brier.toFixed(3)),
       el("td", { class: "num" }, fit),
-      el("td", { class: "num" }, row.model_mib == null ? "–" : `${Math.round(row.model_mib)} MiB`));
+      el("td", { class: "num" }, row.model_mib == null ? "–" : row.model_mib < 1 ? "< 1 MiB" :
+        `${Math.round(row.model_mib)} MiB`));
   }));
   $("#figures").replaceChildren(...report.figures.map((src) => {
     const name = src.split("/").pop().replace(/\.png$/, "").replace(/_/g, " ");
