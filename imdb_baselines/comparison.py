@@ -161,6 +161,7 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, 
             raise stopped  # nothing finished: an older report in the folder is worth more than an empty one
         warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]], bool(config.cv))
         warnings += corpus.group_hints(data, config.data.group_column, keeps_groups=engine.keeps_groups)
+        warnings += corpus.segmentation_hints(data)
         for warning in warnings:
             logger.warning("%s", warning.replace("`", ""))
         if target is not None:

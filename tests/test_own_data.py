@@ -174,3 +174,26 @@ def test_labels_written_as_numbers_keep_their_numeric_order():
     from imdb_baselines.corpus import sorted_classes
 
     assert sorted_classes(["10", "2", "1", "2"]) == ("1", "2", "10")
+
+
+def test_texts_written_without_spaces_are_flagged_before_their_phrases_pass_for_words(tmp_path, capsys):
+    from imdb_baselines.corpus import from_frames, segmentation_hints
+
+    chinese = ["这部电影非常好看，演员的表演也很出色。", "故事感人，配乐优美，值得一看。",
+               "导演的手法很高明，我很喜欢。", "剧情拖沓，浪费了两个小时。", "演技尴尬，台词生硬，不推荐。",
+               "看了一半就睡着了，太无聊了。"]
+    table = pd.DataFrame({"review": chinese * 6, "stars": (["good"] * 3 + ["bad"] * 3) * 6})
+    table.to_csv(tmp_path / "reviews.csv", index=False)
+    _, markdown, results = _run(tmp_path, "zh", "--data", str(tmp_path / "reviews.csv"), "--text-column", "review",
+                                "--label-column", "stars", "--models", "naive_bayes")
+    [hint] = [w for w in results["warnings"] if "without spaces" in w]
+    assert hint.startswith("100% of the training texts' letters are in scripts written without spaces between words")
+    assert "jieba for Chinese" in hint and f"> **Warning:** {hint}" in markdown
+    assert "without spaces" in capsys.readouterr().err
+    japanese = pd.DataFrame({"text": ["この映画はとても面白かった。", "二度と見たくない退屈な作品だ。"] * 10,
+                             "label": [1, 0] * 10})
+    korean = pd.DataFrame({"text": ["정말 재미있는 영화였어요", "시간이 아까운 영화입니다"] * 10, "label": [1, 0] * 10})
+    assert segmentation_hints(from_frames(japanese, test_size=0.25))  # kana and kanji: no spaces either
+    assert segmentation_hints(from_frames(korean, test_size=0.25)) == []  # Hangul is written with spaces
+    sentences = pd.read_csv(SST / "train.csv").rename(columns={"sentence": "text"})
+    assert segmentation_hints(from_frames(sentences, test_size=0.25)) == []

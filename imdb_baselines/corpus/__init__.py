@@ -19,6 +19,7 @@ from imdb_baselines.corpus.imdb import (
     load_imdb,
 )
 from imdb_baselines.corpus.prepared import PreparedTexts, prepare, take_texts
+from imdb_baselines.corpus.scripts import segmentation_hints
 from imdb_baselines.corpus.sequences import SequenceEncoder, decode_review, get_word_index, load_data, pad_sequences
 from imdb_baselines.corpus.sources import DataSource, drop_shared_texts, shared_texts
 from imdb_baselines.corpus.splits import (
@@ -97,6 +98,7 @@ __all__ = [
     "prepare",
     "review_keys",
     "sample_corpus",
+    "segmentation_hints",
     "shared_texts",
     "sorted_classes",
     "split_fingerprint",
