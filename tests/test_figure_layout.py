@@ -35,3 +35,23 @@ def test_cells_without_a_model_stay_blank(matrices, tmp_path):
     assert empty.min() == pytest.approx(1.0)
     drawn = image[image.shape[0] // 2 + 10:, : 2 * image.shape[1] // 5 - 5, :3]
     assert drawn.min() < 0.5
+
+
+def test_class_names_in_other_scripts_are_drawn_with_a_font_that_has_them(matrices, tmp_path, caplog):
+    """Chinese class names come from an installed font that has them (``.ci/run`` installs one); letters that
+    no installed font has are written as code points, so two such classes still read apart."""
+    import warnings
+
+    from imdb_baselines.evaluation import fonts
+
+    two = dict(sorted(matrices.items())[:2])
+    if fonts._family_with("好") is None:
+        pytest.skip("no installed font has Chinese letters (.ci/run installs fonts-wqy-zenhei)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)  # Matplotlib warns of each glyph its fonts lack
+        plot_confusion_matrices(two, ["差", "好"], tmp_path / "chinese.png")
+        with fonts.drawable_labels(["差", "好", "\U00013000 b", "\U00013001"]) as shown:
+            assert shown == ["差", "好", "U+13000 b", "U+13001"]  # Egyptian hieroglyphs: no font here has them
+            plot_confusion_matrices(two, [0, 1], tmp_path / "hieroglyphs.png", names=shown[2:])
+    assert "No installed font draws \U00013000\U00013001" in caplog.text
+    assert imread(tmp_path / "chinese.png").shape == imread(tmp_path / "hieroglyphs.png").shape

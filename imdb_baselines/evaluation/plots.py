@@ -9,6 +9,8 @@ import numpy as np
 from matplotlib.figure import Figure
 from sklearn.metrics import roc_curve
 
+from imdb_baselines.evaluation.fonts import drawable_labels
+
 __all__ = ["PANELS_PER_ROW", "plot_accuracy_vs_time", "plot_calibration", "plot_confusion_matrices", "plot_roc_curves"]
 
 #: The most confusion matrices side by side in one row of the figure.
@@ -42,23 +44,25 @@ def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], classe
     side = max(3.2, 0.55 * k + 1.6)
     columns = min(len(matrices), PANELS_PER_ROW)
     rows = -(-len(matrices) // columns)
-    figure = Figure(figsize=(side * columns, (side + 0.3) * rows), dpi=100)
-    axes = np.atleast_1d(figure.subplots(rows, columns)).ravel()
-    for unused in axes[len(matrices):]:
-        unused.set_visible(False)
-    ticks = list(names) if names is not None else [str(c) for c in classes]
-    for axis, name in zip(axes, sorted(matrices)):
-        matrix = np.asarray(matrices[name], dtype=float)
-        rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
-        axis.imshow(rates, cmap="Blues", vmin=0, vmax=1)
-        for (row, col), count in np.ndenumerate(matrix):
-            axis.text(col, row, f"{int(count):,}\n{rates[row, col]:.0%}", ha="center", va="center",
-                      fontsize=9 if k <= 3 else 7, color="white" if rates[row, col] > 0.5 else "black")
-        axis.set(xticks=range(k), yticks=range(k), xlabel="predicted", ylabel="true", title=name)
-        axis.set_xticklabels(ticks, rotation=45 if k > 3 else 0, ha="right" if k > 3 else "center")
-        axis.set_yticklabels(ticks)
-    figure.tight_layout()
-    figure.savefig(path)
+    models = sorted(matrices)
+    with drawable_labels([*(names if names is not None else map(str, classes)), *models]) as shown:
+        ticks, titles = shown[:k], shown[k:]
+        figure = Figure(figsize=(side * columns, (side + 0.3) * rows), dpi=100)
+        axes = np.atleast_1d(figure.subplots(rows, columns)).ravel()
+        for unused in axes[len(matrices):]:
+            unused.set_visible(False)
+        for axis, name, title in zip(axes, models, titles):
+            matrix = np.asarray(matrices[name], dtype=float)
+            rates = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
+            axis.imshow(rates, cmap="Blues", vmin=0, vmax=1)
+            for (row, col), count in np.ndenumerate(matrix):
+                axis.text(col, row, f"{int(count):,}\n{rates[row, col]:.0%}", ha="center", va="center",
+                          fontsize=9 if k <= 3 else 7, color="white" if rates[row, col] > 0.5 else "black")
+            axis.set(xticks=range(k), yticks=range(k), xlabel="predicted", ylabel="true", title=title)
+            axis.set_xticklabels(ticks, rotation=45 if k > 3 else 0, ha="right" if k > 3 else "center")
+            axis.set_yticklabels(ticks)
+        figure.tight_layout()
+        figure.savefig(path)
     return path
 
 
@@ -101,6 +105,13 @@ def plot_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequ
     More: the probability of the predicted class against the share predicted right. The diagonal is perfect
     calibration; each point's size follows how many texts fall in its bin.
     """
+    with drawable_labels([str(names[1] if names is not None else classes[1])] if len(classes) == 2 else []) as shown:
+        _draw_calibration(y_true, probabilities, classes, path, bins, shown[0] if shown else None)
+    return path
+
+
+def _draw_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequence, path: Path, bins: int,
+                      second: str | None) -> None:
     figure = Figure(figsize=(6, 6), dpi=100)
     axis = figure.subplots()
     y_true = np.asarray(y_true)
@@ -120,7 +131,6 @@ def plot_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequ
         line, = axis.plot(mean_confidence, share, marker="o", markersize=3, label=name)
         axis.scatter(mean_confidence, share, s=8 + 120 * counts[present] / counts.sum(), color=line.get_color())
     axis.plot([0, 1], [0, 1], ":", color="grey")
-    second = names[1] if names is not None else classes[1]  # as people read it (IMDB's 1: positive)
     label = f"predicted P({second})" if len(classes) == 2 else "probability of the predicted class"
     share_label = f"share of texts that are {second}" if len(classes) == 2 else "share predicted right"
     axis.set(xlabel=label, ylabel=share_label, title="Calibration on the test set", xlim=(-0.03, 1.03),
@@ -129,4 +139,3 @@ def plot_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequ
     axis.grid(alpha=0.3)
     figure.tight_layout()
     figure.savefig(path)
-    return path
