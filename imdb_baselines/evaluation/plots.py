@@ -105,7 +105,8 @@ def plot_calibration(y_true, probabilities: dict[str, np.ndarray], classes: Sequ
     More: the probability of the predicted class against the share predicted right. The diagonal is perfect
     calibration; each point's size follows how many texts fall in its bin.
     """
-    with drawable_labels([str(names[1] if names is not None else classes[1])] if len(classes) == 2 else []) as shown:
+    second = [str(names[1] if names is not None else classes[1])] if len(classes) == 2 else []  # IMDB's 1: positive
+    with drawable_labels(second) as shown:
         _draw_calibration(y_true, probabilities, classes, path, bins, shown[0] if shown else None)
     return path
 

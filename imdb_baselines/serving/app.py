@@ -84,7 +84,8 @@ def _leaderboard(catalog: Catalog) -> dict[str, Any]:
             "macro_f1", "roc_auc", "fit_s", "predict_s", "model_mib", "stopwords")
     rows = [{k: row.get(k) for k in keys} for row in report.get("results", [])]
     provenance = report.get("provenance", {})
-    kept_list = rows[0]["stopwords"] if rows else None  # the models kept, and calibrated, are the first list's
+    lists = (provenance.get("settings") or {}).get("stopwords") or [row["stopwords"] for row in rows[:1]]
+    kept_list = lists[0] if lists else None  # the models kept, and calibrated, are the first list's
     for row in rows:  # a stopword ablation's other lists are rows of the report, not models served here
         kept = row["stopwords"] == kept_list
         row["served"] = kept and row["model"] in catalog.models
