@@ -7,6 +7,7 @@ every rule that needs no data, and :meth:`CompareOptions.run_config` turns the o
 from __future__ import annotations
 
 import codecs
+import difflib
 import importlib.util
 import logging
 from dataclasses import dataclass, field, fields, replace
@@ -148,9 +149,12 @@ class CompareOptions:
         models = tuple(self.models) if self.models is not None else tuple(defaults)
         models += tuple(name for name in custom if name not in models)  # the user's own always run
         unknown = [m for m in models if m not in names]
-        if unknown or len(set(models)) != len(models):
-            raise ValueError(f"--models: unknown or repeated {unknown or list(models)}; valid names: "
-                             f"{', '.join(names)}")
+        if unknown:
+            close = [difflib.get_close_matches(str(m).lower().replace("-", "_"), names, n=2) for m in unknown]
+            meant = [f"{m!r} (did you mean {' or '.join(c)}?)" if c else repr(m) for m, c in zip(unknown, close)]
+            raise ValueError(f"--models: unknown {', '.join(meant)}; valid names: {', '.join(names)}")
+        if len(set(models)) != len(models):
+            raise ValueError(f"--models: {', '.join(sorted({m for m in models if models.count(m) > 1}))} named twice")
         lacking = {m: catalog.missing_extra(m) for m in models if catalog.missing_extra(m)}
         extras = ",".join(sorted(set(lacking.values())))
         if lacking and self.models is None:  # the default list: run what is installed, and say what was left out

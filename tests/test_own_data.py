@@ -97,8 +97,13 @@ def test_python_leaderboard_from_arrays():
     X, y = texts["sentence"].tolist(), texts["label"].tolist()
     board = compare_models((X[::2], y[::2], X[1::2], y[1::2]), models=["linear_svm"], bootstrap=0)
     assert list(board.index) == ["linear_svm"] and "macro_f1" in board.columns
-    with pytest.raises(ValueError, match=r"--models: unknown or repeated \['bert'\]"):
+    with pytest.raises(ValueError, match=r"--models: unknown 'bert'; valid names: naive_bayes, linear_svm"):
         compare_models((X, y, X, y), models=["bert"])
+    with pytest.raises(ValueError, match=r"unknown 'NBSVM' \(did you mean nbsvm\?\), 'naive-bayes' \(did you mean "
+                                         r"naive_bayes\?\); valid names"):
+        compare_models((X, y, X, y), models=["NBSVM", "naive-bayes"])
+    with pytest.raises(ValueError, match="--models: nbsvm named twice"):
+        compare_models((X, y, X, y), models=["nbsvm", "naive_bayes", "nbsvm"])
     with pytest.raises(ValueError, match="X_test has 119 texts and y_test 120 labels; give one label per text"):
         compare_models((X, y, X[1:], y), models=["nbsvm"])
     with pytest.raises(TypeError, match="X_train and y_train must be sequences .* not one string"):
