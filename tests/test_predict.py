@@ -137,3 +137,29 @@ def test_the_table_shows_contributions_a_reader_can_tell_apart(report, capsys):
     evidence = [line for line in capsys.readouterr().out.splitlines() if line.strip().startswith("nbsvm: for")]
     contributions = [float(c) for c in re.findall(r"\(([+-][0-9.e+-]+)\)", evidence[0])]
     assert contributions and all(c != 0 for c in contributions)
+
+
+def test_the_table_keeps_its_columns_for_wide_characters(tmp_path, capsys):
+    """Chinese characters take two terminal columns each: texts and labels are cut and padded by columns."""
+    import unicodedata
+
+    from baselines import make_naive_bayes, make_nbsvm
+    from imdb_baselines.modelfiles import save_model
+
+    texts = ["这部电影非常好看，演员的表演也很出色。", "故事感人，配乐优美，值得一看。", "剧情拖沓，浪费了两个小时。",
+             "演技尴尬，台词生硬，不推荐。"] * 5
+    labels = ["好", "好", "差", "差"] * 5
+    folders = [save_model(make().fit(texts, labels), tmp_path / name, name=name)
+               for name, make in (("naive_bayes", make_naive_bayes), ("nbsvm", make_nbsvm))]
+    assert predict.main(["--model", str(folders[0]), "--model", str(folders[1]), "--quiet", "故事感人",
+                         "剧情拖沓，浪费了两个小时。演技尴尬，台词生硬，不推荐。看了一半就睡着了。", "A film."]) == 0
+    header, *rows = capsys.readouterr().out.splitlines()
+
+    def columns(text):  # where a terminal shows each character
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    starts = [header.index(name) for name in ("naive_bayes", "nbsvm")]
+    for row in rows:
+        answers = [i for i, c in enumerate(row) if c in "好差"][-2:]  # each model's label, where it begins
+        assert [columns(row[:i]) for i in answers] == starts, (header, row)
+    assert rows[1].split()[1].endswith("…") and columns(rows[1].split()[1]) <= 40

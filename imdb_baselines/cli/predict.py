@@ -14,6 +14,7 @@ import itertools
 import json
 import os
 import sys
+import unicodedata
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
@@ -116,7 +117,30 @@ def _column_width(names: list[str], classes: dict[str, list], datasets: dict[str
     """The table's column width: a model's name, or its longest label as shown with a probability (" 0.97"), or,
     when a model has no probabilities (``scores_only``), with a margin (" (+1.23e-05)")."""
     shown = (corpus.shown_label(label, datasets.get(name)) for name in names for label in classes[name])
-    return max(12, *(len(name) for name in names), *(len(label) + (12 if scores_only else 5) for label in shown))
+    return max(12, *(_columns(name) for name in names),
+               *(_columns(label) + (12 if scores_only else 5) for label in shown))
+
+
+def _columns(text: str) -> int:
+    """The terminal columns ``text`` takes: East Asian wide and full-width characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _cut(text: str, columns: int) -> str:
+    """``text``, ending in "…" where cut to fit ``columns`` terminal columns."""
+    if _columns(text) <= columns:
+        return text
+    kept, used = [], 1  # the "…"
+    for character in text:
+        used += _columns(character)
+        if used > columns:
+            break
+        kept.append(character)
+    return "".join(kept) + "…"
+
+
+def _padded(text: str, columns: int) -> str:
+    return text + " " * max(0, columns - _columns(text))
 
 
 def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]],
@@ -139,17 +163,17 @@ def _write(out: TextIO, fmt: str, names: list[str], batch: list[tuple[int, str]]
                                               for n in names for k in keys])
         return
     if first:
-        out.write(f"{'line':>5}  {'text':<42}" + "".join(f"  {n:<{width}}" for n in names) + "\n")
+        out.write(f"{'line':>5}  {'text':<42}" + "".join(f"  {_padded(n, width)}" for n in names) + "\n")
     for i, (number, text) in enumerate(batch):
-        shown = text if len(text) <= 40 else text[:39] + "…"
+        shown = _cut(text, 40)
         cells = []
         for n in names:
             row = results[n][i]
             confidence = f" {row['probability']:.2f}" if row["probability"] is not None else \
                 f" ({row['score']:+.3g})" if row["score"] is not None else ""
             label = corpus.shown_label(row["label"], (datasets or {}).get(n))
-            cells.append(f"  {label + confidence:<{width}}")
-        out.write(f"{number:>5}  {shown:<42}" + "".join(cells) + "\n")
+            cells.append(f"  {_padded(label + confidence, width)}")
+        out.write(f"{number:>5}  {_padded(shown, 42)}" + "".join(cells) + "\n")
         for n in names:
             reason = results[n][i].get("explanation", False)
             if reason is None:
