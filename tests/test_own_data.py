@@ -200,5 +200,8 @@ def test_texts_written_without_spaces_are_flagged_before_their_phrases_pass_for_
     korean = pd.DataFrame({"text": ["정말 재미있는 영화였어요", "시간이 아까운 영화입니다"] * 10, "label": [1, 0] * 10})
     assert segmentation_hints(from_frames(japanese, test_size=0.25))  # kana and kanji: no spaces either
     assert segmentation_hints(from_frames(korean, test_size=0.25)) == []  # Hangul is written with spaces
+    thai = pd.DataFrame({"text": ["หนังเรื่องนี้สนุกมาก นักแสดงเล่นดีที่สุด", "น่าเบื่อมาก เสียเวลาสองชั่วโมง"] * 10,
+                         "label": [1, 0] * 10})
+    assert segmentation_hints(from_frames(thai, test_size=0.25))[0].startswith("100% of")  # vowel marks are no letters
     sentences = pd.read_csv(SST / "train.csv").rename(columns={"sentence": "text"})
     assert segmentation_hints(from_frames(sentences, test_size=0.25)) == []

@@ -44,12 +44,9 @@ def drawable_labels(labels: Sequence[str]) -> Iterator[list[str]]:
     """
     default = _covered(font_manager.findfont(font_manager.FontProperties()))
     missing = sorted({c for label in labels for c in label if ord(c) not in default and not c.isspace()})
-    families = []
-    for character in missing:
-        family = _family_with(character)
-        if family is not None and family not in families:
-            families.append(family)
-    unknown = {c for c in missing if _family_with(c) is None}
+    found = {c: _family_with(c) for c in missing}
+    families = list(dict.fromkeys(family for family in found.values() if family is not None))
+    unknown = {c for c, family in found.items() if family is None}
     if unknown:
         logger.warning("No installed font draws %s; the figures write %s as code points. A font with these "
                        "letters (for Chinese or Japanese, Noto Sans CJK) draws them.", "".join(sorted(unknown)),
