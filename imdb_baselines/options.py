@@ -114,6 +114,7 @@ class CompareOptions:
         self._check_data()
         self._check_numbers()
         self._check_tracking()
+        self._check_training(models)
         settings = self._with_class_weight(catalog.check_settings(self.settings, models), models)
         try:
             grid = catalog.parse_grids(self.grid or {}, models)
@@ -236,6 +237,17 @@ class CompareOptions:
             if catalog.spec(name).is_neural or "class_weight" in catalog.defaults(name):
                 settings.setdefault(name, {}).setdefault("class_weight", self.class_weight)
         return settings
+
+    def _check_training(self, models: tuple[str, ...]) -> None:
+        """``--epochs`` and ``--batch-size`` set the Keras models' training: refused when no chosen model has one."""
+        given = [flag for flag, value in (("--epochs", self.epochs), ("--batch-size", self.batch_size))
+                 if value is not None]
+        if given and not any(catalog.spec(name).takes_validation for name in models):
+            two = len(given) > 1
+            chosen = f"none of {', '.join(models)} is one" if len(models) > 1 else f"{models[0]} is not one"
+            raise ValueError(f"{' and '.join(given)} {'set' if two else 'sets'} how the Keras models train, and "
+                             f"{chosen}; leave {'them' if two else 'it'} out, or add a Keras model to --models (see "
+                             "--list-models)")
 
     def _check_tracking(self) -> None:
         given = [flag for flag, value in (("--tracking-uri", self.tracking_uri), ("--experiment", self.experiment),

@@ -108,6 +108,9 @@ def test_python_leaderboard_from_arrays():
         compare_models((X, y, X[1:], y), models=["nbsvm"])
     with pytest.raises(TypeError, match="X_train and y_train must be sequences .* not one string"):
         compare_models((X[0], y[:1], X, y), models=["nbsvm"])
+    with pytest.raises(ValueError, match="--epochs sets how the Keras models train, and none of nbsvm, naive_bayes "
+                                         "is one; leave it out, or add a Keras model"):
+        compare_models((X, y, X, y), models=["nbsvm", "naive_bayes"], epochs=3)
 
 
 def test_the_command_line_and_python_take_the_same_options():
