@@ -93,6 +93,12 @@ def test_the_run_searches_a_cheap_grid_by_itself_and_fits_the_settings_it_chose(
             key: list(value) if isinstance(value, tuple) else value for key, value in chosen.items()}
         assert f"`{name}`: {len(search['grid'])} candidates × 5 folds" in markdown
     assert "The baselines' grids that are cheap on this training set were searched without `--tune`" in markdown
+    # the cost of a model is its search too: its own column beside the (short) fit of the chosen settings
+    cost = markdown.split("## Cost")[1].split("\n\n")[1].splitlines()
+    assert cost[0].startswith("| Model | Search s | Fit s |")
+    for name, search in (("naive_bayes", bayes), ("linear_svm", svm)):
+        row = next(line for line in cost if line.startswith(f"| `{name}` |")).split(" | ")
+        assert row[1] == f"{search['seconds']:.1f}" and row[2] == "< 0.1"  # a few questions fit in milliseconds
 
 
 def test_the_automatic_search_leaves_the_neural_models_and_the_ensemble_to_tune():

@@ -90,20 +90,6 @@ def _headline(rows: list[dict[str, Any]], table: tuple[Metric, ...]) -> str:
     return markdown_table(header, body)
 
 
-def _costs(rows: list[dict[str, Any]], preparation: Preparation | None, saved: bool = True) -> str:
-    counts = [k for k in ("tn", "fp", "fn", "tp") if rows and k in rows[0]]
-    header = ["Model", "Fit s", "Predict s", "Test texts/s", "Memory added MiB", "Saved model MiB",
-              *(k.upper() for k in counts)]
-    body = []
-    if preparation is not None:
-        body.append([f"*shared text preparation* ({preparation.tokens:,} tokens)", f"{preparation.seconds:.1f}",
-                     "—", "—", f"{preparation.peak_memory_mib:,.0f}", "—", *("—" for _ in counts)])
-    body += [[f"`{r['model']}`", f"{r['fit_s']:.1f}", f"{r['predict_s']:.1f}", f"{r['reviews_per_s']:,.0f}",
-              f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}" if saved else "not saved",
-              *(f"{r[k]:,}" for k in counts)] for r in rows]
-    return markdown_table(header, body)
-
-
 def _per_class(results: list[ModelResult]) -> str:
     """Precision, recall and F1 of every class for every model (more than two classes)."""
     done = [r for r in results if r.status == "ok"]
@@ -226,20 +212,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
     saved = engine != "spark" and provenance.get("settings", {}).get("save_models", True)
-    lines += ["## Cost", "", _costs(rows, preparation, saved), "",
-              ("Memory added is the resident memory a model added while it was fitted and scored, above what the "
-               "run already held (the prepared texts, and the n-gram counts the classical models share, which the "
-               "first of them computes)."
-               + (f" The run's peak resident memory: {run_peak_mib:,.0f} MiB." if run_peak_mib else "")
-               if local else
-               "Memory added is the resident memory a model added while its fit was finished (for the SVMs, the "
-               "Newton passes over its rows on disk) and it scored the test set; its share of the one pass that "
-               "read and counted the training chunks is in its fit time."
-               + (f" The run's peak resident memory: {run_peak_mib:,.0f} MiB." if run_peak_mib else "")
-               if engine == "chunked" else
-               "Memory added is the resident memory the whole process tree (the Python driver, Spark's JVM and its "
-               "Python workers) added while a model was fitted and scored; the JVM keeps what its heap once "
-               "took, so later models show less."), ""]
+    searched = {r.name: r.tuning.seconds for r in ordered if r.tuning is not None and r.tuning.folds}
+    lines += sections.costs(rows, preparation, engine=engine, saved=saved, searched=searched,
+                            run_peak_mib=run_peak_mib)
     lines += sections.taken_members(done)
     if len(done) > 1:
         lines += ["## Paired significance (McNemar)", "",

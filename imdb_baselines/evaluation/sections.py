@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from statistics import mean, stdev
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from imdb_baselines.corpus.dataset import plain_label
 from imdb_baselines.evaluation.analysis import agreement_matrix, all_wrong, confident_mistakes, excerpt, length_buckets
-from imdb_baselines.run.results import ModelResult
+from imdb_baselines.run.results import ModelResult, Preparation
 
-__all__ = ["agreement", "learned", "lengths", "markdown_table", "mistakes", "variance"]
+__all__ = ["agreement", "costs", "learned", "lengths", "markdown_table", "mistakes", "variance"]
 
 
 def markdown_table(header: list[str], rows: list[list[str]], align: str = "") -> str:
@@ -174,3 +175,45 @@ def taken_members(done: list[ModelResult]) -> list[str]:
                      f"{'that model' if one else 'those models'} (the same seed, settings and texts) instead of "
                      f"training {'it' if one else 'them'} again; its fit seconds include {fits}.")
     return lines + [""] if lines else []
+
+
+def _seconds(value: float) -> str:
+    """Wall seconds to one decimal; one that would read 0.0 reads "< 0.1" (every fit and prediction takes some)."""
+    return "< 0.1" if value < 0.05 else f"{value:.1f}"
+
+
+def costs(rows: list[dict[str, Any]], preparation: Preparation | None, *, engine: str = "local", saved: bool = True,
+          searched: dict[str, float] | None = None, run_peak_mib: float | None = None) -> list[str]:
+    """The cost section: each model's time, speed, memory and size (and the search of its settings, if searched).
+
+    ``rows`` are the leaderboard's rows; ``searched`` maps a model to the seconds its cross-validated search took.
+    """
+    counts = [k for k in ("tn", "fp", "fn", "tp") if rows and k in rows[0]]
+    search = ["Search s"] if searched else []
+    header = ["Model", *search, "Fit s", "Predict s", "Test texts/s", "Memory added MiB", "Saved model MiB",
+              *(k.upper() for k in counts)]
+    body = []
+    if preparation is not None:
+        body.append([f"*shared text preparation* ({preparation.tokens:,} tokens)", *("—" for _ in search),
+                     _seconds(preparation.seconds), "—", "—", f"{preparation.peak_memory_mib:,.0f}", "—",
+                     *("—" for _ in counts)])
+    body += [[f"`{r['model']}`", *(_seconds(searched[r["model"]]) if r["model"] in searched else "—"
+                                   for _ in search),
+              _seconds(r["fit_s"]), _seconds(r["predict_s"]), f"{r['reviews_per_s']:,.0f}",
+              f"{r['peak_memory_mib']:,.0f}", f"{r['model_mib']:.1f}" if saved else "not saved",
+              *(f"{r[k]:,}" for k in counts)] for r in rows]
+    peak = f" The run's peak resident memory: {run_peak_mib:,.0f} MiB." if run_peak_mib else ""
+    memory = {"local": "Memory added is the resident memory a model added while it was fitted and scored, above what "
+                       "the run already held (the prepared texts, and the n-gram counts the classical models share, "
+                       "which the first of them computes)." + peak,
+              "chunked": "Memory added is the resident memory a model added while its fit was finished (for the "
+                         "SVMs, the Newton passes over its rows on disk) and it scored the test set; its share of the "
+                         "one pass that read and counted the training chunks is in its fit time." + peak,
+              "spark": "Memory added is the resident memory the whole process tree (the Python driver, Spark's JVM "
+                       "and its Python workers) added while a model was fitted and scored; the JVM keeps what its "
+                       "heap once took, so later models show less."}[engine]
+    lines = ["## Cost", "", markdown_table(header, body), ""]
+    if searched:
+        lines += ["Search s is the time the cross-validated search of a model's settings took (see Tuning), before "
+                  "its fit.", ""]
+    return lines + [memory, ""]
