@@ -18,6 +18,7 @@ from sklearn import metrics as skm
 
 from imdb_baselines.corpus.dataset import plain_label
 from imdb_baselines.corpus.progress import progress_bar
+from imdb_baselines.evaluation.weighted import auc_resampler, average_precision_resampler, ratio, sums
 
 __all__ = ["BINARY_METRICS", "MULTICLASS_METRICS", "SKEW_RATIO", "Metric", "bootstrap_intervals", "encode",
            "evaluate", "is_skewed", "metric_table"]
@@ -37,82 +38,22 @@ class Metric:
     with_interval: bool = True  # whether the report prints its interval in the headline table
 
 
-# A resample of the test texts is a weight per text: how often it was drawn. Every statistic below is a
-# weighted count, so a batch of resamples is one matrix product instead of indexing and sorting each resample.
-
-def _ratio(num, den):
-    num, den = np.asarray(num, dtype=float), np.asarray(den, dtype=float)
-    return np.divide(num, den, out=np.zeros(np.broadcast(num, den).shape), where=den > 0)
-
-
-def _sums(*vectors):
-    """A function of W returning ``W @ v`` for each boolean vector (exact: integer weights, integer sums)."""
-    matrix = np.column_stack(vectors).astype(np.float64)
-    return lambda W: tuple((W @ matrix).T)
-
-
-def _auc_resampler(positive: np.ndarray, scores: np.ndarray) -> Callable:
-    """ROC-AUC under weights: the weighted share of (positive, negative) pairs ranked right, ties counting half.
-
-    The scores are sorted once; per resample, the negatives' weight below each tie group is a cumulative sum.
-    NaN where a resample lacks positives or negatives.
-    """
-    order = np.argsort(scores, kind="stable")
-    ordered = scores[order]
-    new_group = np.r_[True, ordered[1:] != ordered[:-1]]
-    starts, group = np.flatnonzero(new_group), np.cumsum(new_group) - 1
-    positive = positive[order]
-
-    def values(W):
-        W = W[:, order]
-        negatives, positives = np.where(positive, 0.0, W), np.where(positive, W, 0.0)
-        per_group = np.add.reduceat(negatives, starts, axis=1)
-        credit = np.cumsum(per_group, axis=1) - 0.5 * per_group  # negatives below, and half of those tied
-        pairs = positives.sum(axis=1) * negatives.sum(axis=1)
-        u = np.sum(positives * credit[:, group], axis=1)
-        return np.divide(u, pairs, out=np.full(pairs.shape, np.nan), where=pairs > 0)
-    return values
-
-
-def _average_precision_resampler(positive: np.ndarray, scores: np.ndarray) -> Callable:
-    """Average precision under weights, as scikit-learn's ``average_precision_score(..., sample_weight=W)``.
-
-    Thresholds are the distinct scores, highest first; at each, precision is the weighted share of positives
-    among the texts scored at least that high, and it counts with the weight of the positives it adds.
-    NaN where a resample has no positive.
-    """
-    order = np.argsort(-scores, kind="stable")
-    ordered = scores[order]
-    starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
-    positive = positive[order]
-
-    def values(W):
-        W = W[:, order]
-        gained = np.add.reduceat(np.where(positive, W, 0.0), starts, axis=1)
-        drawn = np.add.reduceat(W, starts, axis=1)
-        precision = _ratio(np.cumsum(gained, axis=1), np.cumsum(drawn, axis=1))
-        total = gained.sum(axis=1)
-        return np.divide(np.sum(gained * precision, axis=1), total, out=np.full(total.shape, np.nan),
-                         where=total > 0)
-    return values
-
-
 # -- two classes: the positive class is 1 ---------------------------------------------------------------
 
 def _binary(which):
     def resampler(y, p, s, k):
-        counts = _sums(y == p, (y == 1) & (p == 1), p == 1, y == 1)
+        counts = sums(y == p, (y == 1) & (p == 1), p == 1, y == 1)
 
         def values(W):
             right, tp, predicted, true = counts(W)
-            return {"accuracy": right / W.shape[1], "precision": _ratio(tp, predicted), "recall": _ratio(tp, true),
-                    "f1": _ratio(2 * tp, predicted + true)}[which]
+            return {"accuracy": right / W.shape[1], "precision": ratio(tp, predicted), "recall": ratio(tp, true),
+                    "f1": ratio(2 * tp, predicted + true)}[which]
         return values
     return resampler
 
 
 def _binary_auc(y, p, s, k):
-    auc = _auc_resampler(y == 1, s)
+    auc = auc_resampler(y == 1, s)
     return lambda W: np.nan_to_num(auc(W), nan=0.0)
 
 
@@ -136,17 +77,17 @@ def _per_class(which):
 
         def values(W):
             tp, pred, true = np.split(W @ matrix, 3, axis=1)
-            f1 = _ratio(2 * tp, pred + true)
+            f1 = ratio(2 * tp, pred + true)
             if which == "weighted_f1":
                 return np.sum(f1 * true, axis=1) / W.shape[1]
-            return {"precision": _ratio(tp, pred), "recall": _ratio(tp, true), "f1": f1}[which].mean(axis=1)
+            return {"precision": ratio(tp, pred), "recall": ratio(tp, true), "f1": f1}[which].mean(axis=1)
         return values
     return resampler
 
 
 def _ovr_auc(y, p, s, k):
     """Macro one-vs-rest ROC-AUC from per-class scores; classes absent from a resample are left out."""
-    per_class = [_auc_resampler(y == c, s[:, c]) for c in range(k)]
+    per_class = [auc_resampler(y == c, s[:, c]) for c in range(k)]
 
     def values(W):
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -187,9 +128,9 @@ def _macro_average_precision(y, p, s, k):
 
 def _average_precision(y, p, s, k):
     if k == 2:
-        ap = _average_precision_resampler(y == 1, s)
+        ap = average_precision_resampler(y == 1, s)
         return lambda W: np.nan_to_num(ap(W), nan=0.0)
-    per_class = [_average_precision_resampler(y == c, s[:, c]) for c in range(k)]
+    per_class = [average_precision_resampler(y == c, s[:, c]) for c in range(k)]
 
     def values(W):
         with np.errstate(invalid="ignore"), warnings.catch_warnings():
@@ -292,7 +233,6 @@ def evaluate(y_true, y_pred, scores, *, classes: Sequence = (0, 1), positive=Non
     result["per_class"] = [{"class": plain_label(c), "precision": float(precision[i]), "recall": float(recall[i]),
                             "f1": float(f1[i]), "support": int(support[i])} for i, c in enumerate(classes)]
     return result
-
 
 
 def bootstrap_intervals(

@@ -147,7 +147,7 @@ def _prepare(splits: corpus.Splits, stopwords: str) -> tuple[dict[str, corpus.Pr
         seconds = time.perf_counter() - started
     preparation = Preparation(seconds=seconds, peak_memory_mib=memory.added_bytes / 2**20,
                               tokens=sum(len(p.ids) for p in prepared.values()), words=len(prepared["train"].words))
-    logger.info("Prepared %d tokens in %.1f s", preparation.tokens, seconds)
+    logger.info("Prepared %s tokens in %.1f s", f"{preparation.tokens:,}", seconds)
     return prepared, preparation
 
 
