@@ -7,9 +7,7 @@ every rule that needs no data, and :meth:`CompareOptions.run_config` turns the o
 from __future__ import annotations
 
 import codecs
-import difflib
 import importlib.util
-import logging
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -19,8 +17,6 @@ from imdb_baselines.run.results import RunConfig
 
 __all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_FOLDS", "MAX_JOBS", "MAX_REPEATS", "MAX_SEED", "MAX_TIME_LIMIT",
            "MAX_VALIDATION_SIZE", "MIN_BOOTSTRAP", "MIN_SAMPLE", "SPARK_SOLVERS", "CompareOptions", "run_name"]
-
-logger = logging.getLogger(__name__)
 
 MIN_BOOTSTRAP = 100  # fewer resamples give intervals too coarse to report
 MAX_BOOTSTRAP = 100_000  # resamples per interval; more changes no reported digit and takes hours
@@ -102,7 +98,7 @@ class CompareOptions:
             Naming the option (as the command line spells it), what is valid, and the fix.
         """
         estimators = self._estimators()
-        models = self._models(tuple(estimators))
+        models = catalog.resolve_models(self.models, engine=self.engine, custom=tuple(estimators))
         stopwords = tuple(self.stopwords)
         if not stopwords:
             raise ValueError("--stopwords is empty; name a list (minimal, english, sentiment, none) or a file")
@@ -141,31 +137,6 @@ class CompareOptions:
             except ValueError as error:
                 raise ValueError(f"--estimator: {error}") from None
         return dict(given)
-
-    def _models(self, custom: tuple[str, ...] = ()) -> tuple[str, ...]:
-        names = [*catalog.model_names(), *custom]
-        if self.models is not None and (isinstance(self.models, str) or not list(self.models)):
-            raise ValueError("--models is empty, or not a list of names; give catalogue names (see --list-models)")
-        defaults = catalog.models_on(self.engine) if self.engine != "local" else catalog.DEFAULT_MODELS
-        models = tuple(self.models) if self.models is not None else tuple(defaults)
-        models += tuple(name for name in custom if name not in models)  # the user's own always run
-        unknown = [m for m in models if m not in names]
-        if unknown:
-            close = [difflib.get_close_matches(str(m).lower().replace("-", "_"), names, n=2) for m in unknown]
-            meant = [f"{m!r} (did you mean {' or '.join(c)}?)" if c else repr(m) for m, c in zip(unknown, close)]
-            raise ValueError(f"--models: unknown {', '.join(meant)}; valid names: {', '.join(names)}")
-        if len(set(models)) != len(models):
-            raise ValueError(f"--models: {', '.join(sorted({m for m in models if models.count(m) > 1}))} named twice")
-        lacking = {m: catalog.missing_extra(m) for m in models if catalog.missing_extra(m)}
-        extras = ",".join(sorted(set(lacking.values())))
-        if lacking and self.models is None:  # the default list: run what is installed, and say what was left out
-            logger.warning("Leaving out %s: the %s extra is not installed (pip install 'imdb-baselines[%s]')",
-                           ", ".join(lacking), extras, extras)
-            return tuple(m for m in models if m not in lacking)
-        if lacking:
-            raise ValueError(f"--models: {', '.join(lacking)} need the {extras} extra, which is not installed: "
-                             f"pip install 'imdb-baselines[{extras}]'")
-        return models
 
     def _check_data(self) -> None:
         if self.data is not None and not str(self.data).strip():
