@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import codecs
 import importlib.util
+import logging
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,8 @@ from imdb_baselines.run.results import RunConfig
 
 __all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_FOLDS", "MAX_JOBS", "MAX_REPEATS", "MAX_SEED", "MAX_TIME_LIMIT",
            "MAX_VALIDATION_SIZE", "MIN_BOOTSTRAP", "MIN_SAMPLE", "SPARK_SOLVERS", "CompareOptions", "run_name"]
+
+logger = logging.getLogger(__name__)
 
 MIN_BOOTSTRAP = 100  # fewer resamples give intervals too coarse to report
 MAX_BOOTSTRAP = 100_000  # resamples per interval; more changes no reported digit and takes hours
@@ -210,15 +213,14 @@ class CompareOptions:
         return settings
 
     def _check_training(self, models: tuple[str, ...]) -> None:
-        """``--epochs`` and ``--batch-size`` set the Keras models' training: refused when no chosen model has one."""
+        """``--epochs`` and ``--batch-size`` set the Keras models' training: a warning when no chosen model has one."""
         given = [flag for flag, value in (("--epochs", self.epochs), ("--batch-size", self.batch_size))
                  if value is not None]
         if given and not any(catalog.spec(name).takes_validation for name in models):
-            two = len(given) > 1
             chosen = f"none of {', '.join(models)} is one" if len(models) > 1 else f"{models[0]} is not one"
-            raise ValueError(f"{' and '.join(given)} {'set' if two else 'sets'} how the Keras models train, and "
-                             f"{chosen}; leave {'them' if two else 'it'} out, or add a Keras model to --models (see "
-                             "--list-models)")
+            logger.warning("%s only %s how the Keras models train, and %s: %s nothing in this run",
+                           " and ".join(given), "set" if len(given) > 1 else "sets", chosen,
+                           "they change" if len(given) > 1 else "it changes")
 
     def _check_tracking(self) -> None:
         given = [flag for flag, value in (("--tracking-uri", self.tracking_uri), ("--experiment", self.experiment),

@@ -1,6 +1,7 @@
 """The comparison on data other than IMDB: the command line on each layout, and the Python leaderboard."""
 
 import json
+import logging
 
 import pandas as pd
 import pytest
@@ -8,6 +9,7 @@ from sklearn import metrics as skm
 
 from imdb_baselines.api import compare as compare_models
 from imdb_baselines.cli import compare
+from imdb_baselines.options import CompareOptions
 from tests.conftest import FIXTURES
 
 SST, TREC, POLARITY = FIXTURES / "sst5", FIXTURES / "trec", FIXTURES / "polarity2k"
@@ -108,9 +110,19 @@ def test_python_leaderboard_from_arrays():
         compare_models((X, y, X[1:], y), models=["nbsvm"])
     with pytest.raises(TypeError, match="X_train and y_train must be sequences .* not one string"):
         compare_models((X[0], y[:1], X, y), models=["nbsvm"])
-    with pytest.raises(ValueError, match="--epochs sets how the Keras models train, and none of nbsvm, naive_bayes "
-                                         "is one; leave it out, or add a Keras model"):
-        compare_models((X, y, X, y), models=["nbsvm", "naive_bayes"], epochs=3)
+
+
+def test_epochs_without_a_keras_model_are_said_to_change_nothing(caplog):
+    texts = pd.read_csv(SST / "train.csv").head(240)
+    X, y = texts["sentence"].tolist(), texts["label"].tolist()
+    with caplog.at_level(logging.WARNING, logger="imdb_baselines.options"):
+        compare_models((X[::2], y[::2], X[1::2], y[1::2]), models=["nbsvm", "naive_bayes"], epochs=3, bootstrap=0)
+    assert ("--epochs only sets how the Keras models train, and none of nbsvm, naive_bayes is one: it changes "
+            "nothing in this run") in caplog.text
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="imdb_baselines.options"):
+        CompareOptions(models=("nbsvm", "fasttext"), epochs=3).checked()
+    assert "--epochs" not in caplog.text
 
 
 def test_the_command_line_and_python_take_the_same_options():
