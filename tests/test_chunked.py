@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -119,13 +120,17 @@ def test_a_vocabulary_is_refused_and_a_failed_fit_leaves_no_files(reviews, tmp_p
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet", "imdb"])
+@pytest.mark.parametrize("kind", ["csv", "csv.gz", "jsonl", "parquet", "imdb"])
 def test_tables_read_in_chunks_split_like_the_local_reader(tmp_path, kind, monkeypatch):
     monkeypatch.setattr(tables, "CHUNK_ROWS", 7)  # many chunks, and a last one that is not full
     if kind == "jsonl":
         source = TREC
-    elif kind == "csv":
-        source = corpus.DataSource(path=str(FIXTURES / "sst5" / "train.csv"), text_column="sentence", test_size=0.25)
+    elif kind.startswith("csv"):
+        path = FIXTURES / "sst5" / "train.csv"
+        if kind == "csv.gz":
+            path = tmp_path / "train.csv.gz"
+            path.write_bytes(gzip.compress((FIXTURES / "sst5" / "train.csv").read_bytes()))
+        source = corpus.DataSource(path=str(path), text_column="sentence", test_size=0.25)
     elif kind == "imdb":
         source = EXCERPT
     else:

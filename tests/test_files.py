@@ -69,6 +69,42 @@ def test_tsv_and_parquet_read_the_same_texts(tmp_path):
     assert sorted(loaded[0].train["text"].tolist() + loaded[0].test["text"].tolist()) == sorted(frame["sentence"])
 
 
+def test_compressed_tables_read_as_their_plain_files(tmp_path):
+    """A CSV, TSV or JSON Lines file compressed with gzip, bzip2 or xz: the same texts, labels and row ids."""
+    import bz2
+    import gzip
+    import lzma
+
+    plain_csv, plain_jsonl = SST / "train.csv", TREC / "train.jsonl"
+    for opener, ending in ((gzip.open, ".gz"), (bz2.open, ".bz2"), (lzma.open, ".xz")):
+        for plain, columns in ((plain_csv, {"text_column": "sentence"}),
+                               (plain_jsonl, {"text_column": "question", "label_column": "coarse"})):
+            packed = tmp_path / f"{plain.name}{ending}"
+            with opener(packed, "wb") as handle:
+                handle.write(plain.read_bytes())
+            assert not corpus.DataSource(path=str(packed)).is_imdb
+            read, expected = load_texts(packed, **columns), load_texts(plain, **columns)
+            for role in ("train", "test"):
+                assert getattr(read, role)["text"].tolist() == getattr(expected, role)["text"].tolist()
+                assert getattr(read, role)["label"].tolist() == getattr(expected, role)["label"].tolist()
+                assert [key.replace(ending, "") for key in getattr(read, role)["id"]] == \
+                    getattr(expected, role)["id"].tolist()
+    tsv = tmp_path / "train.tsv.gz"
+    pd.read_csv(plain_csv).to_csv(tsv, sep="\t", index=False)  # pandas compresses by the name
+    assert sorted(load_texts(tsv, text_column="sentence").train["text"]) == \
+        sorted(load_texts(plain_csv, text_column="sentence").train["text"])
+    assert corpus.DataSource(path="aclImdb_v1.tar.gz").is_imdb
+    whole = (tmp_path / "train.csv.gz").read_bytes()
+    (tmp_path / "cut.csv.gz").write_bytes(whole[:len(whole) // 2])
+    (tmp_path / "plain.csv.gz").write_bytes(plain_csv.read_bytes())
+    pd.read_csv(plain_csv).to_parquet(tmp_path / "train.parquet.gz")
+    for name, message in (("cut.csv.gz", "cut.csv.gz cannot be read as CSV: Compressed file ended"),
+                          ("plain.csv.gz", "plain.csv.gz cannot be read as CSV: Not a gzipped file"),
+                          ("train.parquet.gz", "a Parquet file is compressed inside; give the .parquet file")):
+        with pytest.raises(DataError, match=message):
+            load_texts(tmp_path / name, text_column="sentence")
+
+
 @pytest.mark.parametrize(("labels", "expected"), [
     (["pos", "neg"], ("neg", "pos")),
     ([1, 0], (0, 1)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import subprocess
@@ -57,11 +58,15 @@ def test_imdb_split_and_tokens_are_the_local_engines(spark):
     assert counts == local.sizes()
 
 
-@pytest.mark.parametrize("kind", ["csv", "jsonl", "parquet"])
+@pytest.mark.parametrize("kind", ["csv", "jsonl", "jsonl.gz", "parquet"])
 def test_tables_read_by_spark_split_like_the_local_reader(spark, tmp_path, kind):
-    if kind == "jsonl":
-        source = corpus.DataSource(path=str(FIXTURES / "trec" / "train.jsonl"), test=str(FIXTURES / "trec" /
-                                   "test.jsonl"), text_column="question", label_column="coarse")
+    if kind.startswith("jsonl"):
+        train = FIXTURES / "trec" / "train.jsonl"
+        if kind == "jsonl.gz":  # Spark decompresses it by its name, as the local reader does
+            train = tmp_path / "train.jsonl.gz"
+            train.write_bytes(gzip.compress((FIXTURES / "trec" / "train.jsonl").read_bytes()))
+        source = corpus.DataSource(path=str(train), test=str(FIXTURES / "trec" / "test.jsonl"),
+                                   text_column="question", label_column="coarse")
     elif kind == "csv":
         source = corpus.DataSource(path=str(FIXTURES / "sst5" / "train.csv"), text_column="sentence", test_size=0.25)
     else:

@@ -11,7 +11,7 @@ from imdb_baselines.corpus.dataset import TextCorpus
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.files import load_texts
 from imdb_baselines.corpus.imdb import REVIEWS_PER_CLASS, load_imdb
-from imdb_baselines.corpus.tables import TABLE_SUFFIXES
+from imdb_baselines.corpus.tables import TABLES_READ, table_kind
 
 __all__ = ["DataSource", "drop_shared_texts", "shared_texts"]
 
@@ -59,7 +59,7 @@ class DataSource:
         if self.path is None:
             return True
         path = Path(self.path)
-        if self.test or self.validation or path.suffix.lower() in TABLE_SUFFIXES:
+        if self.test or self.validation or table_kind(path) is not None:
             return False
         if path.is_dir():
             return path.name == "aclImdb" or (path / "aclImdb").is_dir()
@@ -68,8 +68,8 @@ class DataSource:
     def load(self, *, seed: int = 0, include_unsup: bool = False) -> TextCorpus:
         """Read the data (``seed`` is that of a carved test set; ``include_unsup``: IMDB's unlabelled reviews too)."""
         if self.path is not None and not Path(self.path).expanduser().exists():
-            raise DataError(f"{self.path} does not exist. Give IMDB's aclImdb_v1.tar.gz or its aclImdb folder, a CSV, "
-                            "TSV, JSON Lines or Parquet file, or a folder with one sub-folder per class.")
+            raise DataError(f"{self.path} does not exist. Give IMDB's aclImdb_v1.tar.gz or its aclImdb folder, "
+                            f"{TABLES_READ}, or a folder with one sub-folder per class.")
         if self.is_imdb:
             data = load_imdb(self.path, reviews_per_class=None if self.excerpt else REVIEWS_PER_CLASS,
                              include_unsup=include_unsup)

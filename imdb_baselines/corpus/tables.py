@@ -1,5 +1,5 @@
 """Reading the table files and class folders people bring: CSV and TSV (delimiter sniffed, header checked),
-JSON Lines, Parquet, and a folder of one sub-folder per class.
+JSON Lines (each also compressed with gzip, bzip2 or xz), Parquet, and a folder of one sub-folder per class.
 
 Each reader refuses what it cannot read faithfully with the file, line or column named: a header naming a
 column twice, a JSON line that is not one object or repeats a key, a file that is not in the given encoding,
@@ -8,34 +8,71 @@ a file that links out of its dataset folder. :mod:`imdb_baselines.corpus.files` 
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
 import hashlib
 import json
+import lzma
 from collections.abc import Iterator
-from pathlib import Path
+from pathlib import Path, PurePath
+from typing import IO
 
 import pandas as pd
 
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.reading import check_size, decode, is_inside
 
-__all__ = ["MAX_TEXT_BYTES", "TABLE_SUFFIXES", "bom_free", "check_header", "existing_file", "json_records",
-           "listed_names", "read_class_folders", "read_table", "sniff_delimiter"]
+__all__ = ["COMPRESSIONS", "MAX_TEXT_BYTES", "TABLE_SUFFIXES", "TABLES_READ", "bom_free", "check_header",
+           "existing_file", "json_records", "listed_names", "open_text", "read_class_folders", "read_table",
+           "sniff_delimiter", "table_kind"]
 
 #: File name endings read as tables, and how.
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
                   ".parquet": "parquet", ".pq": "parquet"}
+#: Compressed tables' last name ending, and the standard library's opener of each (pandas and Spark infer them
+#: from the name too). Parquet compresses inside its own format, so a compressed Parquet file is refused.
+COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+#: What the error messages say is read.
+TABLES_READ = "a CSV, TSV or JSON Lines file (also .gz, .bz2 or .xz compressed), a Parquet file"
 MAX_TEXT_BYTES = 1_000_000  # the largest single text read from a folder
 _LISTED = 10  # column names an error message lists at most
 _SNIFF_BYTES = 16384  # the most of a file's start the delimiter is guessed from
 _SNIFF_LINES = 20  # lines of it
 
 
+def table_kind(path: str | PurePath) -> str | None:
+    """How a file is read as a table, by its name ("csv", "tsv", "jsonl", "parquet"), or None: not a table.
+
+    A compressed table's kind is that of its name without the compression's ending.
+
+    Examples
+    --------
+    >>> table_kind("train.csv"), table_kind("questions.JSONL.gz"), table_kind("aclImdb_v1.tar.gz")
+    ('csv', 'jsonl', None)
+    """
+    suffixes = [suffix.lower() for suffix in PurePath(path).suffixes]
+    if suffixes and suffixes[-1] in COMPRESSIONS:
+        suffixes = suffixes[:-1]
+        if suffixes and TABLE_SUFFIXES.get(suffixes[-1]) == "parquet":
+            raise DataError(f"{path}: a Parquet file is compressed inside; give the .parquet file itself, not a "
+                            "compressed copy.")
+    return TABLE_SUFFIXES.get(suffixes[-1]) if suffixes else None
+
+
+def open_text(path: Path, encoding: str) -> IO[str]:
+    """A table file opened for reading text (through its decompressor if it is compressed), past a UTF-8
+    byte-order mark; lines are left as they are (``newline=""``), as the csv module wants them."""
+    opener = COMPRESSIONS.get(path.suffix.lower())
+    if opener is None:
+        return open(path, encoding=bom_free(encoding), newline="")
+    return opener(path, "rt", encoding=bom_free(encoding), newline="")
+
+
 def existing_file(path: Path) -> Path:
     """``path`` if it is a regular file; otherwise a :class:`DataError` saying what to give."""
     if not path.exists():
-        raise DataError(f"{path} does not exist. Give a CSV, TSV, JSON Lines or Parquet file, or a folder with "
-                        "one sub-folder per class.")
+        raise DataError(f"{path} does not exist. Give {TABLES_READ}, or a folder with one sub-folder per class.")
     if not path.is_file():
         raise DataError(f"{path} is neither a regular file nor a folder.")
     return path
@@ -47,10 +84,11 @@ def read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple[
     A CSV's header is read first: one without the ``columns`` asked for is refused before the table is parsed.
     """
     path = existing_file(path)
-    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    kind = table_kind(path)
     if kind is None:
         raise DataError(f"{path} is not a table this package reads: name it .csv, .tsv, .jsonl or .parquet "
-                        f"({', '.join(sorted(TABLE_SUFFIXES))}), or give a folder with one sub-folder per class.")
+                        f"({', '.join(sorted(TABLE_SUFFIXES))}; {', '.join(COMPRESSIONS)} after the first three "
+                        "if compressed), or give a folder with one sub-folder per class.")
     try:
         if kind == "parquet":
             frame = pd.read_parquet(path)
@@ -63,7 +101,7 @@ def read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple[
     except UnicodeDecodeError as error:
         raise DataError(f"{path} is not {encoding.upper()} text (byte {error.object[error.start]:#04x} at "
                         f"position {error.start}). Save it as UTF-8, or name its encoding (--encoding).") from None
-    except (ValueError, OSError, pd.errors.ParserError) as error:
+    except (ValueError, OSError, EOFError, lzma.LZMAError, pd.errors.ParserError) as error:
         if isinstance(error, DataError):
             raise
         raise DataError(f"{path} cannot be read as {kind.upper()}: {error}") from None
@@ -82,7 +120,7 @@ def sniff_delimiter(path: Path, encoding: str) -> str:
     A first line longer than that is cut, so a file of very wide or very long lines is sniffed as fast as
     any other.
     """
-    with open(path, encoding=bom_free(encoding), newline="") as handle:
+    with open_text(path, encoding) as handle:
         sample = handle.read(_SNIFF_BYTES)
     lines = sample.splitlines()
     sample = "\n".join(lines[:_SNIFF_LINES] if len(lines) > 1 else lines)
@@ -95,7 +133,7 @@ def sniff_delimiter(path: Path, encoding: str) -> str:
 def check_header(path: Path, sep: str, encoding: str, columns: tuple[str, ...]) -> None:
     """Refuse a table whose header names a column twice (pandas would rename one and read the other) or lacks
     one of ``columns``."""
-    with open(path, encoding=bom_free(encoding), newline="") as handle:
+    with open_text(path, encoding) as handle:
         header = next(csv.reader(handle, delimiter=sep), [])
     missing = [c for c in columns if c not in set(header)]
     if missing and len(columns) == 2 and columns[0] != columns[1]:
@@ -134,7 +172,7 @@ def json_records(path: Path, encoding: str = "utf-8") -> Iterator[dict]:
     DataError
         For a line that is not JSON, not an object, or names a key twice (the line is named).
     """
-    with open(path, encoding=bom_free(encoding)) as handle:
+    with open_text(path, encoding) as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue

@@ -13,6 +13,7 @@ reads them.
 from __future__ import annotations
 
 import logging
+import lzma
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -22,7 +23,15 @@ import pandas as pd
 
 from imdb_baselines import corpus
 from imdb_baselines.corpus.files import dataset_name, files_digest
-from imdb_baselines.corpus.tables import TABLE_SUFFIXES, bom_free, check_header, json_records, sniff_delimiter
+from imdb_baselines.corpus.tables import (
+    COMPRESSIONS,
+    TABLE_SUFFIXES,
+    bom_free,
+    check_header,
+    json_records,
+    sniff_delimiter,
+    table_kind,
+)
 
 __all__ = ["CHUNK_ROWS", "ROLES", "Chunk", "ChunkedData", "read_chunked"]
 
@@ -156,10 +165,11 @@ def _tables(source: corpus.DataSource, seed: int):
 def _table_chunks(path: Path, source: corpus.DataSource) -> Iterator[pd.DataFrame]:
     """``path``'s text, label (and group) columns, :data:`CHUNK_ROWS` rows at a time, named ``text`` and
     ``label`` (the group keeps its name)."""
-    kind = TABLE_SUFFIXES.get(path.suffix.lower())
+    kind = table_kind(path)
     if kind is None:
         raise corpus.DataError(f"{path} is not a table this package reads: name it .csv, .tsv, .jsonl or .parquet "
-                               f"({', '.join(sorted(TABLE_SUFFIXES))}).")
+                               f"({', '.join(sorted(TABLE_SUFFIXES))}; {', '.join(COMPRESSIONS)} after the first "
+                               "three if compressed).")
     columns = [source.text_column, source.label_column] + ([source.group_column] if source.group_column else [])
     try:
         if kind == "parquet":
@@ -183,7 +193,7 @@ def _table_chunks(path: Path, source: corpus.DataSource) -> Iterator[pd.DataFram
         raise corpus.DataError(f"{path} is not {source.encoding.upper()} text (byte {error.object[error.start]:#04x} "
                                f"at position {error.start}). Save it as UTF-8, or name its encoding (--encoding).") \
             from None
-    except (ValueError, OSError, pd.errors.ParserError) as error:
+    except (ValueError, OSError, EOFError, lzma.LZMAError, pd.errors.ParserError) as error:
         if isinstance(error, corpus.DataError):
             raise
         raise corpus.DataError(f"{path} cannot be read as {kind.upper()}: {error}") from None

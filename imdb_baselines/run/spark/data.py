@@ -19,7 +19,7 @@ import pandas as pd
 
 from imdb_baselines import corpus
 from imdb_baselines.corpus.files import dataset_name, files_digest
-from imdb_baselines.corpus.tables import TABLE_SUFFIXES, sniff_delimiter
+from imdb_baselines.corpus.tables import COMPRESSIONS, TABLE_SUFFIXES, sniff_delimiter, table_kind
 
 __all__ = ["SparkData", "read_spark_data"]
 
@@ -133,10 +133,11 @@ def _read_table(session, path: str, source: corpus.DataSource):
     from pyspark.sql.types import StringType
 
     name = PurePosixPath(path.rstrip("/")).name
-    kind = TABLE_SUFFIXES.get(PurePosixPath(name).suffix.lower())
+    kind = table_kind(name)
     if kind is None:
         raise corpus.DataError(f"{path} is not a table the Spark engine reads: name it .csv, .tsv, .jsonl or "
-                               f".parquet ({', '.join(sorted(TABLE_SUFFIXES))}).")
+                               f".parquet ({', '.join(sorted(TABLE_SUFFIXES))}; {', '.join(COMPRESSIONS)} after the "
+                               "first three if compressed).")
     reader = session.read
     try:
         if kind == "parquet":
