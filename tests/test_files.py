@@ -105,6 +105,21 @@ def test_compressed_tables_read_as_their_plain_files(tmp_path):
             load_texts(tmp_path / name, text_column="sentence")
 
 
+@pytest.mark.parametrize(("name", "hint"), [
+    ("reviews.json", "one JSON array: write one object per line"),
+    ("reviews.xlsx", "a spreadsheet: save it as CSV"),
+    ("reviews.txt", "plain text has no label column"),
+    ("aclImdb_v1.tar", "an IMDB archive that was decompressed on download: extract it and give the aclImdb folder"),
+])
+def test_files_that_are_not_tables_say_what_to_give_not_that_an_imdb_archive_is_corrupt(tmp_path, name, hint):
+    (tmp_path / name).write_text('[{"text": "a fine film", "label": "pos"}]', encoding="utf-8")
+    with pytest.raises(DataError, match=rf"{name} is not a table this package reads \({hint}.*\)\. Give a table "
+                                        r"named \.csv.*IMDB's aclImdb_v1\.tar\.gz or its aclImdb folder"):
+        corpus.DataSource(path=str(tmp_path / name)).load()
+    with pytest.raises(DataError, match=rf"{name} is not a table this package reads \({hint}"):
+        load_texts(tmp_path / name)
+
+
 @pytest.mark.parametrize(("labels", "expected"), [
     (["pos", "neg"], ("neg", "pos")),
     ([1, 0], (0, 1)),

@@ -11,7 +11,7 @@ from imdb_baselines.corpus.dataset import TextCorpus
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.files import load_texts
 from imdb_baselines.corpus.imdb import REVIEWS_PER_CLASS, load_imdb
-from imdb_baselines.corpus.tables import TABLES_READ, table_kind
+from imdb_baselines.corpus.tables import TABLES_READ, not_a_table, table_kind
 
 __all__ = ["DataSource", "drop_shared_texts", "shared_texts"]
 
@@ -70,6 +70,9 @@ class DataSource:
         if self.path is not None and not Path(self.path).expanduser().exists():
             raise DataError(f"{self.path} does not exist. Give IMDB's aclImdb_v1.tar.gz or its aclImdb folder, "
                             f"{TABLES_READ}, or a folder with one sub-folder per class.")
+        if self.is_imdb and self.path is not None and Path(self.path).expanduser().is_file() and \
+                not self.path.lower().endswith((".tar.gz", ".tgz")):
+            raise DataError(not_a_table(self.path, imdb=True))
         if self.is_imdb:
             data = load_imdb(self.path, reviews_per_class=None if self.excerpt else REVIEWS_PER_CLASS,
                              include_unsup=include_unsup)

@@ -24,8 +24,8 @@ from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.reading import check_size, decode, is_inside
 
 __all__ = ["COMPRESSIONS", "MAX_TEXT_BYTES", "TABLE_SUFFIXES", "TABLES_READ", "bom_free", "check_header",
-           "existing_file", "json_records", "listed_names", "open_text", "read_class_folders", "read_table",
-           "sniff_delimiter", "table_kind"]
+           "existing_file", "json_records", "listed_names", "not_a_table", "open_text", "read_class_folders",
+           "read_table", "sniff_delimiter", "table_kind"]
 
 #: File name endings read as tables, and how.
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -35,6 +35,15 @@ TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl"
 COMPRESSIONS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 #: What the error messages say is read.
 TABLES_READ = "a CSV, TSV or JSON Lines file (also .gz, .bz2 or .xz compressed), a Parquet file"
+#: What to do with files people often bring that are not tables this package reads, by their name's ending.
+_NOT_TABLES = {
+    ".json": "one JSON array: write one object per line, as pandas' to_json(orient='records', lines=True) "
+             "does, and name it .jsonl",
+    ".xlsx": "a spreadsheet: save it as CSV", ".xls": "a spreadsheet: save it as CSV",
+    ".ods": "a spreadsheet: save it as CSV",
+    ".txt": "plain text has no label column",
+    ".tar": "an IMDB archive that was decompressed on download: extract it and give the aclImdb folder",
+}
 MAX_TEXT_BYTES = 1_000_000  # the largest single text read from a folder
 _LISTED = 10  # column names an error message lists at most
 _SNIFF_BYTES = 16384  # the most of a file's start the delimiter is guessed from
@@ -58,6 +67,16 @@ def table_kind(path: str | PurePath) -> str | None:
             raise DataError(f"{path}: a Parquet file is compressed inside; give the .parquet file itself, not a "
                             "compressed copy.")
     return TABLE_SUFFIXES.get(suffixes[-1]) if suffixes else None
+
+
+def not_a_table(path: str | PurePath, *, imdb: bool = False) -> str:
+    """The message for a file that is not a table this package reads: what it reads (``imdb``: IMDB's archive
+    too), and for files people often bring (JSON, spreadsheets, plain text), what to do with them."""
+    hint = _NOT_TABLES.get(PurePath(path).suffix.lower())
+    return (f"{path} is not a table this package reads" + (f" ({hint})" if hint else "") + ". Give a table named "
+            f".csv, .tsv, .jsonl or .parquet ({', '.join(sorted(TABLE_SUFFIXES))}; {', '.join(COMPRESSIONS)} after "
+            "the first three if compressed), " + ("IMDB's aclImdb_v1.tar.gz or its aclImdb folder, " if imdb else "")
+            + "or a folder with one sub-folder per class.")
 
 
 def open_text(path: Path, encoding: str) -> IO[str]:
@@ -86,9 +105,7 @@ def read_table(path: Path, delimiter: str | None, encoding: str, columns: tuple[
     path = existing_file(path)
     kind = table_kind(path)
     if kind is None:
-        raise DataError(f"{path} is not a table this package reads: name it .csv, .tsv, .jsonl or .parquet "
-                        f"({', '.join(sorted(TABLE_SUFFIXES))}; {', '.join(COMPRESSIONS)} after the first three "
-                        "if compressed), or give a folder with one sub-folder per class.")
+        raise DataError(not_a_table(path))
     try:
         if kind == "parquet":
             frame = pd.read_parquet(path)

@@ -24,11 +24,10 @@ import pandas as pd
 from imdb_baselines import corpus
 from imdb_baselines.corpus.files import dataset_name, files_digest
 from imdb_baselines.corpus.tables import (
-    COMPRESSIONS,
-    TABLE_SUFFIXES,
     bom_free,
     check_header,
     json_records,
+    not_a_table,
     sniff_delimiter,
     table_kind,
 )
@@ -167,9 +166,7 @@ def _table_chunks(path: Path, source: corpus.DataSource) -> Iterator[pd.DataFram
     ``label`` (the group keeps its name)."""
     kind = table_kind(path)
     if kind is None:
-        raise corpus.DataError(f"{path} is not a table this package reads: name it .csv, .tsv, .jsonl or .parquet "
-                               f"({', '.join(sorted(TABLE_SUFFIXES))}; {', '.join(COMPRESSIONS)} after the first "
-                               "three if compressed).")
+        raise corpus.DataError(not_a_table(path))
     columns = [source.text_column, source.label_column] + ([source.group_column] if source.group_column else [])
     try:
         if kind == "parquet":
