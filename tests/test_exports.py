@@ -204,6 +204,14 @@ def test_models_a_comparison_kept_export_with_their_calibration(kept_report, tex
         _agree(load_model(path), exported, texts, tolerance=1e-6)
 
 
+def test_the_command_checks_a_kept_model_on_its_runs_test_texts(kept_report, tmp_path, capsys):
+    tested = len(pd.read_csv(kept_report / "predictions.csv", keep_default_na=False))
+    assert export.main(["--model", str(kept_report / "models" / "nbsvm"), "--format", "onnx", "--out",
+                        str(tmp_path / "nbsvm")]) == 0
+    assert f"on {min(tested, 200)} of the run's test texts it gives the model's label for {min(tested, 200)}." \
+        in capsys.readouterr().out
+
+
 @pytest.mark.parametrize("format", ["onnx", "savedmodel"])
 def test_a_word_in_no_ngram_does_not_pass_for_another_ngram(fixture_splits, tmp_path, format):
     """With a vocabulary larger than the words its n-grams use, a window holding a word above them all must find

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from pathlib import Path
 
 __all__ = ["main"]
 
@@ -15,7 +16,8 @@ examples:
   imdb-export --model reports/mine/models/ensemble_region_cnn --member region_cnn_unlabelled \\
       --format onnx --out region-cnn-onnx
 """
-_CHECK_TEXTS = [
+_CHECKED = 200  # the run's test texts an export is checked on, at most
+_CHECK_TEXTS = [  # for a model kept without its report
     "A moving, beautifully acted film. I loved every minute of it.",
     "Two hours I will never get back. The plot makes no sense<br /><br />and the acting is wooden.",
     "It&#39;s not bad at all, though the middle drags and the villain is a cliché.",
@@ -62,15 +64,30 @@ def main(argv: list[str] | None = None) -> int:
               "an earlier export in that folder is unchanged.", file=sys.stderr)
         return 1
     model = load_model(args.model)
-    expected = predict_texts(dict(model.members_)[args.member] if args.member else model, _CHECK_TEXTS)
-    outputs = exported.predict(_CHECK_TEXTS)
+    texts, origin = _check_texts(Path(args.model))
+    expected = predict_texts(dict(model.members_)[args.member] if args.member else model, texts)
+    outputs = exported.predict(texts)
     same = sum(str(e["label"]) == str(label) for e, label in zip(expected, outputs["label"]))
-    print(f"Loaded in {loaded_s:.2f} s; on {len(_CHECK_TEXTS)} check reviews it gives the model's label for {same}.")
+    print(f"Loaded in {loaded_s:.2f} s; on {len(texts)} {origin} it gives the model's label for {same}.")
     if "probabilities" in outputs:
         gap = max(abs(e["probability"] - float(p[i])) for e, p, i in
                   zip(expected, outputs["probabilities"], outputs["label_index"]) if e["probability"] is not None)
         print(f"Largest difference in the label's probability: {gap:.2e}")
-    return 0 if same == len(_CHECK_TEXTS) else 1
+    return 0 if same == len(texts) else 1
+
+
+def _check_texts(model: Path) -> tuple[list[str], str]:
+    """Texts to check an export on, and what they are: the first test texts of the run that kept the model
+    (its report's ``predictions.csv``), or a few reviews written for the check."""
+    import pandas as pd
+
+    predictions = model.resolve().parent.parent / "predictions.csv"
+    try:
+        texts = pd.read_csv(predictions, usecols=["text"], keep_default_na=False, nrows=_CHECKED)["text"]
+    except (OSError, ValueError, pd.errors.ParserError):
+        return list(_CHECK_TEXTS), "check reviews"
+    texts = [text for text in texts.astype(str) if text.strip()]
+    return (texts, "of the run's test texts") if texts else (list(_CHECK_TEXTS), "check reviews")
 
 
 if __name__ == "__main__":
