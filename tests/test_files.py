@@ -100,7 +100,7 @@ def test_compressed_tables_read_as_their_plain_files(tmp_path):
     pd.read_csv(plain_csv).to_parquet(tmp_path / "train.parquet.gz")
     for name, message in (("cut.csv.gz", "cut.csv.gz cannot be read as CSV: Compressed file ended"),
                           ("plain.csv.gz", "plain.csv.gz cannot be read as CSV: Not a gzipped file"),
-                          ("train.parquet.gz", "a Parquet file is compressed inside; give the .parquet file")):
+                          ("train.parquet.gz", "a Parquet file is compressed inside: give the .parquet file")):
         with pytest.raises(DataError, match=message):
             load_texts(tmp_path / name, text_column="sentence")
 
@@ -110,6 +110,7 @@ def test_compressed_tables_read_as_their_plain_files(tmp_path):
     ("reviews.xlsx", "a spreadsheet: save it as CSV"),
     ("reviews.txt", "plain text has no label column"),
     ("aclImdb_v1.tar", "an IMDB archive that was decompressed on download: extract it and give the aclImdb folder"),
+    ("reviews.parquet.gz", "a Parquet file is compressed inside: give the .parquet file itself"),
 ])
 def test_files_that_are_not_tables_say_what_to_give_not_that_an_imdb_archive_is_corrupt(tmp_path, name, hint):
     (tmp_path / name).write_text('[{"text": "a fine film", "label": "pos"}]', encoding="utf-8")

@@ -59,20 +59,22 @@ def table_kind(path: str | PurePath) -> str | None:
     --------
     >>> table_kind("train.csv"), table_kind("questions.JSONL.gz"), table_kind("aclImdb_v1.tar.gz")
     ('csv', 'jsonl', None)
+    >>> table_kind("reviews.parquet.gz") is None  # Parquet compresses inside its own format
+    True
     """
     suffixes = [suffix.lower() for suffix in PurePath(path).suffixes]
-    if suffixes and suffixes[-1] in COMPRESSIONS:
-        suffixes = suffixes[:-1]
-        if suffixes and TABLE_SUFFIXES.get(suffixes[-1]) == "parquet":
-            raise DataError(f"{path}: a Parquet file is compressed inside; give the .parquet file itself, not a "
-                            "compressed copy.")
-    return TABLE_SUFFIXES.get(suffixes[-1]) if suffixes else None
+    compressed = bool(suffixes) and suffixes[-1] in COMPRESSIONS
+    kind = TABLE_SUFFIXES.get(suffixes[-2 if compressed else -1]) if len(suffixes) > compressed else None
+    return None if compressed and kind == "parquet" else kind  # Parquet compresses inside: a copy is refused
 
 
 def not_a_table(path: str | PurePath, *, imdb: bool = False) -> str:
     """The message for a file that is not a table this package reads: what it reads (``imdb``: IMDB's archive
     too), and for files people often bring (JSON, spreadsheets, plain text), what to do with them."""
-    hint = _NOT_TABLES.get(PurePath(path).suffix.lower())
+    suffixes = [suffix.lower() for suffix in PurePath(path).suffixes]
+    hint = _NOT_TABLES.get(suffixes[-1] if suffixes else "")
+    if suffixes[-2:-1] and TABLE_SUFFIXES.get(suffixes[-2]) == "parquet":
+        hint = "a Parquet file is compressed inside: give the .parquet file itself, not a compressed copy"
     return (f"{path} is not a table this package reads" + (f" ({hint})" if hint else "") + ". Give a table named "
             f".csv, .tsv, .jsonl or .parquet ({', '.join(sorted(TABLE_SUFFIXES))}; {', '.join(COMPRESSIONS)} after "
             "the first three if compressed), " + ("IMDB's aclImdb_v1.tar.gz or its aclImdb folder, " if imdb else "")
