@@ -1,12 +1,15 @@
 """Does a second region CNN, the same network from another seed, earn its place in ``ensemble_region_cnn``?
 
-Usage: python benchmarks/region_cnn_bag.py [--data PATH] [--validation-only] [--out FILE]
+Usage: python benchmarks/region_cnn_bag.py [--data PATH] [--own-embedding] [--validation-only] [--out FILE]
 
 On the package's reference split (seed 0, a validation carve of whole movies) the catalogue's stack is fitted as
-:mod:`region_cnn` fits it, without the refit: the ensemble on the training split, ``region_cnn_unlabelled`` (seed
-0) early-stopping on the validation split. A second ``region_cnn_unlabelled`` is then fitted with seed 1 on the
+:mod:`region_cnn` fits it, without either refit (``refit``, ``refit_neural``: a member refitted on the validation
+split would score it in-sample): the ensemble on the training split, ``region_cnn_unlabelled`` (seed 0)
+early-stopping on the validation split. A second ``region_cnn_unlabelled`` is then fitted with seed 1 on the
 same region embedding (the file the first learned, so the bag costs one more CNN and no more learning from the
-unlabelled reviews). The candidate member is the bag: the mean of the two CNNs' log-odds.
+unlabelled reviews); with ``--own-embedding`` it learns its own from the same texts with seed 1, as a comparison's
+second seed does, so that the two CNNs differ in their input too. The candidate member is the bag: the mean of the
+two CNNs' log-odds.
 
 The choice is made on the validation split alone, by the rule the stack's other candidates met
 (``region_cnn.py --validation-only``), fixed before the run: a logistic regression over the members' validation
@@ -70,9 +73,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA", str(ROOT.parent / "shared" / "data"
                                                                            / "aclImdb_v1.tar.gz")))
+    parser.add_argument("--own-embedding", action="store_true",
+                        help="the second CNN learns its own region embedding (seed 1) instead of reading the first's")
     parser.add_argument("--validation-only", action="store_true", help="choose on validation; never read the test set")
-    parser.add_argument("--out", type=results_target, default=results_target(RESULTS / "region_cnn_bag.json"))
+    parser.add_argument("--out", type=results_target)
     args = parser.parse_args()
+    args.out = args.out or results_target(RESULTS / f"region_cnn_bag{'_own' if args.own_embedding else ''}.json")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
     data = corpus.load_imdb(args.data, include_unsup=True)
     splits = corpus.make_splits(data, validation_size=0.1, seed=0, stopwords="minimal", group_column="movie")
@@ -83,14 +89,15 @@ def main() -> None:
     overrides = {"verbose": "log"}
     stack = timed("stack of ensemble and CNN seed 0", seconds, lambda: make_model(
         "ensemble_region_cnn", stopwords="minimal", seed=0, neural_overrides=overrides,
-        settings={"refit": False}).fit(X_train, y_train, validation_data=(X_val, y_val), unlabelled=unlabelled))
+        settings={"refit": False, "refit_neural": False}).fit(X_train, y_train, validation_data=(X_val, y_val),
+                                                              unlabelled=unlabelled))
     seconds.update({f"{name} (in the stack)": round(s, 1) for name, s in stack.member_seconds_.items()})
     members = dict(stack.members_)
     region_file = members[CNN].region_vectors_[0]
 
     def second_cnn():
         model = make_model(CNN, stopwords="minimal", seed=1, neural_overrides=overrides,
-                           settings={"region_embeddings": region_file})
+                           settings=None if args.own_embedding else {"region_embeddings": region_file})
         fit_model(model, CNN, X_train, y_train, (X_val, y_val), unlabelled)
         return model
 
@@ -106,7 +113,8 @@ def main() -> None:
     gain = np.subtract(pair["prefixes"][2]["accuracy"], folds["prefixes"][2]["accuracy"])
     standard_error = float(gain.std(ddof=1) / np.sqrt(len(gain)))
     taken = bool(gain.mean() > standard_error)
-    summary: dict = {"region_file": str(region_file), "fit_s": seconds,
+    summary: dict = {"region_file": str(region_file), "own_embedding": args.own_embedding,
+                     "second_region_file": str(cnn1.region_vectors_[0]), "fit_s": seconds,
                      "validation_accuracy": {k: float(np.mean((v > 0).astype(int) == y_val)) for k, v in val.items()},
                      "cross_validated": {"ensemble + CNN seed 0": folds["prefixes"][2],
                                          "ensemble + bag": pair["prefixes"][2],
