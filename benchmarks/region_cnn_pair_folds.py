@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from region_cnn import stacker_folds  # noqa: E402
-from region_cnn_bag import test_rows, timed  # noqa: E402
+from region_cnn_bag import baseline_test_scores, print_test_table, test_rows, timed  # noqa: E402
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
@@ -130,13 +130,9 @@ def main() -> None:
     val = np.column_stack([members["ensemble"].decision_function(X_val), members[CNN].decision_function(X_val),
                            second.decision_function(X_val)])
     three = LogisticRegression(C=stack.final_C, max_iter=1000).fit(val, y_val)
-    ensemble_all = timed("ensemble refitted on training and validation", seconds, lambda: make_model(
-        "ensemble", stopwords="minimal", seed=0).fit(X_train + X_val, np.concatenate([y_train, y_val])))
-    nbsvm = timed("nbsvm", seconds, lambda: make_model("nbsvm", stopwords="minimal", seed=0).fit(X_train, y_train))
     X_test, y_test = list(splits.X_test), np.asarray(splits.y_test)
-    test = {"ensemble (refitted)": ensemble_all.decision_function(X_test),
-            "CNN seed 0": members[CNN].decision_function(X_test), "CNN seed 1": second.decision_function(X_test),
-            "nbsvm": nbsvm.decision_function(X_test)}
+    test = {**baseline_test_scores(X_train, y_train, X_val, y_val, X_test, seconds),
+            "CNN seed 0": members[CNN].decision_function(X_test), "CNN seed 1": second.decision_function(X_test)}
     test["the catalogue's stack (no refit of the CNN)"] = stack.final_estimator_.decision_function(
         np.column_stack([test["ensemble (refitted)"], test["CNN seed 0"]]))
     test["ensemble + CNN seeds 0 and 1"] = three.decision_function(
@@ -144,13 +140,7 @@ def main() -> None:
     summary["stacker"] = {"catalogue": stack.final_estimator_.coef_.ravel().tolist(),
                           "three": three.coef_.ravel().tolist()}
     summary["test"] = test_rows(y_test, test, seconds)
-    print("| model | test accuracy [95% CI] | McNemar p vs nbsvm | vs the catalogue's stack |")
-    print("| :--- | ---: | ---: | ---: |")
-    for name, row in summary["test"].items():
-        low, high = row["interval"]
-        vs_stack = row["mcnemar_p"].get("the catalogue's stack (no refit of the CNN)", float("nan"))
-        print(f"| {name} | {row['accuracy']:.4f} [{low:.4f}, {high:.4f}] | "
-              f"{row['mcnemar_p'].get('nbsvm', float('nan')):.2g} | {vs_stack:.2g} |")
+    print_test_table(summary["test"], "the catalogue's stack (no refit of the CNN)")
     print("stackers:", summary["stacker"])
     write_results(args.out, summary)
 
