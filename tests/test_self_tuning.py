@@ -30,6 +30,7 @@ def test_a_small_training_set_is_not_searched_and_the_report_says_why(tmp_path):
         assert search["note"] == ("not searched: 108 training texts are too few to tell its settings apart by "
                                   "cross-validation (at least 1,000)")
     assert "## Tuning\n" in markdown and "`nbsvm`: not searched: 108 training texts are too few" in markdown
+    assert "![Test accuracy against fit time](accuracy_vs_fit_time.png)" in markdown  # nothing searched
     assert "No grid was searched on this training set, so the fixed defaults were kept" in markdown
     assert "Each grid was searched" not in markdown
     assert results["provenance"]["model_settings"]["nbsvm"]["C"] == 1.0  # the defaults, untouched
@@ -99,6 +100,8 @@ def test_the_run_searches_a_cheap_grid_by_itself_and_fits_the_settings_it_chose(
     for name, search in (("naive_bayes", bayes), ("linear_svm", svm)):
         row = next(line for line in cost if line.startswith(f"| `{name}` |")).split(" | ")
         assert row[1] == f"{search['seconds']:.1f}" and row[2] == "< 0.1"  # a few questions fit in milliseconds
+    # and the figure of accuracy against cost places each model at its search and fit together
+    assert "![Test accuracy against search and fit time](accuracy_vs_fit_time.png)" in markdown
 
 
 def test_the_automatic_search_leaves_the_neural_models_and_the_ensemble_to_tune():

@@ -97,9 +97,11 @@ def _figures(folder: Path, results: list[ModelResult], splits: corpus.Splits, po
     if calibrated:
         figures["Calibration (reliability diagram)"] = plot_calibration(
             splits.y_test, calibrated, classes, folder / "calibration.png", names=names).name
-    figures["Test accuracy against fit time"] = plot_accuracy_vs_time(
+    searched = {r.name: r.search_s for r in results if r.search_s is not None}
+    caption = "Test accuracy against search and fit time" if searched else "Test accuracy against fit time"
+    figures[caption] = plot_accuracy_vs_time(
         {r.name: (r.fit_s, r.metrics["accuracy"]) for r in results}, folder / "accuracy_vs_fit_time.png",
-        preparation_s=preparation.seconds).name
+        preparation_s=preparation.seconds, searched=searched).name
     for r in sorted(results, key=lambda r: r.name):
         if r.history:
             from neural.plots import plot_history

@@ -1,4 +1,4 @@
-"""Figures of a comparison: ROC curves, confusion matrices, accuracy against fit time."""
+"""Figures of a comparison: ROC curves, confusion matrices, accuracy against training time."""
 
 from __future__ import annotations
 
@@ -67,25 +67,54 @@ def plot_confusion_matrices(matrices: dict[str, Sequence[Sequence[int]]], classe
 
 
 def plot_accuracy_vs_time(points: dict[str, tuple[float, float]], path: Path, *,
-                          preparation_s: float | None = None) -> Path:
-    """Test accuracy against fit time (log scale): one marker per model, named in a legend beside the axes.
+                          preparation_s: float | None = None, searched: dict[str, float] | None = None) -> Path:
+    """Test accuracy against training time (log scale): one marker per model, named in a legend beside the axes.
 
     The legend cannot overlap the points or each other, however close two models are; the shared text
     preparation, a cost every model pays once, is a dashed vertical line of its own.
+
+    Parameters
+    ----------
+    points : dict of str to (float, float)
+        Each model's fit seconds and test accuracy.
+    path : Path
+        The PNG to write.
+    preparation_s : float, optional
+        The shared text preparation's seconds.
+    searched : dict of str to float, optional
+        The seconds the cross-validated search of a model's settings took. A searched model's marker stands at
+        its search and fit together, joined by a dotted line to a hollow marker at its fit alone.
+
+    Returns
+    -------
+    Path
+        ``path``.
     """
+    searched = searched or {}
     figure = Figure(figsize=(8.5, 4.5), dpi=100)
     axis = figure.subplots()
     markers = "osD^vP*Xh<>p"
     for i, name in enumerate(sorted(points)):
         seconds, accuracy = points[name]
-        axis.scatter([max(seconds, 1e-2)], [accuracy], s=60, marker=markers[i % len(markers)],
-                     label=f"{name}: {accuracy:.4f}, {_seconds(seconds)}", zorder=3)
+        search_s = searched.get(name)
+        total = seconds + (search_s or 0.0)
+        cost = _seconds(total) if search_s is None else f"{_seconds(total)} (search {_seconds(search_s)})"
+        drawn = axis.scatter([max(total, 1e-2)], [accuracy], s=60, marker=markers[i % len(markers)],
+                             label=f"{name}: {accuracy:.4f}, {cost}", zorder=3)
+        if search_s is not None:
+            colour = drawn.get_facecolor()[0]
+            axis.plot([max(seconds, 1e-2), max(total, 1e-2)], [accuracy, accuracy], linestyle=":", color=colour,
+                      linewidth=1, zorder=2)
+            axis.scatter([max(seconds, 1e-2)], [accuracy], s=40, marker=markers[i % len(markers)],
+                         facecolors="none", edgecolors=[colour], zorder=3)
     if preparation_s:
         axis.axvline(preparation_s, color="grey", linestyle="--", linewidth=1,
                      label=f"shared text preparation: {_seconds(preparation_s)}")
     axis.set_xscale("log")
     axis.margins(x=0.25, y=0.15)
-    axis.set(xlabel="fit time (s, log scale)", ylabel="test accuracy", title="Accuracy against training cost")
+    xlabel = ("search of the settings and fit (s, log scale; hollow: the fit alone)" if searched
+              else "fit time (s, log scale)")
+    axis.set(xlabel=xlabel, ylabel="test accuracy", title="Accuracy against training cost")
     axis.grid(alpha=0.3, which="both")
     axis.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0, frameon=False)
     figure.tight_layout()

@@ -212,7 +212,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
         lines += ["## Failed models", ""] + [f"- `{r.name}` ({r.stopwords}): {r.status}: {r.error}"
                                               for r in failed] + [""]
     saved = engine != "spark" and provenance.get("settings", {}).get("save_models", True)
-    searched = {r.name: r.tuning.seconds for r in ordered if r.tuning is not None and r.tuning.folds}
+    searched = {r.name: r.search_s for r in ordered if r.search_s is not None}
     lines += sections.costs(rows, preparation, engine=engine, saved=saved, searched=searched,
                             run_peak_mib=run_peak_mib)
     lines += sections.taken_members(done)

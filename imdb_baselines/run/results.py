@@ -92,6 +92,11 @@ class ModelResult:
     folds: list[Fold] | None = None  # the cross-validation fits of --cv, repeat by repeat
     taken_members: list[str] | None = None  # a stack's members taken from the run's own fits (in its fit_s)
 
+    @property
+    def search_s(self) -> float | None:
+        """The seconds the cross-validated search of its settings took, or None if they were not searched."""
+        return self.tuning.seconds if self.tuning is not None and self.tuning.folds else None
+
 
 @dataclass
 class Preparation:
