@@ -83,6 +83,34 @@ def test_a_file_that_is_not_utf8(report, tmp_path):
     assert done.returncode == 2 and "is not UTF-8 text (byte 0xe8" in done.stderr and "Traceback" not in done.stderr
 
 
+def test_a_compressed_file_reads_as_its_plain_file(report, tmp_path, capsys):
+    import bz2
+    import gzip
+    import lzma
+
+    lines = "\ufeff" + "\n".join([RAVE, PAN, "An honest, quiet little film."]) + "\n"  # with a byte-order mark
+    (tmp_path / "reviews.txt").write_text(lines, encoding="utf-8")
+    outputs = []
+    for name, compress in (("reviews.txt", None), ("reviews.txt.gz", gzip.compress), ("reviews.txt.bz2", bz2.compress),
+                           ("reviews.txt.xz", lzma.compress)):
+        if compress is not None:
+            (tmp_path / name).write_bytes(compress(lines.encode("utf-8")))
+        assert predict.main(["--model", str(report / "models" / "nbsvm"), "--file", str(tmp_path / name),
+                             "--format", "jsonl", "--quiet"]) == 0
+        outputs.append([json.loads(line) for line in capsys.readouterr().out.splitlines()])
+    assert all(output == outputs[0] for output in outputs) and len(outputs[0]) == 3
+    assert outputs[0][0]["text"] == RAVE  # the byte-order mark is not part of the first text
+    # a cut download and a plain file named .gz each say what is wrong, in one line
+    (tmp_path / "cut.txt.gz").write_bytes(gzip.compress(lines.encode("utf-8"))[:-12])
+    (tmp_path / "plain.txt.gz").write_text(lines, encoding="utf-8")
+    for name, message in (("cut.txt.gz", "Compressed file ended before the end-of-stream marker was reached"),
+                          ("plain.txt.gz", "Not a gzipped file")):
+        assert predict.main(["--model", str(report / "models" / "nbsvm"), "--file", str(tmp_path / name),
+                             "--quiet"]) == 2
+        err = capsys.readouterr().err
+        assert f"{name} cannot be read: " in err and message in err and "Traceback" not in err
+
+
 def test_explain_names_the_ngrams_for_linear_models_only(report, capsys):
     assert predict.main(["--all", str(report), "--explain", "2", "--format", "jsonl", "--quiet", PAN]) == 0
     record = json.loads(capsys.readouterr().out)

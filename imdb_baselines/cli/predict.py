@@ -12,6 +12,7 @@ import csv
 import io
 import itertools
 import json
+import lzma
 import os
 import sys
 import unicodedata
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import TextIO
 
 from imdb_baselines import corpus
+from imdb_baselines.corpus.tables import open_text
 
 __all__ = ["main"]
 
@@ -40,7 +42,8 @@ def _parser() -> argparse.ArgumentParser:
     parser.add_argument("texts", nargs="*", help="texts to classify (or use --file, or standard input)")
     parser.add_argument("--model", action="append", default=[], help="a saved model folder (repeatable)")
     parser.add_argument("--all", metavar="REPORT", help="every model saved in a report folder (REPORT/models/*)")
-    parser.add_argument("--file", help="a UTF-8 file with one text per line; - for standard input")
+    parser.add_argument("--file", help="a UTF-8 file with one text per line (.gz, .bz2 and .xz are read decompressed); "
+                             "- for standard input")
     parser.add_argument("--format", choices=("table", "jsonl", "csv"), default="table",
                         help="output: a readable table (default), JSON Lines, or CSV")
     parser.add_argument("--explain", type=int, nargs="?", const=5, default=0, metavar="K",
@@ -83,8 +86,8 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace,
     if args.texts:
         source: TextIO | list[str] = args.texts
     elif args.file and args.file != "-":
-        try:
-            source = open(args.file, encoding="utf-8", newline="")  # noqa: SIM115 (closed with the generator)
+        try:  # a .gz, .bz2 or .xz file is read through its decompressor, as the comparison reads its tables
+            source = open_text(Path(args.file), "utf-8")  # closed with the generator
         except OSError as error:
             parser.error(f"--file {args.file}: {error.strerror}")
     elif not sys.stdin.isatty() or args.file == "-":
@@ -105,6 +108,8 @@ def _texts(parser: argparse.ArgumentParser, args: argparse.Namespace,
     except UnicodeDecodeError as error:
         raise ValueError(f"{args.file or 'standard input'} is not UTF-8 text (byte {error.object[error.start]:#04x} "
                          f"at position {error.start}); save it as UTF-8") from None
+    except (EOFError, OSError, lzma.LZMAError) as error:  # a cut or mislabelled compressed file
+        raise ValueError(f"{args.file} cannot be read: {error}") from None
     finally:
         if isinstance(source, io.TextIOWrapper) and source.buffer is getattr(sys.stdin, "buffer", None):
             source.detach()  # standard input stays open
