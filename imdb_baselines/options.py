@@ -114,7 +114,11 @@ class CompareOptions:
         self._check_numbers()
         self._check_tracking()
         self._check_training(models)
-        settings = self._with_class_weight(catalog.check_settings(self.settings, models), models)
+        try:
+            settings = catalog.check_settings(self.settings, models)
+        except ValueError as error:
+            raise ValueError(f"--set: {error}") from None
+        settings = self._with_class_weight(settings, models)
         try:
             grid = catalog.parse_grids(self.grid or {}, models)
         except ValueError as error:

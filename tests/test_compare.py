@@ -326,7 +326,7 @@ def test_set_is_type_checked_before_loading(setting, message, capsys, no_loading
     with pytest.raises(SystemExit) as info:
         compare.main([*BASE, "--models", "naive_bayes,nbsvm", "--set", setting])
     err = capsys.readouterr().err
-    assert info.value.code == 2 and message in err and "Traceback" not in err
+    assert info.value.code == 2 and "error: --set: " in err and message in err and "Traceback" not in err
 
 
 def test_set_changes_one_models_setting_and_is_recorded(tmp_path):

@@ -207,7 +207,7 @@ def options_from(parser: argparse.ArgumentParser, args: argparse.Namespace) -> C
     try:
         return CompareOptions(**given).checked()
     except ValueError as error:
-        parser.error(str(error) if str(error).startswith("--") else f"invalid model setting: {error}")
+        parser.error(str(error))  # each rule names its option, as the command line spells it
 
 
 def _model_list(names: list[str]) -> str:
