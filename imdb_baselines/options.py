@@ -9,11 +9,13 @@ from __future__ import annotations
 import codecs
 import importlib.util
 import logging
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from imdb_baselines import catalog, corpus
+from imdb_baselines.run import engines
+from imdb_baselines.run.engines import ENGINES, SPARK_SOLVERS
 from imdb_baselines.run.results import RunConfig
 
 __all__ = ["ENGINES", "MAX_BOOTSTRAP", "MAX_FOLDS", "MAX_JOBS", "MAX_REPEATS", "MAX_SEED", "MAX_TIME_LIMIT",
@@ -30,8 +32,6 @@ MAX_REPEATS = 20  # seeds per model; more is a benchmark, not a comparison
 MAX_FOLDS = 50  # cross-validation folds; more leaves each fold too few texts to score
 MAX_JOBS = 64  # folds at a time
 MAX_TIME_LIMIT = 7 * 24 * 3600  # seconds per model; a week is no limit
-ENGINES = ("local", "spark", "chunked")
-SPARK_SOLVERS = ("newton", "lbfgs")
 
 
 @dataclass(frozen=True)
@@ -129,7 +129,7 @@ class CompareOptions:
                              "--grid")
         options = replace(self, models=models, stopwords=stopwords, settings=settings, grid=grid,
                           estimators=estimators)
-        return options._check_engine()
+        return engines.checked_for_engine(options)
 
     def _estimators(self) -> dict[str, Any]:
         """The user's own estimators, entered beside the catalogue (:func:`imdb_baselines.catalog.add_estimator`)."""
@@ -237,47 +237,6 @@ class CompareOptions:
         if self.track and importlib.util.find_spec("mlflow") is None:
             raise ValueError("--track needs MLflow, which is not installed: pip install 'imdb-baselines[track]'")
 
-    def _check_engine(self) -> CompareOptions:
-        """The rules of the Spark and chunked engines; the other engines take no Spark options."""
-        spark_defaults = {f.name: f.default for f in fields(CompareOptions) if f.name.startswith("spark_")
-                          and f.name != "spark_conf"}
-        if self.engine != "spark" and (self.spark_conf or any(getattr(self, key) != value
-                                                               for key, value in spark_defaults.items())):
-            raise ValueError("--spark-master, --spark-conf, --spark-driver-memory and --spark-solver need "
-                             "--engine spark")
-        if self.engine == "local":
-            return replace(self, save_models=True if self.save_models is None else self.save_models)
-        if self.engine == "spark" and importlib.util.find_spec("pyspark") is None:
-            raise ValueError("--engine spark needs pyspark, which is not installed: "
-                             "pip install 'imdb-baselines[spark]'")
-        others = [m for m in self.models if m not in catalog.models_on(self.engine)]
-        if others:
-            raise ValueError(f"--engine {self.engine} runs {', '.join(catalog.models_on(self.engine))}; leave out "
-                             f"{', '.join(others)}")
-        weighed = [flag for flag, given in (("--class-weight", self.class_weight is not None),
-                                            *((f"--set {name}.class_weight", self.class_weight is None and
-                                               own.get("class_weight") is not None)
-                                              for name, own in self.settings.items())) if given]
-        if weighed and self.engine == "spark" and self.spark_solver == "lbfgs":
-            raise ValueError(f"--spark-solver lbfgs does not take {', '.join(weighed)}: Spark's L-BFGS fits have no "
-                             "per-class C; leave out --spark-solver for the Newton solver, which weighs as liblinear")
-        refused = [flag for flag, given in (("--tune", self.tune is True), ("--repeats", self.repeats > 1),
-                                            ("--cv", self.cv > 0),
-                                            ("--group-column", self.group_column is not None and
-                                             self.engine == "spark"),
-                                            ("--time-limit", self.time_limit is not None),
-                                            ("--save-models", self.save_models and self.engine == "spark"),
-                                            ("--drop-duplicates", self.drop_duplicates)) if given]
-        if refused:
-            raise ValueError(f"--engine {self.engine} does not take {', '.join(refused)}; use the local engine for "
-                             "them")
-        if self.engine == "chunked":  # no search: the engine is for corpora too large for one
-            return replace(self, save_models=True if self.save_models is None else self.save_models, tune=False)
-        for key, value in self.spark_conf.items():
-            if not str(key).strip() or not str(value).strip():
-                raise ValueError(f"--spark-conf must be KEY=VALUE, e.g. spark.executor.memory=8g. Got {key}={value}.")
-        return replace(self, save_models=False, tune=False)
-
     @property
     def out_of_fold(self) -> bool:
         """Whether cross-validation scores every labelled text: ``--cv`` on the user's data without a test table."""
@@ -317,18 +276,7 @@ class CompareOptions:
 
     def make_engine(self):
         """The engine these options run on."""
-        if self.engine == "spark":
-            from imdb_baselines.run.spark import SparkEngine, SparkOptions
-
-            return SparkEngine(SparkOptions(master=self.spark_master, conf=dict(self.spark_conf),
-                                            driver_memory=self.spark_driver_memory, solver=self.spark_solver))
-        if self.engine == "chunked":
-            from imdb_baselines.run.chunked import ChunkedEngine
-
-            return ChunkedEngine()
-        from imdb_baselines.run.local import LocalEngine
-
-        return LocalEngine()
+        return engines.make_engine(self)
 
 
 def run_name(options: CompareOptions, dataset: str) -> str:
