@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from results_file import results_target, write_results  # noqa: E402
 
 from baselines import NgramVectorizer  # noqa: E402
-from baselines.nbsvm import log_count_ratio  # noqa: E402
+from baselines.ratios import log_count_ratio  # noqa: E402
 from imdb_baselines import corpus  # noqa: E402
 from imdb_baselines.run import newton  # noqa: E402
 

@@ -8,7 +8,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.svm import LinearSVC
 
 from baselines import NgramVectorizer
-from baselines.nbsvm import log_count_ratio
+from baselines.ratios import log_count_ratio
 from imdb_baselines import corpus
 from imdb_baselines.run.newton import (
     LinearProblem,

@@ -180,14 +180,14 @@ class ChunkedFit:
         svm.classes_, svm.n_features_in_ = self.classes, self.n_features
 
     def _finish_nbsvm(self) -> None:
-        from baselines.nbsvm import interpolated_weights, log_count_ratio
+        from baselines.ratios import interpolated_weights, log_count_ratio, weights_of_classes
 
         nbsvm = self.classifier
         nbsvm._check_params()
         targets = [1] if len(self.classes) == 2 else range(len(self.classes))
         class_weight = nbsvm.class_weight  # a dict weighs each text by its class's weight, as NBSVMClassifier.fit
         if isinstance(class_weight, dict):
-            class_weight = np.array([float(class_weight.get(c, 1.0)) for c in self.classes.tolist()])
+            class_weight = weights_of_classes(class_weight, self.classes.tolist())
         ratios, coefs, intercepts, iterations = [], [], [], []
         column_totals = self.totals.sum(axis=0)
         for target in targets:

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from baselines.nbsvm import interpolated_weights, log_count_ratio
+from baselines.ratios import interpolated_weights, log_count_ratio
 from imdb_baselines.run.newton import liblinear_costs
 from imdb_baselines.run.spark import newton
 from imdb_baselines.run.spark.naive_bayes import fit_naive_bayes, naive_bayes_scores
