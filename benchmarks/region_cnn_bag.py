@@ -89,6 +89,17 @@ def print_test_table(rows: dict, stack: str) -> None:
               f"{row['mcnemar_p'].get(stack, float('nan')):.2g} |")
 
 
+def report_test(out: Path, summary: dict, y_test, test: dict[str, np.ndarray], seconds: dict,
+                stackers: dict[str, np.ndarray], stack: str) -> None:
+    """Add the stackers' weights and the test rows of ``test``'s decision values to ``summary``, print them as
+    :func:`print_test_table` does (McNemar p against the model ``stack``), and write ``summary`` to ``out``."""
+    summary["stacker"] = {name: np.ravel(coef).tolist() for name, coef in stackers.items()}
+    summary["test"] = test_rows(y_test, test, seconds)
+    print_test_table(summary["test"], stack)
+    print("stackers:", summary["stacker"])
+    write_results(out, summary)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=os.environ.get("IMDB_DATA", str(ROOT.parent / "shared" / "data"
@@ -161,12 +172,9 @@ def main() -> None:
         np.column_stack([test["ensemble (refitted)"], test["CNN seed 0"]]))
     test["ensemble + bag"] = bag_stacker.decision_function(np.column_stack([test["ensemble (refitted)"],
                                                                             test["bag"]]))
-    summary["stacker"] = {"catalogue": stack.final_estimator_.coef_.ravel().tolist(),
-                          "bag": bag_stacker.coef_.ravel().tolist()}
-    summary["test"] = test_rows(y_test, test, seconds)
-    print_test_table(summary["test"], "ensemble_region_cnn (the catalogue's)")
-    print("stackers:", summary["stacker"])
-    write_results(args.out, summary)
+    report_test(args.out, summary, y_test, test, seconds,
+                {"catalogue": stack.final_estimator_.coef_, "bag": bag_stacker.coef_},
+                "ensemble_region_cnn (the catalogue's)")
 
 
 if __name__ == "__main__":

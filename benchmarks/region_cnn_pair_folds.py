@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from region_cnn import stacker_folds  # noqa: E402
-from region_cnn_bag import baseline_test_scores, print_test_table, test_rows, timed  # noqa: E402
+from region_cnn_bag import baseline_test_scores, report_test, timed  # noqa: E402
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
@@ -137,12 +137,9 @@ def main() -> None:
         np.column_stack([test["ensemble (refitted)"], test["CNN seed 0"]]))
     test["ensemble + CNN seeds 0 and 1"] = three.decision_function(
         np.column_stack([test["ensemble (refitted)"], test["CNN seed 0"], test["CNN seed 1"]]))
-    summary["stacker"] = {"catalogue": stack.final_estimator_.coef_.ravel().tolist(),
-                          "three": three.coef_.ravel().tolist()}
-    summary["test"] = test_rows(y_test, test, seconds)
-    print_test_table(summary["test"], "the catalogue's stack (no refit of the CNN)")
-    print("stackers:", summary["stacker"])
-    write_results(args.out, summary)
+    report_test(args.out, summary, y_test, test, seconds,
+                {"catalogue": stack.final_estimator_.coef_, "three": three.coef_},
+                "the catalogue's stack (no refit of the CNN)")
 
 
 if __name__ == "__main__":
