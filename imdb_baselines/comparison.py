@@ -162,6 +162,7 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, 
         warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]], bool(config.cv))
         warnings += corpus.group_hints(data, config.data.group_column, keeps_groups=engine.keeps_groups)
         warnings += corpus.segmentation_hints(data)
+        warnings += corpus.class_order_hints(splits_by_list[config.stopwords[0]].classes, data.class_order)
         for warning in warnings:
             logger.warning("%s", warning.replace("`", ""))
         if target is not None:

@@ -177,6 +177,12 @@ def test_a_five_point_scale_keeps_the_order_the_user_gives(tmp_path, capsys):
     assert plain["provenance"]["classes"][:2] == ["negative", "neutral"]
     assert ordered["provenance"]["classes"] == scale.split(",")
     assert [row["class"] for row in ordered["per_class"]["nbsvm"]] == scale.split(",")
+    # sorted by name, the report says that the classes look like a scale and how to order them; ordered, it does not
+    hint = "The classes look like a graded scale (`very negative` beside `negative`)"
+    assert hint in (tmp_path / "sorted" / "report.md").read_text(encoding="utf-8")
+    assert "(they are: negative, neutral, positive, very negative, very positive)" in \
+        (tmp_path / "sorted" / "report.md").read_text(encoding="utf-8")
+    assert hint not in (tmp_path / "scale" / "report.md").read_text(encoding="utf-8")
     for name in ("naive_bayes", "nbsvm"):
         same = {row["model"]: row for row in plain["results"]}[name]
         other = {row["model"]: row for row in ordered["results"]}[name]

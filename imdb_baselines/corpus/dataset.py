@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["TextCorpus", "plain_label", "sorted_classes"]
+__all__ = ["TextCorpus", "class_order_hints", "plain_label", "sorted_classes"]
 
 
 def plain_label(value):
@@ -103,6 +103,35 @@ def ordered_classes(classes: tuple, order) -> tuple:
                         + (f"Not classes: {', '.join(unknown)}. " if unknown else "")
                         + (f"Missing: {', '.join(missing)}." if missing else "Named twice." if not unknown else ""))
     return tuple(by_name[n] for n in names)
+
+
+#: Words that grade a class ("very negative" beside "negative"): classes named so are a scale.
+_GRADES = frozenset({"very", "strongly", "somewhat", "slightly", "extremely", "highly", "mildly", "fairly", "mostly"})
+
+
+def class_order_hints(classes: tuple, class_order: tuple | None = None) -> list[str]:
+    """A warning when the classes look like a graded scale ("very negative" beside "negative") and no
+    ``--class-order`` was given: sorted by name, the scale is scattered across the report's tables and matrices.
+
+    Examples
+    --------
+    >>> class_order_hints(("negative", "neutral", "positive", "very negative", "very positive"))[0][:61]
+    'The classes look like a graded scale (`very negative` beside '
+    >>> class_order_hints(("ABBR", "DESC", "HUM")), class_order_hints(("negative", "very negative"), ("very negative",
+    ...                                                                                              "negative"))
+    ([], [])
+    """
+    if class_order is not None:
+        return []
+    named = {tuple(re.split(r"[\s_-]+", c.strip().lower())): c for c in classes if isinstance(c, str)}
+    graded = [(c, named[words[1:]]) for words, c in named.items()
+              if len(words) > 1 and words[0] in _GRADES and words[1:] in named]
+    if not graded:
+        return []
+    (example, base), listed = graded[0], ", ".join(map(str, classes))
+    return [f"The classes look like a graded scale (`{example}` beside `{base}`), but they are shown sorted by "
+            "name, so the report's tables and confusion matrices do not follow the scale: name them in the scale's "
+            f"order with `--class-order` (they are: {listed})."]
 
 
 @dataclass(frozen=True)
