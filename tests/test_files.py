@@ -121,6 +121,22 @@ def test_files_that_are_not_tables_say_what_to_give_not_that_an_imdb_archive_is_
         load_texts(tmp_path / name)
 
 
+def test_a_folder_of_tables_says_which_flag_takes_each_table(tmp_path):
+    """SST-5's and TREC's folders hold their split tables; given as --data, each table's flag is named."""
+    with pytest.raises(DataError, match=r"sst5 holds tables \('dev.csv', 'test.csv', 'train.csv'\), not class folders: "
+                                        r".*e\.g\. --data \S+/sst5/train\.csv --test \S+/sst5/test\.csv "
+                                        r"--validation \S+/sst5/dev\.csv\.$"):
+        corpus.DataSource(path=str(SST)).load()
+    with pytest.raises(DataError, match=r"e\.g\. --data \S+/trec/train\.jsonl --test \S+/trec/test\.jsonl\.$"):
+        load_texts(TREC)
+    (tmp_path / "questions.jsonl").write_text('{"text": "What is TMJ ?", "label": "ABBR"}\n', encoding="utf-8")
+    with pytest.raises(DataError, match=r"e\.g\. --data \S+/questions\.jsonl\.$"):  # no name says its split
+        load_texts(tmp_path)
+    (tmp_path / "questions.jsonl").unlink()
+    with pytest.raises(DataError, match="has no class folders"):  # nothing there at all
+        load_texts(tmp_path)
+
+
 @pytest.mark.parametrize(("labels", "expected"), [
     (["pos", "neg"], ("neg", "pos")),
     ([1, 0], (0, 1)),

@@ -207,6 +207,24 @@ def json_records(path: Path, encoding: str = "utf-8") -> Iterator[dict]:
             yield record
 
 
+def tables_not_folders(folder: Path, tables: list[Path]) -> str:
+    """What to give for a folder of tables (``train.csv``, ``dev.csv``, ``test.csv``) passed as ``--data``: each
+    table by its own flag, the flags guessed from the names where they say their split.
+
+    Examples
+    --------
+    >>> tables_not_folders(Path("sst5"), [Path("sst5/dev.csv"), Path("sst5/test.csv"), Path("sst5/train.csv")])[-72:]
+    'e.g. --data sst5/train.csv --test sst5/test.csv --validation sst5/dev.csv.'
+    """
+    roles = {"--data": ("train",), "--test": ("test",), "--validation": ("dev", "valid", "val")}
+    chosen = {flag: next((t for t in tables if t.name.lower().startswith(stems)), None)
+              for flag, stems in roles.items()}
+    example = (" ".join(f"{flag} {table}" for flag, table in chosen.items() if table is not None)
+               if chosen["--data"] is not None else f"--data {tables[0]}")
+    return (f"{folder} holds tables ({listed_names(t.name for t in tables)}), not class folders: give the training "
+            f"table to --data and the others to --test and --validation, e.g. {example}.")
+
+
 def read_class_folders(root: Path, encoding: str) -> tuple[dict[str, pd.DataFrame], object]:
     """``root/CLASS/*.txt``, or ``root/train/CLASS`` and ``root/test/CLASS``; labels are the folder names."""
     digest = hashlib.sha256()
@@ -218,7 +236,9 @@ def read_class_folders(root: Path, encoding: str) -> tuple[dict[str, pd.DataFram
         rows = []
         classes = sorted(p for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
         if not classes:
-            raise DataError(f"{folder} has no class folders. Put each class's texts in a sub-folder named after "
+            tables = sorted(p for p in folder.iterdir() if p.is_file() and table_kind(p) is not None)
+            raise DataError(tables_not_folders(folder, tables) if tables else
+                            f"{folder} has no class folders. Put each class's texts in a sub-folder named after "
                             "the class (pos/, neg/, ...), one text per file.")
         empty = [p.name for p in classes if not any(f.is_file() and not f.name.startswith(".") for f in p.iterdir())]
         if empty:
