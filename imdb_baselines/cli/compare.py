@@ -81,7 +81,7 @@ def _parser() -> argparse.ArgumentParser:
                                      epilog=_RULES.format(spark_models=", ".join(models_on("spark"))),
                                      formatter_class=argparse.RawDescriptionHelpFormatter,
                                      allow_abbrev=False, argument_default=argparse.SUPPRESS)
-    add = parser.add_argument
+    add = parser.add_argument_group("models").add_argument
     add("--models", help=f"comma list of models (default: {','.join(DEFAULT_MODELS)}); see --list-models")
     add("--estimator", action="append", dest="estimators", metavar="[NAME=]module:factory", help="also run your "
         "own scikit-learn classifier or pipeline over raw texts: a function without arguments that returns one, "
@@ -89,9 +89,10 @@ def _parser() -> argparse.ArgumentParser:
         "tests, report rows and saved model as the catalogue's models")
     add("--stopwords", help="stopword list name or file, or a comma list to run an ablation (first is primary; "
         f"default {_D.stopwords[0]})")
+    add = parser.add_argument_group("data (IMDB, or your labelled texts)").add_argument
     add("--data", help="aclImdb_v1.tar.gz or its aclImdb folder (default: $IMDB_DATA, then the cache, then "
-        "download); or your labelled texts: a .csv/.tsv/.jsonl/.parquet table, or a folder with one sub-folder per "
-        "class (optionally under train/ and test/)")
+        "download); or your labelled texts: a .csv/.tsv/.jsonl/.parquet table (the first three also as .gz, .bz2 "
+        "or .xz), or a folder with one sub-folder per class (optionally under train/ and test/)")
     add("--test", help="your test table, used as given (default: carve --test-size from --data)")
     add("--validation", help="your validation table, used as given (default: carve --validation-size from the "
         "training texts)")
@@ -113,12 +114,14 @@ def _parser() -> argparse.ArgumentParser:
         "one side (default: none)")
     add("--excerpt", action="store_true", help="accept a balanced excerpt in the aclImdb layout (any number of "
         "reviews per class)")
+    add = parser.add_argument_group("report folder").add_argument
     add("--out", help="report folder (default: reports/<run-name> of the current folder)")
     add("--wait", action="store_true", help="if another run is writing the same --out, wait for it instead of "
         "failing")
     add("--resume", action="store_true", help="finish the stopped run whose report is in --out: the models it "
         "finished are taken from its report, not fitted again (the same data, split, options, code and libraries; "
         "give its command again); where --out holds no stopped run, every model runs")
+    add = parser.add_argument_group("the run").add_argument
     add("--seed", type=int, help=f"seed of splits, models and bootstrap (default {_D.seed})")
     add("--validation-size", type=float, help=f"share of train carved out for validation (default "
         f"{_D.validation_size})")
@@ -131,6 +134,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--repeats", type=int, help="train each model that uses a seed with N seeds (the split stays) and report "
         f"the spread of its test accuracy (default {_D.repeats})")
     add("--sort", help=f"the leaderboard's order (default {_D.sort})")
+    add = parser.add_argument_group("tuning and cross-validation").add_argument
     add("--tune", action=argparse.BooleanOptionalAction, help="first search each model's grid in the catalogue "
         "(n-gram range, C, beta, alpha, loss, min_df; the neural models' learning rate and maxlen; see --list-models) "
         "by stratified cross-validation on the training split only, then fit the best; the report lists the grid's "
@@ -153,6 +157,7 @@ def _parser() -> argparse.ArgumentParser:
         "each holds its own n-gram counts; the neural models take one at a time)")
     add("--time-limit", type=float, metavar="SECONDS", help="stop a model whose folds, tuning, fit and test "
         "predictions take longer (the report names it as timed out; the others go on; default: no limit)")
+    add = parser.add_argument_group("training and scoring").add_argument
     add("--class-weight", choices=("balanced",), help="weigh each class inversely to its frequency in every "
         "model: the SVMs', NBSVM's and the ensemble's losses, the Keras models' loss, Naive Bayes' priors (made "
         "equal); recorded in the report (default: off)")
@@ -162,6 +167,7 @@ def _parser() -> argparse.ArgumentParser:
     add("--save-models", action=argparse.BooleanOptionalAction, help="keep the trained models in the report "
         "folder (models/NAME; imdb-predict and imdb_baselines.load_model read them; default on with the local "
         "engine)")
+    add = parser.add_argument_group("engines").add_argument
     add("--engine", choices=ENGINES, help=f"where the models run: this process ({_D.engine}, the default), or "
         "Apache Spark for the three baselines (the same split, tokens and report), or chunked: the three baselines "
         "with hashed n-grams from tables read a chunk at a time, in memory that does not grow with the corpus")
@@ -173,6 +179,7 @@ def _parser() -> argparse.ArgumentParser:
         f"(default {_D.spark_driver_memory})")
     add("--spark-solver", choices=SPARK_SOLVERS, help="how Spark fits the linear SVM and NBSVM: liblinear's Newton "
         "method, as the local engine (default), or Spark's own LinearSVC with L-BFGS")
+    add = parser.add_argument_group("tracking in MLflow").add_argument
     add("--track", action="store_true", help="also log the comparison to MLflow (pip install "
         "'imdb-baselines[track]'): a parent run with the report's files, a nested run per model with its settings "
         "and metrics, and each kept model as an MLflow model that takes raw text")
@@ -181,6 +188,7 @@ def _parser() -> argparse.ArgumentParser:
         "beside it")
     add("--experiment", help="the MLflow experiment (default: named after the data set)")
     add("--register", metavar="NAME", help="register the best model (by --sort) in MLflow's model registry as NAME")
+    add = parser.add_argument_group("other").add_argument
     add("--list-models", action="store_true", help="list the models of the catalogue and exit")
     add("--quiet", action="store_true", help="no progress bars; warnings and errors only")
     add("--verbose", action="store_true", help="also TensorFlow's own start-up log lines")
