@@ -98,7 +98,7 @@ def plot_accuracy_vs_time(points: dict[str, tuple[float, float]], path: Path, *,
         seconds, accuracy = points[name]
         search_s = searched.get(name)
         total = seconds + (search_s or 0.0)
-        cost = _seconds(total) if search_s is None else f"{_seconds(total)} (search {_seconds(search_s)})"
+        cost = _seconds(total) if search_s is None else f"search {_seconds(search_s)} + fit {_seconds(seconds)}"
         drawn = axis.scatter([max(total, 1e-2)], [accuracy], s=60, marker=markers[i % len(markers)],
                              label=f"{name}: {accuracy:.4f}, {cost}", zorder=3)
         if search_s is not None:
