@@ -130,6 +130,10 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, 
     data, splits_by_list = loaded.data, loaded.splits
     _check_positive_label(config, data)
     _check_out_of_fold(config, data)
+    data_hints = config.data.tables_beside() + corpus.class_order_hints(
+        splits_by_list[config.stopwords[0]].classes, data.class_order)
+    for hint in data_hints:  # said before the models train, so that a run on the wrong files can be stopped
+        logger.warning("%s", hint.replace("`", ""))
     identity = run_identity(config, data, splits_by_list) if target is not None else {}
     resumed = load_resumed(target.path, identity, config) if resume else Resumed()
     staging = target.stage() if target is not None else None
@@ -162,9 +166,9 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, 
         warnings = health_report(by_list[config.stopwords[0]], splits_by_list[config.stopwords[0]], bool(config.cv))
         warnings += corpus.group_hints(data, config.data.group_column, keeps_groups=engine.keeps_groups)
         warnings += corpus.segmentation_hints(data)
-        warnings += corpus.class_order_hints(splits_by_list[config.stopwords[0]].classes, data.class_order)
         for warning in warnings:
             logger.warning("%s", warning.replace("`", ""))
+        warnings += data_hints
         if target is not None:
             try:
                 with signals_deferred():

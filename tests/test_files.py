@@ -137,6 +137,24 @@ def test_a_folder_of_tables_says_which_flag_takes_each_table(tmp_path):
         load_texts(tmp_path)
 
 
+def test_a_test_or_validation_table_beside_the_training_table_is_named_when_not_given(tmp_path):
+    """Given only SST-5's train.csv, a run carves its test and validation sets from it: the two tables beside it
+    that were not read are named, with the flag that reads each."""
+    alone = corpus.DataSource(path=str(SST / "train.csv"), text_column="sentence").tables_beside()
+    assert alone == [f"`test.csv` sits beside `train.csv` and was not read: `--test {SST / 'test.csv'}` scores the "
+                     "models on it.",
+                     f"`dev.csv` sits beside `train.csv` and was not read: `--validation {SST / 'dev.csv'}` uses it "
+                     "as given."]
+    assert corpus.DataSource(path=str(SST / "train.csv"), test=str(SST / "test.csv"),
+                             validation=str(SST / "dev.csv")).tables_beside() == []
+    assert [w[:38] for w in corpus.DataSource(path=str(TREC / "train.jsonl")).tables_beside()] == \
+        ["`test.jsonl` sits beside `train.jsonl`"]
+    shutil.copy(SST / "train.csv", tmp_path / "reviews.csv")  # nothing beside it says its split
+    (tmp_path / "notes.csv").write_text("text,label\nfine,pos\n", encoding="utf-8")
+    assert corpus.DataSource(path=str(tmp_path / "reviews.csv")).tables_beside() == []
+    assert corpus.DataSource().tables_beside() == [] and corpus.DataSource(path=str(SST)).tables_beside() == []
+
+
 @pytest.mark.parametrize(("labels", "expected"), [
     (["pos", "neg"], ("neg", "pos")),
     ([1, 0], (0, 1)),

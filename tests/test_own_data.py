@@ -183,6 +183,9 @@ def test_a_five_point_scale_keeps_the_order_the_user_gives(tmp_path, capsys):
     assert "(they are: negative, neutral, positive, very negative, very positive)" in \
         (tmp_path / "sorted" / "report.md").read_text(encoding="utf-8")
     assert hint not in (tmp_path / "scale" / "report.md").read_text(encoding="utf-8")
+    # and SST-5's dev.csv, beside the training file and not given, is named with the flag that reads it
+    assert f"`dev.csv` sits beside `train.csv` and was not read: `--validation {SST / 'dev.csv'}` uses it as given." \
+        in (tmp_path / "sorted" / "report.md").read_text(encoding="utf-8")
     for name in ("naive_bayes", "nbsvm"):
         same = {row["model"]: row for row in plain["results"]}[name]
         other = {row["model"]: row for row in ordered["results"]}[name]

@@ -11,7 +11,7 @@ from imdb_baselines.corpus.dataset import TextCorpus
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.files import load_texts
 from imdb_baselines.corpus.imdb import REVIEWS_PER_CLASS, load_imdb
-from imdb_baselines.corpus.tables import TABLES_READ, not_a_table, table_kind
+from imdb_baselines.corpus.tables import TABLES_READ, not_a_table, split_roles, table_kind
 
 __all__ = ["DataSource", "drop_shared_texts", "shared_texts"]
 
@@ -83,6 +83,31 @@ class DataSource:
                               group_column=self.group_column)
         data = drop_shared_texts(data) if self.drop_duplicates else data
         return self.ordered(data)
+
+    def tables_beside(self) -> list[str]:
+        """Warnings for a test or validation table that sits beside the training table and was not given.
+
+        SST-5 ships ``train.csv``, ``dev.csv`` and ``test.csv`` side by side; a run given only ``--data
+        sst5/train.csv`` carves its test and validation sets from the training file and never reads the others.
+
+        Returns
+        -------
+        list of str
+            One warning per table beside :attr:`path` whose name says it holds the test or validation split
+            (:func:`~imdb_baselines.corpus.tables.split_roles`) and which ``test`` or ``validation`` did not name.
+        """
+        path = Path(self.path) if self.path else None
+        if path is None or table_kind(path) is None or not path.is_file():
+            return []
+        beside = sorted(p for p in path.parent.iterdir() if p.is_file() and table_kind(p) is not None
+                        and p.resolve() != path.resolve())
+        roles, warnings = split_roles(beside), []
+        for flag, given, use in (("--test", self.test, "scores the models on it"),
+                                 ("--validation", self.validation, "uses it as given")):
+            table = roles[flag]
+            if table is not None and given is None:
+                warnings.append(f"`{table.name}` sits beside `{path.name}` and was not read: `{flag} {table}` {use}.")
+        return warnings
 
     def ordered(self, data: TextCorpus) -> TextCorpus:
         """``data`` with :attr:`class_order` applied (checked against its classes)."""

@@ -25,7 +25,7 @@ from imdb_baselines.corpus.reading import check_size, decode, is_inside
 
 __all__ = ["COMPRESSIONS", "MAX_TEXT_BYTES", "TABLE_SUFFIXES", "TABLES_READ", "bom_free", "check_header",
            "existing_file", "json_records", "listed_names", "not_a_table", "open_text", "read_class_folders",
-           "read_table", "sniff_delimiter", "table_kind"]
+           "read_table", "sniff_delimiter", "split_roles", "table_kind", "tables_not_folders"]
 
 #: File name endings read as tables, and how.
 TABLE_SUFFIXES = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl",
@@ -207,6 +207,23 @@ def json_records(path: Path, encoding: str = "utf-8") -> Iterator[dict]:
             yield record
 
 
+#: How a table's name says which split it holds, by the flag that takes it.
+_SPLIT_NAMES = {"--data": ("train",), "--test": ("test",), "--validation": ("dev", "valid", "val")}
+
+
+def split_roles(tables: list[Path]) -> dict[str, Path | None]:
+    """The first of ``tables`` whose name says its split (``train``, ``test``, ``dev``/``valid``/``val``), by the
+    flag that takes it; None where no name says so.
+
+    Examples
+    --------
+    >>> split_roles([Path("sst5/dev.csv"), Path("sst5/test.csv"), Path("sst5/train.csv")])["--validation"]
+    PosixPath('sst5/dev.csv')
+    """
+    return {flag: next((t for t in tables if t.name.lower().startswith(stems)), None)
+            for flag, stems in _SPLIT_NAMES.items()}
+
+
 def tables_not_folders(folder: Path, tables: list[Path]) -> str:
     """What to give for a folder of tables (``train.csv``, ``dev.csv``, ``test.csv``) passed as ``--data``: each
     table by its own flag, the flags guessed from the names where they say their split.
@@ -217,9 +234,7 @@ def tables_not_folders(folder: Path, tables: list[Path]) -> str:
     >>> tables_not_folders(Path("sst5"), tables).split("e.g. ")[1]
     '--data sst5/train.csv --test sst5/test.csv --validation sst5/dev.csv.'
     """
-    roles = {"--data": ("train",), "--test": ("test",), "--validation": ("dev", "valid", "val")}
-    chosen = {flag: next((t for t in tables if t.name.lower().startswith(stems)), None)
-              for flag, stems in roles.items()}
+    chosen = split_roles(tables)
     example = (" ".join(f"{flag} {table}" for flag, table in chosen.items() if table is not None)
                if chosen["--data"] is not None else f"--data {tables[0]}")
     return (f"{folder} holds tables ({listed_names(t.name for t in tables)}), not class folders: give the training "
