@@ -63,23 +63,29 @@ def neural_settings(assignments: list[str], members: tuple[str, ...]) -> dict:
     return next((values.get(name, {}) for name, values in zip(keras_members, checked)), {})
 
 
-def stacker_folds(scores: np.ndarray, y: np.ndarray, final_C: float, folds: int = 10) -> dict:
-    """Each prefix of the members (two or more columns of ``scores``) stacked by a logistic regression, scored
-    by stratified ``folds``-fold cross-validation on validation decision values: accuracy and log-loss per
-    fold, and the gain of the last prefix over the first two members with its standard error."""
+def stacker_scores(columns: np.ndarray, y: np.ndarray, final_C: float, folds: int = 10,
+                   groups: np.ndarray | None = None) -> dict:
+    """Accuracy and log-loss per fold of a logistic regression over ``columns``, by ``folds`` stratified shuffled
+    folds (seed 0); with ``groups``, each group's texts in one fold."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import log_loss
-    from sklearn.model_selection import StratifiedKFold
+    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
-    splits = list(StratifiedKFold(folds, shuffle=True, random_state=0).split(scores, y))
-    rows = {}
-    for k in range(2, scores.shape[1] + 1):
-        accuracy, loss = [], []
-        for kept, held in splits:
-            stacker = LogisticRegression(C=final_C).fit(scores[kept, :k], y[kept])
-            accuracy.append(float(np.mean(stacker.predict(scores[held, :k]) == y[held])))
-            loss.append(float(log_loss(y[held], stacker.predict_proba(scores[held, :k])[:, 1], labels=[0, 1])))
-        rows[k] = {"accuracy": accuracy, "log_loss": loss}
+    splitter = (StratifiedKFold(folds, shuffle=True, random_state=0) if groups is None
+                else StratifiedGroupKFold(folds, shuffle=True, random_state=0))
+    accuracy, loss = [], []
+    for kept, held in splitter.split(columns, y, groups):
+        stacker = LogisticRegression(C=final_C, max_iter=1000).fit(columns[kept], y[kept])
+        accuracy.append(float(np.mean(stacker.predict(columns[held]) == y[held])))
+        loss.append(float(log_loss(y[held], stacker.predict_proba(columns[held])[:, 1], labels=[0, 1])))
+    return {"accuracy": accuracy, "log_loss": loss}
+
+
+def stacker_folds(scores: np.ndarray, y: np.ndarray, final_C: float, folds: int = 10) -> dict:
+    """Each prefix of the members (two or more columns of ``scores``) stacked and scored by :func:`stacker_scores`
+    on validation decision values, and the gain of the last prefix over the first two members with its standard
+    error."""
+    rows = {k: stacker_scores(scores[:, :k], y, final_C, folds) for k in range(2, scores.shape[1] + 1)}
     gain = np.subtract(rows[scores.shape[1]]["accuracy"], rows[2]["accuracy"])
     return {"prefixes": rows, "gain": float(gain.mean()), "standard_error": float(gain.std(ddof=1) / np.sqrt(folds))}
 

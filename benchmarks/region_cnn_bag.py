@@ -89,6 +89,19 @@ def print_test_table(rows: dict, stack: str) -> None:
               f"{row['mcnemar_p'].get(stack, float('nan')):.2g} |")
 
 
+def print_rule(column: str, folds: str, cross_validated: dict[str, dict], line: str, candidate: str, gain: float,
+               standard_error: float) -> None:
+    """Print a rule's table (each row's mean accuracy and log-loss over ``folds``), ``line``, and whether the
+    ``candidate``'s gain exceeds its standard error."""
+    print(f"| {column} | cross-validated accuracy ({folds}) | log-loss |")
+    print("| :--- | ---: | ---: |")
+    for label, row in cross_validated.items():
+        print(f"| {label} | {np.mean(row['accuracy']):.4f} | {np.mean(row['log_loss']):.4f} |")
+    print(line)
+    print(f"{candidate} gain: {gain:+.4f} (standard error {standard_error:.4f}): "
+          f"{'taken' if gain > standard_error else 'not taken'}")
+
+
 def report_test(out: Path, summary: dict, y_test, test: dict[str, np.ndarray], seconds: dict,
                 stackers: dict[str, np.ndarray], stack: str) -> None:
     """Add the stackers' weights and the test rows of ``test``'s decision values to ``summary``, print them as
@@ -151,13 +164,8 @@ def main() -> None:
                                          "ensemble + bag": pair["prefixes"][2],
                                          "ensemble + CNN seed 0 + bag": folds["prefixes"][3]},
                      "gain": float(gain.mean()), "standard_error": standard_error, "bag_taken": taken}
-    print("| members | cross-validated accuracy (10 folds of validation) | log-loss |")
-    print("| :--- | ---: | ---: |")
-    for label, row in summary["cross_validated"].items():
-        print(f"| {label} | {np.mean(row['accuracy']):.4f} | {np.mean(row['log_loss']):.4f} |")
-    print(f"validation accuracy: {summary['validation_accuracy']}")
-    print(f"the bag's gain: {gain.mean():+.4f} (standard error {standard_error:.4f}): "
-          f"{'taken' if taken else 'not taken'}")
+    print_rule("members", "10 folds of validation", summary["cross_validated"],
+               f"validation accuracy: {summary['validation_accuracy']}", "the bag's", gain.mean(), standard_error)
     if args.validation_only or not taken:
         write_results(args.out, summary)
         return

@@ -31,7 +31,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from region_cnn_bag import CNN, baseline_test_scores, report_test, timed  # noqa: E402
+from region_cnn import stacker_scores  # noqa: E402
+from region_cnn_bag import CNN, baseline_test_scores, print_rule, report_test, timed  # noqa: E402
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
@@ -46,24 +47,6 @@ def log_lengths(texts: list[str]) -> np.ndarray:
 def length_columns(ensemble: np.ndarray, cnn: np.ndarray, z: np.ndarray) -> np.ndarray:
     """The candidate stacker's five columns: both members' log-odds, ``z``, and each log-odds times ``z``."""
     return np.column_stack([ensemble, cnn, z, ensemble * z, cnn * z])
-
-
-def folds_accuracy(columns: np.ndarray, y: np.ndarray, final_C: float, folds: int = 10,
-                   groups: np.ndarray | None = None) -> dict:
-    """Accuracy and log-loss of a logistic regression over ``columns``, per stratified fold (seed 0); with
-    ``groups``, each group's texts in one fold."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.metrics import log_loss
-    from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
-
-    splitter = (StratifiedKFold(folds, shuffle=True, random_state=0) if groups is None
-                else StratifiedGroupKFold(folds, shuffle=True, random_state=0))
-    accuracy, loss = [], []
-    for kept, held in splitter.split(columns, y, groups):
-        stacker = LogisticRegression(C=final_C, max_iter=1000).fit(columns[kept], y[kept])
-        accuracy.append(float(np.mean(stacker.predict(columns[held]) == y[held])))
-        loss.append(float(log_loss(y[held], stacker.predict_proba(columns[held])[:, 1], labels=[0, 1])))
-    return {"accuracy": accuracy, "log_loss": loss}
 
 
 def main() -> None:
@@ -93,8 +76,8 @@ def main() -> None:
     ensemble_val = members["ensemble"].decision_function(X_val)
     cnn_val = members[CNN].decision_function(X_val)
     groups = np.asarray(splits.groups["validation"]) if args.movie_folds else None
-    catalogue = folds_accuracy(np.column_stack([ensemble_val, cnn_val]), y_val, stack.final_C, groups=groups)
-    candidate = folds_accuracy(length_columns(ensemble_val, cnn_val, z_val), y_val, stack.final_C, groups=groups)
+    catalogue = stacker_scores(np.column_stack([ensemble_val, cnn_val]), y_val, stack.final_C, groups=groups)
+    candidate = stacker_scores(length_columns(ensemble_val, cnn_val, z_val), y_val, stack.final_C, groups=groups)
     gain = np.subtract(candidate["accuracy"], catalogue["accuracy"])
     standard_error = float(gain.std(ddof=1) / np.sqrt(len(gain)))
     taken = bool(gain.mean() > standard_error)
@@ -108,13 +91,8 @@ def main() -> None:
                      "validation_values": {"ensemble": ensemble_val.tolist(), "CNN": cnn_val.tolist(),
                                            "z": z_val.tolist(), "label": y_val.tolist(),
                                            "movie": np.asarray(splits.groups["validation"]).tolist()}}
-    print("| stacker | cross-validated accuracy (10 folds of validation) | log-loss |")
-    print("| :--- | ---: | ---: |")
-    for label, row in summary["cross_validated"].items():
-        print(f"| {label} | {np.mean(row['accuracy']):.4f} | {np.mean(row['log_loss']):.4f} |")
-    print(f"validation accuracy: {summary['validation_accuracy']}")
-    print(f"the length's gain: {gain.mean():+.4f} (standard error {standard_error:.4f}): "
-          f"{'taken' if taken else 'not taken'}")
+    print_rule("stacker", "10 folds of validation", summary["cross_validated"],
+               f"validation accuracy: {summary['validation_accuracy']}", "the length's", gain.mean(), standard_error)
     if args.validation_only or not taken:
         write_results(args.out, summary)
         return

@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from region_cnn import stacker_folds  # noqa: E402
-from region_cnn_bag import baseline_test_scores, report_test, timed  # noqa: E402
+from region_cnn_bag import baseline_test_scores, print_rule, report_test, timed  # noqa: E402
 from results_file import RESULTS, results_target, write_results  # noqa: E402
 
 from imdb_baselines import corpus  # noqa: E402
@@ -109,13 +109,9 @@ def main() -> None:
         "cross_validated": {"ensemble + CNN seed 0": folds["prefixes"][2],
                             "ensemble + CNN seeds 0 and 1": folds["prefixes"][3]},
         "gain": folds["gain"], "standard_error": folds["standard_error"], "second_cnn_taken": taken}
-    print(f"| members | cross-validated accuracy (10 folds of {len(y_train):,} out-of-fold values) | log-loss |")
-    print("| :--- | ---: | ---: |")
-    for label, row in summary["cross_validated"].items():
-        print(f"| {label} | {np.mean(row['accuracy']):.4f} | {np.mean(row['log_loss']):.4f} |")
-    print(f"out-of-fold accuracy: {summary['out_of_fold_accuracy']}")
-    print(f"the second CNN's gain: {folds['gain']:+.4f} (standard error {folds['standard_error']:.4f}): "
-          f"{'taken' if taken else 'not taken'}")
+    print_rule("members", f"10 folds of {len(y_train):,} out-of-fold values", summary["cross_validated"],
+               f"out-of-fold accuracy: {summary['out_of_fold_accuracy']}", "the second CNN's", folds["gain"],
+               folds["standard_error"])
     if args.validation_only or not taken:
         write_results(args.out, summary)
         return
