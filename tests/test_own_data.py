@@ -2,7 +2,9 @@
 
 import json
 import logging
+import re
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn import metrics as skm
@@ -46,11 +48,25 @@ def test_sst5_csv_with_given_splits_writes_a_five_class_report(tmp_path):
 
 
 def test_trec_json_lines_and_polarity_folders(tmp_path):
-    _, markdown, results = _run(
+    out, markdown, results = _run(
         tmp_path, "trec", "--data", str(TREC / "train.jsonl"), "--test", str(TREC / "test.jsonl"),
         "--text-column", "question", "--label-column", "coarse", "--models", "naive_bayes,nbsvm")
     assert "6 classes: `ABBR`, `DESC`, `ENTY`, `HUM`, `LOC`, `NUM`" in markdown
     assert results["provenance"]["split_sizes"]["test"] == 48
+    # with six classes a mistake is shown with its margin over the class the model ranked next, named
+    predictions = pd.read_csv(out / "predictions.csv").set_index("id")
+    classes = results["provenance"]["classes"]
+    mistakes = markdown.split("## Where each model goes wrong\n", 1)[1].split("\n## ", 1)[0]
+    assert "the margin: how far the model's score for the predicted class lies above" in mistakes
+    for model in ("naive_bayes", "nbsvm"):
+        block = mistakes.split(f"### `{model}`\n", 1)[1].split("\n### ", 1)[0]
+        listed = re.findall(r"- true `(\w+)`, predicted `(\w+)` \(margin ([\d.]+) over `(\w+)`, `([^`]+)`\)", block)
+        assert len(listed) >= 6 and len(listed) == block.count("- true ")
+        for true, predicted, margin, runner_up, key in listed:
+            scores = predictions.loc[key, [f"{model}_score_{c}" for c in classes]].to_numpy(dtype=float)
+            ranked = np.argsort(scores)
+            assert (classes[ranked[-1]], classes[ranked[-2]]) == (predicted, runner_up) and true != predicted
+            assert float(margin) == pytest.approx(scores[ranked[-1]] - scores[ranked[-2]], abs=5e-4 + 1e-9)
     _, markdown, results = _run(tmp_path, "polarity", "--data", str(POLARITY), "--models", "naive_bayes,nbsvm",
                                 "--validation-size", "0.2", "--positive-label", "pos")
     assert "# polarity2k:" in markdown and "2 classes: `neg`, `pos` (positive: `pos`)" in markdown

@@ -31,6 +31,7 @@ class Mistake:
     predicted: object  # the model's label
     score: float  # the model's score (two classes: for the positive class; more: the predicted class's)
     confidence: float  # how far the score is from the model's doubt (see :func:`confidence`)
+    runner_up: object = None  # more than two classes: the class the model scored next highest
 
 
 def excerpt(text: str, limit: int = 220) -> str:
@@ -54,7 +55,11 @@ def confidence(scores: np.ndarray) -> np.ndarray:
 
 def confident_mistakes(y_true: np.ndarray, predictions: np.ndarray, scores: np.ndarray, classes: Sequence,
                        per_class: int = 3) -> list[Mistake]:
-    """The model's most confident mistakes, up to ``per_class`` for each true class, most confident first."""
+    """The model's most confident mistakes, up to ``per_class`` for each true class, most confident first.
+
+    ``scores`` is one column for two classes, else one column per class in the order of ``classes``; with more
+    than two classes each mistake names the class scored next highest (its ``runner_up``).
+    """
     y_true, predictions, scores = np.asarray(y_true), np.asarray(predictions), np.asarray(scores, dtype=float)
     sure = confidence(scores)
     picked = []
@@ -62,8 +67,9 @@ def confident_mistakes(y_true: np.ndarray, predictions: np.ndarray, scores: np.n
         wrong = np.flatnonzero((y_true == label) & (predictions != y_true))
         for i in wrong[np.argsort(-sure[wrong], kind="stable")][:per_class]:
             shown = scores[i] if scores.ndim == 1 else scores[i].max()
+            runner_up = None if scores.ndim == 1 else plain_label(classes[int(np.argsort(scores[i])[-2])])
             picked.append(Mistake(int(i), plain_label(y_true[i]), plain_label(predictions[i]), float(shown),
-                                  float(sure[i])))
+                                  float(sure[i]), runner_up))
     return picked
 
 

@@ -97,13 +97,16 @@ def mistakes(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarra
              ids: Sequence[str], per_class: int = 2) -> list[str]:
     """Each model's most confident mistakes per true class, and the texts every model gets wrong."""
     lines = ["## Where each model goes wrong", "",
-             f"Each model's {per_class} most confident mistakes per true class (score: two classes, the model's "
-             "score for the positive class, 0 the boundary; more classes, the top score), with the text's id in "
-             "`predictions.csv`.", ""]
+             f"Each model's {per_class} most confident mistakes per true class (" +
+             ("the model's score for the positive class, 0 the boundary" if len(classes) == 2 else
+              "the margin: how far the model's score for the predicted class lies above its score for the class "
+              "it ranked next, named") + "), with the text's id in `predictions.csv`.", ""]
     for r in results:
         lines += [f"### `{r.name}`", ""]
         for m in confident_mistakes(y_test, r.predictions, r.scores, classes, per_class=per_class):
-            lines.append(f"- true `{m.true}`, predicted `{m.predicted}` (score {m.score:+.3f}, `{ids[m.index]}`): "
+            how_sure = f"score {m.score:+.3f}" if m.runner_up is None else \
+                f"margin {m.confidence:.3f} over `{m.runner_up}`"
+            lines.append(f"- true `{m.true}`, predicted `{m.predicted}` ({how_sure}, `{ids[m.index]}`): "
                          f"“{excerpt(texts[m.index])}”")
         lines.append("")
     wrong = all_wrong(y_test, {r.name: r.predictions for r in results})
