@@ -62,6 +62,9 @@ def test_csv_from_standard_input(report, monkeypatch, capsys):
     (["--model", "{report}/models/nbsvm"], "fine film\n\nbad film\n", "text 2 is empty; every line must hold a "
                                                                      "text (or pass --skip-empty)"),
     ([], "", "give --model PATH"),
+    (["{report}/models/nbsvm", "fine film"], "", "models/nbsvm is a saved model, read here as a text to classify: "
+                                                 "give it as --model "),
+    (["{report}", "fine film"], "", "is a report folder, read here as a text to classify: give it as --all "),
 ])
 def test_bad_input_is_one_clear_line(report, argv, stdin, message, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))

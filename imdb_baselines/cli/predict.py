@@ -71,6 +71,11 @@ def _model_folders(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
                          "--no-save-models, or give --model PATH")
         folders += sorted(p for p in saved.iterdir() if p.is_dir())
     if not folders:
+        first = Path(args.texts[0]) if args.texts and len(args.texts[0]) < 4096 else None
+        if first is not None and (first / "manifest.json").is_file():
+            parser.error(f"{first} is a saved model, read here as a text to classify: give it as --model {first}")
+        if first is not None and (first / "models").is_dir():
+            parser.error(f"{first} is a report folder, read here as a text to classify: give it as --all {first}")
         parser.error("give --model PATH (repeatable) or --all REPORT")
     return folders
 
