@@ -215,6 +215,26 @@ def test_a_five_point_scale_keeps_the_order_the_user_gives(tmp_path, capsys):
     assert not (tmp_path / "bad" / "report.md").exists()
 
 
+def test_an_ordered_categorical_label_column_carries_its_scale(tmp_path):
+    """A Parquet table (or a DataFrame) whose labels are an ordered categorical keeps that order, as --class-order
+    would; --class-order still decides when given."""
+    scale = ["very negative", "negative", "neutral", "positive", "very positive"]
+    table = pd.read_csv(SST / "train.csv")
+    table["label"] = pd.Categorical(table["label"], categories=["unused", *scale], ordered=True)
+    table.to_parquet(tmp_path / "sst5.parquet")
+    base = ["--data", str(tmp_path / "sst5.parquet"), "--text-column", "sentence", "--models", "naive_bayes"]
+    _, markdown, results = _run(tmp_path, "scale", *base)
+    assert results["provenance"]["classes"] == scale and "graded scale" not in markdown
+    assert f"classes in the order of the label column's categories: {', '.join(scale)}" in \
+        results["provenance"]["data_notes"]
+    _, _, results = _run(tmp_path, "given", *base, "--class-order", ",".join(sorted(scale)))
+    assert results["provenance"]["classes"] == sorted(scale)
+    from imdb_baselines.corpus import from_frames  # a DataFrame given from Python, the same
+
+    assert from_frames(table, text_column="sentence").classes == tuple(scale)
+    assert from_frames(table.astype({"label": str}), text_column="sentence").classes == tuple(sorted(scale))
+
+
 def test_labels_written_as_numbers_keep_their_numeric_order():
     from imdb_baselines.corpus import sorted_classes
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["TextCorpus", "class_order_hints", "plain_label", "sorted_classes"]
+__all__ = ["TextCorpus", "category_order", "class_order_hints", "plain_label", "sorted_classes"]
 
 
 def plain_label(value):
@@ -103,6 +103,26 @@ def ordered_classes(classes: tuple, order) -> tuple:
                         + (f"Not classes: {', '.join(unknown)}. " if unknown else "")
                         + (f"Missing: {', '.join(missing)}." if missing else "Named twice." if not unknown else ""))
     return tuple(by_name[n] for n in names)
+
+
+def category_order(labels: pd.Series, classes: tuple) -> tuple | None:
+    """``classes`` in the order of an ordered categorical label column (one that Parquet or a DataFrame carries:
+    the scale is then the data's own), else ``None``.
+
+    Examples
+    --------
+    >>> scale = pd.Categorical(["good", "bad"], categories=["bad", "fine", "good"], ordered=True)
+    >>> category_order(pd.Series(scale), ("bad", "good")), category_order(pd.Series(["good", "bad"]), ("bad", "good"))
+    (('bad', 'good'), None)
+    >>> category_order(pd.Series(pd.Categorical([5, 1], categories=[5, 1], ordered=True)), (1, 5))
+    (5, 1)
+    """
+    dtype = labels.dtype
+    if not (isinstance(dtype, pd.CategoricalDtype) and dtype.ordered):
+        return None
+    by_name = {str(c): c for c in classes}
+    order = tuple(by_name[str(c)] for c in dtype.categories if str(c) in by_name)
+    return order if len(order) == len(classes) else None
 
 
 #: Words that grade a class ("very negative" beside "negative"): classes named so are a scale.

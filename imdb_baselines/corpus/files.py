@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from imdb_baselines.corpus.dataset import TextCorpus, sorted_classes
+from imdb_baselines.corpus.dataset import TextCorpus, category_order, sorted_classes
 from imdb_baselines.corpus.download import sha256_of
 from imdb_baselines.corpus.errors import DataError
 from imdb_baselines.corpus.tables import existing_file, listed_names, read_class_folders, read_table
@@ -151,7 +151,10 @@ def from_frames(
         classes = sorted_classes(pd.concat([f["label"] for f in clean.values()]))
     except TypeError as error:
         raise DataError(f"{source}: {error}") from None
-    train_classes = set(sorted_classes(clean["train"]["label"]))
+    found = sorted_classes(clean["train"]["label"])
+    train_classes, order = set(found), category_order(train[label_column], found)
+    if order is not None and order != found:
+        notes.append(f"classes in the order of the label column's categories: {', '.join(map(str, order))}")
     for role in ("test", "validation"):
         unseen = [c for c in classes if role in clean and c not in train_classes and c in set(clean[role]["label"])]
         if unseen:
@@ -175,7 +178,7 @@ def from_frames(
     digest = sha256 or _frames_digest(clean)
     return TextCorpus(train=clean["train"], test=clean["train"] if out_of_fold else clean["test"], unsup=None,
                       sha256=digest, source=source, name=name, validation=clean.get("validation"),
-                      notes=tuple(notes), out_of_fold=out_of_fold)
+                      notes=tuple(notes), out_of_fold=out_of_fold, class_order=order)
 
 
 def dataset_name(path: str | os.PathLike) -> str:
@@ -251,7 +254,8 @@ def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_
         rows = ", ".join(frame.index[no_label.to_numpy()][:_SHOWN])
         raise DataError(f"{where} has {int(no_label.sum())} row(s) without a label (empty, NA, NaN, null...; rows "
                         f"{rows}). Label them or remove them.")
-    frame = frame.assign(label=_class_labels(typed_labels(frame["label"]), where))
+    labels = frame["label"].astype(object) if isinstance(frame["label"].dtype, pd.CategoricalDtype) else frame["label"]
+    frame = frame.assign(label=_class_labels(typed_labels(labels), where))
     frame = frame.reset_index(names="id")
     return frame[["id", "text", "label", *[c for c in frame.columns if c not in ("id", "text", "label")]]]
 
