@@ -28,7 +28,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from baselines.features import NgramVectorizer
 from baselines.ratios import interpolated_weights, log_count_ratio, weights_of_classes
 from imdb_baselines.corpus.text import Stopwords
-from imdb_baselines.corpus.validation import check_class_weight, check_classification_target
+from imdb_baselines.corpus.validation import check_class_weight, check_classification_target, check_counts
 
 __all__ = ["NBSVMClassifier", "logistic_probabilities", "make_nbsvm"]
 
@@ -141,6 +141,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     def fit(self, X, y) -> NBSVMClassifier:
         """Compute r from ``X`` and ``y``, then fit the linear model on r ∘ x̂ (one per class for k > 2)."""
         self._check_params()
+        check_counts(X, type(self).__name__, "make_nbsvm()")
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=np.float64)
         self.classes_, y_index = check_classification_target(y, type(self).__name__)
         binary = _binarize(X)
@@ -192,6 +193,7 @@ class NBSVMClassifier(ClassifierMixin, BaseEstimator):
     def decision_function(self, X) -> np.ndarray:
         """Two classes: signed scores, positive means ``classes_[1]``; more: one score per class."""
         check_is_fitted(self, "coef_")
+        check_counts(X, type(self).__name__, "make_nbsvm()")
         X = validate_data(self, X, accept_sparse="csr", dtype=np.float64, reset=False)
         scores = np.asarray(_binarize(X) @ self.coef_.T) + self.intercept_
         return scores.ravel() if scores.shape[1] == 1 else scores

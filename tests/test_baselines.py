@@ -118,6 +118,22 @@ def test_bad_parameters_are_named():
         make_nbsvm(loss="hinge").fit(["a b c", "a b d"], [0, 1])
 
 
+def test_nbsvm_classifier_given_texts_names_the_pipeline_that_takes_them(data):
+    """NBSVMClassifier reads n-gram counts (the last step of make_nbsvm); texts get a pointer, not numpy's
+    'could not convert string to float'."""
+    from baselines import NBSVMClassifier
+
+    X, y, clear, _ = data
+    for texts in (X, np.asarray(X, dtype=object), tuple(X)):
+        with pytest.raises(TypeError, match=r"reads a matrix of n-gram counts, and was given texts .*: make_nbsvm\(\)"):
+            NBSVMClassifier().fit(texts, y)
+    vectorizer = NgramVectorizer().fit(X)
+    classifier = NBSVMClassifier().fit(vectorizer.transform(X), y)
+    with pytest.raises(TypeError, match="make_nbsvm"):
+        classifier.predict(clear)
+    assert classifier.predict(vectorizer.transform(clear)).tolist() == [0, 0, 0, 1, 1, 1]
+
+
 def test_top_features_are_sentiment_words(data):
     X, y, _, _ = data
     for make in (make_naive_bayes, make_nbsvm, make_linear_svm):

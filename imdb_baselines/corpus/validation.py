@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from numbers import Real
 
 import numpy as np
 
-__all__ = ["CLASS_WEIGHTS", "check_class_weight", "check_classification_target", "check_texts"]
+__all__ = ["CLASS_WEIGHTS", "check_class_weight", "check_classification_target", "check_counts", "check_texts"]
 
 
 def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
@@ -63,6 +63,46 @@ def check_texts(X: Iterable[str], name: str = "X") -> list[str]:
                 f"{name} must hold strings; item {position} is {type(text).__name__} ({text!r:.40})."
             )
     return texts
+
+
+def check_counts(X, estimator: str, pipeline: str) -> None:
+    """Raise a clear error when an estimator that reads a matrix of n-gram counts is given texts.
+
+    Parameters
+    ----------
+    X : array-like or sparse matrix
+        What the estimator was given.
+    estimator : str
+        The estimator's name, for the message.
+    pipeline : str
+        The call that builds the same model over raw texts, for the message.
+
+    Raises
+    ------
+    TypeError
+        If ``X`` is a string or holds strings.
+
+    Examples
+    --------
+    >>> check_counts([[0, 2], [1, 0]], "NBSVMClassifier", "make_nbsvm()")
+    >>> check_counts(["a fine film"], "NBSVMClassifier", "make_nbsvm()")
+    Traceback (most recent call last):
+      ...
+    TypeError: NBSVMClassifier reads a matrix of n-gram counts, and was given texts ('a fine film'...): make_nbsvm() \
+builds it over raw texts, with the package's shared tokenizer and stopword filter.
+    """
+    if isinstance(X, (str, bytes)):
+        first = X
+    elif isinstance(X, np.ndarray):
+        first = X.flat[0] if X.dtype.kind in "OSU" and X.size else None
+    elif isinstance(X, Sequence) or hasattr(X, "iloc"):  # a list, a tuple, prepared texts, a pandas Series
+        first = (X.iloc[0] if hasattr(X, "iloc") else X[0]) if len(X) else None
+    else:
+        first = None
+    if isinstance(first, (str, bytes)):
+        raise TypeError(f"{estimator} reads a matrix of n-gram counts, and was given texts ({first!r:.30}...): "
+                        f"{pipeline} builds it over raw texts, with the package's shared tokenizer and stopword "
+                        "filter.")
 
 
 def check_classification_target(y, name: str) -> tuple[np.ndarray, np.ndarray]:
