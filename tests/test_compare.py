@@ -70,6 +70,16 @@ def test_report_carries_provenance_and_mcnemar(report):
     assert "## Paired significance (McNemar)" in markdown
     p = data["mcnemar_p_values"]
     assert p["nbsvm"]["linear_svm"] == p["linear_svm"]["nbsvm"] and p["nbsvm"]["nbsvm"] is None
+    # beside each p-value, Holm's adjustment over the 6 pairs of the 4 models: never below the p-value itself
+    holm = data["mcnemar_holm_p_values"]
+    pairs = [(a, b) for a in p for b in p if a < b]
+    assert len(pairs) == 6 and all(p[a][b] <= holm[a][b] <= min(1.0, 6 * p[a][b]) + 1e-9 for a, b in pairs)
+    smallest = min(pairs, key=lambda pair: p[pair[0]][pair[1]])
+    assert holm[smallest[0]][smallest[1]] == pytest.approx(min(1.0, 6 * p[smallest[0]][smallest[1]]), rel=1e-5)
+    assert "In brackets, the p-value adjusted by Holm's method for the 6 pairs compared here" in markdown
+    section = markdown.split("## Paired significance (McNemar)\n", 1)[1].split("\n## ", 1)[0]
+    row = next(line for line in section.splitlines() if line.startswith("| `linear_svm` | "))
+    assert f"{p['linear_svm']['naive_bayes']:.2g} ({holm['linear_svm']['naive_bayes']:.2g})" in row
     assert set(data["histories"]) == {"cnn"}
 
 

@@ -68,6 +68,12 @@ def test_without_a_test_set_every_labelled_text_is_scored_out_of_fold(tmp_path):
     assert "## Cross-validation" in markdown and "5 stratified folds of every labelled text" in markdown
     assert "the corrected resampled t-test (Nadeau and Bengio, 2003)" in markdown
     assert "A plain paired t-test would treat the fold scores as independent" in markdown
+    tests = results["cross_validation"]
+    p, holm = tests["p_values"], tests["holm_p_values"]
+    ranked = sorted((p[a][b], holm[a][b]) for a in p for b in p[a] if a < b)  # 3 pairs: Holm's 3, 2 and 1 times
+    assert [h for _, h in ranked] == pytest.approx(np.maximum.accumulate(
+        [min(1.0, factor * raw) for (raw, _), factor in zip(ranked, (3, 2, 1))]), rel=1e-5)
+    assert "In brackets, the p-value adjusted by Holm's method for the 3 pairs compared here" in markdown
     assert results["provenance"]["out_of_fold"] and results["provenance"]["split_sizes"]["test"] == 40
     folds = results["cross_validation"]["models"]["nbsvm"]["folds"]
     assert [f["test_size"] for f in folds] == [8] * 5

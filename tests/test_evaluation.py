@@ -6,7 +6,7 @@ import pytest
 from sklearn import metrics as skm
 
 from imdb_baselines.evaluation.metrics import bootstrap_intervals, evaluate
-from imdb_baselines.evaluation.significance import mcnemar, mcnemar_matrix
+from imdb_baselines.evaluation.significance import holm, holm_matrix, mcnemar, mcnemar_matrix, p_value_table
 
 
 def test_evaluate_matches_sklearn_and_uses_scores_for_auc():
@@ -32,6 +32,26 @@ def test_mcnemar_known_values():
     matrix = mcnemar_matrix(y, {"a": a, "b": b, "c": a})
     assert np.isnan(matrix.loc["a", "a"]) and matrix.loc["a", "b"] == matrix.loc["b", "a"]
     assert matrix.loc["a", "c"] == 1.0
+
+
+def test_holm_adjusts_as_published():
+    # R's p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") gives 0.03, 0.06, 0.06, 0.02 (Holm, 1979)
+    adjusted = holm({"a": 0.01, "b": 0.04, "c": 0.03, "d": 0.005})
+    assert list(adjusted) == ["a", "b", "c", "d"]
+    assert list(adjusted.values()) == pytest.approx([0.03, 0.06, 0.06, 0.02])
+    assert holm({"a": 0.6, "b": 0.7}) == {"a": 1.0, "b": 1.0} and holm({"only": 0.2}) == {"only": 0.2}
+    y = np.ones(20, dtype=int)
+    a = np.array([1] * 10 + [0] * 2 + [1] * 5 + [0] * 3)
+    b = np.array([0] * 10 + [1] * 2 + [1] * 5 + [0] * 3)
+    matrix = mcnemar_matrix(y, {"a": a, "b": b, "c": a})  # pairs: a-b 0.0386, a-c 1.0, b-c 0.0386
+    adjusted = holm_matrix(matrix)  # the smallest of 3 times 3; the next times 2, raised to the one before it
+    assert adjusted.loc["a", "b"] == adjusted.loc["b", "a"] == adjusted.loc["b", "c"] == pytest.approx(3 * 0.0385742,
+                                                                                                      abs=3e-6)
+    assert adjusted.loc["a", "c"] == 1.0 and np.isnan(adjusted.loc["c", "c"])
+    table, said = p_value_table(matrix, ["a", "b", "c"])
+    assert "| `a` | — | 0.039 (0.12) | 1 (1) |" in table and "for the 3 pairs compared here" in said
+    table, said = p_value_table(matrix.loc[["a", "b"], ["a", "b"]], ["a", "b"])
+    assert "| `a` | — | 0.039 |" in table and said == ""  # one pair: nothing to adjust
 
 
 def test_bootstrap_is_seeded_and_sized_like_the_normal_approximation():

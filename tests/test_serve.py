@@ -105,6 +105,8 @@ def test_the_report_and_its_figures(client, kept_report):
     report = client.get("/report").json()
     assert [row["model"] for row in report["leaderboard"]][0] in ("naive_bayes", "nbsvm", "fasttext")
     assert all(row["served"] for row in report["leaderboard"])
+    p, holm = report["mcnemar_p_values"], report["mcnemar_holm_p_values"]
+    assert p["nbsvm"]["naive_bayes"] <= holm["nbsvm"]["naive_bayes"] <= min(1.0, 3 * p["nbsvm"]["naive_bayes"]) + 1e-9
     assert "figures/confusion_matrices.png" in report["figures"]
     figure = client.get("/figures/confusion_matrices.png")
     assert figure.status_code == 200 and figure.content[:4] == b"\x89PNG"

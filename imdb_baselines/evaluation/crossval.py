@@ -12,10 +12,12 @@ import math
 from typing import Any
 
 import numpy as np
+import pandas as pd
 from scipy import stats
 
 from imdb_baselines.evaluation.metrics import evaluate
 from imdb_baselines.evaluation.sections import markdown_table
+from imdb_baselines.evaluation.significance import holm_matrix, p_value_table
 from imdb_baselines.run.results import Fold, ModelResult
 
 __all__ = ["corrected_resampled_t_test", "cv_summary", "five_by_two_t_test", "fold_test", "score_folds",
@@ -150,21 +152,23 @@ def section(ordered: list[ModelResult], metrics: list[tuple[str, str]], sort_by:
                              [[f"`{r.name}`"] + [f"{f.metrics[tested]:.4f}" for f in r.folds] for r in with_folds]),
               ""]
     tests: dict[str, dict[str, float]] = {}
+    holm: dict[str, dict[str, float]] = {}
     if len(with_folds) > 1:
         test_name = fold_test(with_folds[0].folds, with_folds[1].folds, tested)[0]
         for i, a in enumerate(with_folds):
             for b in with_folds[i + 1:]:
                 p = fold_test(a.folds, b.folds, tested)[1]
                 tests.setdefault(a.name, {})[b.name] = tests.setdefault(b.name, {})[a.name] = float(f"{p:.6g}")
+        matrix = pd.DataFrame(tests, dtype=float)
+        table, holm_said = p_value_table(matrix, [r.name for r in with_folds])
+        holm = {a: {b: float(f"{p:.6g}") for b, p in row.items() if a != b}
+                for a, row in holm_matrix(matrix).to_dict(orient="index").items()}
         lines += [f"Paired test of {labels[tested].lower()} over the folds: the {test_name}; p < 0.05 means the "
-                  f"two models' {labels[tested].lower()} differs. {PLAIN_T_TEST}", "",
-                  markdown_table(["p-value"] + [f"`{r.name}`" for r in with_folds],
-                                 [[f"`{a.name}`"] + ["—" if a is b else f"{tests[a.name][b.name]:.2g}"
-                                                     for b in with_folds] for a in with_folds]), ""]
+                  f"two models' {labels[tested].lower()} differs. {PLAIN_T_TEST} {holm_said}".rstrip(), "", table, ""]
     else:
         test_name = ""
     payload = {"folds": k, "repeats": repeats, "out_of_fold": out_of_fold, "tested_metric": tested,
-               "test": test_name, "p_values": tests,
+               "test": test_name, "p_values": tests, "holm_p_values": holm,
                "models": {r.name: {"summary": {name: {key: round(value, 6) for key, value in s.items()}
                                                for name, s in summaries[r.name].items()},
                                    "folds": [{"repeat": f.repeat, "fold": f.index, "train_size": f.train_size,

@@ -18,6 +18,7 @@ from imdb_baselines.evaluation.crossval import section as cv_section
 from imdb_baselines.evaluation.introduction import introduction
 from imdb_baselines.evaluation.metrics import Metric, is_skewed, metric_table
 from imdb_baselines.evaluation.sections import markdown_table
+from imdb_baselines.evaluation.significance import holm_matrix, p_value_table
 from imdb_baselines.run.results import ModelResult, Preparation
 from imdb_baselines.storage import atomic_file
 
@@ -105,10 +106,12 @@ def _per_class(results: list[ModelResult]) -> str:
     return markdown_table(header, body)
 
 
-def _mcnemar(matrix: pd.DataFrame) -> str:
-    names = sorted(matrix.index)
-    body = [[f"`{a}`"] + ["—" if a == b else f"{matrix.loc[a, b]:.2g}" for b in names] for a in names]
-    return markdown_table(["p-value"] + [f"`{n}`" for n in names], body)
+
+
+def _p_values(matrix: pd.DataFrame) -> dict[str, dict[str, float | None]]:
+    """A matrix of p-values for results.json: 6 significant digits, None on the diagonal."""
+    return {a: {b: (None if pd.isna(v) else float(f"{v:.6g}")) for b, v in matrix.loc[a].items()}
+            for a in matrix.index}
 
 
 def _ablation(by_list: dict[str, list[ModelResult]]) -> str:
@@ -217,9 +220,10 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                             run_peak_mib=run_peak_mib)
     lines += sections.taken_members(done)
     if len(done) > 1:
+        table, holm_said = p_value_table(mcnemar, sorted(mcnemar.index))
         lines += ["## Paired significance (McNemar)", "",
                   "Exact McNemar test on the test texts where one model is right and the other wrong; p < 0.05 "
-                  "means their error rates differ.", "", _mcnemar(mcnemar), ""]
+                  f"means their error rates differ. {holm_said}".rstrip(), "", table, ""]
         lines += sections.agreement(done)
     if done:
         lines += sections.lengths(ordered, splits.X_test, splits.y_test)
@@ -247,8 +251,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                "run_peak_memory_mib": None if run_peak_mib is None else round(run_peak_mib, 1),
                "failed": [{"model": r.name, "stopwords": r.stopwords, "status": r.status, "error": r.error}
                           for r in failed],
-               "mcnemar_p_values": {a: {b: (None if pd.isna(v) else float(f"{v:.6g}"))  # 6 significant digits
-                                        for b, v in mcnemar.loc[a].items()} for a in mcnemar.index},
+               "mcnemar_p_values": _p_values(mcnemar), "mcnemar_holm_p_values": _p_values(holm_matrix(mcnemar)),
                "histories": {r.name: r.history for r in results if r.history},
                "seed_accuracies": {r.name: r.seed_accuracies for r in done if r.seed_accuracies},
                "top_features": {r.name: r.top_features for r in done if r.top_features},

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-__all__ = ["mcnemar", "mcnemar_matrix"]
+from imdb_baselines.evaluation.sections import markdown_table
+
+__all__ = ["holm", "holm_matrix", "mcnemar", "mcnemar_matrix", "p_value_table"]
 
 
 def mcnemar(y_true, pred_a, pred_b) -> dict[str, float | int]:
@@ -47,3 +49,58 @@ def mcnemar_matrix(y_true, predictions: Mapping[str, np.ndarray]) -> pd.DataFram
             p = mcnemar(y_true, predictions[a], predictions[b])["p_value"]
             matrix.loc[a, b] = matrix.loc[b, a] = p
     return matrix
+
+
+def holm(p_values: Mapping[Hashable, float]) -> dict[Hashable, float]:
+    """Holm's step-down adjustment of a family of p-values (Holm, 1979).
+
+    The ``i``-th smallest of ``m`` p-values becomes the largest of ``(m - j + 1) · p_(j)`` over ``j <= i``, capped
+    at 1: the tests whose adjusted p-value is below ``alpha`` reject with a family-wise error rate of at most
+    ``alpha``, whatever the dependence between the tests.
+
+    Examples
+    --------
+    >>> holm({"a": 0.0625, "b": 0.25, "c": 0.125})
+    {'a': 0.1875, 'b': 0.25, 'c': 0.25}
+    """
+    ranked = sorted(p_values, key=lambda key: p_values[key])
+    adjusted, running = {}, 0.0
+    for rank, key in enumerate(ranked):
+        running = max(running, min(1.0, (len(ranked) - rank) * p_values[key]))
+        adjusted[key] = running
+    return {key: adjusted[key] for key in p_values}
+
+
+def holm_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
+    """A symmetric matrix of pairwise p-values (NaN on the diagonal) adjusted by :func:`holm` over its pairs."""
+    names = list(matrix.index)
+    pairs = {(a, b): float(matrix.loc[a, b]) for i, a in enumerate(names) for b in names[i + 1:]}
+    adjusted = matrix.copy()
+    for (a, b), p in holm(pairs).items():
+        adjusted.loc[a, b] = adjusted.loc[b, a] = p
+    return adjusted
+
+
+def p_value_table(matrix: pd.DataFrame, names: list[str]) -> tuple[str, str]:
+    """A markdown table of pairwise p-values, each with Holm's adjustment beside it when there are several pairs,
+    and the sentence that says so (empty for one pair).
+
+    Returns
+    -------
+    (str, str)
+        The table, and the sentence to print before it.
+    """
+    pairs = len(names) * (len(names) - 1) // 2
+    adjusted = holm_matrix(matrix.loc[names, names])
+
+    def cell(a: str, b: str) -> str:
+        if a == b:
+            return "—"
+        return f"{matrix.loc[a, b]:.2g}" + (f" ({adjusted.loc[a, b]:.2g})" if pairs > 1 else "")
+
+    table = markdown_table(["p-value"] + [f"`{n}`" for n in names], [[f"`{a}`"] + [cell(a, b) for b in names]
+                                                                      for a in names])
+    said = "" if pairs < 2 else (
+        f"In brackets, the p-value adjusted by Holm's method for the {pairs} pairs compared here: where it is below "
+        "0.05 the two models differ even allowing for the number of tests.")
+    return table, said

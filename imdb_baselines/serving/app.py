@@ -95,8 +95,9 @@ def _leaderboard(catalog: Catalog) -> dict[str, Any]:
             "class_names": {str(label): name for label, name in names.items()},  # what a code means, for people
             "texts_are": "review" if catalog.dataset == corpus.IMDB_NAME else "text", "examples": catalog.examples,
             "leaderboard": rows,
-            "mcnemar_p_values": report.get("mcnemar_p_values"), "figures": [f"figures/{n}" for n in catalog.figures],
-            "command": provenance.get("command")}
+            "mcnemar_p_values": report.get("mcnemar_p_values"),
+            "mcnemar_holm_p_values": report.get("mcnemar_holm_p_values"),
+            "figures": [f"figures/{n}" for n in catalog.figures], "command": provenance.get("command")}
 
 
 def create_app(catalog: Catalog, limits: Limits = Limits(), *, hosts: tuple[str, ...] | None = None) -> FastAPI:
