@@ -130,8 +130,9 @@ def _run(config: RunConfig, engine, loaded: Loaded, target: OwnedFolder | None, 
     data, splits_by_list = loaded.data, loaded.splits
     _check_positive_label(config, data)
     _check_out_of_fold(config, data)
-    data_hints = config.data.tables_beside() + corpus.class_order_hints(
-        splits_by_list[config.stopwords[0]].classes, data.class_order)
+    classes = splits_by_list[config.stopwords[0]].classes
+    data_hints = config.data.tables_beside() + corpus.label_spelling_hints(classes) + corpus.class_order_hints(
+        classes, data.class_order)
     for hint in data_hints:  # said before the models train, so that a run on the wrong files can be stopped
         logger.warning("%s", hint.replace("`", ""))
     identity = run_identity(config, data, splits_by_list) if target is not None else {}

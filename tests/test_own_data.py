@@ -235,6 +235,27 @@ def test_an_ordered_categorical_label_column_carries_its_scale(tmp_path):
     assert from_frames(table.astype({"label": str}), text_column="sentence").classes == tuple(sorted(scale))
 
 
+def test_labels_that_differ_only_in_case_or_spaces_are_named_before_the_models_train(tmp_path, caplog):
+    table = pd.read_csv(SST / "train.csv")
+    table = table[table["label"].isin(["negative", "positive"])].reset_index(drop=True)
+    for label, typed in (("negative", "Negative"), ("positive", "positive ")):  # half of each class mistyped
+        table.loc[table.index[table["label"] == label][:12], "label"] = typed
+    table.to_csv(tmp_path / "typed.csv", index=False)
+    with caplog.at_level(logging.WARNING, logger="imdb_baselines"):
+        _, markdown, results = _run(tmp_path, "typed", "--data", str(tmp_path / "typed.csv"), "--text-column",
+                                    "sentence", "--models", "naive_bayes")
+    assert set(results["provenance"]["classes"]) == {"Negative", "negative", "positive", "positive "}  # kept apart
+    hint = "Classes that differ only in letter case or spaces are kept apart: 'Negative' and 'negative'; " \
+           "'positive' and 'positive '."
+    assert f"> **Warning:** {hint}" in markdown and any(hint in w for w in results["warnings"])
+    assert hint in caplog.text  # said on the console too, before the models train
+    clean = table.assign(label=table["label"].str.strip().str.lower())
+    clean.to_csv(tmp_path / "clean.csv", index=False)
+    _, markdown, _ = _run(tmp_path, "clean", "--data", str(tmp_path / "clean.csv"), "--text-column", "sentence",
+                          "--models", "naive_bayes")
+    assert "kept apart" not in markdown
+
+
 def test_labels_written_as_numbers_keep_their_numeric_order():
     from imdb_baselines.corpus import sorted_classes
 

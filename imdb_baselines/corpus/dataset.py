@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["TextCorpus", "category_order", "class_order_hints", "plain_label", "sorted_classes"]
+__all__ = ["TextCorpus", "category_order", "class_order_hints", "label_spelling_hints", "plain_label", "sorted_classes"]
 
 
 def plain_label(value):
@@ -152,6 +152,30 @@ def class_order_hints(classes: tuple, class_order: tuple | None = None) -> list[
     return [f"The classes look like a graded scale (`{example}` beside `{base}`), but they are shown sorted by "
             "name, so the report's tables and confusion matrices do not follow the scale: name them in the scale's "
             f"order with `--class-order` (they are: {listed})."]
+
+
+def label_spelling_hints(classes: tuple) -> list[str]:
+    """A warning for classes that differ only in letter case or spaces (``positive`` and ``positive ``, ``Negative``
+    and ``negative``): each is kept as a class of its own, which a mistyped label in a file rarely means.
+
+    Examples
+    --------
+    >>> label_spelling_hints(("Negative", "negative", "positive", "positive "))[0][:120]
+    "Classes that differ only in letter case or spaces are kept apart: 'Negative' and 'negative'; 'positive' and \
+'positive '."
+    >>> label_spelling_hints(("neg", "pos")), label_spelling_hints((0, 1))
+    ([], [])
+    """
+    spellings: dict[str, list[str]] = {}
+    for label in classes:
+        if isinstance(label, str):
+            spellings.setdefault(" ".join(label.split()).casefold(), []).append(label)
+    clashes = [" and ".join(map(repr, group)) for group in spellings.values() if len(group) > 1]
+    if not clashes:
+        return []
+    return [f"Classes that differ only in letter case or spaces are kept apart: {'; '.join(clashes)}. If each "
+            "group means one class, write its labels alike in the data; every model now treats them as different "
+            "classes."]
 
 
 @dataclass(frozen=True)
