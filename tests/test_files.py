@@ -233,8 +233,33 @@ def test_a_class_too_small_for_the_split_is_named_before_training():
     data = corpus.from_frames(frame, test=frame.iloc[[0, 20]])
     with pytest.raises(DataError, match=r"class 'rare' has 3 training text\(s\).*at least 5 are needed"):
         corpus.make_splits(data)
-    with pytest.raises(DataError, match=r"too small to carve a stratified test set.*'rare' \(1\)"):
+    with pytest.raises(DataError, match=r"too small to carve a stratified test set.*classes with one text: 'rare'\)"):
         corpus.from_frames(pd.concat([frame.iloc[:20], frame.iloc[[20]]]))
+
+
+def test_a_label_column_of_texts_is_named_in_a_short_error():
+    """SST-5 read with its columns swapped: 8,534 different labels are one line naming the column, not a list of
+    every sentence."""
+    frame = pd.read_csv(SST / "train.csv")
+    frame = pd.concat([frame] * 3, ignore_index=True).assign(  # 360 sentences, each once
+        sentence=lambda f: f["sentence"] + [f" ({i // 120})" for i in range(len(f))])
+    with pytest.raises(DataError) as error:
+        corpus.from_frames(frame, text_column="label", label_column="sentence")
+    message = str(error.value)
+    assert message.startswith("the train data of DataFrame has 360 different labels in 360 rows (e.g. '")
+    assert message.endswith("Is 'sentence' the text? Name the columns with --text-column and --label-column.")
+    assert len(message) < 400
+    # many single-text classes in a small file: the carve names five, and counts the rest
+    many = pd.DataFrame({"text": [f"text {i}" for i in range(60)], "label": [f"c{i % 40}" for i in range(60)]})
+    with pytest.raises(DataError, match=r"40 classes; classes with one text: 'c20', 'c21', 'c22', 'c23', 'c24' and "
+                                        r"15 more\)"):
+        corpus.from_frames(many)
+    labels = [f"class {i}" for i in range(12)] * 6  # 12 classes, fine for a carve, too few for the validation carve
+    data = corpus.from_frames(pd.DataFrame({"text": [f"text {i}" for i in range(72)], "label": labels}),
+                              test_size=0.25)
+    with pytest.raises(DataError) as error:
+        corpus.make_splits(data, validation_size=0.2)
+    assert "7 more classes have too few" in str(error.value) and str(error.value).count("training text(s)") == 5
 
 
 def test_duplicates_shared_by_train_and_test_are_counted_and_can_be_dropped():

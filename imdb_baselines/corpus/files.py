@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import re
 from pathlib import Path
 
 import pandas as pd
@@ -19,16 +18,12 @@ import pandas as pd
 from imdb_baselines.corpus.dataset import TextCorpus, category_order, sorted_classes
 from imdb_baselines.corpus.download import sha256_of
 from imdb_baselines.corpus.errors import DataError
+from imdb_baselines.corpus.labels import class_labels, is_missing_label, shown_value
 from imdb_baselines.corpus.tables import existing_file, listed_names, read_class_folders, read_table
 
-__all__ = ["dataset_name", "files_digest", "from_frames", "load_texts", "typed_labels"]
+__all__ = ["dataset_name", "files_digest", "from_frames", "load_texts"]
 
 _SHOWN = 5
-#: Label cells that mean "no label" in the tables people export (pandas' and spreadsheets' missing markers).
-_MISSING_LABELS = frozenset({"", "#N/A", "#N/A N/A", "#NA", "-1.#IND", "-1.#QNAN", "-NaN", "-nan", "1.#IND", "1.#QNAN",
-                             "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null"})
-_INTEGER = re.compile(r"^[+-]?\d+$")
-_BOOLEAN = {"true": True, "false": False}
 
 
 def load_texts(
@@ -204,18 +199,6 @@ def files_digest(roles: dict[str, str | os.PathLike | None]) -> str:
     return digest.hexdigest()
 
 
-def typed_labels(column: pd.Series) -> pd.Series:
-    """Labels read as text that are all whole numbers or all true/false become integers or booleans."""
-    values = column[column.map(lambda v: isinstance(v, str) and v != "")]
-    if len(values) != column.notna().sum() or not len(values):
-        return column  # not all text: typed by the file format already
-    if values.map(lambda v: bool(_INTEGER.match(v))).all():
-        return column.map(lambda v: int(v) if v != "" else None)
-    if values.str.lower().isin(_BOOLEAN).all():
-        return column.map(lambda v: _BOOLEAN[v.lower()] if v != "" else None)
-    return column
-
-
 def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_column: str, drop_empty: bool,
            notes: list[str]) -> pd.DataFrame:
     """Columns ``id``, ``text``, ``label`` (+ the others), checked; rows named by their ids in errors."""
@@ -249,34 +232,14 @@ def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_
                             "drop_empty=True (--drop-empty).")
         notes.append(f"dropped {int(empty.sum())} empty text(s) from the {role} data")
         frame = frame[~empty.to_numpy()]
-    no_label = frame["label"].map(_is_missing)
+    no_label = frame["label"].map(is_missing_label)
     if no_label.any():
         rows = ", ".join(frame.index[no_label.to_numpy()][:_SHOWN])
         raise DataError(f"{where} has {int(no_label.sum())} row(s) without a label (empty, NA, NaN, null...; rows "
                         f"{rows}). Label them or remove them.")
-    labels = frame["label"].astype(object) if isinstance(frame["label"].dtype, pd.CategoricalDtype) else frame["label"]
-    frame = frame.assign(label=_class_labels(typed_labels(labels), where))
+    frame = frame.assign(label=class_labels(frame["label"], where, label_column))
     frame = frame.reset_index(names="id")
     return frame[["id", "text", "label", *[c for c in frame.columns if c not in ("id", "text", "label")]]]
-
-
-def _is_missing(value) -> bool:
-    if value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA:
-        return True
-    return isinstance(value, str) and value.strip() in _MISSING_LABELS
-
-
-def _class_labels(labels: pd.Series, where: str) -> pd.Series:
-    """Labels as classes: whole-number floats (from Parquet or JSON) become ints; other floats are refused."""
-    floats = labels.map(lambda v: isinstance(v, float))
-    if not floats.any():
-        return labels
-    whole = labels[floats.to_numpy()].map(lambda v: float(v).is_integer())
-    if not whole.all():
-        example = labels[floats.to_numpy()][~whole.to_numpy()].iloc[0]
-        raise DataError(f"{where} has labels that are fractional numbers, e.g. {float(example)}: a label names a "
-                        "class. Give class names or whole numbers (round or bin a score into classes first).")
-    return labels.map(lambda v: int(v) if isinstance(v, float) else v).astype(object)
 
 
 def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str,
@@ -285,10 +248,11 @@ def _carve_test(train: pd.DataFrame, test_size: float, seed: int, source: str,
 
     counts = train["label"].value_counts()
     n_test = int(-(-test_size * len(train) // 1))
-    too_few = [f"{label!r} ({n})" for label, n in counts.items() if n < 2]
+    too_few = [shown_value(label) for label, n in counts.items() if n < 2]
     if too_few or n_test < len(counts):
-        raise DataError(f"{source} is too small to carve a stratified test set ({test_size:.0%} = {n_test} texts, "
-                        f"{len(counts)} classes; classes with one text: {', '.join(too_few) or 'none'}). Give a "
+        shown = ", ".join(too_few[:_SHOWN]) + (f" and {len(too_few) - _SHOWN:,} more" if len(too_few) > _SHOWN else "")
+        raise DataError(f"{source} is too small to carve a stratified test set ({test_size:.0%} = {n_test:,} texts, "
+                        f"{len(counts):,} classes; classes with one text: {shown or 'none'}). Give a "
                         "test file, a larger test_size, or more data.")
     keep, held = carve(train["label"].to_numpy(), test_size, seed,
                        None if group_column is None else train[group_column].to_numpy())

@@ -19,6 +19,7 @@ from sklearn.model_selection import train_test_split
 
 from imdb_baselines.corpus.dataset import TextCorpus
 from imdb_baselines.corpus.errors import DataError
+from imdb_baselines.corpus.labels import shown_value
 from imdb_baselines.corpus.text import Stopwords, TextPreprocessor
 
 __all__ = ["MIN_TRAIN_PER_CLASS", "Splits", "carve", "make_splits", "review_keys", "sample_corpus",
@@ -234,11 +235,13 @@ def _check_enough_reviews(corpus: TextCorpus, validation_size: float | int) -> N
     if n_val and n_val < n_classes:
         problems.append(f"a validation carve of {n_val} text(s) cannot hold one of each of the {n_classes} "
                         "classes: raise the validation size or set it to 0")
-    for label, count in train_counts.items():
-        kept = count - math.ceil(count * n_val / n_train)
-        if kept < MIN_TRAIN_PER_CLASS:
-            problems.append(f"class {label!r} has {count} training text(s), {kept} left after the validation "
-                            f"carve; at least {MIN_TRAIN_PER_CLASS} are needed")
+    short = [(label, count, count - math.ceil(count * n_val / n_train)) for label, count in train_counts.items()]
+    short = [entry for entry in short if entry[2] < MIN_TRAIN_PER_CLASS]
+    for label, count, kept in short[:5]:
+        problems.append(f"class {shown_value(label)} has {count} training text(s), {kept} left after the validation "
+                        f"carve; at least {MIN_TRAIN_PER_CLASS} are needed")
+    if len(short) > 5:
+        problems.append(f"{len(short) - 5:,} more classes have too few")
     missing = sorted(set(train_counts.index) - set(test_counts.index))
     if missing:
         problems.append(f"the test split has no text of class(es) {missing}")
