@@ -249,6 +249,9 @@ def test_a_label_column_of_texts_is_named_in_a_short_error():
     assert message.startswith("the train data of DataFrame has 360 different labels in 360 rows (e.g. '")
     assert message.endswith("Is 'sentence' the text? Name the columns with --text-column and --label-column.")
     assert len(message) < 400
+    test = pd.DataFrame({"text": [f"question {i}" for i in range(60)], "label": [f"intent {i}" for i in range(60)]})
+    train = pd.concat([test] * 3, ignore_index=True)  # 60 intents, 3 texts each; a test set of one text each is fine
+    assert len(corpus.from_frames(train, test=test).classes) == 60
     # many single-text classes in a small file: the carve names five, and counts the rest
     many = pd.DataFrame({"text": [f"text {i}" for i in range(60)], "label": [f"c{i % 40}" for i in range(60)]})
     with pytest.raises(DataError, match=r"40 classes; classes with one text: 'c20', 'c21', 'c22', 'c23', 'c24' and "

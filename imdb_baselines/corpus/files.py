@@ -237,7 +237,7 @@ def _clean(frame: pd.DataFrame, role: str, source: str, text_column: str, label_
         rows = ", ".join(frame.index[no_label.to_numpy()][:_SHOWN])
         raise DataError(f"{where} has {int(no_label.sum())} row(s) without a label (empty, NA, NaN, null...; rows "
                         f"{rows}). Label them or remove them.")
-    frame = frame.assign(label=class_labels(frame["label"], where, label_column))
+    frame = frame.assign(label=class_labels(frame["label"], where, label_column, training=role == "train"))
     frame = frame.reset_index(names="id")
     return frame[["id", "text", "label", *[c for c in frame.columns if c not in ("id", "text", "label")]]]
 

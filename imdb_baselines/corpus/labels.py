@@ -51,15 +51,16 @@ def is_missing_label(value) -> bool:
     return isinstance(value, str) and value.strip() in _MISSING_LABELS
 
 
-def class_labels(labels: pd.Series, where: str, label_column: str) -> pd.Series:
+def class_labels(labels: pd.Series, where: str, label_column: str, training: bool = True) -> pd.Series:
     """Labels as classes: categories as their values, numbers and booleans written as text typed
     (:func:`typed_labels`), whole-number floats (from Parquet or JSON) as ints.
 
     Raises
     ------
     DataError
-        For fractional numbers, and for a column with more different labels than half its rows (and more than
-        50): most of its labels would name one text, as a text column's do.
+        For fractional numbers, and for training labels with more different values than half the rows (and more
+        than 50): most of them would name one text, as a text column's do. (A test set may be small beside its
+        classes.)
     """
     labels = typed_labels(labels.astype(object) if isinstance(labels.dtype, pd.CategoricalDtype) else labels)
     floats = labels.map(lambda v: isinstance(v, float))
@@ -71,7 +72,7 @@ def class_labels(labels: pd.Series, where: str, label_column: str) -> pd.Series:
                             "class. Give class names or whole numbers (round or bin a score into classes first).")
         labels = labels.map(lambda v: int(v) if isinstance(v, float) else v).astype(object)
     distinct = labels.nunique()
-    if distinct > max(_MANY_CLASSES, len(labels) // 2):
+    if training and distinct > max(_MANY_CLASSES, len(labels) // 2):
         raise DataError(f"{where} has {distinct:,} different labels in {len(labels):,} rows (e.g. "
                         f"{shown_value(labels.iloc[0])}): a label names a class, and most of these name one text. "
                         f"Is {label_column!r} the text? Name the columns with --text-column and --label-column.")
