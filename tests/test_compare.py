@@ -80,6 +80,16 @@ def test_report_carries_provenance_and_mcnemar(report):
     section = markdown.split("## Paired significance (McNemar)\n", 1)[1].split("\n## ", 1)[0]
     row = next(line for line in section.splitlines() if line.startswith("| `linear_svm` | "))
     assert f"{p['linear_svm']['naive_bayes']:.2g} ({holm['linear_svm']['naive_bayes']:.2g})" in row
+    # the most accurate model against each other one: the difference in points, its paired interval, Holm's p
+    accuracy = {row["model"]: row["accuracy"] for row in data["results"]}
+    best = max(accuracy, key=accuracy.get)
+    assert f"Test accuracy of `{best}`, the most accurate model, minus each other model's, in points" in section
+    for other in set(accuracy) - {best}:
+        gap = data["accuracy_differences"][best][other]
+        assert gap["difference"] == pytest.approx(accuracy[best] - accuracy[other], abs=1e-4)
+        assert gap["ci_low"] <= gap["difference"] <= gap["ci_high"]
+        assert f"| `{other}` | {100 * gap['difference']:+.2f} [{100 * gap['ci_low']:+.2f}, " \
+               f"{100 * gap['ci_high']:+.2f}] | {holm[best][other]:.2g} |" in section
     assert set(data["histories"]) == {"cnn"}
 
 

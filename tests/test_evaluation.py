@@ -6,7 +6,14 @@ import pytest
 from sklearn import metrics as skm
 
 from imdb_baselines.evaluation.metrics import bootstrap_intervals, evaluate
-from imdb_baselines.evaluation.significance import holm, holm_matrix, mcnemar, mcnemar_matrix, p_value_table
+from imdb_baselines.evaluation.significance import (
+    accuracy_differences,
+    holm,
+    holm_matrix,
+    mcnemar,
+    mcnemar_matrix,
+    p_value_table,
+)
 
 
 def test_evaluate_matches_sklearn_and_uses_scores_for_auc():
@@ -114,6 +121,27 @@ def test_shared_index_reproduces_scipy_bootstrap():
                                      vectorized=True, n_resamples=300, method="percentile", batch=100,
                                      rng=np.random.default_rng(11)).confidence_interval
     assert ours["accuracy"] == pytest.approx((scipy_accuracy.low, scipy_accuracy.high), abs=1e-12)
+
+
+def test_the_accuracy_difference_is_scipys_paired_bootstrap_on_the_intervals_resamples():
+    from scipy import stats
+
+    rng = np.random.default_rng(7)
+    y = rng.integers(0, 2, 3000)
+    a = np.where(rng.random(3000) < 0.85, y, 1 - y)
+    b = np.where(rng.random(3000) < 0.9, a, 1 - a)  # b errs mostly where a does: the two move together
+    gaps = accuracy_differences(y, {"a": a, "b": b}, n_resamples=300, seed=11)
+    scipy_gap = stats.bootstrap((y, a, b), lambda t, p, q, axis=-1: np.mean(t == p, axis=-1) - np.mean(t == q, axis=-1),
+                                paired=True, vectorized=True, n_resamples=300, method="percentile", batch=100,
+                                rng=np.random.default_rng(11)).confidence_interval
+    assert (gaps["a"]["b"]["ci_low"], gaps["a"]["b"]["ci_high"]) == pytest.approx((scipy_gap.low, scipy_gap.high),
+                                                                                 abs=1e-12)
+    assert gaps["a"]["b"]["difference"] == pytest.approx(np.mean(a == y) - np.mean(b == y))
+    assert gaps["b"]["a"]["difference"] == -gaps["a"]["b"]["difference"]
+    # paired, the difference's interval is narrower than the two accuracies' intervals side by side suggest
+    one, other = (bootstrap_intervals(y, p, p.astype(float), n_resamples=300, seed=11)["accuracy"] for p in (a, b))
+    assert gaps["a"]["b"]["ci_high"] - gaps["a"]["b"]["ci_low"] < (one[1] - one[0]) + (other[1] - other[0])
+    assert "ci_low" not in accuracy_differences(y, {"a": a, "b": b}, n_resamples=0)["a"]["b"]
 
 
 def test_string_classes_with_a_chosen_positive_label():

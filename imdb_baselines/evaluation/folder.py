@@ -22,7 +22,7 @@ from imdb_baselines.evaluation.plots import (
     plot_roc_curves,
 )
 from imdb_baselines.evaluation.report import write_report
-from imdb_baselines.evaluation.significance import mcnemar_matrix
+from imdb_baselines.evaluation.significance import accuracy_differences, mcnemar_matrix
 from imdb_baselines.run.results import ModelResult, Preparation, RunConfig
 from imdb_baselines.run.stops import RunStopped
 from imdb_baselines.storage import OwnedFolder
@@ -47,6 +47,8 @@ def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpu
     splits = splits_by_list[primary]
     figures = _figures(staging, results, splits, config.positive_label, preparation, data.name)
     mcnemar = mcnemar_matrix(splits.y_test, {r.name: r.predictions for r in results})
+    differences = accuracy_differences(splits.y_test, {r.name: r.predictions for r in results}, config.n_resamples,
+                                       config.seed) if len(results) > 1 else {}
     tuned = {r.name: r.tuning.best_params for r in results if r.tuning is not None and r.tuning.grid}
     provenance = _provenance(config, data, splits_by_list, wall_s, tuned)
     provenance["engine"] = engine or {"engine": "local"}
@@ -54,7 +56,8 @@ def write_run(config: RunConfig, target: OwnedFolder, staging: Path, data: corpu
         provenance["test_texts_also_in_training"] = shared_texts
     if resumed and resumed.get("models"):
         provenance["resumed"] = resumed
-    write_report(staging, by_list=by_list, splits=splits, mcnemar=mcnemar, provenance=provenance,
+    write_report(staging, by_list=by_list, splits=splits, mcnemar=mcnemar, differences=differences,
+                 provenance=provenance,
                  figures=figures, preparation=preparation, warnings=warnings, sort_by=config.sort_by,
                  repeats=config.repeats, run_peak_mib=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                  stopped=stopped.describe() if stopped else None)

@@ -235,6 +235,26 @@ def evaluate(y_true, y_pred, scores, *, classes: Sequence = (0, 1), positive=Non
     return result
 
 
+def resample_weights(n: int, n_resamples: int, seed: int = 0, batch: int = 100):
+    """Bootstrap resamples of ``n`` texts as weights, ``batch`` at a time: how often each text was drawn.
+
+    The draws of :func:`bootstrap_intervals` (``numpy.random.default_rng(seed)``), so that figures computed from
+    the same seed, for one model or a pair, read the same resamples.
+
+    Yields
+    ------
+    ndarray of shape (size, n)
+        One row per resample; each row sums to ``n``.
+    """
+    rng = np.random.default_rng(seed)
+    for start in progress_bar(range(0, n_resamples, batch), desc=f"{n_resamples} bootstrap resamples",
+                              unit=" batches"):
+        size = min(batch, n_resamples - start)
+        index = rng.integers(0, n, (size, n))
+        weights = np.bincount((index + n * np.arange(size)[:, None]).ravel(), minlength=size * n)
+        yield weights.reshape(size, n).astype(np.float64)
+
+
 def bootstrap_intervals(
     y_true, y_pred, scores, *, classes: Sequence = (0, 1), positive=None, n_resamples: int = 1000,
     confidence: float = 0.95, seed: int = 0, batch: int = 100,
@@ -272,15 +292,8 @@ def bootstrap_intervals(
     s = np.asarray(scores, dtype=float)
     table = metric_table(k, is_skewed(np.bincount(_positions(y_true, classes), minlength=k)))
     resamplers = {m.name: m.resampler(y, p, s, k) for m in table}
-    rng = np.random.default_rng(seed)
-    n = len(y)
     draws: dict[str, list[np.ndarray]] = {m.name: [] for m in table}
-    for start in progress_bar(range(0, n_resamples, batch), desc=f"{n_resamples} bootstrap resamples",
-                              unit=" batches"):
-        size = min(batch, n_resamples - start)
-        index = rng.integers(0, n, (size, n))
-        weights = np.bincount((index + n * np.arange(size)[:, None]).ravel(), minlength=size * n)
-        weights = weights.reshape(size, n).astype(np.float64)
+    for weights in resample_weights(len(y), n_resamples, seed, batch):
         for name, values in resamplers.items():
             draws[name].append(np.asarray(values(weights), dtype=float))
     alpha = (1 - confidence) / 2

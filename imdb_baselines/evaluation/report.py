@@ -135,6 +135,7 @@ def _ablation(by_list: dict[str, list[ModelResult]]) -> str:
 
 def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits: corpus.Splits,
                  mcnemar: pd.DataFrame, provenance: dict[str, Any], figures: dict[str, str],
+                 differences: dict[str, dict[str, dict[str, float]]] | None = None,
                  preparation: Preparation | None = None, warnings: list[str] | None = None,
                  sort_by: str = "accuracy", repeats: int = 1, run_peak_mib: float | None = None,
                  stopped: str | None = None) -> None:
@@ -150,6 +151,9 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
         The primary list's splits (test texts, labels and ids for the error analysis).
     mcnemar : DataFrame
         McNemar p-values between the primary list's models.
+    differences : dict, optional
+        Each pair's accuracy difference with its paired bootstrap interval
+        (:func:`~imdb_baselines.evaluation.significance.accuracy_differences`).
     provenance : dict
         Command, seed, settings, split fingerprint, data checksum, versions...
     figures : dict
@@ -224,6 +228,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
         lines += ["## Paired significance (McNemar)", "",
                   "Exact McNemar test on the test texts where one model is right and the other wrong; p < 0.05 "
                   f"means their error rates differ. {holm_said}".rstrip(), "", table, ""]
+        lines += sections.differences(done, differences or {}, holm_matrix(mcnemar))
         lines += sections.agreement(done)
     if done:
         lines += sections.lengths(ordered, splits.X_test, splits.y_test)
@@ -252,6 +257,8 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                "failed": [{"model": r.name, "stopwords": r.stopwords, "status": r.status, "error": r.error}
                           for r in failed],
                "mcnemar_p_values": _p_values(mcnemar), "mcnemar_holm_p_values": _p_values(holm_matrix(mcnemar)),
+               "accuracy_differences": {a: {b: {key: round(v, 6) for key, v in entry.items()}
+                                            for b, entry in row.items()} for a, row in (differences or {}).items()},
                "histories": {r.name: r.history for r in results if r.history},
                "seed_accuracies": {r.name: r.seed_accuracies for r in done if r.seed_accuracies},
                "top_features": {r.name: r.top_features for r in done if r.top_features},

@@ -117,6 +117,30 @@ def mistakes(results: list[ModelResult], texts: Sequence[str], y_test: np.ndarra
     return lines
 
 
+def differences(results: list[ModelResult], gaps: dict[str, dict[str, dict[str, float]]],
+                holm: pd.DataFrame) -> list[str]:
+    """How far the most accurate model is ahead of each other one: the accuracy difference in points with its
+    paired bootstrap interval, and the McNemar p-value adjusted by Holm's method (``holm``)."""
+    if len(results) < 2 or not gaps:
+        return []
+    best = max(results, key=lambda r: r.metrics["accuracy"]).name
+    with_interval = "ci_low" in gaps[best][next(iter(gaps[best]))]
+    rows = []
+    for r in sorted((r for r in results if r.name != best), key=lambda r: -r.metrics["accuracy"]):
+        gap = gaps[best][r.name]
+        cell = f"{100 * gap['difference']:+.2f}" + (
+            f" [{100 * gap['ci_low']:+.2f}, {100 * gap['ci_high']:+.2f}]" if with_interval else "")
+        rows.append([f"`{r.name}`", cell, f"{holm.loc[best, r.name]:.2g}"])
+    interval = (", with a 95% interval from bootstrap resamples of the test texts that draw each text for both "
+                "models at once (paired: it is narrower than the two models' own intervals suggest when they err "
+                "on the same texts)") if with_interval else ""
+    return [f"Test accuracy of `{best}`, the most accurate model, minus each other model's, in points{interval}. "
+            + ("The interval is not adjusted for the number of comparisons; the McNemar p-value beside it is." if
+               with_interval else "Beside it, the McNemar p-value adjusted for the number of comparisons."), "",
+            markdown_table(["Model", f"`{best}` minus it" + (" [95% CI]" if with_interval else ""),
+                            "McNemar p (Holm)"], rows), ""]
+
+
 #: How the tuning section names what a search optimised.
 TUNE_METRIC_NAMES = {"accuracy": "accuracy", "macro_f1": "macro F1", "roc_auc": "ROC-AUC", "log_loss": "log loss"}
 

@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from imdb_baselines.evaluation.metrics import resample_weights
 from imdb_baselines.evaluation.sections import markdown_table
 
-__all__ = ["holm", "holm_matrix", "mcnemar", "mcnemar_matrix", "p_value_table"]
+__all__ = ["accuracy_differences", "holm", "holm_matrix", "mcnemar", "mcnemar_matrix", "p_value_table"]
 
 
 def mcnemar(y_true, pred_a, pred_b) -> dict[str, float | int]:
@@ -104,3 +105,58 @@ def p_value_table(matrix: pd.DataFrame, names: list[str]) -> tuple[str, str]:
         f"In brackets, the p-value adjusted by Holm's method for the {pairs} pairs compared here: where it is below "
         "0.05 the two models differ even allowing for the number of tests.")
     return table, said
+
+
+def accuracy_differences(y_true, predictions: Mapping[str, np.ndarray], n_resamples: int, seed: int = 0,
+                         confidence: float = 0.95) -> dict[str, dict[str, dict[str, float]]]:
+    """Each pair's difference in test accuracy, with a paired percentile bootstrap interval.
+
+    The resamples are those of the models' own intervals (the same ``seed``:
+    :func:`~imdb_baselines.evaluation.metrics.resample_weights`), and each draws the test texts once for both
+    models of a pair. Where two models are right and wrong on the same texts their accuracies move together
+    from resample to resample, so the difference's interval is narrower than their two intervals suggest.
+
+    Parameters
+    ----------
+    y_true : array-like
+        The test labels.
+    predictions : mapping of str to array-like
+        Each model's test predictions.
+    n_resamples : int
+        Bootstrap resamples; 0 gives the differences without intervals.
+    seed : int, default=0
+        Seed of the resampling.
+    confidence : float, default=0.95
+        Confidence level.
+
+    Returns
+    -------
+    dict
+        ``{a: {b: {"difference": ..., "ci_low": ..., "ci_high": ...}}}``: ``a``'s accuracy minus ``b``'s, for every
+        ordered pair.
+
+    Examples
+    --------
+    >>> y = np.array([1, 1, 1, 1, 0, 0, 0, 0] * 25)
+    >>> one_in_ten_wrong = np.where(np.arange(200) % 10 == 0, 1 - y, y)
+    >>> gap = accuracy_differences(y, {"a": y, "b": one_in_ten_wrong}, 200)["a"]["b"]
+    >>> round(gap["difference"], 4), 0 < gap["ci_low"] < 0.1 < gap["ci_high"]
+    (0.1, True)
+    """
+    y = np.asarray(y_true)
+    names = list(predictions)
+    right = np.column_stack([np.asarray(predictions[name]) == y for name in names]).astype(np.float64)
+    accuracy = right.mean(axis=0)
+    draws = np.vstack([weights @ right / len(y) for weights in resample_weights(len(y), n_resamples, seed)]) \
+        if n_resamples else None
+    alpha = (1 - confidence) / 2
+    differences: dict[str, dict[str, dict[str, float]]] = {}
+    for i, a in enumerate(names):
+        for j, b in enumerate(names):
+            if i != j:
+                entry = {"difference": float(accuracy[i] - accuracy[j])}
+                if draws is not None:
+                    low, high = np.quantile(draws[:, i] - draws[:, j], [alpha, 1 - alpha])
+                    entry.update(ci_low=float(low), ci_high=float(high))
+                differences.setdefault(a, {})[b] = entry
+    return differences
