@@ -74,6 +74,24 @@ def test_without_a_test_set_every_labelled_text_is_scored_out_of_fold(tmp_path):
     assert [h for _, h in ranked] == pytest.approx(np.maximum.accumulate(
         [min(1.0, factor * raw) for (raw, _), factor in zip(ranked, (3, 2, 1))]), rel=1e-5)
     assert "In brackets, the p-value adjusted by Holm's method for the 3 pairs compared here" in markdown
+    # the best model's margin over each other one: the fold-by-fold mean difference, and Nadeau and Bengio's
+    # interval, t(J - 1) times sqrt((1/J + n_test/n_train) S^2), written out here from the folds in results.json
+    from scipy import stats
+
+    models = tests["models"]
+    fold_scores = {m: np.array([f["metrics"]["accuracy"] for f in entry["folds"]]) for m, entry in models.items()}
+    leader = tests["leader"]
+    assert leader == max(fold_scores, key=lambda m: fold_scores[m].mean())
+    sizes = np.array([f["test_size"] for f in models[leader]["folds"]])
+    ratio = sizes.mean() / (sizes.sum() - sizes.mean())
+    for other, margin in tests["margins"].items():
+        d = fold_scores[leader] - fold_scores[other]
+        half = stats.t.ppf(0.975, 4) * np.sqrt((1 / 5 + ratio) * d.var(ddof=1))
+        assert (margin["mean"], margin["ci_low"], margin["ci_high"]) == pytest.approx(
+            (d.mean(), d.mean() - half, d.mean() + half), abs=2e-6)
+        assert (margin["ci_low"] > 0) == (p[leader][other] < 0.05)  # the interval and the test share a variance
+        assert f"| `{other}` | {100 * margin['mean']:+.2f} [{100 * margin['ci_low']:+.2f}, " \
+               f"{100 * margin['ci_high']:+.2f}] | {holm[leader][other]:.2g} |" in markdown
     assert results["provenance"]["out_of_fold"] and results["provenance"]["split_sizes"]["test"] == 40
     folds = results["cross_validation"]["models"]["nbsvm"]["folds"]
     assert [f["test_size"] for f in folds] == [8] * 5
@@ -107,6 +125,8 @@ def test_five_by_two_folds_use_dietterichs_test_and_two_jobs_change_nothing(tmp_
 
     assert fold_metrics(one) == fold_metrics(two)
     assert one["cross_validation"]["p_values"] == two["cross_validation"]["p_values"]
+    assert "Dietterich's test has no interval of its own" in markdown  # the margin, without an interval
+    assert set(one["cross_validation"]["margins"]["naive_bayes"]) == {"mean"}
     # The test-set figures are the plain run's: cross-validation comes on top of it.
     _, _, plain = _run(tmp_path, "plain", *common[:-4])
     assert [r["accuracy"] for r in plain["results"]] == [r["accuracy"] for r in one["results"]]

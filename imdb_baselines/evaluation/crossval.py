@@ -20,8 +20,8 @@ from imdb_baselines.evaluation.sections import markdown_table
 from imdb_baselines.evaluation.significance import holm_matrix, p_value_table
 from imdb_baselines.run.results import Fold, ModelResult
 
-__all__ = ["corrected_resampled_t_test", "cv_summary", "five_by_two_t_test", "fold_test", "score_folds",
-           "section"]
+__all__ = ["corrected_interval", "corrected_resampled_t_test", "cv_summary", "five_by_two_t_test", "fold_test",
+           "score_folds", "section"]
 
 #: Why the plain paired t-test is not used on fold scores, as the report says it.
 PLAIN_T_TEST = ("A plain paired t-test would treat the fold scores as independent, but every two folds' training "
@@ -48,11 +48,48 @@ def cv_summary(folds: list[Fold], metric: str, confidence: float = 0.95) -> dict
 
     The interval is ``mean ± t · sqrt((1/J + n_test/n_train) · S²)`` with ``J - 1`` degrees of freedom.
     """
-    values = np.array([fold.metrics[metric] for fold in folds], dtype=float)
+    return corrected_interval([fold.metrics[metric] for fold in folds], _ratio(folds), confidence)
+
+
+def corrected_interval(values, ratio: float, confidence: float = 0.95) -> dict[str, float]:
+    """Mean, standard deviation and Nadeau and Bengio's corrected ``confidence`` interval of per-fold ``values``
+    (a metric, or two models' paired differences): ``mean ± t · sqrt((1/J + ratio) · S²)``, ``J - 1`` degrees of
+    freedom, ``ratio`` the fits' ``n_test / n_train``.
+
+    Examples
+    --------
+    >>> {k: round(v, 4) for k, v in corrected_interval([0.02, 0.02, 0.01, 0.03, 0.01], 0.25).items()}
+    {'mean': 0.018, 'std': 0.0084, 'ci_low': 0.0024, 'ci_high': 0.0336}
+    """
+    values = np.asarray(values, dtype=float)
     mean, std = float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
-    spread = math.sqrt((1 / len(values) + _ratio(folds)) * std**2)
+    spread = math.sqrt((1 / len(values) + ratio) * std**2)
     half = float(stats.t.ppf(0.5 + confidence / 2, len(values) - 1)) * spread if len(values) > 1 else 0.0
     return {"mean": mean, "std": std, "ci_low": mean - half, "ci_high": mean + half}
+
+
+def _leader_margins(with_folds: list[ModelResult], metric: str, label: str, holm: dict[str, dict[str, float]],
+                    test_name: str) -> tuple[list[str], dict[str, Any]]:
+    """The best model over the folds minus each other one: the mean paired difference of ``metric`` in points,
+    with the corrected interval where the folds' test is the corrected resampled t-test, and Holm's p."""
+    best = max(with_folds, key=lambda r: np.mean([f.metrics[metric] for f in r.folds]))
+    interval = test_name.startswith("corrected")
+    rows, margins = [], {}
+    for other in (r for r in with_folds if r is not best):
+        gaps = [a.metrics[metric] - b.metrics[metric] for a, b in zip(best.folds, other.folds)]
+        margin = corrected_interval(gaps, _ratio(best.folds))
+        margins[other.name] = {key: round(margin[key], 6) for key in (("mean", "ci_low", "ci_high") if interval
+                                                                      else ("mean",))}
+        rows.append([f"`{other.name}`", f"{100 * margin['mean']:+.2f}" + (
+            f" [{100 * margin['ci_low']:+.2f}, {100 * margin['ci_high']:+.2f}]" if interval else ""),
+            f"{holm[best.name][other.name]:.2g}"])
+    how = (", with the 95% interval of the corrected resampled t-test's own variance" if interval else
+           " (Dietterich's test has no interval of its own)")
+    lines = [f"{label} of `{best.name}`, the best over the folds, minus each other model's, in points: the mean of "
+             f"their fold-by-fold differences{how}, and beside it the test's p-value adjusted by Holm's method.", "",
+             markdown_table(["Model", f"`{best.name}` minus it" + (" [95% CI]" if interval else ""), "p (Holm)"],
+                            rows), ""]
+    return lines, {"leader": best.name, "margins": margins}
 
 
 def corrected_resampled_t_test(a, b, ratio: float) -> float:
@@ -165,10 +202,12 @@ def section(ordered: list[ModelResult], metrics: list[tuple[str, str]], sort_by:
                 for a, row in holm_matrix(matrix).to_dict(orient="index").items()}
         lines += [f"Paired test of {labels[tested].lower()} over the folds: the {test_name}; p < 0.05 means the "
                   f"two models' {labels[tested].lower()} differs. {PLAIN_T_TEST} {holm_said}".rstrip(), "", table, ""]
+        margin_lines, margins = _leader_margins(with_folds, tested, labels[tested], holm, test_name)
+        lines += margin_lines
     else:
-        test_name = ""
+        test_name, margins = "", {}
     payload = {"folds": k, "repeats": repeats, "out_of_fold": out_of_fold, "tested_metric": tested,
-               "test": test_name, "p_values": tests, "holm_p_values": holm,
+               "test": test_name, "p_values": tests, "holm_p_values": holm, **margins,
                "models": {r.name: {"summary": {name: {key: round(value, 6) for key, value in s.items()}
                                                for name, s in summaries[r.name].items()},
                                    "folds": [{"repeat": f.repeat, "fold": f.index, "train_size": f.train_size,
