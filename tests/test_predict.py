@@ -65,6 +65,7 @@ def test_csv_from_standard_input(report, monkeypatch, capsys):
     (["{report}/models/nbsvm", "fine film"], "", "models/nbsvm is a saved model, read here as a text to classify: "
                                                  "give it as --model "),
     (["{report}", "fine film"], "", "is a report folder, read here as a text to classify: give it as --all "),
+    (["great film " * 40], "", "give --model PATH"),  # a long review is no path: no 'File name too long'
 ])
 def test_bad_input_is_one_clear_line(report, argv, stdin, message, monkeypatch, capsys):
     monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))

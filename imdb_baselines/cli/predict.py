@@ -71,7 +71,7 @@ def _model_folders(parser: argparse.ArgumentParser, args: argparse.Namespace) ->
                          "--no-save-models, or give --model PATH")
         folders += sorted(p for p in saved.iterdir() if p.is_dir())
     if not folders:
-        first = Path(args.texts[0]) if args.texts and len(args.texts[0]) < 4096 else None
+        first = Path(args.texts[0]) if args.texts and os.path.isdir(args.texts[0]) else None  # False for any text
         if first is not None and (first / "manifest.json").is_file():
             parser.error(f"{first} is a saved model, read here as a text to classify: give it as --model {first}")
         if first is not None and (first / "models").is_dir():
