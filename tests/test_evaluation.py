@@ -55,9 +55,10 @@ def test_holm_adjusts_as_published():
     assert adjusted.loc["a", "b"] == adjusted.loc["b", "a"] == adjusted.loc["b", "c"] == pytest.approx(3 * 0.0385742,
                                                                                                       abs=3e-6)
     assert adjusted.loc["a", "c"] == 1.0 and np.isnan(adjusted.loc["c", "c"])
-    table, said = p_value_table(matrix, ["a", "b", "c"])
+    table, said = p_value_table(matrix, adjusted, ["a", "b", "c"])
     assert "| `a` | — | 0.039 (0.12) | 1 (1) |" in table and "for the 3 pairs compared here" in said
-    table, said = p_value_table(matrix.loc[["a", "b"], ["a", "b"]], ["a", "b"])
+    pair = matrix.loc[["a", "b"], ["a", "b"]]
+    table, said = p_value_table(pair, holm_matrix(pair), ["a", "b"])
     assert "| `a` | — | 0.039 |" in table and said == ""  # one pair: nothing to adjust
 
 

@@ -24,6 +24,8 @@ __all__ = ["corrected_interval", "corrected_resampled_t_test", "cv_summary", "fi
            "score_folds", "section"]
 
 #: Why the plain paired t-test is not used on fold scores, as the report says it.
+#: The folds' test of k-fold cross-validation, whose corrected variance also gives the margins' intervals.
+CORRECTED_TEST = "corrected resampled t-test (Nadeau and Bengio, 2003)"
 PLAIN_T_TEST = ("A plain paired t-test would treat the fold scores as independent, but every two folds' training "
                 "parts share most of their texts, so the scores move together and its p-values come out too small; "
                 "this test allows for that overlap.")
@@ -73,7 +75,7 @@ def _leader_margins(with_folds: list[ModelResult], metric: str, label: str, holm
     """The best model over the folds minus each other one: the mean paired difference of ``metric`` in points,
     with the corrected interval where the folds' test is the corrected resampled t-test, and Holm's p."""
     best = max(with_folds, key=lambda r: np.mean([f.metrics[metric] for f in r.folds]))
-    interval = test_name.startswith("corrected")
+    interval = test_name == CORRECTED_TEST  # its variance gives the interval; Dietterich's test has none
     rows, margins = [], {}
     for other in (r for r in with_folds if r is not best):
         gaps = [a.metrics[metric] - b.metrics[metric] for a, b in zip(best.folds, other.folds)]
@@ -138,8 +140,7 @@ def fold_test(a: list[Fold], b: list[Fold], metric: str) -> tuple[str, float]:
     folds = 1 + max(f.index for f in a)
     if folds == 2 and len(a) == 10:
         return "5×2 cv paired t-test (Dietterich, 1998)", five_by_two_t_test(first, second)
-    return ("corrected resampled t-test (Nadeau and Bengio, 2003)",
-            corrected_resampled_t_test(first, second, _ratio(a)))
+    return CORRECTED_TEST, corrected_resampled_t_test(first, second, _ratio(a))
 
 
 def _metric_for_tests(sort_by: str, metrics: list[str]) -> str:
@@ -197,9 +198,10 @@ def section(ordered: list[ModelResult], metrics: list[tuple[str, str]], sort_by:
                 p = fold_test(a.folds, b.folds, tested)[1]
                 tests.setdefault(a.name, {})[b.name] = tests.setdefault(b.name, {})[a.name] = float(f"{p:.6g}")
         matrix = pd.DataFrame(tests, dtype=float)
-        table, holm_said = p_value_table(matrix, [r.name for r in with_folds])
+        adjusted = holm_matrix(matrix)
+        table, holm_said = p_value_table(matrix, adjusted, [r.name for r in with_folds])
         holm = {a: {b: float(f"{p:.6g}") for b, p in row.items() if a != b}
-                for a, row in holm_matrix(matrix).to_dict(orient="index").items()}
+                for a, row in adjusted.to_dict(orient="index").items()}
         lines += [f"Paired test of {labels[tested].lower()} over the folds: the {test_name}; p < 0.05 means the "
                   f"two models' {labels[tested].lower()} differs. {PLAIN_T_TEST} {holm_said}".rstrip(), "", table, ""]
         margin_lines, margins = _leader_margins(with_folds, tested, labels[tested], holm, test_name)

@@ -177,6 +177,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
     rows = headline_rows(results, sort_by)
     order = [row["model"] for row in rows]
     ordered = sorted(done, key=lambda r: order.index(r.name))
+    holm = holm_matrix(mcnemar)  # McNemar's p-values adjusted for the pairs compared
     classes = list(splits.classes)
     failed = [r for rs in by_list.values() for r in rs if r.status != "ok"]
     lines = [f"# {provenance['dataset']}: {', '.join(f'`{r.name}`' for r in results)}", ""]
@@ -224,11 +225,11 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                             run_peak_mib=run_peak_mib)
     lines += sections.taken_members(done)
     if len(done) > 1:
-        table, holm_said = p_value_table(mcnemar, sorted(mcnemar.index))
+        table, holm_said = p_value_table(mcnemar, holm, sorted(mcnemar.index))
         lines += ["## Paired significance (McNemar)", "",
                   "Exact McNemar test on the test texts where one model is right and the other wrong; p < 0.05 "
                   f"means their error rates differ. {holm_said}".rstrip(), "", table, ""]
-        lines += sections.differences(done, differences or {}, holm_matrix(mcnemar))
+        lines += sections.differences(done, differences or {}, holm)
         lines += sections.agreement(done)
     if done:
         lines += sections.lengths(ordered, splits.X_test, splits.y_test)
@@ -256,7 +257,7 @@ def write_report(folder: Path, *, by_list: dict[str, list[ModelResult]], splits:
                "run_peak_memory_mib": None if run_peak_mib is None else round(run_peak_mib, 1),
                "failed": [{"model": r.name, "stopwords": r.stopwords, "status": r.status, "error": r.error}
                           for r in failed],
-               "mcnemar_p_values": _p_values(mcnemar), "mcnemar_holm_p_values": _p_values(holm_matrix(mcnemar)),
+               "mcnemar_p_values": _p_values(mcnemar), "mcnemar_holm_p_values": _p_values(holm),
                "accuracy_differences": {a: {b: {key: round(v, 6) for key, v in entry.items()}
                                             for b, entry in row.items()} for a, row in (differences or {}).items()},
                "histories": {r.name: r.history for r in results if r.history},

@@ -82,9 +82,9 @@ def holm_matrix(matrix: pd.DataFrame) -> pd.DataFrame:
     return adjusted
 
 
-def p_value_table(matrix: pd.DataFrame, names: list[str]) -> tuple[str, str]:
-    """A markdown table of pairwise p-values, each with Holm's adjustment beside it when there are several pairs,
-    and the sentence that says so (empty for one pair).
+def p_value_table(matrix: pd.DataFrame, adjusted: pd.DataFrame, names: list[str]) -> tuple[str, str]:
+    """A markdown table of pairwise p-values, each with its Holm adjustment (``adjusted``, from
+    :func:`holm_matrix`) beside it when there are several pairs, and the sentence that says so (empty for one pair).
 
     Returns
     -------
@@ -92,7 +92,6 @@ def p_value_table(matrix: pd.DataFrame, names: list[str]) -> tuple[str, str]:
         The table, and the sentence to print before it.
     """
     pairs = len(names) * (len(names) - 1) // 2
-    adjusted = holm_matrix(matrix.loc[names, names])
 
     def cell(a: str, b: str) -> str:
         if a == b:
