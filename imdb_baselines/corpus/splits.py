@@ -225,6 +225,9 @@ def _check_validation_size(size: float | int, n_train: int) -> None:
         )
 
 
+_SHOWN = 5  # classes named in an error; the rest are counted
+
+
 def _check_enough_reviews(corpus: TextCorpus, validation_size: float | int) -> None:
     """Raise :class:`DataError` before any model trains if the split would leave a class too few texts."""
     train_counts = corpus.train["label"].value_counts().sort_index()
@@ -237,11 +240,11 @@ def _check_enough_reviews(corpus: TextCorpus, validation_size: float | int) -> N
                         "classes: raise the validation size or set it to 0")
     short = [(label, count, count - math.ceil(count * n_val / n_train)) for label, count in train_counts.items()]
     short = [entry for entry in short if entry[2] < MIN_TRAIN_PER_CLASS]
-    for label, count, kept in short[:5]:
+    for label, count, kept in short[:_SHOWN]:
         problems.append(f"class {shown_value(label)} has {count} training text(s), {kept} left after the validation "
                         f"carve; at least {MIN_TRAIN_PER_CLASS} are needed")
-    if len(short) > 5:
-        problems.append(f"{len(short) - 5:,} more classes have too few")
+    if len(short) > _SHOWN:
+        problems.append(f"{len(short) - _SHOWN:,} more classes have too few")
     missing = sorted(set(train_counts.index) - set(test_counts.index))
     if missing:
         problems.append(f"the test split has no text of class(es) {missing}")

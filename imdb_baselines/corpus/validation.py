@@ -8,6 +8,8 @@ from numbers import Real
 
 import numpy as np
 
+from imdb_baselines.corpus.labels import shown_value
+
 __all__ = ["CLASS_WEIGHTS", "check_class_weight", "check_classification_target", "check_counts", "check_texts"]
 
 
@@ -88,7 +90,7 @@ def check_counts(X, estimator: str, pipeline: str) -> None:
     >>> check_counts(["a fine film"], "NBSVMClassifier", "make_nbsvm()")
     Traceback (most recent call last):
       ...
-    TypeError: NBSVMClassifier reads a matrix of n-gram counts, and was given texts ('a fine film'...): make_nbsvm() \
+    TypeError: NBSVMClassifier reads a matrix of n-gram counts, and was given texts ('a fine film'): make_nbsvm() \
 builds it over raw texts, with the package's shared tokenizer and stopword filter.
     """
     if isinstance(X, (str, bytes)):
@@ -100,7 +102,7 @@ builds it over raw texts, with the package's shared tokenizer and stopword filte
     else:
         first = None
     if isinstance(first, (str, bytes)):
-        raise TypeError(f"{estimator} reads a matrix of n-gram counts, and was given texts ({first!r:.30}...): "
+        raise TypeError(f"{estimator} reads a matrix of n-gram counts, and was given texts ({shown_value(first, 30)}): "
                         f"{pipeline} builds it over raw texts, with the package's shared tokenizer and stopword "
                         "filter.")
 
